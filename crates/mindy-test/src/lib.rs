@@ -1,0 +1,1 @@
+//! Shared fixtures for Mini-Mindy's tests.
