@@ -1,0 +1,151 @@
+# shellcheck shell=bash
+# The ./stack sub-commands. Components are in the sibling files; helpers in lib.sh.
+
+ALL_SERVICES=(postgres redis kafka spark airflow)
+
+# The environment that points programs and tests at this stack: the one place that knows ports.
+write_env() {
+  local env="$STACK_STATE/env"
+  cat >"$env" <<ENV
+# Written by ./stack up; source it to point mindy, mindy-api and the tests at the local stack.
+export MINDY_KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT
+export MINDY_TOPIC_EMAILS=$TOPIC_EMAILS
+export MINDY_TOPIC_PROCESSED=$TOPIC_PROCESSED
+export MINDY_TOPIC_DLQ=$TOPIC_DLQ
+export MINDY_SPARK_REMOTE=sc://127.0.0.1:$SPARK_CONNECT_PORT
+export MINDY_SPARK_MASTER_UI=http://127.0.0.1:$SPARK_MASTER_UI_PORT
+export DATABASE_URL=postgres://mindy:$(secret postgres-mindy)@127.0.0.1:$PG_PORT/mindy
+export MINDY_READER_DATABASE_URL=postgres://mindy_reader:$(secret postgres-reader)@127.0.0.1:$PG_PORT/mindy
+export REDIS_URL=redis://127.0.0.1:$REDIS_PORT
+export MINDY_AIRFLOW_URL=http://127.0.0.1:$AIRFLOW_PORT
+export MINDY_AIRFLOW_USERNAME=$AIRFLOW_USERNAME
+export MINDY_AIRFLOW_PASSWORD=$(secret airflow-admin)
+export MINDY_LAKE_ROOT=\${MINDY_LAKE_ROOT:-$STACK_ROOT/datalake}
+export MINDY_BIN=$CARGO_TARGET_DIR/debug/mindy
+export USER_TIMEZONE=\${USER_TIMEZONE:-UTC}
+ENV
+  chmod 600 "$env"
+}
+
+# Apply the project's sqlx migrations with the pipeline binary (built into the shared target dir).
+migrate() {
+  ensure_apt protobuf-compiler cmake build-essential
+  log "building mindy (cargo) and applying database migrations"
+  (cd "$STACK_ROOT" && cargo build -q -p mindy-pipeline --bin mindy) \
+    || die "cargo build -p mindy-pipeline failed"
+  # shellcheck disable=SC1091
+  (source "$STACK_STATE/env" && "$CARGO_TARGET_DIR/debug/mindy" db migrate) \
+    || die "database migrations failed (DATABASE_URL in $STACK_STATE/env)"
+}
+
+cmd_up() {
+  local services=("$@") start; start=$(now)
+  ((${#services[@]})) || services=("${ALL_SERVICES[@]}")
+  ensure_apt curl ca-certificates procps iproute2
+  ensure_java17
+  write_env
+  local s
+  for s in "${services[@]}"; do
+    case $s in
+      postgres) pg_up ;;
+      redis) redis_up ;;
+      kafka) kafka_up ;;
+      spark) spark_up ;;
+      airflow)
+        is_running postgres || pg_up
+        airflow_up ;;
+      *) die "unknown service '$s' (services: ${ALL_SERVICES[*]})" ;;
+    esac
+  done
+  if [[ " ${services[*]} " == *" postgres "* ]]; then migrate; fi
+  ok "stack up in $(elapsed "$start") s — env: source $STACK_STATE/env"
+}
+
+cmd_down() {
+  airflow_down
+  spark_down
+  kafka_down
+  redis_down
+  pg_down
+}
+
+# name url pid rss
+status_row() {
+  local name=$1 url=$2 pf pid state rss="-"
+  pf=$(pidfile "$name")
+  if [[ -f $pf ]] && kill -0 "$(cat "$pf")" 2>/dev/null; then
+    pid=$(cat "$pf"); state=up; rss="$(rss_of "$pid") MiB"
+  else
+    pid="-"; state=down
+  fi
+  printf '%-22s %-5s %-40s %-8s %s\n' "$name" "$state" "$url" "$pid" "$rss"
+}
+
+cmd_status() {
+  printf '%-22s %-5s %-40s %-8s %s\n' SERVICE STATE URL PID RSS
+  status_row postgres "postgres://127.0.0.1:$PG_PORT"
+  status_row redis "redis://127.0.0.1:$REDIS_PORT"
+  status_row kafka "127.0.0.1:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT)"
+  status_row spark-master "spark://127.0.0.1:$SPARK_MASTER_PORT  ui :$SPARK_MASTER_UI_PORT"
+  status_row spark-worker-1 "ui http://127.0.0.1:$SPARK_WORKER_UI_PORT"
+  status_row spark-worker-2 "ui http://127.0.0.1:$((SPARK_WORKER_UI_PORT + 1))"
+  status_row spark-connect "sc://127.0.0.1:$SPARK_CONNECT_PORT  ui :$SPARK_CONNECT_UI_PORT"
+  status_row airflow-api "http://127.0.0.1:$AIRFLOW_PORT"
+  status_row airflow-scheduler "-"
+  status_row airflow-dag-processor "-"
+  local total=0 pf
+  for pf in "$STACK_RUN"/*.pid; do
+    [[ -f $pf ]] && kill -0 "$(cat "$pf")" 2>/dev/null && total=$((total + $(rss_of "$(cat "$pf")")))
+  done
+  printf 'total RSS: %s MiB\n' "$total"
+}
+
+cmd_logs() {
+  if (($# == 0)); then ls -1 "$STACK_LOGS"; return; fi
+  tail -n 100 -f "$(logfile "$1")"
+}
+
+cmd_env() { cat "$STACK_STATE/env"; }
+
+# The whole test suite. The stack comes down even when a step fails.
+cmd_test() {
+  trap 'cmd_down' EXIT
+  cmd_up
+  # shellcheck disable=SC1091
+  source "$STACK_STATE/env"
+  cd "$STACK_ROOT"
+  log "cargo fmt --check"
+  cargo fmt --all --check
+  log "cargo clippy"
+  cargo clippy -q --workspace --all-targets -- -D warnings
+  log "unit tests"
+  cargo test --workspace --lib --bins
+  log "integration tests against the local stack"
+  cargo test --workspace --tests --examples --exclude mindy-test
+  cargo test -p mindy-test --tests
+  ok "all tests passed"
+}
+
+# The main job end to end. For now: the stack and the smoke job, which proves each service works.
+cmd_demo() {
+  cmd_up
+  # shellcheck disable=SC1091
+  source "$STACK_STATE/env"
+  "$MINDY_BIN" smoke
+  ok "demo done; the stack keeps running (./stack down stops it)"
+}
+
+main() {
+  local cmd=${1:-help}; shift || true
+  case $cmd in
+    up) cmd_up "$@" ;;
+    down) cmd_down ;;
+    status) cmd_status ;;
+    logs) cmd_logs "$@" ;;
+    env) cmd_env ;;
+    test) cmd_test ;;
+    demo) cmd_demo ;;
+    help|-h|--help) sed -n '2,13p' "$STACK_ROOT/stack" | sed 's/^# \{0,1\}//' ;;
+    *) die "unknown command '$cmd'; try ./stack help" ;;
+  esac
+}

@@ -1,0 +1,100 @@
+# shellcheck shell=bash
+# Spark 3.5 standalone cluster (1 master, 2 workers) and the Spark Connect server on top of it,
+# from the jars shipped in the pyspark package; Connect, Delta and the Kafka source come from
+# Maven Central through spark-submit --packages (cached in the Ivy dir under the download cache).
+
+SPARK_VERSION=3.5.7
+SPARK_VENV="$STACK_CACHE/venvs/pyspark-$SPARK_VERSION"
+SPARK_PACKAGES="org.apache.spark:spark-connect_2.12:$SPARK_VERSION,io.delta:delta-spark_2.12:${DELTA_VERSION:-3.3.2},org.apache.spark:spark-sql-kafka-0-10_2.12:$SPARK_VERSION"
+
+spark_install() {
+  # pyarrow/pandas/grpcio make the same venv usable by the PySpark comparison benchmark.
+  ensure_venv "$SPARK_VENV" "pyspark==$SPARK_VERSION" "pyarrow>=14,<22" "pandas>=2,<3" \
+    "grpcio>=1.56,<2" "grpcio-status>=1.56,<2" "googleapis-common-protos>=1.56,<2"
+  SPARK_HOME=$("$SPARK_VENV/bin/python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')
+  export SPARK_HOME
+}
+
+spark_env() {
+  export SPARK_LOCAL_IP=127.0.0.1 SPARK_LOCAL_DIRS="$STACK_DATA/spark/tmp"
+  export SPARK_CONF_DIR="$STACK_DATA/spark/conf" PYSPARK_PYTHON="$SPARK_VENV/bin/python"
+  mkdir -p "$SPARK_LOCAL_DIRS" "$SPARK_CONF_DIR"
+}
+
+# master_json: the master's JSON status page (alive workers, running apps).
+master_json() { curl -fsS "http://127.0.0.1:$SPARK_MASTER_UI_PORT/json/"; }
+
+workers_alive() {
+  [[ $(master_json | "$SPARK_VENV/bin/python" -c 'import json,sys; print(sum(w["state"]=="ALIVE" for w in json.load(sys.stdin)["workers"]))') -ge 2 ]]
+}
+
+spark_master_up() {
+  if is_running spark-master; then return 0; fi
+  require_free_port spark-master "$SPARK_MASTER_PORT"
+  require_free_port spark-master-ui "$SPARK_MASTER_UI_PORT"
+  spawn spark-master "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.master.Master \
+    --host 127.0.0.1 --port "$SPARK_MASTER_PORT" --webui-port "$SPARK_MASTER_UI_PORT"
+  wait_until spark-master 90 master_json
+}
+
+spark_workers_up() {
+  local i port
+  for i in 1 2; do
+    is_running "spark-worker-$i" && continue
+    port=$((SPARK_WORKER_UI_PORT + i - 1))
+    require_free_port "spark-worker-$i" "$port"
+    mkdir -p "$STACK_DATA/spark/worker-$i"
+    spawn "spark-worker-$i" "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.worker.Worker \
+      "spark://127.0.0.1:$SPARK_MASTER_PORT" --host 127.0.0.1 --cores "${SPARK_WORKER_CORES:-1}" \
+      --memory "${SPARK_WORKER_MEMORY:-2g}" --webui-port "$port" --work-dir "$STACK_DATA/spark/worker-$i"
+  done
+  wait_until spark-worker-2 120 workers_alive
+}
+
+spark_connect_up() {
+  if is_running spark-connect; then return 0; fi
+  require_free_port spark-connect "$SPARK_CONNECT_PORT"
+  mkdir -p "$STACK_DATA/spark/warehouse" "$STACK_CACHE/ivy"
+  # The driver runs from its own directory so Spark's scratch files stay inside .stack/.
+  (cd "$STACK_DATA/spark" && spawn spark-connect "$SPARK_HOME/bin/spark-submit" \
+    --class org.apache.spark.sql.connect.service.SparkConnectServer \
+    --name mini-mindy-connect \
+    --master "spark://127.0.0.1:$SPARK_MASTER_PORT" \
+    --packages "$SPARK_PACKAGES" \
+    --driver-memory "${SPARK_DRIVER_MEMORY:-1g}" \
+    --conf "spark.jars.ivy=$STACK_CACHE/ivy" \
+    --conf "spark.connect.grpc.binding.port=$SPARK_CONNECT_PORT" \
+    --conf spark.connect.grpc.binding.address=127.0.0.1 \
+    --conf spark.connect.grpc.maxInboundMessageSize=134217728 \
+    --conf spark.driver.host=127.0.0.1 \
+    --conf spark.driver.bindAddress=127.0.0.1 \
+    --conf "spark.ui.port=$SPARK_CONNECT_UI_PORT" \
+    --conf "spark.executor.memory=${SPARK_EXECUTOR_MEMORY:-1g}" \
+    --conf spark.executor.cores=1 \
+    --conf "spark.cores.max=${SPARK_CORES_MAX:-2}" \
+    --conf spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension \
+    --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog \
+    --conf "spark.sql.warehouse.dir=$STACK_DATA/spark/warehouse" \
+    --conf spark.sql.shuffle.partitions=4 \
+    --conf spark.sql.session.timeZone=UTC \
+    --conf spark.sql.streaming.stateStore.stateSchemaCheck=true \
+    spark-internal)
+  # First start resolves the packages from Maven Central (a minute or two); later starts use the cache.
+  wait_until spark-connect 600 port_open "$SPARK_CONNECT_PORT"
+}
+
+spark_up() {
+  spark_install
+  spark_env
+  spark_master_up
+  spark_workers_up
+  spark_connect_up
+  ok "spark ready: master spark://127.0.0.1:$SPARK_MASTER_PORT, connect sc://127.0.0.1:$SPARK_CONNECT_PORT"
+}
+
+spark_down() {
+  stop spark-connect
+  stop spark-worker-2
+  stop spark-worker-1
+  stop spark-master
+}
