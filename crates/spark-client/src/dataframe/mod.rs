@@ -1,0 +1,560 @@
+//! [`DataFrame`]: a lazy plan, transformed client-side and executed by the server.
+//!
+//! Transformations (`select`, `filter`, `join`, ...) only build the plan and never fail; errors in
+//! the plan (a bad column name) surface when an action (`collect`, `count`, `show`, a write) runs.
+//!
+//! - [`DataFrame`] holds transformations (this file) and actions (`actions.rs`);
+//! - [`GroupedData`] is what `group_by(...)` returns, waiting for `.agg(...)`;
+//! - [`RecordBatchStream`] is a result as a stream of Arrow batches;
+//! - [`DataFrameReader`] and [`DataFrameWriter`] are the batch sources and sinks.
+
+mod actions;
+mod group;
+mod reader;
+mod stream;
+mod writer;
+
+use std::collections::HashMap;
+
+use spark_connect_proto as pb;
+use spark_connect_proto::relation::RelType;
+
+use crate::column::Column;
+use crate::session::SparkSession;
+use crate::types::IntoLiteral;
+
+pub use actions::ExplainMode;
+pub use group::GroupedData;
+pub use reader::DataFrameReader;
+pub use stream::RecordBatchStream;
+pub use writer::{DataFrameWriter, SaveMode};
+
+/// A distributed collection of rows with a schema; a lazy query plan.
+#[derive(Clone, Debug)]
+pub struct DataFrame {
+    session: SparkSession,
+    relation: pb::Relation,
+}
+
+/// How [`DataFrame::join`] matches rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum JoinType {
+    /// Rows with a match on both sides.
+    #[default]
+    Inner,
+    /// All left rows, matched right rows or nulls.
+    Left,
+    /// All right rows, matched left rows or nulls.
+    Right,
+    /// All rows of both sides.
+    FullOuter,
+    /// Left rows that have a match (left columns only).
+    LeftSemi,
+    /// Left rows that have no match (left columns only).
+    LeftAnti,
+    /// Every pair of rows.
+    Cross,
+}
+
+/// The join condition of [`DataFrame::join`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum JoinOn {
+    /// Equi-join on columns present on both sides, which appear once in the output (`USING`).
+    Columns(Vec<String>),
+    /// An arbitrary boolean condition.
+    Condition(Box<Column>),
+    /// No condition (with [`JoinType::Cross`], or an inner join the optimizer rejects).
+    None,
+}
+
+impl From<&str> for JoinOn {
+    fn from(c: &str) -> JoinOn {
+        JoinOn::Columns(vec![c.to_string()])
+    }
+}
+
+impl<const N: usize> From<[&str; N]> for JoinOn {
+    fn from(cs: [&str; N]) -> JoinOn {
+        JoinOn::Columns(cs.iter().map(|c| c.to_string()).collect())
+    }
+}
+
+impl From<Vec<String>> for JoinOn {
+    fn from(cs: Vec<String>) -> JoinOn {
+        JoinOn::Columns(cs)
+    }
+}
+
+impl From<Column> for JoinOn {
+    fn from(c: Column) -> JoinOn {
+        JoinOn::Condition(Box::new(c))
+    }
+}
+
+fn exprs<C: Into<Column>>(cols: impl IntoIterator<Item = C>) -> Vec<pb::Expression> {
+    cols.into_iter().map(|c| c.into().expr).collect()
+}
+
+fn strings<S: Into<String>>(items: impl IntoIterator<Item = S>) -> Vec<String> {
+    items.into_iter().map(Into::into).collect()
+}
+
+impl DataFrame {
+    pub(crate) fn new(session: SparkSession, relation: pb::Relation) -> DataFrame {
+        DataFrame { session, relation }
+    }
+
+    /// The session this DataFrame belongs to.
+    pub fn session(&self) -> &SparkSession {
+        &self.session
+    }
+
+    pub(crate) fn relation(&self) -> &pb::Relation {
+        &self.relation
+    }
+
+    fn input(&self) -> Option<Box<pb::Relation>> {
+        Some(Box::new(self.relation.clone()))
+    }
+
+    fn wrap(&self, rel: RelType) -> DataFrame {
+        self.session.dataframe(rel)
+    }
+
+    fn plan_id(&self) -> Option<i64> {
+        self.relation.common.as_ref().and_then(|c| c.plan_id)
+    }
+
+    /// The column `name` of this DataFrame, bound to it so that it stays unambiguous in a
+    /// self-join (`df["x"]` in PySpark).
+    pub fn col(&self, name: &str) -> Column {
+        match self.plan_id() {
+            Some(id) if name != "*" => Column::bound(name, id),
+            _ => Column::named(name),
+        }
+    }
+
+    /// Projects columns or expressions (`"*"` keeps all).
+    pub fn select<C: Into<Column>>(&self, cols: impl IntoIterator<Item = C>) -> DataFrame {
+        self.wrap(RelType::Project(Box::new(pb::Project {
+            input: self.input(),
+            expressions: exprs(cols),
+        })))
+    }
+
+    /// Projects SQL expressions, e.g. `select_expr(["id", "amount * 2 AS double"])`.
+    pub fn select_expr<S: AsRef<str>>(&self, exprs_: impl IntoIterator<Item = S>) -> DataFrame {
+        self.select(
+            exprs_
+                .into_iter()
+                .map(|e| crate::functions::expr(e.as_ref())),
+        )
+    }
+
+    /// Keeps the rows where `condition` is true.
+    pub fn filter(&self, condition: Column) -> DataFrame {
+        self.wrap(RelType::Filter(Box::new(pb::Filter {
+            input: self.input(),
+            condition: Some(condition.expr),
+        })))
+    }
+
+    /// Keeps the rows where the SQL condition is true, e.g. `filter_expr("amount > 10")`.
+    pub fn filter_expr(&self, condition: &str) -> DataFrame {
+        self.filter(crate::functions::expr(condition))
+    }
+
+    /// Same as [`filter`](Self::filter) (`where` is a Rust keyword).
+    pub fn where_(&self, condition: Column) -> DataFrame {
+        self.filter(condition)
+    }
+
+    /// Adds or replaces the column `name`.
+    pub fn with_column(&self, name: &str, col: impl Into<Column>) -> DataFrame {
+        self.with_columns([(name, col.into())])
+    }
+
+    /// Adds or replaces several columns at once.
+    pub fn with_columns<S: Into<String>>(
+        &self,
+        cols: impl IntoIterator<Item = (S, Column)>,
+    ) -> DataFrame {
+        let aliases = cols
+            .into_iter()
+            .map(|(name, c)| pb::expression::Alias {
+                expr: Some(Box::new(c.expr)),
+                name: vec![name.into()],
+                metadata: None,
+            })
+            .collect();
+        self.wrap(RelType::WithColumns(Box::new(pb::WithColumns {
+            input: self.input(),
+            aliases,
+        })))
+    }
+
+    /// Renames a column (no-op when it does not exist).
+    pub fn with_column_renamed(&self, existing: &str, new: &str) -> DataFrame {
+        self.with_columns_renamed([(existing, new)])
+    }
+
+    /// Renames several columns.
+    #[allow(deprecated)] // Spark 3.5 reads the map; 4.x's ordered `renames` is unknown to it.
+    pub fn with_columns_renamed<S: Into<String>, T: Into<String>>(
+        &self,
+        renames: impl IntoIterator<Item = (S, T)>,
+    ) -> DataFrame {
+        let map: HashMap<String, String> = renames
+            .into_iter()
+            .map(|(a, b)| (a.into(), b.into()))
+            .collect();
+        self.wrap(RelType::WithColumnsRenamed(Box::new(
+            pb::WithColumnsRenamed {
+                input: self.input(),
+                rename_columns_map: map,
+                ..Default::default()
+            },
+        )))
+    }
+
+    /// Drops columns by name (names that do not exist are ignored).
+    pub fn drop<S: Into<String>>(&self, names: impl IntoIterator<Item = S>) -> DataFrame {
+        self.wrap(RelType::Drop(Box::new(pb::Drop {
+            input: self.input(),
+            columns: vec![],
+            column_names: strings(names),
+        })))
+    }
+
+    /// Drops columns given as [`Column`]s (e.g. `other.col("id")` after a join).
+    pub fn drop_columns(&self, cols: impl IntoIterator<Item = Column>) -> DataFrame {
+        self.wrap(RelType::Drop(Box::new(pb::Drop {
+            input: self.input(),
+            columns: cols.into_iter().map(|c| c.expr).collect(),
+            column_names: vec![],
+        })))
+    }
+
+    /// Removes duplicate rows.
+    pub fn distinct(&self) -> DataFrame {
+        self.dedup(vec![], None)
+    }
+
+    /// Removes rows duplicated on `cols` (all columns when empty).
+    pub fn drop_duplicates<S: Into<String>>(&self, cols: impl IntoIterator<Item = S>) -> DataFrame {
+        self.dedup(strings(cols), None)
+    }
+
+    /// Streaming de-duplication on `cols` that keeps state only until the watermark passes
+    /// (Spark 3.5+).
+    pub fn drop_duplicates_within_watermark<S: Into<String>>(
+        &self,
+        cols: impl IntoIterator<Item = S>,
+    ) -> DataFrame {
+        self.dedup(strings(cols), Some(true))
+    }
+
+    fn dedup(&self, cols: Vec<String>, within_watermark: Option<bool>) -> DataFrame {
+        let all = cols.is_empty();
+        self.wrap(RelType::Deduplicate(Box::new(pb::Deduplicate {
+            input: self.input(),
+            column_names: cols,
+            all_columns_as_keys: Some(all),
+            within_watermark,
+        })))
+    }
+
+    /// Groups rows by `cols` for aggregation.
+    pub fn group_by<C: Into<Column>>(&self, cols: impl IntoIterator<Item = C>) -> GroupedData {
+        GroupedData::new(self.clone(), group::GroupType::GroupBy, exprs(cols))
+    }
+
+    /// Multi-level aggregation: every prefix of `cols` plus the grand total.
+    pub fn rollup<C: Into<Column>>(&self, cols: impl IntoIterator<Item = C>) -> GroupedData {
+        GroupedData::new(self.clone(), group::GroupType::Rollup, exprs(cols))
+    }
+
+    /// Aggregation over every combination of `cols`.
+    pub fn cube<C: Into<Column>>(&self, cols: impl IntoIterator<Item = C>) -> GroupedData {
+        GroupedData::new(self.clone(), group::GroupType::Cube, exprs(cols))
+    }
+
+    /// Aggregates over the whole DataFrame, e.g. `df.agg([max("ts")])`.
+    pub fn agg(&self, aggs: impl IntoIterator<Item = Column>) -> DataFrame {
+        self.group_by(Vec::<Column>::new()).agg(aggs)
+    }
+
+    /// Joins with `other`. `on` is a column name, an array of names (`USING`), or a condition.
+    pub fn join(&self, other: &DataFrame, on: impl Into<JoinOn>, how: JoinType) -> DataFrame {
+        use pb::join::JoinType as J;
+        let join_type = match how {
+            JoinType::Inner => J::Inner,
+            JoinType::Left => J::LeftOuter,
+            JoinType::Right => J::RightOuter,
+            JoinType::FullOuter => J::FullOuter,
+            JoinType::LeftSemi => J::LeftSemi,
+            JoinType::LeftAnti => J::LeftAnti,
+            JoinType::Cross => J::Cross,
+        };
+        let (condition, using) = match on.into() {
+            JoinOn::Columns(cs) => (None, cs),
+            JoinOn::Condition(c) => (Some(c.expr), vec![]),
+            JoinOn::None => (None, vec![]),
+        };
+        self.wrap(RelType::Join(Box::new(pb::Join {
+            left: self.input(),
+            right: other.input(),
+            join_condition: condition,
+            join_type: join_type as i32,
+            using_columns: using,
+            join_data_type: None,
+        })))
+    }
+
+    /// The cartesian product with `other`.
+    pub fn cross_join(&self, other: &DataFrame) -> DataFrame {
+        self.join(other, JoinOn::None, JoinType::Cross)
+    }
+
+    /// Sorts globally by `cols` (ascending unless given as `col.desc()`).
+    pub fn order_by<C: Into<Column>>(&self, cols: impl IntoIterator<Item = C>) -> DataFrame {
+        self.sorted(cols, true)
+    }
+
+    /// Same as [`order_by`](Self::order_by).
+    pub fn sort<C: Into<Column>>(&self, cols: impl IntoIterator<Item = C>) -> DataFrame {
+        self.sorted(cols, true)
+    }
+
+    /// Sorts each partition, without a shuffle.
+    pub fn sort_within_partitions<C: Into<Column>>(
+        &self,
+        cols: impl IntoIterator<Item = C>,
+    ) -> DataFrame {
+        self.sorted(cols, false)
+    }
+
+    fn sorted<C: Into<Column>>(
+        &self,
+        cols: impl IntoIterator<Item = C>,
+        global: bool,
+    ) -> DataFrame {
+        let order = cols.into_iter().map(|c| c.into().to_sort_order()).collect();
+        self.wrap(RelType::Sort(Box::new(pb::Sort {
+            input: self.input(),
+            order,
+            is_global: Some(global),
+        })))
+    }
+
+    /// The first `n` rows.
+    pub fn limit(&self, n: i32) -> DataFrame {
+        self.wrap(RelType::Limit(Box::new(pb::Limit {
+            input: self.input(),
+            limit: n,
+        })))
+    }
+
+    /// Skips the first `n` rows.
+    pub fn offset(&self, n: i32) -> DataFrame {
+        self.wrap(RelType::Offset(Box::new(pb::Offset {
+            input: self.input(),
+            offset: n,
+        })))
+    }
+
+    fn set_op(
+        &self,
+        other: &DataFrame,
+        op: pb::set_operation::SetOpType,
+        is_all: bool,
+        by_name: bool,
+        allow_missing: bool,
+    ) -> DataFrame {
+        self.wrap(RelType::SetOp(Box::new(pb::SetOperation {
+            left_input: self.input(),
+            right_input: other.input(),
+            set_op_type: op as i32,
+            is_all: Some(is_all),
+            by_name: Some(by_name),
+            allow_missing_columns: Some(allow_missing),
+        })))
+    }
+
+    /// Rows of both DataFrames, matched by position, duplicates kept (`UNION ALL`).
+    pub fn union(&self, other: &DataFrame) -> DataFrame {
+        self.set_op(
+            other,
+            pb::set_operation::SetOpType::Union,
+            true,
+            false,
+            false,
+        )
+    }
+
+    /// Same as [`union`](Self::union).
+    pub fn union_all(&self, other: &DataFrame) -> DataFrame {
+        self.union(other)
+    }
+
+    /// Rows of both DataFrames, matched by column name; with `allow_missing_columns`, columns
+    /// missing on one side are filled with nulls.
+    pub fn union_by_name(&self, other: &DataFrame, allow_missing_columns: bool) -> DataFrame {
+        use pb::set_operation::SetOpType;
+        self.set_op(other, SetOpType::Union, true, true, allow_missing_columns)
+    }
+
+    /// Distinct rows present in both DataFrames.
+    pub fn intersect(&self, other: &DataFrame) -> DataFrame {
+        use pb::set_operation::SetOpType;
+        self.set_op(other, SetOpType::Intersect, false, false, false)
+    }
+
+    /// Distinct rows of `self` not in `other` (`EXCEPT`).
+    pub fn subtract(&self, other: &DataFrame) -> DataFrame {
+        use pb::set_operation::SetOpType;
+        self.set_op(other, SetOpType::Except, false, false, false)
+    }
+
+    /// Rows of `self` not in `other`, keeping duplicates (`EXCEPT ALL`).
+    pub fn except_all(&self, other: &DataFrame) -> DataFrame {
+        use pb::set_operation::SetOpType;
+        self.set_op(other, SetOpType::Except, true, false, false)
+    }
+
+    /// Declares `event_time` as the event-time column of a stream, with the lateness the query
+    /// tolerates (e.g. `"10 minutes"`); windows and state older than the watermark are finalised.
+    pub fn with_watermark(&self, event_time: &str, delay_threshold: &str) -> DataFrame {
+        self.wrap(RelType::WithWatermark(Box::new(pb::WithWatermark {
+            input: self.input(),
+            event_time: event_time.to_string(),
+            delay_threshold: delay_threshold.to_string(),
+        })))
+    }
+
+    /// Names this DataFrame so columns can be qualified as `alias.col`.
+    pub fn alias(&self, alias: &str) -> DataFrame {
+        self.wrap(RelType::SubqueryAlias(Box::new(pb::SubqueryAlias {
+            input: self.input(),
+            alias: alias.to_string(),
+            qualifier: vec![],
+        })))
+    }
+
+    /// Renames all columns, in order.
+    pub fn to_df<S: Into<String>>(&self, names: impl IntoIterator<Item = S>) -> DataFrame {
+        self.wrap(RelType::ToDf(Box::new(pb::ToDf {
+            input: self.input(),
+            column_names: strings(names),
+        })))
+    }
+
+    /// Shuffles into `n` partitions.
+    pub fn repartition(&self, n: i32) -> DataFrame {
+        self.wrap(RelType::Repartition(Box::new(pb::Repartition {
+            input: self.input(),
+            num_partitions: n,
+            shuffle: Some(true),
+        })))
+    }
+
+    /// Hash-partitions by `cols` (into `n` partitions, or the default count).
+    pub fn repartition_by<C: Into<Column>>(
+        &self,
+        n: Option<i32>,
+        cols: impl IntoIterator<Item = C>,
+    ) -> DataFrame {
+        self.wrap(RelType::RepartitionByExpression(Box::new(
+            pb::RepartitionByExpression {
+                input: self.input(),
+                partition_exprs: exprs(cols),
+                num_partitions: n,
+            },
+        )))
+    }
+
+    /// Merges into at most `n` partitions without a shuffle.
+    pub fn coalesce(&self, n: i32) -> DataFrame {
+        self.wrap(RelType::Repartition(Box::new(pb::Repartition {
+            input: self.input(),
+            num_partitions: n,
+            shuffle: Some(false),
+        })))
+    }
+
+    /// An optimizer hint, e.g. `hint("broadcast", [])`.
+    pub fn hint(&self, name: &str, params: impl IntoIterator<Item = Column>) -> DataFrame {
+        self.wrap(RelType::Hint(Box::new(pb::Hint {
+            input: self.input(),
+            name: name.to_string(),
+            parameters: params.into_iter().map(|c| c.expr).collect(),
+        })))
+    }
+
+    /// A random sample of about `fraction` of the rows.
+    pub fn sample(&self, fraction: f64, with_replacement: bool, seed: Option<i64>) -> DataFrame {
+        self.wrap(RelType::Sample(Box::new(pb::Sample {
+            input: self.input(),
+            lower_bound: 0.0,
+            upper_bound: fraction,
+            with_replacement: Some(with_replacement),
+            seed,
+            deterministic_order: false,
+        })))
+    }
+
+    /// Replaces nulls in `cols` (all compatible columns when empty) with `value`.
+    pub fn fill_na<S: Into<String>>(
+        &self,
+        value: impl IntoLiteral,
+        cols: impl IntoIterator<Item = S>,
+    ) -> DataFrame {
+        self.wrap(RelType::FillNa(Box::new(pb::NaFill {
+            input: self.input(),
+            cols: strings(cols),
+            values: vec![value.into_literal().0],
+        })))
+    }
+
+    /// Drops rows with nulls in `cols` (all columns when empty); with `min_non_nulls`, drops rows
+    /// with fewer non-null values than that.
+    pub fn drop_na<S: Into<String>>(
+        &self,
+        cols: impl IntoIterator<Item = S>,
+        min_non_nulls: Option<i32>,
+    ) -> DataFrame {
+        self.wrap(RelType::DropNa(Box::new(pb::NaDrop {
+            input: self.input(),
+            cols: strings(cols),
+            min_non_nulls,
+        })))
+    }
+
+    /// count/mean/stddev/min/max of `cols` (all numeric and string columns when empty).
+    pub fn describe<S: Into<String>>(&self, cols: impl IntoIterator<Item = S>) -> DataFrame {
+        self.wrap(RelType::Describe(Box::new(pb::StatDescribe {
+            input: self.input(),
+            cols: strings(cols),
+        })))
+    }
+
+    /// Writes this DataFrame to a batch sink.
+    pub fn write(&self) -> DataFrameWriter {
+        DataFrameWriter::new(self.clone())
+    }
+
+    /// Writes this (streaming) DataFrame to a streaming sink.
+    pub fn write_stream(&self) -> crate::streaming::DataStreamWriter {
+        crate::streaming::DataStreamWriter::new(self.clone())
+    }
+
+    /// The plan as a root `Plan` message.
+    pub(crate) fn plan(&self) -> pb::Plan {
+        pb::Plan {
+            op_type: Some(pb::plan::OpType::Root(self.relation.clone())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,369 @@
+//! Errors: one opaque [`Error`] with a [`#[non_exhaustive]`](ErrorKind) kind.
+//!
+//! Server failures keep what Spark put in the gRPC status details
+//! (`google.rpc.ErrorInfo`): the error class (`UNRESOLVED_COLUMN.WITH_SUGGESTION`), the SQLSTATE, the
+//! server-side error id and the message parameters, so callers can match on the class instead of parsing
+//! messages.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use prost::Message;
+
+/// The result type of every fallible call in this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error from the client or the Spark Connect server.
+///
+/// The kind is boxed so `Result<T>` stays one pointer wide on the happy path.
+#[derive(Debug)]
+pub struct Error {
+    kind: Box<ErrorKind>,
+}
+
+/// What went wrong.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The `sc://` connection string could not be parsed.
+    InvalidUrl(String),
+    /// An argument was rejected before anything was sent (e.g. a streaming source without its required options).
+    InvalidArgument(String),
+    /// The server answered with an error status (analysis errors, unknown tables, failed jobs, ...).
+    Server(ServerError),
+    /// The transport failed (connection refused, TLS handshake, ...) and retries, if any, were exhausted.
+    Transport(String),
+    /// An Arrow IPC payload could not be encoded or decoded.
+    Arrow(String),
+    /// A JSON document from the server (e.g. streaming progress) could not be decoded.
+    Json(String),
+    /// The server answered with a message this client did not expect.
+    Protocol(String),
+}
+
+/// An error reported by the Spark Connect server, with the details it attached.
+#[derive(Debug, Clone)]
+pub struct ServerError {
+    /// The gRPC status code, as its number (`14` = UNAVAILABLE, `13` = INTERNAL, ...).
+    code: i32,
+    /// The status message; Spark puts the human-readable error here.
+    message: String,
+    /// The JVM exception class (`ErrorInfo.reason`), e.g. `org.apache.spark.sql.AnalysisException`.
+    reason: Option<String>,
+    /// Spark's error class, e.g. `UNRESOLVED_COLUMN.WITH_SUGGESTION`.
+    error_class: Option<String>,
+    /// The SQLSTATE, when the server sent one (Spark 4 always does; 3.5 rarely).
+    sql_state: Option<String>,
+    /// The server-side id of the error (for `FetchErrorDetails` on 4.x servers).
+    error_id: Option<String>,
+    /// The error class' message parameters.
+    message_parameters: BTreeMap<String, String>,
+}
+
+impl Error {
+    /// The kind of this error.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// Consumes the error and returns its kind.
+    pub fn into_kind(self) -> ErrorKind {
+        *self.kind
+    }
+
+    /// The server's details, if the server raised this error.
+    pub fn server(&self) -> Option<&ServerError> {
+        match &*self.kind {
+            ErrorKind::Server(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Spark's error class (e.g. `TABLE_OR_VIEW_NOT_FOUND`), if the server sent one.
+    pub fn error_class(&self) -> Option<&str> {
+        self.server().and_then(ServerError::error_class)
+    }
+
+    /// Whether retrying the same call could succeed (the server or the network was unavailable).
+    pub fn is_retriable(&self) -> bool {
+        match &*self.kind {
+            ErrorKind::Server(e) => e.is_retriable(),
+            ErrorKind::Transport(_) => true,
+            _ => false,
+        }
+    }
+
+    pub(crate) fn new(kind: ErrorKind) -> Error {
+        Error {
+            kind: Box::new(kind),
+        }
+    }
+
+    pub(crate) fn invalid_argument(msg: impl Into<String>) -> Error {
+        Error::new(ErrorKind::InvalidArgument(msg.into()))
+    }
+
+    pub(crate) fn protocol(msg: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Protocol(msg.into()))
+    }
+
+    pub(crate) fn arrow(err: impl fmt::Display) -> Error {
+        Error::new(ErrorKind::Arrow(err.to_string()))
+    }
+
+    pub(crate) fn json(err: impl fmt::Display) -> Error {
+        Error::new(ErrorKind::Json(err.to_string()))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*self.kind {
+            ErrorKind::InvalidUrl(m) => write!(f, "invalid Spark Connect URL: {m}"),
+            ErrorKind::InvalidArgument(m) => write!(f, "invalid argument: {m}"),
+            ErrorKind::Server(e) => e.fmt(f),
+            ErrorKind::Transport(m) => write!(f, "transport error: {m}"),
+            ErrorKind::Arrow(m) => write!(f, "Arrow error: {m}"),
+            ErrorKind::Json(m) => write!(f, "JSON error: {m}"),
+            ErrorKind::Protocol(m) => write!(f, "unexpected server response: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Error {
+        Error::new(kind)
+    }
+}
+
+impl From<arrow_schema::ArrowError> for Error {
+    fn from(err: arrow_schema::ArrowError) -> Error {
+        Error::arrow(err)
+    }
+}
+
+impl From<tonic::Status> for Error {
+    fn from(status: tonic::Status) -> Error {
+        Error::new(ErrorKind::Server(ServerError::from_status(&status)))
+    }
+}
+
+impl ServerError {
+    /// The gRPC status code number (`14` = UNAVAILABLE, `13` = INTERNAL, `3` = INVALID_ARGUMENT, ...).
+    pub fn grpc_code(&self) -> i32 {
+        self.code
+    }
+
+    /// The status message; Spark puts the human-readable error here.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The JVM exception class, e.g. `org.apache.spark.sql.AnalysisException`.
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+
+    /// Spark's error class, e.g. `UNRESOLVED_COLUMN.WITH_SUGGESTION`.
+    pub fn error_class(&self) -> Option<&str> {
+        self.error_class.as_deref()
+    }
+
+    /// The SQLSTATE, e.g. `42703`.
+    pub fn sql_state(&self) -> Option<&str> {
+        self.sql_state.as_deref()
+    }
+
+    /// The server-side error id.
+    pub fn error_id(&self) -> Option<&str> {
+        self.error_id.as_deref()
+    }
+
+    /// The error class' message parameters (e.g. `objectName`, `proposal`).
+    pub fn message_parameters(&self) -> &BTreeMap<String, String> {
+        &self.message_parameters
+    }
+
+    /// Whether the error is worth retrying: the server was unavailable, or a reattach raced an open cursor.
+    pub fn is_retriable(&self) -> bool {
+        // The list PySpark 3.5 retries on (`_is_retryable_error`): UNAVAILABLE, and INTERNAL carrying
+        // INVALID_CURSOR.DISCONNECTED (a reattach that arrived while the previous stream was still attached).
+        self.code == tonic::Code::Unavailable as i32
+            || (self.code == tonic::Code::Internal as i32
+                && self.message.contains("INVALID_CURSOR.DISCONNECTED"))
+    }
+
+    pub(crate) fn from_status(status: &tonic::Status) -> ServerError {
+        let mut err = ServerError {
+            code: status.code() as i32,
+            message: status.message().to_string(),
+            reason: None,
+            error_class: None,
+            sql_state: None,
+            error_id: None,
+            message_parameters: BTreeMap::new(),
+        };
+        if let Some(info) = decode_error_info(status.details()) {
+            err.apply_error_info(info);
+        }
+        if err.error_class.is_none() {
+            err.error_class = error_class_from_message(&err.message);
+        }
+        err
+    }
+
+    fn apply_error_info(&mut self, info: ErrorInfo) {
+        let mut meta = info.metadata;
+        if !info.reason.is_empty() {
+            self.reason = Some(info.reason);
+        }
+        self.error_class = meta.remove("errorClass");
+        self.sql_state = meta.remove("sqlState");
+        self.error_id = meta.remove("errorId");
+        if let Some(params) = meta.remove("messageParameters") {
+            self.message_parameters = serde_json::from_str(&params).unwrap_or_default();
+        }
+    }
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let class = self.error_class.as_deref().unwrap_or("");
+        // Spark's messages usually start with `[ERROR_CLASS] `; print the class once.
+        if class.is_empty() || self.message.starts_with(&format!("[{class}]")) {
+            write!(f, "{}", self.message)?;
+        } else {
+            write!(f, "[{class}] {}", self.message)?;
+        }
+        if let Some(state) = &self.sql_state {
+            if !self.message.contains("SQLSTATE") {
+                write!(f, " SQLSTATE: {state}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Spark 3.5 does not always put the error class into ErrorInfo; its messages start with `[CLASS] `.
+fn error_class_from_message(message: &str) -> Option<String> {
+    let rest = message.strip_prefix('[')?;
+    let end = rest.find(']')?;
+    let class = &rest[..end];
+    let valid = !class.is_empty()
+        && class
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '.');
+    valid.then(|| class.to_string())
+}
+
+/// `google.rpc.Status`, as sent in the `grpc-status-details-bin` trailer.
+#[derive(Clone, PartialEq, Message)]
+struct RpcStatus {
+    #[prost(int32, tag = "1")]
+    code: i32,
+    #[prost(string, tag = "2")]
+    message: String,
+    #[prost(message, repeated, tag = "3")]
+    details: Vec<prost_types::Any>,
+}
+
+/// `google.rpc.ErrorInfo`: Spark fills `reason` with the exception class and `metadata` with the rest.
+#[derive(Clone, PartialEq, Message)]
+struct ErrorInfo {
+    #[prost(string, tag = "1")]
+    reason: String,
+    #[prost(string, tag = "2")]
+    domain: String,
+    #[prost(btree_map = "string, string", tag = "3")]
+    metadata: BTreeMap<String, String>,
+}
+
+const ERROR_INFO_TYPE: &str = "type.googleapis.com/google.rpc.ErrorInfo";
+
+fn decode_error_info(details: &[u8]) -> Option<ErrorInfo> {
+    if details.is_empty() {
+        return None;
+    }
+    let status = RpcStatus::decode(details).ok()?;
+    status
+        .details
+        .iter()
+        .find(|any| any.type_url == ERROR_INFO_TYPE)
+        .and_then(|any| ErrorInfo::decode(any.value.as_slice()).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status_with_info(code: tonic::Code, msg: &str, meta: &[(&str, &str)]) -> tonic::Status {
+        let info = ErrorInfo {
+            reason: "org.apache.spark.sql.AnalysisException".into(),
+            domain: "org.apache.spark".into(),
+            metadata: meta
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        let status = RpcStatus {
+            code: code as i32,
+            message: msg.into(),
+            details: vec![prost_types::Any {
+                type_url: ERROR_INFO_TYPE.into(),
+                value: info.encode_to_vec(),
+            }],
+        };
+        tonic::Status::with_details(code, msg, status.encode_to_vec().into())
+    }
+
+    #[test]
+    fn decodes_error_info() {
+        let status = status_with_info(
+            tonic::Code::InvalidArgument,
+            "[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column `nope` cannot be resolved.",
+            &[
+                ("errorClass", "UNRESOLVED_COLUMN.WITH_SUGGESTION"),
+                ("sqlState", "42703"),
+                ("messageParameters", r#"{"objectName":"`nope`"}"#),
+            ],
+        );
+        let err = Error::from(status);
+        let server = err.server().unwrap();
+        assert_eq!(
+            server.error_class(),
+            Some("UNRESOLVED_COLUMN.WITH_SUGGESTION")
+        );
+        assert_eq!(server.sql_state(), Some("42703"));
+        assert_eq!(
+            server.reason(),
+            Some("org.apache.spark.sql.AnalysisException")
+        );
+        assert_eq!(server.message_parameters()["objectName"], "`nope`");
+        assert!(!err.is_retriable());
+        let shown = err.to_string();
+        assert!(shown.starts_with("[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column"));
+        assert!(shown.ends_with("SQLSTATE: 42703"));
+    }
+
+    #[test]
+    fn class_falls_back_to_message_prefix() {
+        let err = Error::from(tonic::Status::internal(
+            "[TABLE_OR_VIEW_NOT_FOUND] The table",
+        ));
+        assert_eq!(err.error_class(), Some("TABLE_OR_VIEW_NOT_FOUND"));
+        let err = Error::from(tonic::Status::internal("[not a class] x"));
+        assert_eq!(err.error_class(), None);
+    }
+
+    #[test]
+    fn retriable_codes() {
+        assert!(Error::from(tonic::Status::unavailable("down")).is_retriable());
+        assert!(Error::from(tonic::Status::internal(
+            "INVALID_CURSOR.DISCONNECTED: the cursor"
+        ))
+        .is_retriable());
+        assert!(!Error::from(tonic::Status::internal("boom")).is_retriable());
+    }
+}

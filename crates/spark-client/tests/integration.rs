@@ -1,0 +1,9 @@
+//! Integration tests against the real Spark Connect server of the local stack (`./stack up`).
+//!
+//! The server is found through `MINDY_SPARK_REMOTE` (default `sc://127.0.0.1:15002`); when it is not
+//! reachable every test fails loudly. Tables and paths are unique per test so tests run in parallel.
+
+mod util;
+
+mod batch;
+mod io;
