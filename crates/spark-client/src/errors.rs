@@ -146,8 +146,28 @@ impl From<arrow_schema::ArrowError> for Error {
 
 impl From<tonic::Status> for Error {
     fn from(status: tonic::Status) -> Error {
+        // Statuses tonic makes up from a local I/O or HTTP/2 failure carry the cause as their
+        // source (a dropped connection is `Unknown: transport error`, not UNAVAILABLE as in
+        // grpc-core); statuses sent by the server never do.
+        if let Some(source) = std::error::Error::source(&status) {
+            return Error::new(ErrorKind::Transport(error_chain(&status, source)));
+        }
         Error::new(ErrorKind::Server(ServerError::from_status(&status)))
     }
+}
+
+fn error_chain(status: &tonic::Status, source: &(dyn std::error::Error + 'static)) -> String {
+    let mut msg = format!("{}: {}", status.code(), status.message());
+    let mut cause = Some(source);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !msg.contains(&text) {
+            msg.push_str(": ");
+            msg.push_str(&text);
+        }
+        cause = c.source();
+    }
+    msg
 }
 
 impl ServerError {
@@ -355,6 +375,16 @@ mod tests {
         assert_eq!(err.error_class(), Some("TABLE_OR_VIEW_NOT_FOUND"));
         let err = Error::from(tonic::Status::internal("[not a class] x"));
         assert_eq!(err.error_class(), None);
+    }
+
+    #[test]
+    fn local_transport_failures_are_retriable() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer");
+        let status = tonic::Status::from_error(Box::new(io));
+        let err = Error::from(status);
+        assert!(matches!(err.kind(), ErrorKind::Transport(_)), "{err:?}");
+        assert!(err.is_retriable());
+        assert!(err.to_string().contains("reset by peer"), "{err}");
     }
 
     #[test]

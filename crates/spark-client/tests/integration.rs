@@ -3,7 +3,9 @@
 //! The server is found through `MINDY_SPARK_REMOTE` (default `sc://127.0.0.1:15002`); when it is not
 //! reachable every test fails loudly. Tables and paths are unique per test so tests run in parallel.
 
+mod proxy;
 mod util;
 
 mod batch;
 mod io;
+mod resilience;
