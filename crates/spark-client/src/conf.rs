@@ -69,17 +69,19 @@ impl RuntimeConfig {
         Ok(first_value(resp)?.unwrap_or_else(|| default.to_string()))
     }
 
-    /// Every set key (optionally only those starting with `prefix`) with its value.
+    /// Every set key (optionally only those starting with `prefix`) with its value. Keys are
+    /// always complete (the server strips the prefix; it is put back here).
     pub async fn get_all(&self, prefix: Option<&str>) -> Result<Vec<(String, String)>> {
         let resp = self
             .call(OpType::GetAll(cfg::GetAll {
                 prefix: prefix.map(str::to_string),
             }))
             .await?;
+        let prefix = prefix.unwrap_or("");
         Ok(resp
             .pairs
             .into_iter()
-            .map(|p| (p.key, p.value.unwrap_or_default()))
+            .map(|p| (format!("{prefix}{}", p.key), p.value.unwrap_or_default()))
             .collect())
     }
 

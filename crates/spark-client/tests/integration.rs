@@ -7,5 +7,6 @@ mod proxy;
 mod util;
 
 mod batch;
+mod dataframe;
 mod io;
 mod resilience;

@@ -70,3 +70,26 @@ pub fn lake_path(prefix: &str) -> String {
     let dir = root.join("spark-client-tests").join(unique(prefix));
     dir.to_string_lossy().into_owned()
 }
+
+/// The rows of `batches` as display strings (nulls as `null`), for assertions.
+pub fn rows(batches: &[arrow_array::RecordBatch]) -> Vec<Vec<String>> {
+    use arrow_cast::display::{ArrayFormatter, FormatOptions};
+    let opts = FormatOptions::default().with_null("null");
+    let mut out = Vec::new();
+    for b in batches {
+        let fmts: Vec<_> = b
+            .columns()
+            .iter()
+            .map(|c| ArrayFormatter::try_new(c.as_ref(), &opts).unwrap())
+            .collect();
+        for r in 0..b.num_rows() {
+            out.push(fmts.iter().map(|f| f.value(r).to_string()).collect());
+        }
+    }
+    out
+}
+
+/// Collects a DataFrame into display rows.
+pub async fn collect_rows(df: &spark_client::DataFrame) -> Vec<Vec<String>> {
+    rows(&df.collect().await.expect("collect"))
+}
