@@ -1,0 +1,413 @@
+//! Templated answers: every number in them is read from the result rows.
+
+use serde_json::Value;
+
+use super::dates::{describe, DateRange};
+use super::plan::{Intent, Order, Plan};
+use crate::chat::catalog::{Catalog, Combine, Measure};
+use crate::chat::QueryResult;
+
+/// The answer to `plan` given its rows.
+pub fn answer(catalog: &Catalog, plan: &Plan, result: &QueryResult) -> String {
+    let text = match (&plan.intent, &plan.compare) {
+        (_, Some(other)) => compare(catalog, plan, other, result),
+        (Intent::Total { measure }, None) => total(catalog.measure(measure), &plan.range, result),
+        (Intent::Average { measure }, None) => {
+            average(catalog.measure(measure), &plan.range, result)
+        }
+        (Intent::Daily { measure }, None) => daily(catalog.measure(measure), &plan.range, result),
+        (Intent::RankDays { measure, n, order }, None) => {
+            rank_days(catalog.measure(measure), *n, *order, &plan.range, result)
+        }
+        (Intent::Hourly, None) => hourly(&plan.range, result),
+        (Intent::RankHours { n, order }, None) => rank_hours(*n, *order, &plan.range, result),
+        (Intent::TopSenders { n }, None) => top_senders(*n, &plan.range, result),
+        (Intent::FromDomain { domain }, None) => from_domain(domain, &plan.range, result),
+        (Intent::Quality, None) => quality(&plan.range, result),
+    };
+    if plan.defaulted {
+        format!(
+            "{text} (You didn't say when, so I looked at {}.)",
+            plan.range.label
+        )
+    } else {
+        text
+    }
+}
+
+/// "yesterday (Wed 25 Nov 2026)", "in the last 7 days (…)", "on Tue 24 Nov 2026".
+pub fn when(range: &DateRange) -> String {
+    let dates = describe(range.start, range.end);
+    let relative = [
+        "today",
+        "yesterday",
+        "this week",
+        "last week",
+        "this month",
+        "last month",
+        "the day before yesterday",
+    ];
+    if relative.contains(&range.label.as_str()) {
+        format!("{} ({dates})", range.label)
+    } else if range.label.starts_with("the last") || range.label.starts_with("the past") {
+        format!("in {} ({dates})", range.label)
+    } else if range.is_day() {
+        format!("on {dates}")
+    } else {
+        format!("between {dates}")
+    }
+}
+
+fn no_data(range: &DateRange) -> String {
+    format!("I have no data for {} yet.", when(range))
+}
+
+/// Column `name` of row `row`.
+fn cell<'a>(result: &'a QueryResult, row: usize, name: &str) -> &'a Value {
+    let col = result.columns.iter().position(|c| c == name);
+    col.and_then(|c| result.rows.get(row).and_then(|r| r.get(c)))
+        .unwrap_or(&Value::Null)
+}
+
+/// A number as the answer shows it: integers plainly, others with one decimal.
+pub fn num(value: &Value) -> String {
+    match value {
+        Value::Number(n) if n.is_i64() || n.is_u64() => n.to_string(),
+        Value::Number(n) => {
+            let f = n.as_f64().unwrap_or_default();
+            if f.fract() == 0.0 {
+                format!("{f:.0}")
+            } else {
+                format!("{f:.1}")
+            }
+        }
+        Value::String(s) => s.clone(),
+        Value::Null => "0".to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn int(value: &Value) -> i64 {
+    value
+        .as_i64()
+        .or_else(|| value.as_f64().map(|f| f as i64))
+        .unwrap_or(0)
+}
+
+fn date(value: &Value) -> String {
+    value
+        .as_str()
+        .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .map(|d| d.format("%a %-d %b").to_string())
+        .unwrap_or_else(|| num(value))
+}
+
+fn coverage(range: &DateRange, days: i64) -> String {
+    if range.days() > days {
+        format!(" (I have data for {days} of its {} days.)", range.days())
+    } else {
+        String::new()
+    }
+}
+
+fn noun(measure: Option<&Measure>) -> &'static str {
+    measure.map_or("emails", |m| m.noun)
+}
+
+fn total(measure: Option<&Measure>, range: &DateRange, r: &QueryResult) -> String {
+    let Some(m) = measure else {
+        return no_data(range);
+    };
+    let days = int(cell(r, 0, "days_with_data"));
+    if days == 0 {
+        return no_data(range);
+    }
+    let c = m.column;
+    let text = match (m.combine, range.is_day()) {
+        (Combine::Sum, _) => {
+            format!(
+                "You received {} {} {}.",
+                num(cell(r, 0, c)),
+                m.noun,
+                when(range)
+            )
+        }
+        (Combine::PerDay, true) => {
+            format!(
+                "{} unique senders emailed you {}.",
+                num(cell(r, 0, c)),
+                when(range)
+            )
+        }
+        (Combine::PerDay, false) => format!(
+            "You had {} unique senders per day on average {} (at most {} in one day).",
+            num(cell(r, 0, &format!("avg_{c}_per_day"))),
+            when(range),
+            num(cell(r, 0, &format!("max_{c}")))
+        ),
+        (Combine::WeightedMean, _) => format!(
+            "Your emails were {} characters long on average {}.",
+            num(cell(r, 0, c)),
+            when(range)
+        ),
+    };
+    text + &coverage(range, days)
+}
+
+fn average(measure: Option<&Measure>, range: &DateRange, r: &QueryResult) -> String {
+    let Some(m) = measure else {
+        return no_data(range);
+    };
+    let days = int(cell(r, 0, "days_with_data"));
+    if days == 0 {
+        return no_data(range);
+    }
+    let value = num(cell(r, 0, &format!("avg_{}_per_day", m.column)));
+    format!(
+        "On average you received {value} {} per day {}.",
+        m.noun,
+        when(range)
+    ) + &coverage(range, days)
+}
+
+fn daily(measure: Option<&Measure>, range: &DateRange, r: &QueryResult) -> String {
+    let Some(m) = measure else {
+        return no_data(range);
+    };
+    if r.rows.is_empty() {
+        return no_data(range);
+    }
+    let list: Vec<String> = (0..r.rows.len())
+        .map(|i| {
+            format!(
+                "{}: {}",
+                date(cell(r, i, "date")),
+                num(cell(r, i, m.column))
+            )
+        })
+        .collect();
+    format!(
+        "Your {} per day {}: {}.",
+        m.noun,
+        when(range),
+        list.join(", ")
+    ) + &coverage(range, r.rows.len() as i64)
+}
+
+fn superlative(order: Order, most: &'static str, least: &'static str) -> &'static str {
+    match order {
+        Order::Most => most,
+        Order::Least => least,
+    }
+}
+
+fn rank_days(
+    measure: Option<&Measure>,
+    n: u32,
+    order: Order,
+    range: &DateRange,
+    r: &QueryResult,
+) -> String {
+    let Some(m) = measure else {
+        return no_data(range);
+    };
+    if r.rows.is_empty() {
+        return no_data(range);
+    }
+    let word = superlative(order, "busiest", "quietest");
+    let item = |i: usize| {
+        format!(
+            "{} ({} {})",
+            date(cell(r, i, "date")),
+            num(cell(r, i, m.column)),
+            m.noun
+        )
+    };
+    if n == 1 {
+        return format!("Your {word} day {} was {}.", when(range), item(0));
+    }
+    let list: Vec<String> = (0..r.rows.len()).map(item).collect();
+    format!(
+        "Your {} {word} days {}: {}.",
+        r.rows.len(),
+        when(range),
+        list.join(", ")
+    )
+}
+
+fn hour(value: &Value) -> String {
+    let h = int(value);
+    format!("{h:02}:00–{:02}:00", (h + 1) % 24)
+}
+
+fn hourly(range: &DateRange, r: &QueryResult) -> String {
+    if r.rows.is_empty() {
+        return no_data(range);
+    }
+    let list: Vec<String> = (0..r.rows.len())
+        .map(|i| {
+            format!(
+                "{:02}h: {}",
+                int(cell(r, i, "hour")),
+                num(cell(r, i, "emails"))
+            )
+        })
+        .collect();
+    format!("Your emails per hour {}: {}.", when(range), list.join(", "))
+}
+
+fn rank_hours(n: u32, order: Order, range: &DateRange, r: &QueryResult) -> String {
+    if r.rows.is_empty() {
+        return no_data(range);
+    }
+    let word = superlative(order, "busiest", "quietest");
+    let item = |i: usize| {
+        format!(
+            "{} ({} emails)",
+            hour(cell(r, i, "hour")),
+            num(cell(r, i, "emails"))
+        )
+    };
+    if n == 1 {
+        return format!("Your {word} hour {} was {}.", when(range), item(0));
+    }
+    let list: Vec<String> = (0..r.rows.len()).map(item).collect();
+    format!(
+        "Your {} {word} hours {}: {}.",
+        r.rows.len(),
+        when(range),
+        list.join(", ")
+    )
+}
+
+fn top_senders(n: u32, range: &DateRange, r: &QueryResult) -> String {
+    if r.rows.is_empty() {
+        return no_data(range);
+    }
+    let note = if range.is_day() {
+        ""
+    } else {
+        " (counted from each day's top 10 domains)"
+    };
+    if n == 1 {
+        return format!(
+            "{} sent you the most emails {}: {}{note}.",
+            num(cell(r, 0, "sender_domain")),
+            when(range),
+            num(cell(r, 0, "emails"))
+        );
+    }
+    let list: Vec<String> = (0..r.rows.len())
+        .map(|i| {
+            format!(
+                "{} ({})",
+                num(cell(r, i, "sender_domain")),
+                num(cell(r, i, "emails"))
+            )
+        })
+        .collect();
+    format!(
+        "Your top {} sender domains {}: {}{note}.",
+        r.rows.len(),
+        when(range),
+        list.join(", ")
+    )
+}
+
+fn from_domain(domain: &str, range: &DateRange, r: &QueryResult) -> String {
+    let days = int(cell(r, 0, "days_in_top_10"));
+    if days == 0 {
+        return format!(
+            "{domain} was not among your top 10 sender domains on any day {}, so I have no count for it.",
+            when(range)
+        );
+    }
+    let mut text = format!(
+        "You received {} emails from {domain} {}",
+        num(cell(r, 0, "emails")),
+        when(range)
+    );
+    if days < range.days() {
+        text.push_str(&format!(
+            " (counted on the {days} days it was among your top 10 senders)"
+        ));
+    }
+    text + "."
+}
+
+fn quality(range: &DateRange, r: &QueryResult) -> String {
+    if r.rows.is_empty() {
+        return format!("No data-quality check has run for {}.", when(range));
+    }
+    if r.rows.len() == 1 {
+        let passed = cell(r, 0, "passed").as_bool().unwrap_or(false);
+        return format!(
+            "The data-quality score {} was {}% ({}, threshold {}%): {} of {} records were valid.",
+            when(range),
+            num(cell(r, 0, "score_pct")),
+            if passed { "passed" } else { "failed" },
+            num(cell(r, 0, "threshold_pct")),
+            num(cell(r, 0, "valid_records")),
+            num(cell(r, 0, "total_records"))
+        );
+    }
+    let passed = (0..r.rows.len())
+        .filter(|i| cell(r, *i, "passed").as_bool() == Some(true))
+        .count();
+    let list: Vec<String> = (0..r.rows.len())
+        .map(|i| {
+            format!(
+                "{}: {}%",
+                date(cell(r, i, "date")),
+                num(cell(r, i, "score_pct"))
+            )
+        })
+        .collect();
+    format!(
+        "{} days were checked {}, {passed} passed. Scores: {}.",
+        r.rows.len(),
+        when(range),
+        list.join(", ")
+    )
+}
+
+fn compare(catalog: &Catalog, plan: &Plan, other: &DateRange, r: &QueryResult) -> String {
+    let what = match &plan.intent {
+        Intent::Total { measure } => noun(catalog.measure(measure)).to_string(),
+        Intent::FromDomain { domain } => format!("emails from {domain}"),
+        _ => "emails".to_string(),
+    };
+    let side = |i: usize, range: &DateRange| {
+        if int(cell(r, i, "days_with_data")) == 0 {
+            (None, format!("no data {}", when(range)))
+        } else {
+            let v = cell(r, i, "value");
+            (v.as_f64(), format!("{} {}", num(v), when(range)))
+        }
+    };
+    let (a, text_a) = side(0, &plan.range);
+    let (b, text_b) = side(1, other);
+    let mut text = format!("{}: {text_a}, against {text_b}", capitalise(&what));
+    if let (Some(a), Some(b)) = (a, b) {
+        let diff = a - b;
+        let sign = if diff >= 0.0 { "+" } else { "" };
+        let diff_text = num(&serde_json::json!(diff));
+        if b != 0.0 {
+            text.push_str(&format!(
+                " ({sign}{diff_text}, {sign}{:.1}%)",
+                diff / b * 100.0
+            ));
+        } else {
+            text.push_str(&format!(" ({sign}{diff_text})"));
+        }
+    }
+    text + "."
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}

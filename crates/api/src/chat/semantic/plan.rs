@@ -1,0 +1,111 @@
+//! What the semantic parser understood: a [`Plan`], kept in the conversation so a follow-up
+//! ("and the day before?") can change one part of it.
+
+use serde::{Deserialize, Serialize};
+
+use super::dates::DateRange;
+
+/// Ascending or descending ranking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Order {
+    /// Most first ("busiest", "top").
+    Most,
+    /// Fewest first ("quietest", "least").
+    Least,
+}
+
+/// The kind of question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Intent {
+    /// A measure over the range: "how many emails yesterday".
+    Total {
+        /// A [`crate::chat::catalog::Measure`] id.
+        measure: String,
+    },
+    /// A measure's mean per day: "average emails per day last week".
+    Average {
+        /// A measure id.
+        measure: String,
+    },
+    /// A measure day by day: "emails per day this week" (a line chart).
+    Daily {
+        /// A measure id.
+        measure: String,
+    },
+    /// Days ranked by a measure: "busiest day last week".
+    RankDays {
+        /// A measure id.
+        measure: String,
+        /// How many days.
+        n: u32,
+        /// Most or least first.
+        order: Order,
+    },
+    /// Emails per hour of the day over the range (a bar chart).
+    Hourly,
+    /// Hours ranked by emails: "busiest hour yesterday".
+    RankHours {
+        /// How many hours.
+        n: u32,
+        /// Most or least first.
+        order: Order,
+    },
+    /// Sender domains ranked by emails: "who sent me the most emails this week".
+    TopSenders {
+        /// How many domains.
+        n: u32,
+    },
+    /// Emails from one sender domain: "how many emails from acme.com last week".
+    FromDomain {
+        /// The domain, lower case, `[a-z0-9.-]` only.
+        domain: String,
+    },
+    /// The data-quality checks of the range's days.
+    Quality,
+}
+
+impl Intent {
+    /// The measure it is about, if it is about one.
+    pub fn measure(&self) -> Option<&str> {
+        match self {
+            Intent::Total { measure }
+            | Intent::Average { measure }
+            | Intent::Daily { measure }
+            | Intent::RankDays { measure, .. } => Some(measure),
+            _ => None,
+        }
+    }
+
+    /// The same kind of question about another measure, when that makes sense.
+    pub fn with_measure(&self, id: &str) -> Option<Intent> {
+        let measure = id.to_string();
+        Some(match self {
+            Intent::Total { .. } | Intent::FromDomain { .. } => Intent::Total { measure },
+            Intent::Average { .. } => Intent::Average { measure },
+            Intent::Daily { .. } => Intent::Daily { measure },
+            Intent::RankDays { n, order, .. } => Intent::RankDays {
+                measure,
+                n: *n,
+                order: *order,
+            },
+            _ => return None,
+        })
+    }
+}
+
+/// A question, understood: what to compute over which days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// What to compute.
+    pub intent: Intent,
+    /// Over which days.
+    pub range: DateRange,
+    /// A second range to compare the first with (totals only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare: Option<DateRange>,
+    /// True when the question named no days and the default range was used (the answer says so).
+    #[serde(default)]
+    pub defaulted: bool,
+}

@@ -1,0 +1,269 @@
+//! From a [`Plan`] to the SQL that answers it, and the chart that shows it.
+//!
+//! The SQL is written to be read: the chat shows it under the answer. Dates are literals (the
+//! plan only holds dates it parsed itself) and the only free text, a sender domain, is checked
+//! to `[a-z0-9.-]` by the parser; the result still goes through the same validator as an LLM's.
+
+use crate::chat::catalog::{Catalog, Combine};
+use crate::chat::{Chart, ChartKind};
+
+use super::dates::DateRange;
+use super::plan::{Intent, Order, Plan};
+
+/// The SQL of a plan and how to draw its rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    /// One SELECT.
+    pub sql: String,
+    /// Set when the rows are a series.
+    pub chart: Option<Chart>,
+}
+
+/// Writes the SQL for `plan`; `None` if the plan names a measure the catalog lacks.
+pub fn build(catalog: &Catalog, plan: &Plan) -> Option<Query> {
+    let range = &plan.range;
+    if let Some(other) = &plan.compare {
+        return compare(catalog, plan, other);
+    }
+    Some(match &plan.intent {
+        Intent::Total { measure } => Query {
+            sql: total(catalog, measure, range)?,
+            chart: None,
+        },
+        Intent::Average { measure } => {
+            let m = catalog.measure(measure)?;
+            Query {
+                sql: format!(
+                    "SELECT ROUND(AVG({c}), 1) AS avg_{c}_per_day, COUNT(*) AS days_with_data\n\
+                     FROM daily_insights\nWHERE {}",
+                    range.sql_condition(),
+                    c = m.column
+                ),
+                chart: None,
+            }
+        }
+        Intent::Daily { measure } => {
+            let m = catalog.measure(measure)?;
+            Query {
+                sql: format!(
+                    "SELECT date, {c}\nFROM daily_insights\nWHERE {}\nORDER BY date",
+                    range.sql_condition(),
+                    c = m.column
+                ),
+                chart: Some(Chart::new(ChartKind::Line, "date", m.column)),
+            }
+        }
+        Intent::RankDays { measure, n, order } => {
+            let m = catalog.measure(measure)?;
+            Query {
+                sql: format!(
+                    "SELECT date, {c}\nFROM daily_insights\nWHERE {}\nORDER BY {c} {}, date\nLIMIT {n}",
+                    range.sql_condition(),
+                    direction(*order),
+                    c = m.column
+                ),
+                chart: (*n > 1).then(|| Chart::new(ChartKind::Bar, "date", m.column)),
+            }
+        }
+        Intent::Hourly => Query {
+            sql: format!(
+                "SELECT hour, SUM(email_count) AS emails\nFROM daily_hourly_counts\nWHERE {}\n\
+                 GROUP BY hour\nORDER BY hour",
+                range.sql_condition()
+            ),
+            chart: Some(Chart::new(ChartKind::Bar, "hour", "emails")),
+        },
+        Intent::RankHours { n, order } => Query {
+            sql: format!(
+                "SELECT hour, SUM(email_count) AS emails\nFROM daily_hourly_counts\nWHERE {}\n\
+                 GROUP BY hour\nORDER BY emails {}, hour\nLIMIT {n}",
+                range.sql_condition(),
+                direction(*order)
+            ),
+            chart: (*n > 1).then(|| Chart::new(ChartKind::Bar, "hour", "emails")),
+        },
+        Intent::TopSenders { n } => Query {
+            sql: format!(
+                "SELECT sender_domain, SUM(email_count) AS emails\nFROM daily_sender_domains\n\
+                 WHERE {}\nGROUP BY sender_domain\nORDER BY emails DESC, sender_domain\nLIMIT {n}",
+                range.sql_condition()
+            ),
+            chart: (*n > 1).then(|| Chart::new(ChartKind::Bar, "sender_domain", "emails")),
+        },
+        Intent::FromDomain { domain } => Query {
+            sql: from_domain(domain, range),
+            chart: None,
+        },
+        Intent::Quality => Query {
+            sql: format!(
+                "SELECT DISTINCT ON (date) date, score_pct, threshold_pct, passed, total_records, \
+                 valid_records\nFROM quality_scores\nWHERE {}\nORDER BY date, checked_at DESC",
+                range.sql_condition()
+            ),
+            chart: (!range.is_day()).then(|| Chart::new(ChartKind::Line, "date", "score_pct")),
+        },
+    })
+}
+
+fn direction(order: Order) -> &'static str {
+    match order {
+        Order::Most => "DESC",
+        Order::Least => "ASC",
+    }
+}
+
+/// One row: the measure over the range, and how many days had data (0: no data, not zero).
+fn total(catalog: &Catalog, measure: &str, range: &DateRange) -> Option<String> {
+    let m = catalog.measure(measure)?;
+    let c = m.column;
+    let value = match (m.combine, range.is_day()) {
+        (Combine::Sum, _) => format!("SUM({c}) AS {c}"),
+        (Combine::PerDay, true) => format!("MAX({c}) AS {c}"),
+        (Combine::PerDay, false) => {
+            format!("ROUND(AVG({c}), 1) AS avg_{c}_per_day, MAX({c}) AS max_{c}")
+        }
+        (Combine::WeightedMean, _) => format!(
+            "ROUND((SUM({c} * total_emails) / NULLIF(SUM(total_emails), 0))::numeric, 1) AS {c}"
+        ),
+    };
+    Some(format!(
+        "SELECT {value}, COUNT(*) AS days_with_data\nFROM daily_insights\nWHERE {}",
+        range.sql_condition()
+    ))
+}
+
+fn from_domain(domain: &str, range: &DateRange) -> String {
+    format!(
+        "SELECT SUM(email_count) AS emails, COUNT(*) AS days_in_top_10\nFROM daily_sender_domains\n\
+         WHERE sender_domain = '{domain}' AND {}",
+        range.sql_condition()
+    )
+}
+
+/// Two periods side by side, one row each (a bar chart).
+fn compare(catalog: &Catalog, plan: &Plan, other: &DateRange) -> Option<Query> {
+    let one = |range: &DateRange| -> Option<String> {
+        let (value, from, extra) = match &plan.intent {
+            Intent::Total { measure } => {
+                let m = catalog.measure(measure)?;
+                let value = match m.combine {
+                    Combine::Sum => format!("SUM({})", m.column),
+                    Combine::PerDay => format!("ROUND(AVG({}), 1)", m.column),
+                    Combine::WeightedMean => format!(
+                        "ROUND((SUM({c} * total_emails) / NULLIF(SUM(total_emails), 0))::numeric, 1)",
+                        c = m.column
+                    ),
+                };
+                (value, "daily_insights", String::new())
+            }
+            Intent::FromDomain { domain } => (
+                "SUM(email_count)".to_string(),
+                "daily_sender_domains",
+                format!("sender_domain = '{domain}' AND "),
+            ),
+            _ => return None,
+        };
+        let label = range.label.replace('\'', "");
+        Some(format!(
+            "SELECT '{label}' AS period, {value} AS value, COUNT(*) AS days_with_data\nFROM {from}\n\
+             WHERE {extra}{}",
+            range.sql_condition()
+        ))
+    };
+    let sql = format!("{}\nUNION ALL\n{}", one(&plan.range)?, one(other)?);
+    Some(Query {
+        sql,
+        chart: Some(Chart::new(ChartKind::Bar, "period", "value")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    fn plan(intent: Intent) -> Plan {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        Plan {
+            intent,
+            range: DateRange::day(day, "yesterday"),
+            compare: None,
+            defaulted: false,
+        }
+    }
+
+    #[test]
+    fn total_of_one_day() {
+        let q = build(
+            &Catalog::serving(),
+            &plan(Intent::Total {
+                measure: "emails".into(),
+            }),
+        )
+        .unwrap();
+        assert_eq!(
+            q.sql,
+            "SELECT SUM(total_emails) AS total_emails, COUNT(*) AS days_with_data\n\
+             FROM daily_insights\nWHERE date = DATE '2026-11-25'"
+        );
+        assert_eq!(q.chart, None);
+    }
+
+    #[test]
+    fn unknown_measure_builds_nothing() {
+        assert!(build(
+            &Catalog::serving(),
+            &plan(Intent::Total {
+                measure: "x".into()
+            })
+        )
+        .is_none());
+    }
+
+    #[test]
+    fn every_plan_passes_the_validator() {
+        let catalog = Catalog::serving();
+        let intents = [
+            Intent::Total {
+                measure: "senders".into(),
+            },
+            Intent::Average {
+                measure: "important".into(),
+            },
+            Intent::Daily {
+                measure: "length".into(),
+            },
+            Intent::RankDays {
+                measure: "emails".into(),
+                n: 3,
+                order: Order::Least,
+            },
+            Intent::Hourly,
+            Intent::RankHours {
+                n: 1,
+                order: Order::Most,
+            },
+            Intent::TopSenders { n: 5 },
+            Intent::FromDomain {
+                domain: "acme.com".into(),
+            },
+            Intent::Quality,
+        ];
+        let validator = crate::chat::safety::Validator::new(&catalog, 500);
+        for intent in intents {
+            let mut p = plan(intent);
+            let q = build(&catalog, &p).unwrap();
+            validator
+                .check(&q.sql)
+                .unwrap_or_else(|e| panic!("{}: {e}", q.sql));
+            if matches!(p.intent, Intent::Total { .. } | Intent::FromDomain { .. }) {
+                p.compare = Some(p.range.shifted(-1));
+                let q = build(&catalog, &p).unwrap();
+                validator
+                    .check(&q.sql)
+                    .unwrap_or_else(|e| panic!("{}: {e}", q.sql));
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! The API's settings: clap arguments with env fallbacks (the names `.stack/env` and
+//! `.env.example` use). These only validate; [`crate::state::AppState::connect`] opens things.
+
+use std::net::SocketAddr;
+
+use clap::{Args as ClapArgs, Parser};
+use mindy_pipeline::config::{AirflowArgs, KafkaArgs, LakeArgs, RedisArgs, SparkArgs, TopicArgs};
+
+/// `mindy-api`: Mini-Mindy's HTTP API.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "mindy-api", version, about)]
+pub struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "MINDY_API_ADDR", default_value = "127.0.0.1:8000")]
+    pub addr: SocketAddr,
+    /// Bearer token every endpoint but /api/health requires.
+    #[arg(long, env = "MINDY_API_TOKEN", hide_env_values = true)]
+    pub token: String,
+    /// The frontend's origin, the only one CORS allows.
+    #[arg(
+        long,
+        env = "MINDY_CORS_ORIGIN",
+        default_value = "http://localhost:3000"
+    )]
+    pub cors_origin: String,
+    /// PostgreSQL URL of the read-only role the chat's SQL runs as.
+    #[arg(long, env = "MINDY_READER_DATABASE_URL", hide_env_values = true)]
+    pub reader_database_url: String,
+    /// Upper bound on pooled PostgreSQL connections.
+    #[arg(long, env = "MINDY_DATABASE_MAX_CONNECTIONS", default_value_t = 5)]
+    pub database_max_connections: u32,
+    /// The user's timezone (IANA name): what "today" and "yesterday" mean.
+    #[arg(long, env = "USER_TIMEZONE", default_value = "UTC")]
+    pub timezone: chrono_tz::Tz,
+    /// Chat, limits, cache.
+    #[command(flatten)]
+    pub chat: ChatArgs,
+    /// The OpenAI-compatible endpoint (optional).
+    #[command(flatten)]
+    pub openai: OpenAiArgs,
+    /// Redis.
+    #[command(flatten)]
+    pub redis: RedisArgs,
+    /// Kafka (dashboard and health).
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+    /// Topics the dashboard reports.
+    #[command(flatten)]
+    pub topics: TopicArgs,
+    /// Spark Connect (health).
+    #[command(flatten)]
+    pub spark: SparkArgs,
+    /// Airflow (dashboard and health).
+    #[command(flatten)]
+    pub airflow: AirflowArgs,
+    /// The Delta Lake (dashboard).
+    #[command(flatten)]
+    pub lake: LakeArgs,
+    /// Log as JSON lines (default) or human-readable text.
+    #[arg(long, env = "MINDY_LOG_FORMAT", default_value = "json", value_parser = ["json", "text"])]
+    pub log_format: String,
+}
+
+/// Chat limits and the per-client rate limit.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct ChatArgs {
+    /// Requests per minute per client on authenticated endpoints (0 turns the limit off).
+    #[arg(long, env = "MINDY_API_RATE_LIMIT_PER_MINUTE", default_value_t = 120)]
+    pub rate_limit_per_minute: u32,
+    /// Requests a client may send at once before the per-minute rate applies.
+    #[arg(long, env = "MINDY_API_RATE_LIMIT_BURST", default_value_t = 30)]
+    pub rate_limit_burst: u32,
+    /// Take the client's address from X-Forwarded-For (only behind a proxy that sets it).
+    #[arg(long, env = "MINDY_API_TRUST_FORWARDED", default_value_t = false)]
+    pub trust_forwarded: bool,
+    /// Statement timeout of generated queries, in milliseconds.
+    #[arg(long, env = "MINDY_API_STATEMENT_TIMEOUT_MS", default_value_t = 3000)]
+    pub statement_timeout_ms: u64,
+    /// Rows a generated query may return (its LIMIT is lowered to this).
+    #[arg(long, env = "MINDY_API_MAX_ROWS", default_value_t = 500)]
+    pub max_rows: u64,
+    /// How long answers stay cached, in seconds.
+    #[arg(long, env = "MINDY_API_CACHE_TTL_SECS", default_value_t = 3600)]
+    pub cache_ttl_secs: u64,
+    /// Prefix of the API's Redis keys.
+    #[arg(long, env = "MINDY_API_REDIS_PREFIX", default_value = "mindy:api:")]
+    pub redis_prefix: String,
+    /// Consumer groups the Kafka dashboard reports (comma-separated; default: every group the
+    /// broker lists).
+    #[arg(long, env = "MINDY_KAFKA_GROUPS", value_delimiter = ',')]
+    pub kafka_groups: Vec<String>,
+}
+
+/// The OpenAI-compatible endpoint; without a key the embedded semantic parser answers.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct OpenAiArgs {
+    /// API key; setting it switches the chat to the LLM generator.
+    #[arg(
+        long = "openai-api-key",
+        env = "OPENAI_API_KEY",
+        hide_env_values = true
+    )]
+    pub api_key: Option<String>,
+    /// Base URL including /v1 (OpenAI, Azure's compatible endpoint, Ollama, vLLM...).
+    #[arg(
+        long = "openai-base-url",
+        env = "OPENAI_BASE_URL",
+        default_value = "https://api.openai.com/v1"
+    )]
+    pub base_url: String,
+    /// Model name.
+    #[arg(
+        long = "openai-model",
+        env = "OPENAI_MODEL",
+        default_value = "gpt-4o-mini"
+    )]
+    pub model: String,
+    /// Per-call timeout in seconds.
+    #[arg(
+        long = "openai-timeout-secs",
+        env = "OPENAI_TIMEOUT_SECS",
+        default_value_t = 30
+    )]
+    pub timeout_secs: u64,
+}

@@ -1,0 +1,33 @@
+//! The pipeline dashboard's data: dependency health, Airflow runs, Delta tables, Kafka offsets.
+//!
+//! - [`health`]: each dependency up or down, with latency.
+//! - [`airflow`]: recent DAG runs through Airflow's REST API v2.
+//! - [`lake`]: Delta tables per layer, from their logs.
+//! - [`kafka`]: end offsets, committed offsets and lag.
+
+pub mod airflow;
+pub mod health;
+pub mod kafka;
+pub mod lake;
+
+use mindy_pipeline::config::{AirflowArgs, KafkaArgs, LakeArgs};
+
+/// Where the dashboard's services are.
+#[derive(Debug, Clone)]
+pub struct Dashboard {
+    /// Kafka bootstrap servers.
+    pub kafka: KafkaArgs,
+    /// Topics reported by the Kafka endpoint.
+    pub topics: Vec<String>,
+    /// Consumer groups reported (empty: every group the broker lists).
+    pub groups: Vec<String>,
+    /// Spark Connect URL (`sc://host:port/...`), checked for reachability.
+    pub spark_remote: String,
+    /// Airflow API server and credentials.
+    pub airflow: AirflowArgs,
+    /// The lake root.
+    pub lake: LakeArgs,
+    /// The logged-in Airflow client, reused until it fails.
+    pub airflow_client:
+        std::sync::Arc<tokio::sync::Mutex<Option<mindy_pipeline::airflow::AirflowClient>>>,
+}

@@ -1,0 +1,130 @@
+//! Prometheus metrics, served at `/metrics` in the text exposition format.
+
+use std::sync::Mutex;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: String,
+    route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ChatLabels {
+    generator: String,
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct GeneratorLabels {
+    generator: String,
+}
+
+type Histograms = Family<RouteLabels, Histogram, fn() -> Histogram>;
+
+/// The API's metrics and their registry.
+pub struct Metrics {
+    registry: Mutex<Registry>,
+    requests: Family<RequestLabels, Counter>,
+    latency: Histograms,
+    chat: Family<ChatLabels, Counter>,
+    refusals: Family<GeneratorLabels, Counter>,
+}
+
+fn latency_buckets() -> Histogram {
+    // 1 ms to ~16 s.
+    Histogram::new(exponential_buckets(0.001, 2.0, 15))
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("mindy_api");
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency: Histograms = Family::new_with_constructor(latency_buckets);
+        let chat = Family::<ChatLabels, Counter>::default();
+        let refusals = Family::<GeneratorLabels, Counter>::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests by route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request latency by route",
+            latency.clone(),
+        );
+        registry.register(
+            "chat_answers",
+            "Chat replies by generator and outcome (answered, refused, cached)",
+            chat.clone(),
+        );
+        registry.register(
+            "sql_refusals",
+            "Generated SQL refused by the validator",
+            refusals.clone(),
+        );
+        Metrics {
+            registry: Mutex::new(registry),
+            requests,
+            latency,
+            chat,
+            refusals,
+        }
+    }
+}
+
+impl Metrics {
+    /// Records one HTTP request.
+    pub fn request(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let (method, route) = (method.to_string(), route.to_string());
+        self.requests
+            .get_or_create(&RequestLabels {
+                method: method.clone(),
+                route: route.clone(),
+                status,
+            })
+            .inc();
+        self.latency
+            .get_or_create(&RouteLabels { method, route })
+            .observe(seconds);
+    }
+
+    /// Records one chat reply.
+    pub fn chat(&self, generator: &str, outcome: &str) {
+        let labels = ChatLabels {
+            generator: generator.to_string(),
+            outcome: outcome.to_string(),
+        };
+        self.chat.get_or_create(&labels).inc();
+    }
+
+    /// Records one refused SQL query.
+    pub fn sql_refused(&self, generator: &str) {
+        self.refusals
+            .get_or_create(&GeneratorLabels {
+                generator: generator.to_string(),
+            })
+            .inc();
+    }
+
+    /// The text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let registry = self.registry.lock().unwrap_or_else(|e| e.into_inner());
+        // Writing to a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &registry);
+        out
+    }
+}

@@ -1,0 +1,62 @@
+//! The OpenAPI document (utoipa). `crates/api/openapi.json` is this document, committed for the
+//! frontend's typed client; a test fails when the two differ (`MINDY_UPDATE_OPENAPI=1` rewrites
+//! the file).
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::chat::service::{ChatReply, Timings};
+use crate::chat::{Chart, ChartKind};
+use crate::dashboard::airflow::{AirflowRuns, Run};
+use crate::dashboard::health::{Check, Health};
+use crate::dashboard::kafka::{GroupLag, KafkaReport, PartitionOffsets, TopicOffsets};
+use crate::dashboard::lake::{LakeReport, LakeTable, Layer};
+use crate::error::{ErrorBody, ErrorDetail};
+use crate::routes;
+use crate::routes::chat::ChatRequest;
+
+/// The API's document.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Mini-Mindy API",
+        description = "Chat over the processed email statistics, and the pipeline dashboard. \
+                       Every endpoint but /api/health needs `Authorization: Bearer <MINDY_API_TOKEN>`.",
+        version = "0.1.0"
+    ),
+    paths(
+        routes::chat::chat,
+        routes::chat::stream,
+        routes::health::health,
+        routes::pipeline::airflow_runs,
+        routes::pipeline::lake,
+        routes::pipeline::kafka,
+        routes::meta::openapi,
+        routes::meta::metrics,
+    ),
+    components(schemas(
+        ChatRequest, ChatReply, Timings, Chart, ChartKind, ErrorBody, ErrorDetail, Health, Check,
+        AirflowRuns, Run, LakeReport, Layer, LakeTable, KafkaReport, TopicOffsets, PartitionOffsets,
+        GroupLag,
+    )),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "chat", description = "Questions in plain language, answered from PostgreSQL"),
+        (name = "dashboard", description = "Health and pipeline state"),
+        (name = "meta", description = "This API's description and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Declares the `bearer` security scheme the paths refer to.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}

@@ -1,0 +1,98 @@
+//! The pipeline dashboard: Airflow runs, Delta tables, Kafka offsets.
+
+use axum::extract::{Query, State};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::dashboard::airflow::AirflowRuns;
+use crate::dashboard::kafka::{self, KafkaReport};
+use crate::dashboard::lake::{self, LakeReport};
+use crate::error::{AppError, ErrorBody};
+use crate::state::AppState;
+
+/// Filters of the runs listing.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct RunsQuery {
+    /// Only this DAG's runs.
+    pub dag_id: Option<String>,
+    /// How many runs (1-100, default 25).
+    pub limit: Option<u32>,
+}
+
+/// Recent DAG runs with state and duration, from Airflow's REST API v2.
+#[utoipa::path(
+    get,
+    path = "/api/pipeline/airflow/runs",
+    tag = "dashboard",
+    params(RunsQuery),
+    responses(
+        (status = 200, description = "Newest first", body = AirflowRuns),
+        (status = 400, description = "Bad parameter", body = ErrorBody),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+        (status = 502, description = "Airflow is unavailable", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn airflow_runs(
+    State(state): State<AppState>,
+    Query(query): Query<RunsQuery>,
+) -> Result<axum::Json<AirflowRuns>, AppError> {
+    let limit = query.limit.unwrap_or(25);
+    if !(1..=100).contains(&limit) {
+        return Err(AppError::BadRequest(
+            "limit must be between 1 and 100".into(),
+        ));
+    }
+    let dag_id = query.dag_id.as_deref().filter(|d| !d.is_empty());
+    if let Some(dag) = dag_id {
+        if !dag
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+        {
+            return Err(AppError::BadRequest(
+                "dag_id may only hold letters, digits, '_', '-' and '.'".into(),
+            ));
+        }
+    }
+    let runs = state.dashboard.airflow_runs(dag_id, limit).await;
+    runs.map(axum::Json).map_err(|e| AppError::Upstream {
+        service: "airflow",
+        detail: e.to_string(),
+    })
+}
+
+/// Records, version, files and last update of each Delta table per layer.
+#[utoipa::path(
+    get,
+    path = "/api/pipeline/lake",
+    tag = "dashboard",
+    responses(
+        (status = 200, description = "Tables by layer (bronze, silver, gold)", body = LakeReport),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn lake(State(state): State<AppState>) -> axum::Json<LakeReport> {
+    axum::Json(lake::report(&state.dashboard.lake.spark_root()).await)
+}
+
+/// End offsets, consumer-group committed offsets and lag of the pipeline's topics.
+#[utoipa::path(
+    get,
+    path = "/api/pipeline/kafka",
+    tag = "dashboard",
+    responses(
+        (status = 200, description = "Per topic and partition", body = KafkaReport),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+        (status = 502, description = "Kafka is unavailable", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn kafka(State(state): State<AppState>) -> Result<axum::Json<KafkaReport>, AppError> {
+    let d = &state.dashboard;
+    let report = kafka::report(&d.kafka, &d.topics, &d.groups).await;
+    report.map(axum::Json).map_err(|detail| AppError::Upstream {
+        service: "kafka",
+        detail,
+    })
+}
