@@ -14,6 +14,7 @@ export MINDY_TOPIC_PROCESSED=$TOPIC_PROCESSED
 export MINDY_TOPIC_DLQ=$TOPIC_DLQ
 export MINDY_SPARK_REMOTE=sc://127.0.0.1:$SPARK_CONNECT_PORT
 export MINDY_SPARK_MASTER_UI=http://127.0.0.1:$SPARK_MASTER_UI_PORT
+export MINDY_SPARK_DRIVER_UI=http://127.0.0.1:$SPARK_CONNECT_UI_PORT
 export DATABASE_URL=postgres://mindy:$(secret postgres-mindy)@127.0.0.1:$PG_PORT/mindy
 export MINDY_READER_DATABASE_URL=postgres://mindy_reader:$(secret postgres-reader)@127.0.0.1:$PG_PORT/mindy
 export REDIS_URL=redis://127.0.0.1:$REDIS_PORT
@@ -118,11 +119,12 @@ cmd_test() {
   cargo fmt --all --check
   log "cargo clippy"
   cargo clippy -q --workspace --all-targets -- -D warnings
-  log "unit tests"
+  log "unit tests (need no service)"
   cargo test --workspace --lib --bins
+  log "doc tests"
+  cargo test --workspace --doc
   log "integration tests against the local stack"
-  cargo test --workspace --tests --examples --exclude mindy-test
-  cargo test -p mindy-test --tests
+  cargo test --workspace --test '*'
   ok "all tests passed"
 }
 

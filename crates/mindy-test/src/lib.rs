@@ -1,1 +1,100 @@
 //! Shared fixtures for Mini-Mindy's tests.
+//!
+//! Tests that talk to a service find it through the environment that `./stack up` writes to
+//! `.stack/env` (the one place that knows ports; `./stack test` sources it). A missing variable is
+//! a loud failure, never a skip: in CI the stack is always up, and a silently skipped test is a test
+//! that cannot fail.
+//!
+//! Every test that writes gets its own names from [`unique`], so tests run in parallel without
+//! seeing each other's topics, tables or lake paths.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Where the local stack's services listen, read from the environment `./stack up` writes.
+#[derive(Debug, Clone)]
+pub struct Stack {
+    /// Kafka bootstrap servers (`MINDY_KAFKA_BOOTSTRAP`).
+    pub kafka_bootstrap: String,
+    /// Spark Connect URL, `sc://host:port` (`MINDY_SPARK_REMOTE`).
+    pub spark_remote: String,
+    /// Spark master's web UI, whose `/json/` lists workers and applications (`MINDY_SPARK_MASTER_UI`).
+    pub spark_master_ui: String,
+    /// The Connect server's driver UI, whose REST API lists executors (`MINDY_SPARK_DRIVER_UI`).
+    pub spark_driver_ui: String,
+    /// The application database (`DATABASE_URL`).
+    pub database_url: String,
+    /// Redis (`REDIS_URL`).
+    pub redis_url: String,
+    /// Airflow's API server base URL (`MINDY_AIRFLOW_URL`).
+    pub airflow_url: String,
+    /// Airflow admin user (`MINDY_AIRFLOW_USERNAME`).
+    pub airflow_username: String,
+    /// Airflow admin password (`MINDY_AIRFLOW_PASSWORD`).
+    pub airflow_password: String,
+    /// Root of the local Delta Lake (`MINDY_LAKE_ROOT`).
+    pub lake_root: PathBuf,
+}
+
+impl Stack {
+    /// Reads the stack's locations from the environment, panicking with a hint when one is missing.
+    pub fn from_env() -> Self {
+        Stack {
+            kafka_bootstrap: required("MINDY_KAFKA_BOOTSTRAP"),
+            spark_remote: required("MINDY_SPARK_REMOTE"),
+            spark_master_ui: required("MINDY_SPARK_MASTER_UI"),
+            spark_driver_ui: required("MINDY_SPARK_DRIVER_UI"),
+            database_url: required("DATABASE_URL"),
+            redis_url: required("REDIS_URL"),
+            airflow_url: required("MINDY_AIRFLOW_URL"),
+            airflow_username: required("MINDY_AIRFLOW_USERNAME"),
+            airflow_password: required("MINDY_AIRFLOW_PASSWORD"),
+            lake_root: PathBuf::from(required("MINDY_LAKE_ROOT")),
+        }
+    }
+
+    /// A fresh directory name under the lake root for one test's tables (not created).
+    pub fn lake_path(&self, prefix: &str) -> PathBuf {
+        self.lake_root.join("_tests").join(unique(prefix))
+    }
+}
+
+/// Reads an environment variable the stack must have set.
+pub fn required(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!(
+            "{name} is not set: integration tests run against the local stack. \
+             Start it with `./stack up` and `source .stack/env`, or run `./stack test`."
+        )
+    })
+}
+
+/// A name no other test run uses: `prefix-<8 hex>`; safe for topics, tables, schemas and paths.
+pub fn unique(prefix: &str) -> String {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    format!("{prefix}_{}", &id[..8])
+}
+
+/// Polls `check` until it returns `Some`, or panics with `what` after `timeout`.
+///
+/// For conditions that become true asynchronously (a consumer seeing a record, a DAG being
+/// parsed); never a fixed sleep.
+pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    let mut delay = Duration::from_millis(50);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(1));
+    }
+}

@@ -1,0 +1,185 @@
+//! Connection settings shared by the jobs. Each is a clap `Args` group with env fallbacks (the
+//! names `./stack up` writes to `.stack/env` and `.env.example` documents), so a job's CLI only
+//! flattens the groups it needs. Argument ids are prefixed by their group (`database_url`,
+//! `redis_url`) because clap needs them unique across the flattened groups. These structs validate
+//! and hold; opening connections happens in the modules that own each service.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// Where Kafka is.
+#[derive(Debug, Clone, Args)]
+pub struct KafkaArgs {
+    /// Kafka bootstrap servers, comma-separated host:port.
+    #[arg(
+        id = "kafka_bootstrap",
+        long = "kafka-bootstrap",
+        env = "MINDY_KAFKA_BOOTSTRAP",
+        default_value = "127.0.0.1:9092"
+    )]
+    pub bootstrap: String,
+}
+
+/// The pipeline's Kafka topics: ingestion writes `emails`, the validator reads it and writes
+/// `processed`, and both send what they cannot use to `dlq` (with the reason in headers).
+#[derive(Debug, Clone, Args)]
+pub struct TopicArgs {
+    /// Raw email records, as the producers write them.
+    #[arg(
+        long = "topic-emails",
+        env = "MINDY_TOPIC_EMAILS",
+        default_value = "emails-topic"
+    )]
+    pub emails: String,
+    /// Validated, normalised records (written in Kafka transactions; read them `read_committed`).
+    #[arg(
+        long = "topic-processed",
+        env = "MINDY_TOPIC_PROCESSED",
+        default_value = "processed-emails-topic"
+    )]
+    pub processed: String,
+    /// Dead letters: unparseable input and records that failed validation.
+    #[arg(
+        long = "topic-dlq",
+        env = "MINDY_TOPIC_DLQ",
+        default_value = "emails-dlq"
+    )]
+    pub dlq: String,
+}
+
+/// Where the Spark Connect server is.
+#[derive(Debug, Clone, Args)]
+pub struct SparkArgs {
+    /// Spark Connect URL: `sc://host:port/;token=...;user_id=...`.
+    #[arg(
+        id = "spark_remote",
+        long = "spark-remote",
+        env = "MINDY_SPARK_REMOTE",
+        default_value = "sc://127.0.0.1:15002"
+    )]
+    pub remote: String,
+}
+
+/// Where the application database is.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// PostgreSQL URL of the application database.
+    #[arg(
+        id = "database_url",
+        long = "database-url",
+        env = "DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub url: String,
+    /// Upper bound on pooled connections.
+    #[arg(
+        id = "database_max_connections",
+        long = "database-max-connections",
+        env = "MINDY_DATABASE_MAX_CONNECTIONS",
+        default_value_t = 5
+    )]
+    pub max_connections: u32,
+}
+
+/// Where Redis is.
+#[derive(Debug, Clone, Args)]
+pub struct RedisArgs {
+    /// Redis URL.
+    #[arg(
+        id = "redis_url",
+        long = "redis-url",
+        env = "REDIS_URL",
+        default_value = "redis://127.0.0.1:6379"
+    )]
+    pub url: String,
+}
+
+/// Where Airflow's API server is and who we are to it.
+#[derive(Debug, Clone, Args)]
+pub struct AirflowArgs {
+    /// Airflow API server base URL.
+    #[arg(
+        id = "airflow_url",
+        long = "airflow-url",
+        env = "MINDY_AIRFLOW_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub url: String,
+    /// Airflow user.
+    #[arg(
+        id = "airflow_username",
+        long = "airflow-username",
+        env = "MINDY_AIRFLOW_USERNAME",
+        default_value = "admin"
+    )]
+    pub username: String,
+    /// Airflow password.
+    #[arg(
+        id = "airflow_password",
+        long = "airflow-password",
+        env = "MINDY_AIRFLOW_PASSWORD",
+        hide_env_values = true
+    )]
+    pub password: String,
+}
+
+/// Where the data lake is.
+#[derive(Debug, Clone, Args)]
+pub struct LakeArgs {
+    /// Root of the Delta Lake: a local path (seen at the same path by Spark's driver and
+    /// executors), or an `s3a://` / `abfss://` URL configured on the Spark side.
+    #[arg(
+        id = "lake_root",
+        long = "lake-root",
+        env = "MINDY_LAKE_ROOT",
+        default_value = "datalake"
+    )]
+    pub root: String,
+}
+
+impl LakeArgs {
+    /// The lake root as Spark must see it: local paths made absolute, URLs untouched.
+    pub fn spark_root(&self) -> String {
+        if self.root.contains("://") {
+            return self.root.trim_end_matches('/').to_string();
+        }
+        let path = PathBuf::from(&self.root);
+        let absolute = if path.is_absolute() {
+            path
+        } else {
+            std::env::current_dir()
+                .map(|d| d.join(&path))
+                .unwrap_or(path)
+        };
+        absolute.to_string_lossy().trim_end_matches('/').to_string()
+    }
+
+    /// `<root>/<layer>/<table>`, e.g. `table_path("bronze", "emails")`.
+    pub fn table_path(&self, layer: &str, table: &str) -> String {
+        format!("{}/{layer}/{table}", self.spark_root())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lake_urls_are_kept_and_local_paths_made_absolute() {
+        let s3 = LakeArgs {
+            root: "s3a://bucket/lake/".into(),
+        };
+        assert_eq!(
+            s3.table_path("bronze", "emails"),
+            "s3a://bucket/lake/bronze/emails"
+        );
+        let local = LakeArgs {
+            root: "datalake".into(),
+        };
+        assert!(local.spark_root().starts_with('/'));
+        assert!(local
+            .table_path("gold", "daily_summary")
+            .ends_with("datalake/gold/daily_summary"));
+    }
+}

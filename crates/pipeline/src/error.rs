@@ -1,0 +1,56 @@
+//! The pipeline library's error type.
+
+use std::time::Duration;
+
+/// Result alias for the pipeline library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything a pipeline job can fail with; the binary adds context and maps it to an exit code.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Spark Connect refused or failed a plan.
+    #[error("spark: {0}")]
+    Spark(#[from] spark_client::Error),
+    /// Kafka client or broker error.
+    #[error("kafka: {0}")]
+    Kafka(#[from] rdkafka::error::KafkaError),
+    /// PostgreSQL error.
+    #[error("postgres: {0}")]
+    Postgres(#[from] sqlx::Error),
+    /// A migration could not be applied.
+    #[error("migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Redis error.
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+    /// HTTP error talking to a service (Airflow, Spark's UIs).
+    #[error("http: {0}")]
+    Http(#[from] reqwest::Error),
+    /// A service answered, but not what the job expected.
+    #[error("{service}: {message}")]
+    Unexpected {
+        /// Which service.
+        service: &'static str,
+        /// What was wrong.
+        message: String,
+    },
+    /// A wait gave up.
+    #[error("{what}: no answer within {timeout:?}")]
+    Timeout {
+        /// What was awaited.
+        what: String,
+        /// How long we waited.
+        timeout: Duration,
+    },
+}
+
+impl Error {
+    /// Shorthand for [`Error::Unexpected`].
+    pub fn unexpected(service: &'static str, message: impl Into<String>) -> Self {
+        Error::Unexpected {
+            service,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! One module per job of the `mindy` binary.
+
+pub mod smoke;

@@ -1,0 +1,63 @@
+//! Kafka client configuration and topic administration, on rdkafka (librdkafka).
+
+use std::time::Duration;
+
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::types::RDKafkaErrorCode;
+
+use crate::config::KafkaArgs;
+use crate::{Error, Result};
+
+/// A client configuration pointing at the bootstrap servers, for any rdkafka client type.
+pub fn client_config(args: &KafkaArgs) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    config
+        .set("bootstrap.servers", &args.bootstrap)
+        // A down broker should fail a job within seconds, not retry for the default 5 minutes.
+        .set("socket.connection.setup.timeout.ms", "10000");
+    config
+}
+
+/// An admin client for topic management.
+pub fn admin(args: &KafkaArgs) -> Result<AdminClient<DefaultClientContext>> {
+    Ok(client_config(args).create()?)
+}
+
+/// Creates `topic` with `partitions` partitions if it does not exist yet.
+pub async fn ensure_topic(args: &KafkaArgs, topic: &str, partitions: i32) -> Result<()> {
+    let admin = admin(args)?;
+    let new = NewTopic::new(topic, partitions, TopicReplication::Fixed(1));
+    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+    for result in admin.create_topics([&new], &options).await? {
+        match result {
+            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Err((name, code)) => {
+                return Err(Error::unexpected(
+                    "kafka",
+                    format!("creating topic {name}: {code}"),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Deletes `topic`; a topic that is already gone is not an error.
+pub async fn delete_topic(args: &KafkaArgs, topic: &str) -> Result<()> {
+    let admin = admin(args)?;
+    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+    for result in admin.delete_topics(&[topic], &options).await? {
+        match result {
+            Ok(_) | Err((_, RDKafkaErrorCode::UnknownTopicOrPartition)) => {}
+            Err((name, code)) => {
+                return Err(Error::unexpected(
+                    "kafka",
+                    format!("deleting topic {name}: {code}"),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
