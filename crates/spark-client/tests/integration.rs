@@ -10,3 +10,4 @@ mod batch;
 mod dataframe;
 mod io;
 mod resilience;
+mod streaming;

@@ -93,3 +93,32 @@ pub fn rows(batches: &[arrow_array::RecordBatch]) -> Vec<Vec<String>> {
 pub async fn collect_rows(df: &spark_client::DataFrame) -> Vec<Vec<String>> {
     rows(&df.collect().await.expect("collect"))
 }
+
+/// The Kafka bootstrap servers of the local stack.
+pub fn kafka_bootstrap() -> String {
+    std::env::var("MINDY_KAFKA_BOOTSTRAP").unwrap_or_else(|_| "127.0.0.1:9092".into())
+}
+
+/// Creates a topic with a unique name and `partitions` partitions (the stack disables topic
+/// auto-creation); returns its name.
+pub async fn kafka_topic(prefix: &str, partitions: i32) -> String {
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    use rdkafka::client::DefaultClientContext;
+    use rdkafka::ClientConfig;
+
+    let name = unique(prefix);
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", kafka_bootstrap())
+        .create()
+        .expect("Kafka admin client");
+    let topic = NewTopic::new(&name, partitions, TopicReplication::Fixed(1));
+    let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(20)));
+    let results = admin
+        .create_topics([&topic], &opts)
+        .await
+        .unwrap_or_else(|e| panic!("Kafka at {} is not reachable: {e}", kafka_bootstrap()));
+    for r in results {
+        r.unwrap_or_else(|(t, e)| panic!("creating topic {t}: {e}"));
+    }
+    name
+}

@@ -22,13 +22,17 @@ pub struct StreamingQueryProgress {
     pub timestamp: String,
     /// The micro-batch number.
     pub batch_id: i64,
-    /// Rows read in this batch from all sources.
+    /// Wall time of the batch in ms (Spark 3.5 sends it; older servers only `durationMs`).
+    #[serde(default)]
+    pub batch_duration: Option<i64>,
+    /// Rows read in this batch from all sources. Spark's JSON leaves the totals out (PySpark
+    /// sums the sources); [`from_json`](Self::from_json) does the same when they are absent.
     #[serde(default)]
     pub num_input_rows: i64,
-    /// Input rate: rows per second arriving (absent from Spark's JSON when undefined).
+    /// Input rate over all sources, rows per second (None when undefined, e.g. the first batch).
     #[serde(default)]
     pub input_rows_per_second: Option<f64>,
-    /// Processing rate: rows per second processed.
+    /// Processing rate over all sources, rows per second.
     #[serde(default)]
     pub processed_rows_per_second: Option<f64>,
     /// Time spent per phase in ms (`triggerExecution`, `addBatch`, `getBatch`, `queryPlanning`, ...).
@@ -116,20 +120,68 @@ pub struct StateOperatorProgress {
 }
 
 impl StreamingQueryProgress {
-    /// Parses one progress JSON document.
+    /// Parses one progress JSON document, filling the totals from the sources when absent.
     pub fn from_json(json: &str) -> Result<StreamingQueryProgress> {
-        serde_json::from_str(json).map_err(Error::json)
+        let raw: serde_json::Value = serde_json::from_str(json).map_err(Error::json)?;
+        let has = |key: &str| raw.get(key).is_some_and(|v| !v.is_null());
+        let (has_rows, has_in, has_proc) = (
+            has("numInputRows"),
+            has("inputRowsPerSecond"),
+            has("processedRowsPerSecond"),
+        );
+        let mut p: StreamingQueryProgress = serde_json::from_value(raw).map_err(Error::json)?;
+        for source in &mut p.sources {
+            for offset in [
+                &mut source.start_offset,
+                &mut source.end_offset,
+                &mut source.latest_offset,
+            ] {
+                unquote_json(offset);
+            }
+        }
+        if !has_rows {
+            p.num_input_rows = p.sources.iter().map(|s| s.num_input_rows).sum();
+        }
+        if !has_in {
+            p.input_rows_per_second = sum_rates(p.sources.iter().map(|s| s.input_rows_per_second));
+        }
+        if !has_proc {
+            p.processed_rows_per_second =
+                sum_rates(p.sources.iter().map(|s| s.processed_rows_per_second));
+        }
+        Ok(p)
     }
 
-    /// Wall time of the whole trigger (`durationMs.triggerExecution`), in ms.
+    /// Wall time of the batch in ms (`batchDuration`, else `durationMs.triggerExecution`).
     pub fn batch_duration_ms(&self) -> Option<i64> {
-        self.duration_ms.get("triggerExecution").copied()
+        self.batch_duration
+            .or_else(|| self.duration_ms.get("triggerExecution").copied())
     }
 
     /// The event-time watermark after this batch, if the query has one.
     pub fn watermark(&self) -> Option<&str> {
         self.event_time.get("watermark").map(String::as_str)
     }
+}
+
+/// Spark 3.5 sends some offsets (Kafka's) as a JSON document inside a string; parse it so callers
+/// can index it (`end_offset["topic"]["0"]`). Plain strings (the rate source's `"2"`) stay.
+fn unquote_json(offset: &mut Option<serde_json::Value>) {
+    if let Some(serde_json::Value::String(text)) = offset {
+        if text.starts_with('{') || text.starts_with('[') {
+            if let Ok(parsed) = serde_json::from_str(text) {
+                *offset = Some(parsed);
+            }
+        }
+    }
+}
+
+fn sum_rates(rates: impl Iterator<Item = Option<f64>>) -> Option<f64> {
+    rates.fold(None, |acc, r| match (acc, r) {
+        (None, r) => r,
+        (Some(a), Some(r)) => Some(a + r),
+        (a, None) => a,
+    })
 }
 
 #[cfg(test)]
@@ -177,6 +229,31 @@ mod tests {
         );
         assert_eq!(p.state_operators[0].num_rows_removed, 1);
         assert_eq!(p.sink.unwrap().num_output_rows, -1);
+    }
+
+    #[test]
+    fn totals_come_from_the_sources_when_absent() {
+        // The shape Spark 3.5 sends: no top-level numInputRows or rates.
+        let p = StreamingQueryProgress::from_json(
+            r#"{"id":"a","runId":"b","name":"q","timestamp":"t","batchId":2,"batchDuration":172,
+                "durationMs":{"triggerExecution":172},"eventTime":{},"stateOperators":[],
+                "sources":[{"description":"RateStreamV2","startOffset":"1","endOffset":"2",
+                  "numInputRows":100,"inputRowsPerSecond":200.5,"processedRowsPerSecond":581.0},
+                  {"description":"other","numInputRows":5}],
+                "sink":{"description":"MemorySink","numOutputRows":105}}"#,
+        )
+        .unwrap();
+        assert_eq!(p.num_input_rows, 105);
+        assert_eq!(p.input_rows_per_second, Some(200.5));
+        assert_eq!(p.processed_rows_per_second, Some(581.0));
+        assert_eq!(p.batch_duration_ms(), Some(172));
+        assert_eq!(p.sources[0].end_offset, Some(serde_json::json!("2")));
+        let kafka = StreamingQueryProgress::from_json(
+            r#"{"id":"a","runId":"b","timestamp":"t","batchId":0,
+                "sources":[{"description":"KafkaV2","endOffset":"{\"t\":{\"0\":45}}"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(kafka.sources[0].end_offset.as_ref().unwrap()["t"]["0"], 45);
     }
 
     #[test]

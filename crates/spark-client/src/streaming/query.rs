@@ -77,6 +77,13 @@ impl StreamingQuery {
     }
 
     async fn command(&self, command: Command) -> Result<ResultType> {
+        self.command_opt(command)
+            .await?
+            .ok_or_else(|| Error::protocol("streaming query command returned no result"))
+    }
+
+    /// Some commands (e.g. `exception` of a healthy query) legitimately return no result.
+    async fn command_opt(&self, command: Command) -> Result<Option<ResultType>> {
         let cmd = pb::command::CommandType::StreamingQueryCommand(pb::StreamingQueryCommand {
             query_id: Some(pb::StreamingQueryInstanceId {
                 id: self.id.clone(),
@@ -85,13 +92,10 @@ impl StreamingQuery {
             command: Some(command),
         });
         let responses = self.session.execute_command(cmd).await?;
-        responses
-            .into_iter()
-            .find_map(|r| match r {
-                ResponseType::StreamingQueryCommandResult(r) => r.result_type,
-                _ => None,
-            })
-            .ok_or_else(|| Error::protocol("streaming query command returned no result"))
+        Ok(responses.into_iter().find_map(|r| match r {
+            ResponseType::StreamingQueryCommandResult(r) => r.result_type,
+            _ => None,
+        }))
     }
 
     /// The query's current status.
@@ -148,27 +152,29 @@ impl StreamingQuery {
 
     /// Blocks until every available input is processed (for tests; not with `Trigger::Continuous`).
     pub async fn process_all_available(&self) -> Result<()> {
-        self.command(Command::ProcessAllAvailable(true)).await?;
+        self.command_opt(Command::ProcessAllAvailable(true)).await?;
         Ok(())
     }
 
     /// Stops the query.
     pub async fn stop(&self) -> Result<()> {
-        self.command(Command::Stop(true)).await?;
+        self.command_opt(Command::Stop(true)).await?;
         Ok(())
     }
 
     /// The failure that stopped the query, if it failed.
     pub async fn exception(&self) -> Result<Option<StreamingQueryException>> {
-        match self.command(Command::Exception(true)).await? {
-            ResultType::Exception(e) => {
+        // A healthy query answers with no result at all.
+        match self.command_opt(Command::Exception(true)).await? {
+            None => Ok(None),
+            Some(ResultType::Exception(e)) => {
                 Ok(e.exception_message.map(|message| StreamingQueryException {
                     message,
                     error_class: e.error_class,
                     stack_trace: e.stack_trace,
                 }))
             }
-            other => Err(unexpected("exception", &other)),
+            Some(other) => Err(unexpected("exception", &other)),
         }
     }
 
