@@ -27,6 +27,23 @@ pub enum Error {
     /// HTTP error talking to a service (Airflow, Spark's UIs).
     #[error("http: {0}")]
     Http(#[from] reqwest::Error),
+    /// A local file could not be read or written (mailboxes, token and state files).
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The Gmail API failed a call after its retries (boxed: the client's error is large).
+    #[error("gmail: {0}")]
+    Gmail(Box<google_gmail1::Error>),
+    /// OAuth2 (the installed-app flow or a token refresh) failed.
+    #[error("oauth2: {0}")]
+    Auth(String),
+    /// The user's input (arguments, files) cannot be used.
+    #[error("invalid input: {0}")]
+    Invalid(String),
     /// A service answered, but not what the job expected.
     #[error("{service}: {message}")]
     Unexpected {
@@ -46,11 +63,25 @@ pub enum Error {
 }
 
 impl Error {
+    /// Shorthand for [`Error::Io`].
+    pub fn io(path: impl Into<std::path::PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
     /// Shorthand for [`Error::Unexpected`].
     pub fn unexpected(service: &'static str, message: impl Into<String>) -> Self {
         Error::Unexpected {
             service,
             message: message.into(),
         }
+    }
+}
+
+impl From<google_gmail1::Error> for Error {
+    fn from(error: google_gmail1::Error) -> Self {
+        Error::Gmail(Box::new(error))
     }
 }

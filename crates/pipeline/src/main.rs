@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use mindy_pipeline::config::DatabaseArgs;
+use mindy_pipeline::shutdown::Shutdown;
 use mindy_pipeline::{db, jobs};
 
 #[derive(Debug, Parser)]
@@ -24,6 +25,20 @@ enum Command {
     },
     /// One round trip through every service of the stack; exits 1 if any fails.
     Smoke(jobs::smoke::SmokeConfig),
+    /// Authorise a mail source (OAuth2), storing the token for `mindy ingest`.
+    Auth {
+        #[command(subcommand)]
+        command: jobs::auth::AuthCommand,
+    },
+    /// Produce email records to the emails topic from Gmail, mbox/.eml files or the demo mailbox.
+    Ingest {
+        #[command(subcommand)]
+        command: jobs::ingest::IngestCommand,
+    },
+    /// Validate emails-topic into processed-emails-topic (exactly once) and emails-dlq.
+    Validate(jobs::validate::ValidateConfig),
+    /// Write the demo persona's mailbox (mbox) and calendar (.ics) to files.
+    Demo(jobs::demo::DemoFilesConfig),
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,6 +75,31 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .context("connecting to PostgreSQL")?;
             let applied = db::migrate(&pool).await.context("applying migrations")?;
             tracing::info!(applied, "database schema is up to date");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Auth { command } => {
+            let token = jobs::auth::run(&command).await.context("authorising")?;
+            println!("token stored in {}", token.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Ingest { command } => {
+            let report = jobs::ingest::run(command, Shutdown::on_signals())
+                .await
+                .context("ingesting")?;
+            println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate(config) => {
+            let report = jobs::validate::run(&config, Shutdown::on_signals())
+                .await
+                .context("validating")?;
+            println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo(config) => {
+            for line in jobs::demo::run(&config).context("writing the demo files")? {
+                println!("{line}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Smoke(config) => {

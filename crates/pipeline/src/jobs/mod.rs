@@ -1,3 +1,7 @@
 //! One module per job of the `mindy` binary.
 
 pub mod smoke;
+pub mod auth;
+pub mod demo;
+pub mod ingest;
+pub mod validate;

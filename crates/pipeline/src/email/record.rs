@@ -1,0 +1,153 @@
+//! The versioned JSON record every producer writes to `emails-topic` and the validator forwards,
+//! normalised, to `processed-emails-topic`. `docs/email-record.md` documents it field by field;
+//! a change that is not purely additive bumps [`SCHEMA_VERSION`].
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The record layout this crate writes and the validator accepts.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Bodies longer than this many bytes are cut (at a character boundary) and flagged, so one
+/// huge newsletter cannot exceed the broker's 1 MiB message limit.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Where a record came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// The Gmail API (`mindy ingest gmail`).
+    Gmail,
+    /// An mbox file, e.g. a Google Takeout export (`mindy ingest mbox`).
+    Mbox,
+    /// A single RFC 5322 `.eml` file (`mindy ingest eml`).
+    Eml,
+    /// The generated demo mailbox (`mindy ingest demo`).
+    Demo,
+}
+
+impl Source {
+    /// The lower-case name used in the JSON and in DLQ headers.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Gmail => "gmail",
+            Source::Mbox => "mbox",
+            Source::Eml => "eml",
+            Source::Demo => "demo",
+        }
+    }
+}
+
+/// A display name and an address, as in `"Tom Anderson" <tom@acmecorp.example>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mailbox {
+    /// The display name, decoded from encoded-words; `None` when the header had none.
+    pub name: Option<String>,
+    /// The address as written by the sender (the validator lower-cases it).
+    pub address: String,
+}
+
+/// How `body_text` was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyFormat {
+    /// From a `text/plain` part.
+    Plain,
+    /// Rendered to text from a `text/html` part (the message had no plain part).
+    Html,
+    /// The message had no text body at all; `body_text` is empty.
+    None,
+}
+
+/// One email, as JSON on `emails-topic` (keyed by [`EmailRecord::id`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmailRecord {
+    /// Always [`SCHEMA_VERSION`] when written by this crate.
+    pub schema_version: u32,
+    /// Stable id, also the Kafka key: Gmail's message id, else the RFC 5322 Message-ID without
+    /// angle brackets, else `sha256:` and a digest of the raw message.
+    pub id: String,
+    /// Conversation id: Gmail's thread id, or `X-GM-THRID` (Takeout), or the first
+    /// `References` / `In-Reply-To` id, or the message's own id.
+    pub thread_id: String,
+    /// The Message-ID header without angle brackets, when there was one.
+    pub rfc822_message_id: Option<String>,
+    /// Which producer wrote the record.
+    pub source: Source,
+    /// Decoded subject; empty when the header is missing or empty.
+    pub subject: String,
+    /// The first `From` mailbox; `None` when missing or unparseable (the validator rejects it).
+    pub from: Option<Mailbox>,
+    /// `To` recipients (groups flattened).
+    pub to: Vec<Mailbox>,
+    /// `Cc` recipients (groups flattened).
+    pub cc: Vec<Mailbox>,
+    /// When it was sent, in UTC: the `Date` header, else the mailbox's own date (Gmail's
+    /// `internalDate`, the mbox `From ` line), else the newest `Received` date.
+    pub date: Option<DateTime<Utc>>,
+    /// The `In-Reply-To` id (without brackets), which lets downstream jobs pair a reply with
+    /// the message it answers and compute response times.
+    pub in_reply_to: Option<String>,
+    /// The `References` ids, oldest first.
+    pub references: Vec<String>,
+    /// Gmail label ids (`INBOX`, `SENT`, `IMPORTANT`, `CATEGORY_UPDATES`...) or Takeout's
+    /// `X-Gmail-Labels` names.
+    pub labels: Vec<String>,
+    /// The text body: `text/plain` preferred, HTML rendered to text otherwise.
+    pub body_text: String,
+    /// Where `body_text` came from.
+    pub body_format: BodyFormat,
+    /// True when `body_text` was cut at [`MAX_BODY_BYTES`].
+    pub body_truncated: bool,
+    /// Size of the raw message in bytes (Gmail's `sizeEstimate` for the API source).
+    pub size_bytes: u64,
+    /// File names of the attachments, in message order.
+    pub attachments: Vec<String>,
+    /// When the producer read the message.
+    pub ingested_at: DateTime<Utc>,
+}
+
+impl EmailRecord {
+    /// The record as JSON bytes.
+    pub fn to_json(&self) -> Vec<u8> {
+        // Serializing plain data with string keys cannot fail.
+        serde_json::to_vec(self).expect("an EmailRecord serializes")
+    }
+}
+
+/// Cuts `text` to at most `max` bytes on a character boundary; returns whether it cut.
+pub fn truncate_utf8(text: &mut String, max: usize) -> bool {
+    if text.len() <= max {
+        return false;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_keeps_whole_characters() {
+        let mut text = "héllo".to_string();
+        assert!(truncate_utf8(&mut text, 2));
+        assert_eq!(text, "h");
+        let mut short = "abc".to_string();
+        assert!(!truncate_utf8(&mut short, 3));
+    }
+
+    #[test]
+    fn source_names_match_serde() {
+        for source in [Source::Gmail, Source::Mbox, Source::Eml, Source::Demo] {
+            assert_eq!(
+                serde_json::to_string(&source).unwrap(),
+                format!("\"{}\"", source.as_str())
+            );
+        }
+    }
+}

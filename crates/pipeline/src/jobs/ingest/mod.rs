@@ -1,0 +1,128 @@
+//! `mindy ingest <source>`: producers that write email records to `emails-topic`.
+//!
+//! Every source reads raw RFC 5322 messages (the Gmail API's `format=raw`, mbox files, `.eml`
+//! files, the generated demo mailbox), parses them with [`crate::email::parse`] and hands them to
+//! the shared [`sink::EmailSink`]: records keyed by message id to the emails topic, input that is
+//! not an email to the DLQ with the reason. Backfills show a progress bar on a terminal and end
+//! with a one-line [`IngestReport`].
+
+use std::fmt;
+use std::time::Duration;
+
+use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::email::Source;
+use crate::shutdown::Shutdown;
+use crate::Result;
+
+pub mod demo;
+pub mod files;
+pub mod gmail;
+pub mod sink;
+
+pub use sink::{EmailSink, IngestCounts};
+
+/// The sources `mindy ingest` can read.
+#[derive(Debug, Subcommand)]
+pub enum IngestCommand {
+    /// Gmail through its API: the last 24 hours first, then incremental syncs from the stored
+    /// history id, once or every `--interval-minutes` until SIGTERM. Run `mindy auth gmail` first.
+    Gmail(gmail::GmailConfig),
+    /// mbox files, e.g. a Google Takeout export (`All mail Including Spam and Trash.mbox`).
+    Mbox(files::MboxConfig),
+    /// `.eml` files, or directories searched recursively for them.
+    Eml(files::EmlConfig),
+    /// The generated demo mailbox: 30 days of a VP of Sales' mail ending today (or `--until`).
+    Demo(demo::DemoIngestConfig),
+}
+
+/// Runs one ingestion command until its input is exhausted (or, for Gmail's polling mode,
+/// until `shutdown`).
+pub async fn run(command: IngestCommand, shutdown: Shutdown) -> Result<IngestReport> {
+    match command {
+        IngestCommand::Gmail(config) => gmail::run(&config, shutdown).await,
+        IngestCommand::Mbox(config) => files::run_mbox(&config, shutdown).await,
+        IngestCommand::Eml(config) => files::run_eml(&config, shutdown).await,
+        IngestCommand::Demo(config) => demo::run(&config, shutdown).await,
+    }
+}
+
+/// What a run did: printed as the summary line of a backfill.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngestReport {
+    /// Which source was read.
+    pub source: Source,
+    /// Records and dead letters delivered.
+    pub counts: IngestCounts,
+    /// Wall time of the run.
+    pub elapsed: Duration,
+    /// The emails topic written.
+    pub topic: String,
+    /// The DLQ written.
+    pub dlq: String,
+}
+
+impl fmt::Display for IngestReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secs = self.elapsed.as_secs_f64().max(1e-3);
+        write!(
+            f,
+            "{}: {} messages in {:.1} s ({:.0}/s): {} records to {}, {} to {}",
+            self.source.as_str(),
+            sink::thousands(self.counts.total()),
+            secs,
+            self.counts.total() as f64 / secs,
+            sink::thousands(self.counts.produced),
+            self.topic,
+            sink::thousands(self.counts.dead_lettered),
+            self.dlq,
+        )
+    }
+}
+
+/// A progress bar on stderr (hidden when stderr is not a terminal): a bar when the total is
+/// known, a spinner with a count otherwise.
+pub fn progress(total: Option<u64>, what: &'static str) -> ProgressBar {
+    match total {
+        Some(total) => {
+            let bar = ProgressBar::new(total);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{msg:>8} [{bar:30}] {human_pos}/{human_len} ({per_sec}, eta {eta})",
+                )
+                .expect("a valid template")
+                .progress_chars("=> "),
+            );
+            bar.set_message(what);
+            bar
+        }
+        None => {
+            let spinner = ProgressBar::new_spinner();
+            spinner.set_style(
+                ProgressStyle::with_template("{spinner} {msg} {human_pos} ({per_sec})")
+                    .expect("a valid template"),
+            );
+            spinner.set_message(what);
+            spinner.enable_steady_tick(Duration::from_millis(120));
+            spinner
+        }
+    }
+}
+
+/// Closes a sink and builds the run's report.
+pub(crate) async fn finish(
+    sink: EmailSink,
+    source: Source,
+    topics: &crate::config::TopicArgs,
+) -> Result<IngestReport> {
+    let elapsed = sink.elapsed();
+    let counts = sink.finish().await?;
+    Ok(IngestReport {
+        source,
+        counts,
+        elapsed,
+        topic: topics.emails.clone(),
+        dlq: topics.dlq.clone(),
+    })
+}

@@ -1,0 +1,269 @@
+//! Where every producer's messages go: parsed records to `emails-topic` (key = record id), input
+//! that is not an email to `emails-dlq` with the reason in headers.
+//!
+//! One idempotent producer (`enable.idempotence`: no duplicates or reordering from its own
+//! retries) with lz4 compression, which librdkafka always builds in (zstd would need an extra C
+//! library). Sends are enqueued without waiting and their delivery reports are collected in
+//! the background, bounded by [`MAX_IN_FLIGHT`], so a backfill runs at the broker's pace; any
+//! failed delivery fails the run at [`EmailSink::finish`].
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use futures::stream::{FuturesUnordered, StreamExt};
+use futures::FutureExt;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::OwnedHeaders;
+use rdkafka::producer::future_producer::OwnedDeliveryResult;
+use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord, Producer};
+
+use crate::config::{KafkaArgs, TopicArgs};
+use crate::dlq::{DeadLetter, Stage};
+use crate::email::{self, EmailRecord, Source, SourceMeta};
+use crate::{kafka, Error, Result};
+
+/// Delivery reports awaited at most at once; past this, sending waits for the oldest.
+pub const MAX_IN_FLIGHT: usize = 10_000;
+
+/// What one ingestion run did, for the summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IngestCounts {
+    /// Records delivered to the emails topic.
+    pub produced: u64,
+    /// Inputs delivered to the DLQ.
+    pub dead_lettered: u64,
+}
+
+impl IngestCounts {
+    /// Both counts added up.
+    pub fn total(&self) -> u64 {
+        self.produced + self.dead_lettered
+    }
+}
+
+/// The producer side of an ingestion run.
+pub struct EmailSink {
+    /// The idempotent, compressing producer.
+    producer: FutureProducer,
+    /// Destination topics.
+    topics: TopicArgs,
+    /// Which source this run reads (`mindy-source` on dead letters).
+    source: Source,
+    /// Delivery reports not yet received, with whether each was a dead letter.
+    in_flight: FuturesUnordered<Tagged>,
+    /// Delivered so far.
+    counts: IngestCounts,
+    /// When the sink was opened, for the summary's rate.
+    started: Instant,
+}
+
+/// A delivery report with whether it was a dead letter, so one queue serves both kinds.
+struct Tagged {
+    /// The pending report.
+    delivery: DeliveryFuture,
+    /// True for a DLQ send.
+    dead_letter: bool,
+}
+
+type DeliveryOutcome =
+    std::result::Result<OwnedDeliveryResult, futures::channel::oneshot::Canceled>;
+
+impl Future for Tagged {
+    type Output = (bool, DeliveryOutcome);
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let dead_letter = self.dead_letter;
+        self.delivery
+            .poll_unpin(cx)
+            .map(|outcome| (dead_letter, outcome))
+    }
+}
+
+/// Producer settings shared by every ingestion source.
+pub fn producer_config(kafka_args: &KafkaArgs) -> rdkafka::ClientConfig {
+    let mut config = kafka::client_config(kafka_args);
+    config
+        .set("enable.idempotence", "true")
+        .set("compression.type", "lz4")
+        .set("linger.ms", "20")
+        .set("queue.buffering.max.messages", "200000");
+    config
+}
+
+impl EmailSink {
+    /// Opens the producer.
+    pub fn new(kafka_args: &KafkaArgs, topics: &TopicArgs, source: Source) -> Result<Self> {
+        Ok(EmailSink {
+            producer: producer_config(kafka_args).create()?,
+            topics: topics.clone(),
+            source,
+            in_flight: FuturesUnordered::new(),
+            counts: IngestCounts::default(),
+            started: Instant::now(),
+        })
+    }
+
+    /// Parses `raw` and sends the record, or the raw bytes to the DLQ when it is not an email.
+    /// Returns whether it became a record.
+    pub async fn ingest(
+        &mut self,
+        raw: &[u8],
+        meta: &SourceMeta,
+        source_ref: &str,
+    ) -> Result<bool> {
+        match email::parse(raw, meta, Utc::now()) {
+            Ok(record) => {
+                self.send_record(&record).await?;
+                Ok(true)
+            }
+            Err(e) => {
+                tracing::warn!(source = self.source.as_str(), source_ref, reason = %e, "unparseable input sent to the DLQ");
+                self.send_dead_letter(raw, e.code(), &e.to_string(), source_ref)
+                    .await?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// Sends one record to the emails topic, keyed by its id.
+    pub async fn send_record(&mut self, record: &EmailRecord) -> Result<()> {
+        let payload = record.to_json();
+        let topic = self.topics.emails.clone();
+        self.enqueue(&topic, record.id.as_bytes(), &payload, None)
+            .await?;
+        Ok(())
+    }
+
+    /// Sends input that could not be used to the DLQ, with the reason in headers.
+    pub async fn send_dead_letter(
+        &mut self,
+        raw: &[u8],
+        rule: &str,
+        reason: &str,
+        source_ref: &str,
+    ) -> Result<()> {
+        let letter = DeadLetter {
+            stage: Stage::Ingest,
+            rule,
+            reason,
+            source: self.source.as_str(),
+            source_ref,
+        };
+        let (value, headers) = letter.encode(raw);
+        let topic = self.topics.dlq.clone();
+        self.enqueue(&topic, source_ref.as_bytes(), value, Some(headers))
+            .await
+    }
+
+    async fn enqueue(
+        &mut self,
+        topic: &str,
+        key: &[u8],
+        payload: &[u8],
+        headers: Option<OwnedHeaders>,
+    ) -> Result<()> {
+        let dead_letter = headers.is_some();
+        let mut record = FutureRecord::to(topic).key(key).payload(payload);
+        if let Some(headers) = headers {
+            record = record.headers(headers);
+        }
+        loop {
+            while self.in_flight.len() >= MAX_IN_FLIGHT {
+                self.collect_one().await?;
+            }
+            match self.producer.send_result(record) {
+                Ok(delivery) => {
+                    self.in_flight.push(Tagged {
+                        delivery,
+                        dead_letter,
+                    });
+                    return Ok(());
+                }
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
+                    record = back;
+                    if self.in_flight.is_empty() {
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                    } else {
+                        self.collect_one().await?;
+                    }
+                }
+                Err((e, _)) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Waits for one delivery report and counts it.
+    async fn collect_one(&mut self) -> Result<()> {
+        let Some((dead_letter, outcome)) = self.in_flight.next().await else {
+            return Ok(());
+        };
+        match outcome {
+            Ok(Ok(_)) => {
+                if dead_letter {
+                    self.counts.dead_lettered += 1;
+                } else {
+                    self.counts.produced += 1;
+                }
+                Ok(())
+            }
+            Ok(Err((e, _))) => Err(e.into()),
+            Err(_) => Err(Error::unexpected(
+                "kafka",
+                "producer dropped a delivery report",
+            )),
+        }
+    }
+
+    /// Waits until every record sent so far is acknowledged (or fails the run).
+    pub async fn flush(&mut self) -> Result<()> {
+        while !self.in_flight.is_empty() {
+            self.collect_one().await?;
+        }
+        Ok(())
+    }
+
+    /// Waits for every outstanding delivery and returns what was delivered.
+    pub async fn finish(mut self) -> Result<IngestCounts> {
+        self.flush().await?;
+        self.producer.flush(Duration::from_secs(30))?;
+        Ok(self.counts)
+    }
+
+    /// Counts delivered so far (outstanding reports not included).
+    pub fn counts(&self) -> IngestCounts {
+        self.counts
+    }
+
+    /// Time since the sink was opened.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+}
+
+/// `1234567` as `1,234,567`, for summary lines.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+}

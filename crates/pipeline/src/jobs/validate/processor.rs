@@ -1,0 +1,465 @@
+//! The consume–validate–produce loop, exactly once with Kafka transactions.
+//!
+//! Each batch (up to `batch_records` records or `batch_ms` milliseconds) is one transaction:
+//! the forwarded records, the dead letters and the consumer offsets (`send_offsets_to_transaction`
+//! with the group's metadata, so a fenced or rebalanced member cannot commit) commit together or
+//! not at all. A crash mid-batch leaves an open transaction that the next `init_transactions` with
+//! the same `transactional.id` aborts; the restarted validator resumes from the last committed
+//! offsets, and `read_committed` readers never see the aborted copies.
+//!
+//! On an abortable error or a rebalance during a batch, the transaction is aborted and the
+//! consumer rewound to the committed offsets, so the batch is redone rather than skipped.
+//!
+//! The loop is synchronous (librdkafka's own threads do the I/O) and runs on a blocking thread.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
+use rdkafka::error::KafkaError;
+use rdkafka::message::{BorrowedMessage, Headers, Message, OwnedHeaders};
+use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
+use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::ClientContext;
+
+use super::metrics::Counters;
+use super::rules;
+use super::{ValidateConfig, ValidateReport};
+use crate::dlq::{DeadLetter, Stage};
+use crate::shutdown::Shutdown;
+use crate::{kafka, Error, Result};
+
+/// How long transactional calls may block before the batch is treated as failed.
+const TXN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Notes rebalances, so a batch that spans one is redone.
+#[derive(Default)]
+struct GroupContext {
+    /// Set by every rebalance callback; cleared by the loop.
+    rebalanced: AtomicBool,
+}
+
+impl ClientContext for GroupContext {
+    fn error(&self, error: KafkaError, reason: &str) {
+        // End-of-partition is how `--until-idle` knows it is caught up, not a failure.
+        let eof = RDKafkaErrorCode::PartitionEOF;
+        if !matches!(error, KafkaError::PartitionEOF(_)) && error.rdkafka_error_code() != Some(eof)
+        {
+            tracing::error!(%error, reason, "kafka client error");
+        }
+    }
+}
+
+impl ConsumerContext for GroupContext {
+    fn pre_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        tracing::info!(?rebalance, "partitions changing");
+        self.rebalanced.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Counts failed deliveries (without transactions they must stop offsets from being committed).
+#[derive(Default)]
+struct DeliveryContext {
+    /// Deliveries that failed since the start.
+    failed: AtomicU64,
+}
+
+impl ClientContext for DeliveryContext {}
+
+impl ProducerContext for DeliveryContext {
+    type DeliveryOpaque = ();
+
+    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
+        if let Err((e, _)) = result {
+            tracing::error!(error = %e, "delivery failed");
+            self.failed.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// One batch in progress.
+#[derive(Default)]
+struct Batch {
+    /// Next offset to commit per partition of the input topic.
+    offsets: HashMap<i32, i64>,
+    /// Records forwarded.
+    valid: u64,
+    /// Records dead-lettered.
+    invalid: u64,
+    /// Rejections by rule.
+    rules: BTreeMap<&'static str, u64>,
+    /// When the first record of the batch was read.
+    started: Option<Instant>,
+}
+
+impl Batch {
+    fn len(&self) -> u64 {
+        self.valid + self.invalid
+    }
+}
+
+/// The validator's Kafka clients and state.
+pub struct Processor {
+    /// Input consumer (manual offsets, `read_committed`).
+    consumer: BaseConsumer<GroupContext>,
+    /// Output producer (transactional unless disabled).
+    producer: BaseProducer<DeliveryContext>,
+    /// Settings.
+    config: ValidateConfig,
+    /// Shared counters.
+    counters: Arc<Counters>,
+    /// Partitions of the input topic that reached their end since their last record.
+    at_eof: HashSet<i32>,
+    /// First record ever read and last commit, for the throughput figure.
+    active: (Option<Instant>, Option<Instant>),
+}
+
+impl Processor {
+    /// Creates the clients, initialises transactions (fencing any previous instance with the same
+    /// transactional id and aborting its open transaction) and subscribes.
+    pub fn new(config: &ValidateConfig, counters: Arc<Counters>) -> Result<Self> {
+        let mut consumer_config = kafka::client_config(&config.kafka);
+        consumer_config
+            .set("group.id", &config.group)
+            // Static membership: a restarted instance (same id) takes its partitions back at
+            // once instead of waiting out the dead member's session timeout.
+            .set("group.instance.id", &config.transactional_id)
+            .set("enable.auto.commit", "false")
+            .set("auto.offset.reset", "earliest")
+            .set("isolation.level", "read_committed")
+            .set("enable.partition.eof", "true");
+        let consumer: BaseConsumer<GroupContext> =
+            consumer_config.create_with_context(GroupContext::default())?;
+        let mut producer_config = crate::jobs::ingest::sink::producer_config(&config.kafka);
+        producer_config.set("linger.ms", "5");
+        if config.transactional() {
+            producer_config.set("transactional.id", &config.transactional_id);
+            producer_config.set("transaction.timeout.ms", "60000");
+        }
+        let producer: BaseProducer<DeliveryContext> =
+            producer_config.create_with_context(DeliveryContext::default())?;
+        if config.transactional() {
+            producer.init_transactions(TXN_TIMEOUT)?;
+        }
+        consumer.subscribe(&[&config.topics.emails])?;
+        Ok(Processor {
+            consumer,
+            producer,
+            config: config.clone(),
+            counters,
+            at_eof: HashSet::new(),
+            active: (None, None),
+        })
+    }
+
+    /// Processes batches until `shutdown`, or until caught up when `until_idle` is set.
+    pub fn run(mut self, shutdown: &Shutdown) -> Result<ValidateReport> {
+        let mut last_log = Instant::now();
+        loop {
+            let stop = shutdown.is_triggered();
+            if !stop {
+                let batch = self.fill_batch(shutdown)?;
+                self.complete(batch)?;
+            }
+            if last_log.elapsed() >= self.config.log_interval() || stop {
+                self.update_lag();
+                self.log_progress();
+                last_log = Instant::now();
+            }
+            if stop || (self.config.until_idle && self.caught_up()) {
+                break;
+            }
+        }
+        self.update_lag();
+        Ok(self.report())
+    }
+
+    /// Reads and handles records until the batch is full, its time is up, or input runs dry.
+    fn fill_batch(&mut self, shutdown: &Shutdown) -> Result<Batch> {
+        let mut batch = Batch::default();
+        let deadline = Instant::now() + Duration::from_millis(self.config.batch_ms);
+        while batch.len() < self.config.batch_records && !shutdown.is_triggered() {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            let poll = self.consumer.poll(deadline - now);
+            if self
+                .consumer
+                .context()
+                .rebalanced
+                .swap(false, Ordering::SeqCst)
+            {
+                self.at_eof.clear();
+                if batch.started.is_some() {
+                    // What this poll returned predates the rewind: it is read again after it.
+                    drop(poll);
+                    tracing::warn!("rebalance during a batch: aborting it to redo it");
+                    self.abort_and_rewind()?;
+                    batch = Batch::default();
+                    continue;
+                }
+            }
+            match poll {
+                None => {
+                    if batch.started.is_none() && self.caught_up() {
+                        break;
+                    }
+                }
+                Some(Ok(message)) => {
+                    if batch.started.is_none() {
+                        if self.config.transactional() {
+                            self.producer.begin_transaction()?;
+                        }
+                        batch.started = Some(Instant::now());
+                        self.active.0.get_or_insert_with(Instant::now);
+                    }
+                    self.at_eof.remove(&message.partition());
+                    self.handle(&message, &mut batch)?;
+                }
+                Some(Err(KafkaError::PartitionEOF(partition))) => {
+                    self.at_eof.insert(partition);
+                    if self.caught_up() {
+                        break;
+                    }
+                }
+                Some(Err(e)) => {
+                    tracing::warn!(error = %e, "consumer error");
+                }
+            }
+            self.producer.poll(Duration::ZERO);
+        }
+        Ok(batch)
+    }
+
+    /// Validates one record and sends it on, inside the batch's transaction.
+    fn handle(&self, message: &BorrowedMessage<'_>, batch: &mut Batch) -> Result<()> {
+        batch
+            .offsets
+            .insert(message.partition(), message.offset() + 1);
+        let value = message.payload().unwrap_or_default();
+        match rules::validate(value) {
+            Ok(record) => {
+                let payload = record.to_json();
+                self.send(
+                    BaseRecord::to(&self.config.topics.processed)
+                        .key(record.id.as_bytes())
+                        .payload(&payload),
+                )?;
+                batch.valid += 1;
+            }
+            Err(rejection) => {
+                let id = rejection.id.as_deref().unwrap_or("?");
+                tracing::warn!(id, rule = rejection.rule, detail = %rejection.detail, "record rejected");
+                let source_ref = format!(
+                    "{}/{}/{}",
+                    message.topic(),
+                    message.partition(),
+                    message.offset()
+                );
+                let letter = DeadLetter {
+                    stage: Stage::Validate,
+                    rule: rejection.rule,
+                    reason: &rejection.detail,
+                    source: message.topic(),
+                    source_ref: &source_ref,
+                };
+                let (value, headers) = letter.encode(value);
+                let headers = copy_headers(message, headers);
+                let key = message.key().unwrap_or_default();
+                self.send(
+                    BaseRecord::to(&self.config.topics.dlq)
+                        .key(key)
+                        .payload(value)
+                        .headers(headers),
+                )?;
+                batch.invalid += 1;
+                *batch.rules.entry(rejection.rule).or_default() += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Enqueues a record, serving delivery reports while librdkafka's queue is full.
+    fn send(&self, mut record: BaseRecord<'_, [u8], [u8]>) -> Result<()> {
+        loop {
+            match self.producer.send(record) {
+                Ok(()) => return Ok(()),
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
+                    record = back;
+                    self.producer.poll(Duration::from_millis(5));
+                }
+                Err((e, _)) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Commits the batch: offsets and records in one transaction, or flush-then-commit-offsets
+    /// without transactions.
+    fn complete(&mut self, batch: Batch) -> Result<()> {
+        if batch.started.is_none() {
+            return Ok(());
+        }
+        let offsets = self.offset_list(&batch)?;
+        let committed = if self.config.transactional() {
+            self.commit_transaction(&offsets)
+        } else {
+            self.commit_plain(&offsets)
+        };
+        match committed {
+            Ok(()) => {
+                self.counters
+                    .add_batch(batch.valid, batch.invalid, &batch.rules);
+                self.active.1 = Some(Instant::now());
+                Ok(())
+            }
+            Err(e) if is_abortable(&e) => {
+                tracing::warn!(error = %e, "batch failed; aborting and redoing it");
+                self.abort_and_rewind()
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn offset_list(&self, batch: &Batch) -> Result<TopicPartitionList> {
+        let mut list = TopicPartitionList::new();
+        for (partition, offset) in &batch.offsets {
+            list.add_partition_offset(
+                &self.config.topics.emails,
+                *partition,
+                Offset::Offset(*offset),
+            )?;
+        }
+        Ok(list)
+    }
+
+    fn commit_transaction(&self, offsets: &TopicPartitionList) -> Result<()> {
+        let metadata = self
+            .consumer
+            .group_metadata()
+            .ok_or_else(|| Error::unexpected("kafka", "consumer has no group metadata"))?;
+        self.producer
+            .send_offsets_to_transaction(offsets, &metadata, TXN_TIMEOUT)?;
+        self.producer.commit_transaction(TXN_TIMEOUT)?;
+        Ok(())
+    }
+
+    fn commit_plain(&self, offsets: &TopicPartitionList) -> Result<()> {
+        let failed_before = self.producer.context().failed.load(Ordering::SeqCst);
+        self.producer.flush(TXN_TIMEOUT)?;
+        if self.producer.context().failed.load(Ordering::SeqCst) != failed_before {
+            return Err(Error::unexpected(
+                "kafka",
+                "deliveries failed; offsets not committed",
+            ));
+        }
+        self.consumer.commit(offsets, CommitMode::Sync)?;
+        Ok(())
+    }
+
+    /// Aborts the open transaction and seeks every assigned partition back to its committed
+    /// offset, so the aborted records are read again.
+    fn abort_and_rewind(&mut self) -> Result<()> {
+        self.counters.aborts.fetch_add(1, Ordering::Relaxed);
+        if self.config.transactional() {
+            self.producer.abort_transaction(TXN_TIMEOUT)?;
+        }
+        let committed = self.consumer.committed(TXN_TIMEOUT)?;
+        let mut seek = TopicPartitionList::new();
+        for element in committed.elements() {
+            let offset = match element.offset() {
+                Offset::Offset(o) => Offset::Offset(o),
+                _ => Offset::Beginning,
+            };
+            seek.add_partition_offset(element.topic(), element.partition(), offset)?;
+        }
+        if seek.count() > 0 {
+            self.consumer.seek_partitions(seek, TXN_TIMEOUT)?;
+        }
+        self.at_eof.clear();
+        Ok(())
+    }
+
+    /// True when partitions are assigned and every one of them is at its end.
+    fn caught_up(&self) -> bool {
+        let Ok(assignment) = self.consumer.assignment() else {
+            return false;
+        };
+        assignment.count() > 0
+            && assignment
+                .elements()
+                .iter()
+                .all(|e| self.at_eof.contains(&e.partition()))
+    }
+
+    /// Lag from librdkafka's cached high watermarks and the consumer's positions.
+    fn update_lag(&self) {
+        let Ok(positions) = self.consumer.position() else {
+            return;
+        };
+        let mut lag = 0i64;
+        for element in positions.elements() {
+            let watermarks = self.consumer.fetch_watermarks(
+                element.topic(),
+                element.partition(),
+                Duration::from_secs(5),
+            );
+            let Ok((_, high)) = watermarks else {
+                continue;
+            };
+            if let Offset::Offset(position) = element.offset() {
+                lag += (high - position).max(0);
+            }
+        }
+        self.counters.lag.store(lag, Ordering::Relaxed);
+    }
+
+    fn log_progress(&self) {
+        tracing::info!(
+            valid = self.counters.valid.load(Ordering::Relaxed),
+            invalid = self.counters.invalid.load(Ordering::Relaxed),
+            lag = self.counters.lag.load(Ordering::Relaxed),
+            aborted = self.counters.aborts.load(Ordering::Relaxed),
+            "validator progress"
+        );
+    }
+
+    fn report(&self) -> ValidateReport {
+        let active = match self.active {
+            (Some(first), Some(last)) => last.saturating_duration_since(first),
+            _ => Duration::ZERO,
+        };
+        ValidateReport {
+            valid: self.counters.valid.load(Ordering::Relaxed),
+            invalid: self.counters.invalid.load(Ordering::Relaxed),
+            lag: self.counters.lag.load(Ordering::Relaxed),
+            active,
+            transactional: self.config.transactional(),
+        }
+    }
+}
+
+/// The input's headers first (so provenance survives), then the DLQ's own.
+fn copy_headers(message: &BorrowedMessage<'_>, dlq: OwnedHeaders) -> OwnedHeaders {
+    let Some(input) = message.headers() else {
+        return dlq;
+    };
+    let mut out = OwnedHeaders::new_with_capacity(input.count() + dlq.count());
+    for header in input.iter().chain(dlq.iter()) {
+        out = out.insert(header);
+    }
+    out
+}
+
+/// Errors after which aborting and redoing the batch is the right move.
+fn is_abortable(error: &Error) -> bool {
+    match error {
+        Error::Kafka(KafkaError::Transaction(e)) => e.txn_requires_abort() || e.is_retriable(),
+        Error::Kafka(KafkaError::ConsumerCommit(_)) => true,
+        Error::Unexpected { .. } => true,
+        _ => false,
+    }
+}
