@@ -1,0 +1,133 @@
+//! The file and demo producers: records land keyed by message id with the v1 schema; input that
+//! is not an email lands on the DLQ with the reason.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use mindy_pipeline::demo::{self, DemoArgs};
+use mindy_pipeline::jobs::ingest::{self, demo::DemoIngestConfig, files, IngestCommand};
+use mindy_pipeline::shutdown::Shutdown;
+use mindy_test::unique;
+
+use super::util::TestTopics;
+
+fn demo_args(days: u32) -> DemoArgs {
+    DemoArgs {
+        until: Some(NaiveDate::from_ymd_opt(2025, 10, 8).unwrap()),
+        days,
+        timezone: "America/New_York".parse().unwrap(),
+        seed: 42,
+    }
+}
+
+#[tokio::test]
+async fn demo_mailbox_lands_keyed_by_id_with_the_v1_schema_and_a_calendar() {
+    let t = TestTopics::create("demo").await;
+    let ics = std::env::temp_dir().join(format!("{}.ics", unique("demo")));
+    let config = DemoIngestConfig {
+        kafka: t.kafka.clone(),
+        topics: t.topics.clone(),
+        demo: demo_args(3),
+        calendar_out: Some(ics.clone()),
+    };
+    let report = ingest::run(IngestCommand::Demo(config), Shutdown::new())
+        .await
+        .expect("demo ingest");
+    let expected = demo::mailbox(&demo_args(3).options(chrono::Utc::now()));
+    assert_eq!(report.counts.produced, expected.len() as u64);
+    assert_eq!(report.counts.dead_lettered, 0);
+
+    let records = t.read(&t.topics.emails, false).await;
+    assert_eq!(records.len(), expected.len());
+    let ids: HashSet<String> = expected.iter().map(|e| e.message_id.clone()).collect();
+    for r in &records {
+        let v = r.json();
+        assert_eq!(v["schema_version"], 1);
+        assert_eq!(v["source"], "demo");
+        assert_eq!(v["id"], r.key.as_str());
+        assert!(ids.contains(&r.key));
+        assert!(v["date"].as_str().unwrap().ends_with('Z'));
+        assert!(v["labels"].as_array().unwrap().len() >= 1);
+    }
+    let acme = records
+        .iter()
+        .filter(|r| {
+            r.json()["subject"]
+                .as_str()
+                .unwrap()
+                .contains("Production Issue")
+        })
+        .count();
+    assert_eq!(acme, 2);
+    let calendar = std::fs::read_to_string(&ics).unwrap();
+    assert!(calendar.contains("SUMMARY:Q4 Planning with Sales Team"));
+    std::fs::remove_file(ics).unwrap();
+    t.delete().await;
+}
+
+#[tokio::test]
+async fn mbox_export_keeps_takeout_threads_and_labels() {
+    let t = TestTopics::create("mbox").await;
+    let path = std::env::temp_dir().join(format!("{}.mbox", unique("demo")));
+    let emails = demo::mailbox(&demo_args(2).options(chrono::Utc::now()));
+    let mut out = Vec::new();
+    demo::write_mbox(&emails, &mut out).unwrap();
+    std::fs::write(&path, out).unwrap();
+
+    let config = files::MboxConfig {
+        kafka: t.kafka.clone(),
+        topics: t.topics.clone(),
+        files: vec![path.clone()],
+    };
+    let report = ingest::run(IngestCommand::Mbox(config), Shutdown::new())
+        .await
+        .expect("mbox ingest");
+    assert_eq!(report.counts.produced, emails.len() as u64);
+    let records = t.read(&t.topics.emails, false).await;
+    let first = records
+        .iter()
+        .find(|r| r.key == emails[0].message_id)
+        .expect("first message");
+    let v = first.json();
+    assert_eq!(v["source"], "mbox");
+    assert_eq!(v["thread_id"], emails[0].thread_id.as_str());
+    assert_eq!(v["labels"], serde_json::json!(emails[0].labels));
+    std::fs::remove_file(path).unwrap();
+    t.delete().await;
+}
+
+#[tokio::test]
+async fn eml_files_from_several_mailers_and_garbage_to_the_dlq() {
+    let t = TestTopics::create("eml").await;
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mime");
+    let config = files::EmlConfig {
+        kafka: t.kafka.clone(),
+        topics: t.topics.clone(),
+        paths: vec![dir],
+    };
+    let report = ingest::run(IngestCommand::Eml(config), Shutdown::new())
+        .await
+        .expect("eml ingest");
+    assert_eq!(
+        (report.counts.produced, report.counts.dead_lettered),
+        (7, 1),
+        "{report}"
+    );
+
+    let records = t.read(&t.topics.emails, false).await;
+    let keys: HashSet<&str> = records.iter().map(|r| r.key.as_str()).collect();
+    assert!(keys.contains("DM6PR11MB4107A1B2C3D4E5F6@DM6PR11MB4107.namprd11.prod.outlook.example"));
+    assert!(keys.contains("cron-1@legacy.example"));
+    let dlq = t.read(&t.topics.dlq, false).await;
+    assert_eq!(dlq.len(), 1);
+    assert_eq!(dlq[0].headers["mindy-stage"], "ingest");
+    assert_eq!(dlq[0].headers["mindy-source"], "eml");
+    assert!(dlq[0].headers["mindy-rule"].starts_with("parse."));
+    assert!(dlq[0].headers["mindy-source-ref"].ends_with("not-an-email.eml"));
+    assert_eq!(
+        dlq[0].value,
+        std::fs::read(PathBuf::from(&dlq[0].headers["mindy-source-ref"])).unwrap()
+    );
+    t.delete().await;
+}
