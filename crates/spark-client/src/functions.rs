@@ -431,22 +431,20 @@ impl From<String> for JsonSchema {
     }
 }
 
-fn options_map<K: Into<String>, V: Into<String>>(
-    options: impl IntoIterator<Item = (K, V)>,
-) -> Option<Column> {
+fn options_map<'a>(options: impl IntoIterator<Item = (&'a str, &'a str)>) -> Option<Column> {
     let pairs: Vec<Column> = options
         .into_iter()
-        .flat_map(|(k, v)| [lit(k.into()), lit(v.into())])
+        .flat_map(|(k, v)| [lit(k), lit(v)])
         .collect();
     (!pairs.is_empty()).then(|| Column::call("map", pairs))
 }
 
-/// Parses a JSON string column into a struct with `schema`; `options` are the JSON data source
-/// options (e.g. `("mode", "FAILFAST")`).
-pub fn from_json<K: Into<String>, V: Into<String>>(
+/// Parses a JSON string column into a struct with `schema` (a [`StructType`] or a DDL string);
+/// `options` are JSON data source options, e.g. `[("mode", "FAILFAST")]`, or `[]`.
+pub fn from_json<'a>(
     col: impl Into<Column>,
     schema: impl Into<JsonSchema>,
-    options: impl IntoIterator<Item = (K, V)>,
+    options: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Column {
     let schema = match schema.into() {
         JsonSchema::Struct(s) => s.to_json(),
@@ -457,10 +455,10 @@ pub fn from_json<K: Into<String>, V: Into<String>>(
     Column::call("from_json", args)
 }
 
-/// Serialises a struct, map or array column to a JSON string.
-pub fn to_json<K: Into<String>, V: Into<String>>(
+/// Serialises a struct, map or array column to a JSON string; `options` as for [`from_json`].
+pub fn to_json<'a>(
     col: impl Into<Column>,
-    options: impl IntoIterator<Item = (K, V)>,
+    options: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Column {
     let mut args = vec![col.into()];
     args.extend(options_map(options));
@@ -540,14 +538,10 @@ mod tests {
             call_of(&count_distinct(["a", "b"])),
             ("count".into(), 2, true)
         );
-        let no_opts: [(&str, &str); 0] = [];
-        assert_eq!(call_of(&from_json("v", "a INT", no_opts)).1, 2);
+        assert_eq!(call_of(&from_json("v", "a INT", [])).1, 2);
         let c = from_json("v", StructType::new(), [("mode", "FAILFAST")]);
         assert_eq!(call_of(&c).1, 3);
-        assert_eq!(
-            call_of(&to_json("s", no_opts)),
-            ("to_json".into(), 1, false)
-        );
+        assert_eq!(call_of(&to_json("s", [])), ("to_json".into(), 1, false));
     }
 
     #[test]

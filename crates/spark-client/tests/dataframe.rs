@@ -211,15 +211,14 @@ async fn json_round_trip_with_typed_schema() {
         .sql(r#"SELECT '{"id": 5, "tags": ["a","b"], "inner": {"x": 1.5}}' AS v"#)
         .await
         .unwrap();
-    let no_opts: [(&str, &str); 0] = [];
-    let parsed = df.select([from_json("v", schema.clone(), no_opts).alias("p")]);
+    let parsed = df.select([from_json("v", schema.clone(), []).alias("p")]);
     let flat = parsed.select([
         col("p.id"),
         col("p.tags").get_item(1).alias("t1"),
         col("p.inner").get_field("x").alias("x"),
         to_json(
             struct_([col("p.id").alias("id"), col("p.tags").alias("tags")]),
-            no_opts,
+            [],
         )
         .alias("j"),
     ]);
@@ -228,7 +227,7 @@ async fn json_round_trip_with_typed_schema() {
         ["5", "b", "1.5", r#"{"id":5,"tags":["a","b"]}"#]
     );
     // A DDL schema string works too.
-    let ddl = df.select([from_json("v", schema.to_ddl(), no_opts).alias("p")]);
+    let ddl = df.select([from_json("v", schema.to_ddl(), []).alias("p")]);
     assert_eq!(collect_rows(&ddl.select(["p.id"])).await[0], ["5"]);
 }
 

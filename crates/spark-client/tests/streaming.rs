@@ -58,15 +58,13 @@ fn event_schema() -> StructType {
 
 /// Parses the JSON `value` of Kafka records into `id, user, ts`.
 fn parse_events(kafka: &DataFrame) -> DataFrame {
-    let no_opts: [(&str, &str); 0] = [];
     kafka
-        .select([from_json(col("value").cast("string"), event_schema(), no_opts).alias("e")])
+        .select([from_json(col("value").cast("string"), event_schema(), []).alias("e")])
         .select(["e.id", "e.user", "e.ts"])
 }
 
 /// JSON events `id, user, ts` for ids in `lo..hi`, `ts` = base + id * step seconds.
 fn events(spark: &SparkSession, lo: i64, hi: i64, base: &str, step_secs: i64) -> DataFrame {
-    let no_opts: [(&str, &str); 0] = [];
     spark
         .range(lo, hi)
         .select([
@@ -78,7 +76,7 @@ fn events(spark: &SparkSession, lo: i64, hi: i64, base: &str, step_secs: i64) ->
         ])
         .select([
             col("id").cast("string").alias("key"),
-            to_json(struct_(["id", "user", "ts"]), no_opts).alias("value"),
+            to_json(struct_(["id", "user", "ts"]), []).alias("value"),
         ])
 }
 
