@@ -25,6 +25,8 @@ enum Command {
     },
     /// One round trip through every service of the stack; exits 1 if any fails.
     Smoke(jobs::smoke::SmokeConfig),
+    /// Run the Structured Streaming queries (bronze, quarantine, silver) on the Spark cluster.
+    Stream(Box<jobs::stream::StreamConfig>),
     /// Authorise a mail source (OAuth2), storing the token for `mindy ingest`.
     Auth {
         #[command(subcommand)]
@@ -100,6 +102,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for line in jobs::demo::run(&config).context("writing the demo files")? {
                 println!("{line}");
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Stream(config) => {
+            let report = jobs::stream::run(&config, Shutdown::on_signals())
+                .await
+                .context("streaming")?;
+            println!("{report}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Smoke(config) => {

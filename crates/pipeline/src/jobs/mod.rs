@@ -1,7 +1,8 @@
 //! One module per job of the `mindy` binary.
 
-pub mod smoke;
 pub mod auth;
 pub mod demo;
 pub mod ingest;
+pub mod smoke;
+pub mod stream;
 pub mod validate;

@@ -1,0 +1,368 @@
+//! `mindy stream`: the Structured Streaming driver. It builds the bronze, quarantine and silver
+//! plans ([`plan`]) and submits them to the Spark Connect server, so the cluster's executors do
+//! the work; this process only starts, watches ([`monitor`]) and stops the queries.
+//!
+//! - bronze: `processed-emails-topic` → `<lake>/bronze/emails` (Delta, partitioned by
+//!   `event_date`), enriched and de-duplicated on the message id.
+//! - quarantine: values that do not parse → `<lake>/bronze/emails_quarantine`, with the reason.
+//! - silver: bronze (as a Delta stream) → `<lake>/silver/email_stats`, 1-hour windows per sender
+//!   domain in append mode (each closed window written once).
+//!
+//! Each query has its own checkpoint under the checkpoint root, so a restart continues where it
+//! stopped: Kafka offsets and the Delta sink's transaction log make it exactly-once.
+
+pub mod monitor;
+pub mod plan;
+
+use std::time::Duration;
+
+use clap::Args;
+use spark_client::streaming::{OutputMode, StreamingQuery, Trigger};
+use spark_client::{DataFrame, SparkSession};
+
+use crate::config::{KafkaArgs, LakeArgs, SparkArgs, TopicArgs};
+use crate::shutdown::Shutdown;
+use crate::{Error, Result};
+use plan::PlanSettings;
+
+/// Settings of `mindy stream`.
+#[derive(Debug, Clone, Args)]
+pub struct StreamConfig {
+    /// Kafka connection.
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+    /// Topic names (the stream reads `processed`).
+    #[command(flatten)]
+    pub topics: TopicArgs,
+    /// Spark Connect connection.
+    #[command(flatten)]
+    pub spark: SparkArgs,
+    /// Data lake root.
+    #[command(flatten)]
+    pub lake: LakeArgs,
+    /// Where the queries keep their checkpoints (default: `<lake root>/_checkpoints`).
+    #[arg(long, env = "MINDY_CHECKPOINT_ROOT")]
+    pub checkpoint_root: Option<String>,
+    /// Micro-batch interval while running continuously, e.g. `30s`, `1s`, `2m`.
+    #[arg(long, env = "MINDY_STREAM_TRIGGER", default_value = "30s", value_parser = parse_duration)]
+    pub trigger_interval: Duration,
+    /// Process everything available now, then stop (Airflow and tests use this).
+    #[arg(long)]
+    pub available_now: bool,
+    /// Where a query with no checkpoint starts in the topic: `earliest`, `latest` or Spark's
+    /// per-partition JSON. Ignored once a checkpoint exists.
+    #[arg(
+        long,
+        env = "MINDY_STREAM_STARTING_OFFSETS",
+        default_value = "earliest"
+    )]
+    pub starting_offsets: String,
+    /// Upper bound on Kafka records per micro-batch (backpressure).
+    #[arg(
+        long,
+        env = "MINDY_STREAM_MAX_OFFSETS_PER_TRIGGER",
+        default_value_t = 20_000
+    )]
+    pub max_offsets_per_trigger: u64,
+    /// Fail the query when Kafka has deleted offsets it had not read yet (retention passed while
+    /// the stream was down). Off by default: the loss is logged by Spark and the stream goes on
+    /// from the oldest available record, because the producers can re-sync from the source.
+    #[arg(long, env = "MINDY_STREAM_FAIL_ON_DATA_LOSS")]
+    pub fail_on_data_loss: bool,
+    /// How long a message id is remembered to drop re-deliveries, by Kafka ingestion time.
+    #[arg(long, env = "MINDY_STREAM_DEDUP_WINDOW", default_value = "24 hours")]
+    pub dedup_window: String,
+    /// How late (by the email's own time) a mail may arrive and still count in silver's hourly
+    /// windows; later mail still lands in bronze, and the daily batch counts it.
+    #[arg(long, env = "MINDY_STREAM_LATE_DATA_DELAY", default_value = "2 hours")]
+    pub late_data_delay: String,
+    /// Keywords that flag an email as important (whole words in subject or body, any case).
+    #[arg(
+        long,
+        env = "MINDY_IMPORTANT_KEYWORDS",
+        value_delimiter = ',',
+        default_value = "urgent,asap,critical,deadline,escalation,escalate,immediately,emergency,action required,overdue,production issue"
+    )]
+    pub important_keywords: Vec<String>,
+    /// The user's IANA timezone: `event_date` is the calendar day there.
+    #[arg(long, env = "USER_TIMEZONE", default_value = "UTC", value_parser = parse_timezone)]
+    pub timezone: String,
+    /// How often to log each query's progress.
+    #[arg(long, env = "MINDY_STREAM_PROGRESS_INTERVAL", default_value = "10s", value_parser = parse_duration)]
+    pub progress_interval: Duration,
+    /// Record each query's progress in PostgreSQL's `stream_progress` for the dashboard.
+    #[arg(
+        long = "progress-database-url",
+        env = "DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub progress_database_url: Option<String>,
+}
+
+/// Paths of the stream's tables and checkpoints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamPaths {
+    /// `<lake>/bronze/emails`.
+    pub bronze: String,
+    /// `<lake>/bronze/emails_quarantine`.
+    pub quarantine: String,
+    /// `<lake>/silver/email_stats`.
+    pub silver: String,
+    /// The checkpoint root.
+    pub checkpoints: String,
+}
+
+impl StreamConfig {
+    /// Where the stream reads and writes.
+    pub fn paths(&self) -> StreamPaths {
+        let checkpoints = self
+            .checkpoint_root
+            .clone()
+            .unwrap_or_else(|| format!("{}/_checkpoints", self.lake.spark_root()));
+        StreamPaths {
+            bronze: self.lake.table_path("bronze", "emails"),
+            quarantine: self.lake.table_path("bronze", "emails_quarantine"),
+            silver: self.lake.table_path("silver", "email_stats"),
+            checkpoints: checkpoints.trim_end_matches('/').to_string(),
+        }
+    }
+
+    fn plan_settings(&self) -> PlanSettings {
+        PlanSettings {
+            timezone: self.timezone.clone(),
+            important_keywords: self
+                .important_keywords
+                .iter()
+                .map(|k| k.trim().to_string())
+                .filter(|k| !k.is_empty())
+                .collect(),
+            dedup_window: self.dedup_window.clone(),
+            late_data_delay: self.late_data_delay.clone(),
+        }
+    }
+
+    fn trigger(&self) -> Trigger {
+        if self.available_now {
+            Trigger::AvailableNow
+        } else {
+            Trigger::ProcessingTime(self.trigger_interval)
+        }
+    }
+}
+
+/// What a run did, per query.
+#[derive(Debug, Default)]
+pub struct StreamReport {
+    /// Input rows each query processed during this run, by query name.
+    pub rows: Vec<(String, i64)>,
+}
+
+impl std::fmt::Display for StreamReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self
+            .rows
+            .iter()
+            .map(|(q, n)| format!("{q}: {n} rows"))
+            .collect();
+        write!(f, "stream stopped ({})", parts.join(", "))
+    }
+}
+
+/// Runs the stream until `shutdown` (or, with `--available-now`, until caught up).
+pub async fn run(config: &StreamConfig, shutdown: Shutdown) -> Result<StreamReport> {
+    let session = SparkSession::builder()
+        .remote(&config.spark.remote)
+        .build()
+        .await?;
+    let paths = config.paths();
+    let settings = config.plan_settings();
+    let monitor = monitor::Monitor::new(
+        config.progress_interval,
+        config.progress_database_url.as_deref(),
+    )
+    .await?;
+    tracing::info!(?paths, trigger = ?config.trigger(), topic = %config.topics.processed, "starting the stream");
+
+    let parsed = plan::parse(&kafka_source(&session, config)?);
+    let bronze = start(
+        plan::bronze(&parsed, &settings),
+        config,
+        "bronze",
+        &paths.bronze,
+        &paths,
+        Some("event_date"),
+    )
+    .await?;
+    let quarantine = start(
+        plan::quarantine(&parsed),
+        config,
+        "quarantine",
+        &paths.quarantine,
+        &paths,
+        None,
+    )
+    .await?;
+    let mut queries = vec![bronze, quarantine];
+
+    if config.available_now {
+        monitor.watch_until_done(&queries, &shutdown).await?;
+        // Silver reads what bronze committed, so it runs once bronze has caught up.
+        if table_exists(&session, &paths.bronze).await {
+            let silver = start_silver(&session, config, &settings, &paths).await?;
+            queries.push(silver);
+            monitor.watch_until_done(&queries[2..], &shutdown).await?;
+        }
+    } else {
+        let silver = tokio::select! {
+            silver = wait_then_start_silver(&session, config, &settings, &paths, &monitor, &queries) => Some(silver?),
+            _ = shutdown.wait() => None,
+        };
+        queries.extend(silver);
+        monitor.watch_until(&queries, &shutdown).await?;
+    }
+    stop_all(&queries).await;
+    monitor.report(&queries).await
+}
+
+/// The Kafka source, with every option explicit.
+fn kafka_source(session: &SparkSession, config: &StreamConfig) -> Result<DataFrame> {
+    Ok(session
+        .read_stream()
+        .format("kafka")
+        .option("kafka.bootstrap.servers", &config.kafka.bootstrap)
+        .option("subscribe", &config.topics.processed)
+        .option("startingOffsets", &config.starting_offsets)
+        .option("maxOffsetsPerTrigger", config.max_offsets_per_trigger)
+        .option("failOnDataLoss", config.fail_on_data_loss)
+        // The validator writes in Kafka transactions: read only committed records.
+        .option("kafka.isolation.level", "read_committed")
+        .load()?)
+}
+
+async fn start(
+    df: DataFrame,
+    config: &StreamConfig,
+    name: &str,
+    path: &str,
+    paths: &StreamPaths,
+    partition: Option<&str>,
+) -> Result<StreamingQuery> {
+    let mut writer = df
+        .write_stream()
+        .format("delta")
+        .output_mode(OutputMode::Append)
+        .trigger(config.trigger())
+        .query_name(format!("mindy_{name}"))
+        .checkpoint_location(format!("{}/{name}", paths.checkpoints));
+    if let Some(column) = partition {
+        writer = writer.partition_by([column]);
+    }
+    let query = writer.start_path(path).await?;
+    tracing::info!(query = name, id = query.id(), path, "query started");
+    Ok(query)
+}
+
+async fn start_silver(
+    session: &SparkSession,
+    config: &StreamConfig,
+    settings: &PlanSettings,
+    paths: &StreamPaths,
+) -> Result<StreamingQuery> {
+    let bronze = session
+        .read_stream()
+        .format("delta")
+        .load_path(paths.bronze.clone())?;
+    start(
+        plan::silver(&bronze, settings),
+        config,
+        "silver",
+        &paths.silver,
+        paths,
+        None,
+    )
+    .await
+}
+
+/// Silver streams from the bronze table, which exists after bronze's first commit.
+async fn wait_then_start_silver(
+    session: &SparkSession,
+    config: &StreamConfig,
+    settings: &PlanSettings,
+    paths: &StreamPaths,
+    monitor: &monitor::Monitor,
+    running: &[StreamingQuery],
+) -> Result<StreamingQuery> {
+    let mut logged = false;
+    while !table_exists(session, &paths.bronze).await {
+        if !logged {
+            tracing::info!(path = %paths.bronze, "silver waits for bronze's first commit");
+            logged = true;
+        }
+        monitor.check_alive(running).await?;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    start_silver(session, config, settings, paths).await
+}
+
+/// True when `path` holds a Delta table (asked through Spark, so it works for any lake URL).
+pub async fn table_exists(session: &SparkSession, path: &str) -> bool {
+    match session.sql(format!("DESCRIBE DETAIL delta.`{path}`")).await {
+        Ok(df) => df.collect().await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+async fn stop_all(queries: &[StreamingQuery]) {
+    for query in queries {
+        if let Err(e) = query.stop().await {
+            tracing::warn!(query = ?query.name(), error = %e, "stopping the query failed");
+        }
+    }
+}
+
+fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?}: expected e.g. 30s, 500ms, 2m"))?;
+    match unit.trim() {
+        "ms" => Ok(Duration::from_millis(n)),
+        "" | "s" => Ok(Duration::from_secs(n)),
+        "m" => Ok(Duration::from_secs(n * 60)),
+        "h" => Ok(Duration::from_secs(n * 3600)),
+        other => Err(format!(
+            "{text:?}: unknown unit {other:?} (use ms, s, m or h)"
+        )),
+    }
+}
+
+fn parse_timezone(text: &str) -> std::result::Result<String, String> {
+    text.parse::<chrono_tz::Tz>()
+        .map(|tz| tz.name().to_string())
+        .map_err(|_| format!("{text:?} is not an IANA timezone name (e.g. Europe/Paris, UTC)"))
+}
+
+impl From<monitor::QueryFailed> for Error {
+    fn from(e: monitor::QueryFailed) -> Error {
+        Error::unexpected("spark", e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_timezones_parse() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("soon").is_err());
+        assert_eq!(parse_timezone("Europe/Paris").unwrap(), "Europe/Paris");
+        assert!(parse_timezone("Mars/Olympus").is_err());
+    }
+}

@@ -1,0 +1,489 @@
+//! `mindy stream` against the real stack: Kafka → Spark Structured Streaming on the cluster →
+//! Delta bronze, quarantine and silver, checked against expectations computed here in Rust.
+//!
+//! Every test uses its own topic and lake directory, so tests run in parallel.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Duration as Span, TimeZone, Timelike, Utc};
+use mindy_pipeline::config::{KafkaArgs, LakeArgs, SparkArgs, TopicArgs};
+use mindy_pipeline::email::{BodyFormat, EmailRecord, Mailbox, Source};
+use mindy_pipeline::jobs::stream::{self, StreamConfig};
+use mindy_pipeline::kafka;
+use mindy_pipeline::shutdown::Shutdown;
+use mindy_test::{unique, Stack};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use serde_json::Value;
+use spark_client::SparkSession;
+
+/// One test's topic, lake and stream settings.
+struct Fixture {
+    stack: Stack,
+    config: StreamConfig,
+    producer: FutureProducer,
+    session: SparkSession,
+}
+
+impl Fixture {
+    async fn new(name: &str, timezone: &str) -> Fixture {
+        let stack = Stack::from_env();
+        let topic = unique(&format!("stream-{name}"));
+        let kafka_args = KafkaArgs {
+            bootstrap: stack.kafka_bootstrap.clone(),
+        };
+        kafka::ensure_topic(&kafka_args, &topic, 3).await.unwrap();
+        let lake = stack.lake_path(&format!("stream-{name}"));
+        let config = StreamConfig {
+            kafka: kafka_args.clone(),
+            topics: TopicArgs {
+                emails: "unused".into(),
+                processed: topic,
+                dlq: "unused".into(),
+            },
+            spark: SparkArgs {
+                remote: stack.spark_remote.clone(),
+            },
+            lake: LakeArgs {
+                root: lake.to_string_lossy().into_owned(),
+            },
+            checkpoint_root: None,
+            trigger_interval: Duration::from_secs(1),
+            available_now: true,
+            starting_offsets: "earliest".into(),
+            max_offsets_per_trigger: 10, // several micro-batches even for small tests
+            fail_on_data_loss: false,
+            dedup_window: "24 hours".into(),
+            late_data_delay: "2 hours".into(),
+            important_keywords: vec!["urgent".into(), "asap".into(), "deadline".into()],
+            timezone: timezone.into(),
+            progress_interval: Duration::from_secs(5),
+            progress_database_url: Some(stack.database_url.clone()),
+        };
+        let producer = kafka::client_config(&kafka_args)
+            .set("acks", "all")
+            .create()
+            .unwrap();
+        let session = SparkSession::builder()
+            .remote(&stack.spark_remote)
+            .build()
+            .await
+            .unwrap();
+        Fixture {
+            stack,
+            config,
+            producer,
+            session,
+        }
+    }
+
+    async fn produce(&self, key: &str, value: &[u8]) {
+        self.producer
+            .send(
+                FutureRecord::to(&self.config.topics.processed)
+                    .key(key)
+                    .payload(value),
+                Duration::from_secs(10),
+            )
+            .await
+            .map_err(|(e, _)| e)
+            .unwrap();
+    }
+
+    async fn produce_records(&self, records: &[EmailRecord]) {
+        for r in records {
+            self.produce(&r.id, &r.to_json()).await;
+        }
+    }
+
+    async fn run(&self) -> String {
+        stream::run(&self.config, Shutdown::new())
+            .await
+            .unwrap()
+            .to_string()
+    }
+
+    /// Rows of a query as JSON objects.
+    async fn rows(&self, sql: &str) -> Vec<Value> {
+        let batches = self
+            .session
+            .sql(format!("SELECT to_json(struct(*)) AS j FROM ({sql})"))
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        use arrow_array::cast::AsArray;
+        batches
+            .iter()
+            .flat_map(|b| {
+                let col = b.column(0).as_string::<i32>();
+                (0..b.num_rows())
+                    .map(|i| serde_json::from_str(col.value(i)).unwrap())
+                    .collect::<Vec<Value>>()
+            })
+            .collect()
+    }
+
+    fn table(&self, which: &str) -> String {
+        let paths = self.config.paths();
+        let path = match which {
+            "bronze" => paths.bronze,
+            "quarantine" => paths.quarantine,
+            _ => paths.silver,
+        };
+        format!("delta.`{path}`")
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.config.lake.root);
+        let _ = &self.stack;
+    }
+}
+
+fn email(id: &str, from: &str, at: DateTime<Utc>, subject: &str, body: &str) -> EmailRecord {
+    EmailRecord {
+        schema_version: 1,
+        id: id.into(),
+        thread_id: format!("thread-{id}"),
+        rfc822_message_id: Some(format!("{id}@mail.example")),
+        source: Source::Demo,
+        subject: subject.into(),
+        from: Some(Mailbox {
+            name: Some("Sender".into()),
+            address: from.into(),
+        }),
+        to: vec![Mailbox {
+            name: Some("Sarah".into()),
+            address: "sarah@mindy.example".into(),
+        }],
+        cc: vec![],
+        date: Some(at),
+        in_reply_to: None,
+        references: vec![],
+        labels: vec!["INBOX".into()],
+        body_text: body.into(),
+        body_format: BodyFormat::Plain,
+        body_truncated: false,
+        size_bytes: body.len() as u64 + 200,
+        attachments: vec![],
+        ingested_at: Utc::now(),
+    }
+}
+
+/// 30 emails over 5 hours from 3 domains, with varied lengths and importance, plus a last
+/// email 6 hours later whose event time pushes the watermark past every earlier window.
+fn workload(start: DateTime<Utc>) -> Vec<EmailRecord> {
+    let domains = ["acmecorp.example", "TechFlow.example", "datacorp.example"];
+    let mut records: Vec<EmailRecord> = (0..30)
+        .map(|i| {
+            let at = start + Span::minutes(i * 10 + 3);
+            let domain = domains[i as usize % 3];
+            let subject = if i % 4 == 0 {
+                format!("URGENT: issue {i}")
+            } else {
+                format!("Update {i}")
+            };
+            let body =
+                "x".repeat(20 + i as usize * 7) + if i % 5 == 0 { " reply asap" } else { "" };
+            email(
+                &format!("wl-{i}"),
+                &format!("person{i}@{domain}"),
+                at,
+                &subject,
+                &body,
+            )
+        })
+        .collect();
+    records.push(email(
+        "wl-clock",
+        "clock@acmecorp.example",
+        start + Span::hours(11),
+        "later",
+        "tick",
+    ));
+    records
+}
+
+/// silver's expected rows, computed here: (window start, domain) → (count, avg length, sorted
+/// subjects, important count), for windows that end before the watermark.
+fn expected_windows(
+    records: &[EmailRecord],
+    watermark: DateTime<Utc>,
+) -> BTreeMap<(i64, String), (i64, f64, Vec<String>, i64)> {
+    let mut groups: BTreeMap<(i64, String), Vec<&EmailRecord>> = BTreeMap::new();
+    for r in records {
+        let at = r.date.unwrap();
+        let hour = at
+            .with_minute(0)
+            .unwrap()
+            .with_second(0)
+            .unwrap()
+            .with_nanosecond(0)
+            .unwrap();
+        let domain = r
+            .from
+            .as_ref()
+            .unwrap()
+            .address
+            .split('@')
+            .nth(1)
+            .unwrap()
+            .to_lowercase();
+        groups
+            .entry((hour.timestamp(), domain))
+            .or_default()
+            .push(r);
+    }
+    groups
+        .into_iter()
+        .filter(|((start, _), _)| start + 3600 <= watermark.timestamp())
+        .map(|(key, rs)| {
+            let n = rs.len() as i64;
+            let avg = rs
+                .iter()
+                .map(|r| r.body_text.chars().count() as f64)
+                .sum::<f64>()
+                / n as f64;
+            let mut subjects: Vec<String> = rs.iter().map(|r| r.subject.clone()).collect();
+            subjects.sort();
+            let important = rs
+                .iter()
+                .filter(|r| {
+                    let text = format!("{} {}", r.subject, r.body_text).to_lowercase();
+                    ["urgent", "asap", "deadline"]
+                        .iter()
+                        .any(|k| text.split(|c: char| !c.is_alphanumeric()).any(|w| w == *k))
+                })
+                .count() as i64;
+            (key, (n, avg, subjects, important))
+        })
+        .collect()
+}
+
+async fn silver_rows(f: &Fixture) -> BTreeMap<(i64, String), (i64, f64, Vec<String>, i64)> {
+    let rows = f
+        .rows(&format!(
+            "SELECT unix_timestamp(window_start) AS start, sender_domain, email_count, avg_email_length, \
+             array_sort(subjects) AS subjects, important_count FROM {}",
+            f.table("silver")
+        ))
+        .await;
+    rows.into_iter()
+        .map(|r| {
+            let subjects = r["subjects"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap().to_string())
+                .collect();
+            (
+                (
+                    r["start"].as_i64().unwrap(),
+                    r["sender_domain"].as_str().unwrap().to_string(),
+                ),
+                (
+                    r["email_count"].as_i64().unwrap(),
+                    r["avg_email_length"].as_f64().unwrap(),
+                    subjects,
+                    r["important_count"].as_i64().unwrap(),
+                ),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn bronze_and_silver_match_an_independent_computation_and_reruns_add_nothing() {
+    let f = Fixture::new("core", "UTC").await;
+    let start = Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap();
+    let records = workload(start);
+    f.produce_records(&records).await;
+    let report = f.run().await;
+    assert!(report.contains("mindy_bronze: 31 rows"), "{report}");
+
+    // Bronze: exactly the records, each once, with the enrichment computed independently.
+    let bronze = f
+        .rows(&format!(
+            "SELECT id, sender_domain, from_address, email_length, is_important, CAST(event_date AS STRING) AS event_date, \
+             kafka_topic, kafka_offset IS NOT NULL AS has_offset, processed_at IS NOT NULL AS has_processed_at FROM {} ORDER BY id",
+            f.table("bronze")
+        ))
+        .await;
+    assert_eq!(bronze.len(), records.len());
+    for row in &bronze {
+        let r = records.iter().find(|r| r.id == row["id"]).unwrap();
+        let address = &r.from.as_ref().unwrap().address;
+        assert_eq!(
+            row["sender_domain"],
+            address.split('@').nth(1).unwrap().to_lowercase()
+        );
+        assert_eq!(row["from_address"], address.to_lowercase());
+        assert_eq!(row["email_length"], r.body_text.chars().count() as i64);
+        let text = format!("{} {}", r.subject, r.body_text).to_lowercase();
+        assert_eq!(
+            row["is_important"],
+            text.contains("urgent") || text.contains("asap"),
+            "{}",
+            r.id
+        );
+        assert_eq!(row["event_date"], r.date.unwrap().date_naive().to_string());
+        assert_eq!(row["kafka_topic"], f.config.topics.processed.as_str());
+        assert_eq!(row["has_offset"], true);
+        assert_eq!(row["has_processed_at"], true);
+    }
+
+    // Silver: every window that closed (the watermark is the clock email's time minus 2 hours).
+    let watermark = start + Span::hours(11) - Span::hours(2);
+    let expected = expected_windows(&records, watermark);
+    assert!(
+        expected.len() >= 15,
+        "the workload spans 5 hours × 3 domains"
+    );
+    let actual = silver_rows(&f).await;
+    assert_eq!(
+        actual.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+    );
+    for (key, (n, avg, subjects, important)) in &expected {
+        let got = &actual[key];
+        assert_eq!(
+            (got.0, &got.2, got.3),
+            (*n, subjects, *important),
+            "window {key:?}"
+        );
+        assert!(
+            (got.1 - avg).abs() < 1e-9,
+            "avg length of {key:?}: {} vs {avg}",
+            got.1
+        );
+    }
+
+    // Run again with nothing new: nothing is added anywhere.
+    f.run().await;
+    let count = f
+        .rows(&format!("SELECT count(*) AS n FROM {}", f.table("bronze")))
+        .await;
+    assert_eq!(count[0]["n"], records.len() as i64);
+    assert_eq!(silver_rows(&f).await, actual);
+}
+
+#[tokio::test]
+async fn redelivered_ids_count_once_late_mail_stays_in_bronze_and_bad_values_are_quarantined() {
+    let f = Fixture::new("edge", "America/New_York").await;
+    let start = Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap();
+    let records = workload(start);
+    f.produce_records(&records).await;
+    f.run().await;
+    let silver_before = silver_rows(&f).await;
+
+    // A re-sync re-delivers two mails; one new mail arrives on time; one arrives 5 hours late
+    // (before the watermark); two values are not email records at all.
+    f.produce_records(&records[3..5]).await;
+    let on_time = email(
+        "new-1",
+        "a@globalsystems.example",
+        start + Span::hours(11) + Span::minutes(5),
+        "Agenda",
+        "see you",
+    );
+    let late = email(
+        "late-1",
+        "b@globalsystems.example",
+        start + Span::hours(1),
+        "Old news",
+        "late",
+    );
+    // 03:30 UTC on 3 March is still 2 March in New York.
+    let night = email(
+        "night-1",
+        "c@acmecorp.example",
+        Utc.with_ymd_and_hms(2026, 3, 3, 3, 30, 0).unwrap(),
+        "Night",
+        "zzz",
+    );
+    f.produce_records(&[on_time.clone(), late.clone(), night.clone()])
+        .await;
+    f.produce("junk-1", b"this is not json").await;
+    f.produce("junk-2", br#"{"schema_version": 1, "subject": "no id"}"#)
+        .await;
+    f.run().await;
+
+    let ids = f
+        .rows(&format!(
+            "SELECT id, count(*) AS n FROM {} GROUP BY id",
+            f.table("bronze")
+        ))
+        .await;
+    assert_eq!(ids.len(), records.len() + 3, "every distinct id once");
+    assert!(ids.iter().all(|r| r["n"] == 1), "no id twice: {ids:?}");
+    let night_row = f
+        .rows(&format!(
+            "SELECT CAST(event_date AS STRING) AS d FROM {} WHERE id = 'night-1'",
+            f.table("bronze")
+        ))
+        .await;
+    assert_eq!(
+        night_row[0]["d"], "2026-03-02",
+        "event_date is the day in USER_TIMEZONE"
+    );
+
+    // The late mail is in bronze but changed no closed silver window (the late-data policy).
+    let silver_after = silver_rows(&f).await;
+    for (key, value) in &silver_before {
+        assert_eq!(
+            silver_after.get(key),
+            Some(value),
+            "closed window {key:?} changed"
+        );
+    }
+
+    let quarantined = f
+        .rows(&format!(
+            "SELECT raw_value, reject_reason FROM {} ORDER BY raw_value",
+            f.table("quarantine")
+        ))
+        .await;
+    assert_eq!(quarantined.len(), 2, "{quarantined:?}");
+    assert_eq!(quarantined[0]["raw_value"], "this is not json");
+    assert!(
+        quarantined[0]["reject_reason"]
+            .as_str()
+            .unwrap()
+            .contains("JSON"),
+        "{quarantined:?}"
+    );
+    assert!(
+        quarantined[1]["reject_reason"]
+            .as_str()
+            .unwrap()
+            .contains("missing id"),
+        "{quarantined:?}"
+    );
+}
+
+#[tokio::test]
+async fn stream_records_progress_for_the_dashboard() {
+    let f = Fixture::new("progress", "UTC").await;
+    f.produce_records(&workload(
+        Utc.with_ymd_and_hms(2026, 3, 9, 8, 0, 0).unwrap(),
+    ))
+    .await;
+    f.run().await;
+    let pool = sqlx::PgPool::connect(&f.stack.database_url).await.unwrap();
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT query_name, batch_id FROM stream_progress WHERE query_name LIKE 'mindy_%'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let names: Vec<&str> = rows.iter().map(|(n, _)| n.as_str()).collect();
+    for q in ["mindy_bronze", "mindy_quarantine", "mindy_silver"] {
+        assert!(
+            names.contains(&q),
+            "{q} missing from stream_progress: {names:?}"
+        );
+    }
+}
