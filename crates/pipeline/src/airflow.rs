@@ -1,7 +1,11 @@
 //! A small client for Airflow 3's stable REST API (`/api/v2`), authenticated with the JWT that
 //! `POST /auth/token` issues. Used by the smoke job, the tests and the dashboard API.
 
+mod runs;
+
 use serde::{Deserialize, Serialize};
+
+pub use runs::TaskInstance;
 
 use crate::config::AirflowArgs;
 use crate::{Error, Result};
@@ -30,6 +34,35 @@ pub struct Dag {
 struct DagList {
     dags: Vec<Dag>,
     total_entries: u64,
+}
+
+/// One DAG run as `/api/v2/dags/{dag_id}/dagRuns` lists it (the fields the dashboard shows).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct DagRun {
+    /// The DAG.
+    pub dag_id: String,
+    /// The run's id.
+    pub dag_run_id: String,
+    /// `queued`, `running`, `success` or `failed`.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// `scheduled`, `manual`, `backfill` or `asset_triggered`.
+    #[serde(default)]
+    pub run_type: Option<String>,
+    /// The run's logical date (RFC 3339; null for runs without a data interval).
+    #[serde(default)]
+    pub logical_date: Option<String>,
+    /// When it started (RFC 3339).
+    #[serde(default)]
+    pub start_date: Option<String>,
+    /// When it ended (RFC 3339).
+    #[serde(default)]
+    pub end_date: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DagRunList {
+    dag_runs: Vec<DagRun>,
 }
 
 #[derive(Deserialize)]
@@ -77,6 +110,14 @@ impl AirflowClient {
                 return Ok(dags);
             }
         }
+    }
+
+    /// The `limit` most recent runs of `dag_id`, or of every DAG when `None` (newest first).
+    pub async fn dag_runs(&self, dag_id: Option<&str>, limit: u32) -> Result<Vec<DagRun>> {
+        let dag = dag_id.unwrap_or("~");
+        let path = format!("/api/v2/dags/{dag}/dagRuns?limit={limit}&order_by=-run_after");
+        let page: DagRunList = self.get(&path).await?;
+        Ok(page.dag_runs)
     }
 
     /// GETs an API path and decodes its JSON.

@@ -5,6 +5,7 @@
 //! - [`db`]: the PostgreSQL pool and the sqlx migrations.
 //! - [`kafka`]: rdkafka client configuration and topic administration.
 //! - [`airflow`]: a small client for Airflow 3's REST API (JWT from `/auth/token`).
+//! - [`arrow_rows`]: reading small Spark results (Arrow) by column name.
 //! - [`jobs`]: one module per job; each exposes `run(config, ...)`.
 //! - [`email`]: the versioned email record and the MIME parser that builds it.
 //! - [`dlq`]: what a dead letter on `emails-dlq` carries.
@@ -14,6 +15,7 @@
 //! The binary (`src/main.rs`) only parses arguments, sets up logging and calls a job.
 
 pub mod airflow;
+pub mod arrow_rows;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -27,6 +27,11 @@ enum Command {
     Smoke(jobs::smoke::SmokeConfig),
     /// Run the Structured Streaming queries (bronze, quarantine, silver) on the Spark cluster.
     Stream(Box<jobs::stream::StreamConfig>),
+    /// The daily batch jobs (Airflow runs them in order): quality, aggregate, export, report.
+    Batch {
+        #[command(subcommand)]
+        command: Box<jobs::batch::BatchCommand>,
+    },
     /// Authorise a mail source (OAuth2), storing the token for `mindy ingest`.
     Auth {
         #[command(subcommand)]
@@ -104,6 +109,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Batch { command } => Ok(batch_exit(run_batch(*command).await?)),
         Command::Stream(config) => {
             let report = jobs::stream::run(&config, Shutdown::on_signals())
                 .await
@@ -119,6 +125,35 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+    }
+}
+
+async fn run_batch(command: jobs::batch::BatchCommand) -> anyhow::Result<jobs::batch::Outcome> {
+    use jobs::batch::{aggregate, export, quality, report, BatchCommand};
+    Ok(match command {
+        BatchCommand::Quality(c) => quality::run(&c).await.context("quality check")?,
+        BatchCommand::Aggregate(c) => aggregate::run(&c).await.context("daily aggregation")?,
+        BatchCommand::Export(c) => export::run(&c).await.context("export to PostgreSQL")?,
+        BatchCommand::Report(c) => report::run(&c).await.context("email report")?,
+    })
+}
+
+/// Airflow's BashOperator reads exit codes: 0 success, 99 skipped, anything else failed.
+fn batch_exit(outcome: jobs::batch::Outcome) -> ExitCode {
+    use jobs::batch::Outcome;
+    match outcome {
+        Outcome::Done(message) => {
+            println!("{message}");
+            ExitCode::SUCCESS
+        }
+        Outcome::Failed(message) => {
+            eprintln!("failed: {message}");
+            ExitCode::FAILURE
+        }
+        Outcome::Skipped(message) => {
+            println!("skipped: {message}");
+            ExitCode::from(99)
         }
     }
 }

@@ -1,6 +1,7 @@
 //! One module per job of the `mindy` binary.
 
 pub mod auth;
+pub mod batch;
 pub mod demo;
 pub mod ingest;
 pub mod smoke;

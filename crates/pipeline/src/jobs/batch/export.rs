@@ -1,0 +1,167 @@
+//! `mindy batch export --date D`: day D's gold row, read through Spark Connect (Arrow), upserted
+//! into PostgreSQL's serving tables in one transaction: `daily_insights` (one row per day),
+//! `daily_sender_domains` and `daily_hourly_counts` (replaced for the day). Re-running a date
+//! leaves exactly one set of rows.
+
+use chrono::NaiveDate;
+use clap::Args;
+use spark_client::functions::{col, lit};
+use spark_client::SparkSession;
+
+use crate::arrow_rows::{required, Rows};
+use crate::config::DatabaseArgs;
+use crate::{db, Result};
+
+use super::{DayArgs, Outcome};
+
+/// Settings of `mindy batch export`.
+#[derive(Debug, Clone, Args)]
+pub struct ExportConfig {
+    /// The day, Spark and the lake.
+    #[command(flatten)]
+    pub day: DayArgs,
+    /// The serving database.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// Day D as the serving tables hold it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DailyInsight {
+    /// The day.
+    pub date: NaiveDate,
+    /// Emails received.
+    pub total_emails: i64,
+    /// Distinct sender addresses.
+    pub unique_senders: i64,
+    /// Emails flagged important.
+    pub important_emails: i64,
+    /// Mean body length in characters.
+    pub avg_email_length: Option<f64>,
+    /// Hour of the day (user's timezone) with the most email.
+    pub busiest_hour: Option<i64>,
+    /// Emails in that hour.
+    pub busiest_hour_emails: i64,
+    /// (hour, emails) for each hour with mail.
+    pub hourly: Vec<(i64, i64)>,
+    /// (rank, domain, emails) for the top 10 sender domains.
+    pub top_domains: Vec<(i64, String, i64)>,
+}
+
+/// Reads day D's gold row; `None` when the day has no gold partition.
+pub async fn read_gold(session: &SparkSession, day: &DayArgs) -> Result<Option<DailyInsight>> {
+    let gold = session
+        .read()
+        .format("delta")
+        .load_path(day.gold_path())
+        .filter(col("date").eq(lit(day.date)));
+    let totals = Rows::new(gold.collect().await?);
+    let Some(row) = totals.iter().next() else {
+        return Ok(None);
+    };
+    let hourly = Rows::new(
+        gold.select_expr(["inline(hourly_counts)"])
+            .collect()
+            .await?,
+    )
+    .iter()
+    .map(|r| {
+        Ok((
+            required(r.i64("hour")?, "hour")?,
+            required(r.i64("email_count")?, "email_count")?,
+        ))
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let top_domains = Rows::new(gold.select_expr(["inline(top_domains)"]).collect().await?)
+        .iter()
+        .map(|r| {
+            Ok((
+                required(r.i64("rank")?, "rank")?,
+                required(r.str("sender_domain")?, "sender_domain")?,
+                required(r.i64("email_count")?, "email_count")?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Some(DailyInsight {
+        date: day.date,
+        total_emails: required(row.i64("total_emails")?, "total_emails")?,
+        unique_senders: required(row.i64("unique_senders")?, "unique_senders")?,
+        important_emails: required(row.i64("important_emails")?, "important_emails")?,
+        avg_email_length: row.f64("avg_email_length")?,
+        busiest_hour: row.i64("busiest_hour")?,
+        busiest_hour_emails: row.i64("busiest_hour_emails")?.unwrap_or(0),
+        hourly,
+        top_domains,
+    }))
+}
+
+/// Upserts one day into the serving tables, atomically.
+pub async fn upsert(pool: &sqlx::PgPool, d: &DailyInsight) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO daily_insights (date, total_emails, unique_senders, important_emails, busiest_hour, \
+             busiest_hour_emails, avg_email_length, exported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now()) \
+         ON CONFLICT (date) DO UPDATE SET total_emails = EXCLUDED.total_emails, \
+             unique_senders = EXCLUDED.unique_senders, important_emails = EXCLUDED.important_emails, \
+             busiest_hour = EXCLUDED.busiest_hour, busiest_hour_emails = EXCLUDED.busiest_hour_emails, \
+             avg_email_length = EXCLUDED.avg_email_length, exported_at = now()",
+    )
+    .bind(d.date)
+    .bind(d.total_emails)
+    .bind(d.unique_senders)
+    .bind(d.important_emails)
+    .bind(d.busiest_hour.map(|h| h as i16))
+    .bind(d.busiest_hour_emails)
+    .bind(d.avg_email_length)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM daily_hourly_counts WHERE date = $1")
+        .bind(d.date)
+        .execute(&mut *tx)
+        .await?;
+    for (hour, n) in &d.hourly {
+        sqlx::query(
+            "INSERT INTO daily_hourly_counts (date, hour, email_count) VALUES ($1, $2, $3)",
+        )
+        .bind(d.date)
+        .bind(*hour as i16)
+        .bind(*n)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("DELETE FROM daily_sender_domains WHERE date = $1")
+        .bind(d.date)
+        .execute(&mut *tx)
+        .await?;
+    for (rank, domain, n) in &d.top_domains {
+        sqlx::query("INSERT INTO daily_sender_domains (date, sender_domain, email_count, rank) VALUES ($1, $2, $3, $4)")
+            .bind(d.date)
+            .bind(domain)
+            .bind(*n)
+            .bind(*rank as i16)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Exports day D; a day without gold data is skipped (exit 99).
+pub async fn run(config: &ExportConfig) -> Result<Outcome> {
+    let session = config.day.session().await?;
+    let Some(insight) = read_gold(&session, &config.day).await? else {
+        return Ok(Outcome::Skipped(format!(
+            "no gold row for {}: run `mindy batch aggregate` first",
+            config.day.date
+        )));
+    };
+    let pool = db::connect(&config.database).await?;
+    upsert(&pool, &insight).await?;
+    Ok(Outcome::Done(format!(
+        "exported {} to PostgreSQL: {} emails, {} hours, {} sender domains",
+        insight.date,
+        insight.total_emails,
+        insight.hourly.len(),
+        insight.top_domains.len()
+    )))
+}
