@@ -289,32 +289,33 @@ async fn full_sync_then_incremental_with_retries_and_a_token_refresh() {
     assert_eq!(m3["rfc822_message_id"], "m3@acmecorp.example");
     assert_eq!(m3["date"], "2025-10-08T02:47:00Z");
 
-    let mock = mock.lock().unwrap();
-    assert_eq!(
-        mock.refreshes, 1,
-        "one refresh, then the stored token is reused"
-    );
-    let gets = |id: &str| {
-        mock.requests
-            .iter()
-            .filter(|(p, _)| p == &format!("get {id}"))
-            .map(|(_, at)| *at)
-            .collect::<Vec<_>>()
-    };
-    let m2 = gets("m2");
-    assert_eq!(m2.len(), 2, "the 429 was retried");
-    assert!(
-        m2[1] - m2[0] >= Duration::from_secs(1),
-        "Retry-After: 1 honoured ({:?})",
-        m2[1] - m2[0]
-    );
-    assert_eq!(gets("m3").len(), 2, "the 500 was retried");
-    assert_eq!(
-        mock.requests.iter().filter(|(p, _)| p == "list").count(),
-        2,
-        "two pages"
-    );
-    drop(mock);
+    {
+        let mock = mock.lock().unwrap();
+        assert_eq!(
+            mock.refreshes, 1,
+            "one refresh, then the stored token is reused"
+        );
+        let gets = |id: &str| {
+            mock.requests
+                .iter()
+                .filter(|(p, _)| p == &format!("get {id}"))
+                .map(|(_, at)| *at)
+                .collect::<Vec<_>>()
+        };
+        let m2 = gets("m2");
+        assert_eq!(m2.len(), 2, "the 429 was retried");
+        assert!(
+            m2[1] - m2[0] >= Duration::from_secs(1),
+            "Retry-After: 1 honoured ({:?})",
+            m2[1] - m2[0]
+        );
+        assert_eq!(gets("m3").len(), 2, "the 500 was retried");
+        assert_eq!(
+            mock.requests.iter().filter(|(p, _)| p == "list").count(),
+            2,
+            "two pages"
+        );
+    }
 
     let stored = std::fs::read_to_string(dir.join("token.json")).unwrap();
     assert!(stored.contains(FRESH) && stored.contains("refresh-1"));
