@@ -170,8 +170,9 @@ fn at(t: &[&str], today: NaiveDate) -> Option<(usize, Found)> {
         return Some(shift);
     }
     match w(0) {
-        "today" | "tonight" => return Some((1, day(today, "today"))),
-        "yesterday" => return Some((1, day(yesterday, "yesterday"))),
+        // "today's", "yesterday's" lose their apostrophe in normalisation.
+        "today" | "todays" | "tonight" => return Some((1, day(today, "today"))),
+        "yesterday" | "yesterdays" => return Some((1, day(yesterday, "yesterday"))),
         _ => {}
     }
     if let Some(found) = period(t, today) {

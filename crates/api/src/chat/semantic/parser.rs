@@ -532,6 +532,7 @@ fn combine(
     let follow_up = context.is_some()
         && (words.starts_with_any(FOLLOW_UP) || intent.is_none() || words.tokens.len() <= 3);
     let context = context.filter(|_| follow_up);
+    let comparing = words.any(COMPARE) || ranges.len() >= 2;
     let intent = match (intent, context) {
         // "and important ones?": the context's question about another measure.
         (Some(Intent::Total { measure: m }), Some(ctx))
@@ -541,12 +542,15 @@ fn combine(
         }
         (Some(intent), _) => Some(intent),
         (None, Some(ctx)) => Some(ctx.intent.clone()),
+        // "compare this week with last week": totals of emails unless something else is named.
+        (None, None) if comparing => Some(Intent::Total {
+            measure: "emails".to_string(),
+        }),
         (None, None) => None,
     };
     let Some(intent) = intent else {
         return Understood::Refusal("I'm not sure what you are asking.".to_string());
     };
-    let comparing = words.any(COMPARE) || ranges.len() >= 2;
     if comparing && ranges.len() == 1 {
         if let Some(ctx) = context {
             ranges.insert(0, ctx.range.clone());

@@ -1,0 +1,11 @@
+//! mindy-api's integration tests: one binary, one module per topic. They need the local stack
+//! (`./stack up`, then `source .stack/env`): PostgreSQL and Redis for all, Kafka, Spark Connect
+//! and Airflow for the dashboard. Each test gets its own database and Redis prefix.
+
+mod util;
+
+mod chat_semantic;
+mod dashboard;
+mod openai;
+mod safety;
+mod service;

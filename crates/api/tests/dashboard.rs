@@ -1,0 +1,211 @@
+//! The dashboard endpoints against the running stack.
+
+use std::time::Duration;
+
+use mindy_test::{unique, Stack};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::{Offset, TopicPartitionList};
+use serde_json::Value;
+
+use crate::util::{dashboard, Options, TestApp};
+
+#[tokio::test]
+async fn health_reports_every_dependency_without_auth() {
+    let app = TestApp::new().await;
+    let request = axum::http::Request::get("/api/health")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let (status, _, body) = app.send(request).await;
+    let health: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(status, 200, "{health}");
+    let checks = health["checks"].as_array().unwrap();
+    let names: Vec<&str> = checks.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["postgresql", "redis", "kafka", "spark_connect", "airflow"]
+    );
+    for check in checks {
+        assert_eq!(check["up"], true, "the stack is up, so is {check}");
+        assert!(check["latency_ms"].as_f64().unwrap() >= 0.0);
+    }
+    assert_eq!(health["status"], "ok");
+}
+
+#[tokio::test]
+async fn health_says_which_dependency_is_down() {
+    let mut options = Options::semantic();
+    options.dashboard.spark_remote = "sc://127.0.0.1:1".into();
+    options.dashboard.airflow.url = "http://127.0.0.1:1".into();
+    let app = TestApp::with(options).await;
+    let (status, health) = app.get("/api/health").await;
+    assert_eq!(
+        status, 200,
+        "PostgreSQL and Redis are up: degraded, not down"
+    );
+    assert_eq!(health["status"], "degraded");
+    let spark = health["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "spark_connect")
+        .unwrap();
+    assert_eq!(spark["up"], false);
+    assert!(
+        spark["error"].as_str().unwrap().contains("127.0.0.1:1"),
+        "{spark}"
+    );
+}
+
+#[tokio::test]
+async fn airflow_runs_come_from_the_rest_api() {
+    let app = TestApp::new().await;
+    let (status, body) = app.get("/api/pipeline/airflow/runs?limit=5").await;
+    assert_eq!(status, 200, "{body}");
+    let runs = body["runs"].as_array().unwrap();
+    assert!(runs.len() <= 5);
+    for run in runs {
+        assert!(
+            run["dag_id"].is_string() && run["run_id"].is_string(),
+            "{run}"
+        );
+    }
+    let (status, body) = app.get("/api/pipeline/airflow/runs?limit=500").await;
+    assert_eq!(
+        (status.as_u16(), body["error"]["code"].as_str()),
+        (400, Some("bad_request"))
+    );
+    let (status, _) = app.get("/api/pipeline/airflow/runs?dag_id=../../x").await;
+    assert_eq!(status, 400);
+
+    let mut options = Options::semantic();
+    options.dashboard.airflow.password = "wrong".into();
+    let app = TestApp::with(options).await;
+    let (status, body) = app.get("/api/pipeline/airflow/runs").await;
+    assert_eq!(status, 502, "{body}");
+    assert_eq!(body["error"]["code"], "upstream_unavailable");
+    assert!(!body.to_string().contains("wrong"), "no detail leaks");
+}
+
+/// A Delta table written by hand: two commits, two files with row statistics.
+fn write_delta_table(dir: &std::path::Path) {
+    let log = dir.join("_delta_log");
+    std::fs::create_dir_all(&log).unwrap();
+    let schema = r#"{\"type\":\"struct\",\"fields\":[{\"name\":\"id\",\"type\":\"long\",\"nullable\":true,\"metadata\":{}}]}"#;
+    let commit0 = format!(
+        "{{\"commitInfo\":{{\"timestamp\":1764000000000,\"operation\":\"WRITE\"}}}}\n\
+         {{\"protocol\":{{\"minReaderVersion\":1,\"minWriterVersion\":2}}}}\n\
+         {{\"metaData\":{{\"id\":\"5f1c0d2e-0000-4000-8000-000000000001\",\"format\":{{\"provider\":\"parquet\",\"options\":{{}}}},\"schemaString\":\"{schema}\",\"partitionColumns\":[],\"configuration\":{{}},\"createdTime\":1764000000000}}}}\n\
+         {{\"add\":{{\"path\":\"part-0.parquet\",\"partitionValues\":{{}},\"size\":100,\"modificationTime\":1764000000000,\"dataChange\":true,\"stats\":\"{{\\\"numRecords\\\":3}}\"}}}}\n"
+    );
+    std::fs::write(log.join("00000000000000000000.json"), commit0).unwrap();
+    let commit1 = "{\"commitInfo\":{\"timestamp\":1764000100000,\"operation\":\"WRITE\"}}\n\
+         {\"add\":{\"path\":\"part-1.parquet\",\"partitionValues\":{},\"size\":50,\"modificationTime\":1764000100000,\"dataChange\":true,\"stats\":\"{\\\"numRecords\\\":4}\"}}\n";
+    std::fs::write(log.join("00000000000000000001.json"), commit1).unwrap();
+}
+
+#[tokio::test]
+async fn lake_tables_are_read_from_their_delta_logs() {
+    let stack = Stack::from_env();
+    let root = stack.lake_path("api_lake");
+    write_delta_table(&root.join("bronze").join("emails"));
+    std::fs::create_dir_all(root.join("silver").join("not_a_table")).unwrap();
+    let mut options = Options::semantic();
+    options.dashboard.lake.root = root.to_string_lossy().to_string();
+    let app = TestApp::with(options).await;
+    let (status, body) = app.get("/api/pipeline/lake").await;
+    std::fs::remove_dir_all(&root).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let layers: Vec<&str> = body["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(layers, ["bronze", "silver", "gold"]);
+    let table = &body["layers"][0]["tables"][0];
+    assert_eq!(table["name"], "emails", "{body}");
+    assert_eq!(table["version"], 1, "{table}");
+    assert_eq!(table["records"], 7);
+    assert_eq!(table["files"], 2);
+    assert_eq!(table["size_bytes"], 150);
+    let updated = table["last_updated"].as_str().unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(updated).is_ok(),
+        "{table}"
+    );
+    assert_eq!(
+        body["layers"][1]["tables"].as_array().unwrap().len(),
+        0,
+        "directories without a log are skipped"
+    );
+}
+
+#[tokio::test]
+async fn kafka_offsets_and_group_lag() {
+    let stack = Stack::from_env();
+    let args = mindy_pipeline::config::KafkaArgs {
+        bootstrap: stack.kafka_bootstrap.clone(),
+    };
+    let topic = unique("api_offsets");
+    let group = unique("api_group");
+    mindy_pipeline::kafka::ensure_topic(&args, &topic, 2)
+        .await
+        .unwrap();
+    let producer: FutureProducer = mindy_pipeline::kafka::client_config(&args)
+        .create()
+        .unwrap();
+    for (i, partition) in [0, 0, 1].into_iter().enumerate() {
+        let payload = format!("m{i}");
+        let record = FutureRecord::<str, str>::to(&topic)
+            .partition(partition)
+            .payload(&payload);
+        producer
+            .send(record, Duration::from_secs(10))
+            .await
+            .map_err(|(e, _)| e)
+            .unwrap();
+    }
+    let consumer: BaseConsumer = mindy_pipeline::kafka::client_config(&args)
+        .set("group.id", &group)
+        .create()
+        .unwrap();
+    let mut offsets = TopicPartitionList::new();
+    offsets
+        .add_partition_offset(&topic, 0, Offset::Offset(1))
+        .unwrap();
+    consumer.commit(&offsets, CommitMode::Sync).unwrap();
+
+    let mut options = Options::semantic();
+    options.dashboard = dashboard();
+    options.dashboard.topics = vec![topic.clone(), unique("api_missing")];
+    options.dashboard.groups = vec![group.clone()];
+    let app = TestApp::with(options).await;
+    let (status, body) = app.get("/api/pipeline/kafka").await;
+    mindy_pipeline::kafka::delete_topic(&args, &topic)
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{body}");
+    let report = &body["topics"][0];
+    assert_eq!(report["exists"], true);
+    assert_eq!(report["messages"], 3, "{report}");
+    let p0 = &report["partitions"][0];
+    assert_eq!(
+        (p0["partition"].as_i64(), p0["end_offset"].as_i64()),
+        (Some(0), Some(2))
+    );
+    assert_eq!(p0["groups"][0]["group"], group.as_str());
+    assert_eq!(
+        (
+            p0["groups"][0]["committed"].as_i64(),
+            p0["groups"][0]["lag"].as_i64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        report["partitions"][1]["groups"].as_array().unwrap().len(),
+        0,
+        "nothing committed there"
+    );
+    assert_eq!(body["topics"][1]["exists"], false);
+}
