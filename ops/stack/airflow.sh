@@ -43,6 +43,10 @@ airflow_health() {
 airflow_up() {
   airflow_install
   airflow_env
+  # Tasks inherit the components' environment: the DAGs' `mindy` commands find the stack
+  # (Spark, Kafka, PostgreSQL, the lake, MINDY_BIN) through the same env file as everything else.
+  # shellcheck disable=SC1091
+  source "$STACK_STATE/env"
   local bin="$AIRFLOW_VENV/bin/airflow"
   if ! is_running airflow-api; then require_free_port airflow-api "$AIRFLOW_PORT"; fi
   log "airflow: migrating the metadata database"

@@ -8,6 +8,8 @@
 //! Every test that writes gets its own names from [`unique`], so tests run in parallel without
 //! seeing each other's topics, tables or lake paths.
 
+pub mod smtp;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 

@@ -143,6 +143,9 @@ impl Drop for Fixture {
     }
 }
 
+/// silver rows: (window start, domain) → (count, avg length, sorted subjects, important count).
+type Windows = BTreeMap<(i64, String), (i64, f64, Vec<String>, i64)>;
+
 fn email(id: &str, from: &str, at: DateTime<Utc>, subject: &str, body: &str) -> EmailRecord {
     EmailRecord {
         schema_version: 1,
@@ -209,10 +212,7 @@ fn workload(start: DateTime<Utc>) -> Vec<EmailRecord> {
 
 /// silver's expected rows, computed here: (window start, domain) → (count, avg length, sorted
 /// subjects, important count), for windows that end before the watermark.
-fn expected_windows(
-    records: &[EmailRecord],
-    watermark: DateTime<Utc>,
-) -> BTreeMap<(i64, String), (i64, f64, Vec<String>, i64)> {
+fn expected_windows(records: &[EmailRecord], watermark: DateTime<Utc>) -> Windows {
     let mut groups: BTreeMap<(i64, String), Vec<&EmailRecord>> = BTreeMap::new();
     for r in records {
         let at = r.date.unwrap();
@@ -263,7 +263,7 @@ fn expected_windows(
         .collect()
 }
 
-async fn silver_rows(f: &Fixture) -> BTreeMap<(i64, String), (i64, f64, Vec<String>, i64)> {
+async fn silver_rows(f: &Fixture) -> Windows {
     let rows = f
         .rows(&format!(
             "SELECT unix_timestamp(window_start) AS start, sender_domain, email_count, avg_email_length, \

@@ -1,0 +1,96 @@
+"""
+### daily_batch_dag
+
+Mini-Mindy's daily batch: yesterday's email (a calendar day in the user's timezone) from the
+Delta bronze layer to the gold layer and PostgreSQL, then a summary email.
+
+    quality_check >> daily_aggregation >> export_to_postgres >> send_email_report
+
+Each task runs one `mindy batch` subcommand (the Rust CLI at `$MINDY_BIN`); the logic lives
+there, not here. The day is the run's `data_interval_start` in the DAG's timezone (the 02:00 run
+processes the day before), or `conf["date"]` for a run triggered by hand. The report runs even
+when a task failed, says which one, and then fails itself so the run is marked failed.
+
+Settings, most specific first: the run's `conf` (`date`, `lake_root`, `smtp_host`, `smtp_port`,
+`report_to`), Airflow Variables (`mindy_smtp_host`, `mindy_smtp_port`, `mindy_report_to`), then
+the workers' environment (`.env.example` lists it).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+
+import pendulum
+from airflow.providers.standard.operators.bash import BashOperator
+from airflow.sdk import DAG, CronDataIntervalTimetable, TriggerRule
+
+# The user's timezone decides both when 02:00 is and which calendar day a run covers.
+TIMEZONE = pendulum.timezone(os.environ.get("USER_TIMEZONE", "UTC"))
+
+DATE = (
+    "{{ dag_run.conf.get('date') "
+    "or data_interval_start.in_timezone(dag.timezone).strftime('%Y-%m-%d') }}"
+)
+LAKE = "{{ ('--lake-root ' ~ dag_run.conf['lake_root']) if dag_run.conf.get('lake_root') else '' }}"
+
+
+def mindy_batch(job: str, *extra: str) -> str:
+    """The command line of one `mindy batch` job for the run's day."""
+    args = " ".join(("--date", DATE) + extra)
+    # A trailing space stops Airflow from reading the command as a template file name.
+    return f'"$MINDY_BIN" batch {job} {args} '
+
+
+def setting(conf_key: str, variable: str, default: str) -> str:
+    return f"{{{{ dag_run.conf.get('{conf_key}') or var.value.get('{variable}', '{default}') }}}}"
+
+
+with DAG(
+    dag_id="daily_batch_dag",
+    description="Bronze → gold → PostgreSQL for yesterday, then an email report",
+    doc_md=__doc__,
+    schedule=CronDataIntervalTimetable("0 2 * * *", timezone=TIMEZONE),
+    start_date=pendulum.datetime(2026, 1, 1, tz=TIMEZONE),
+    catchup=False,
+    # Runs of different days touch disjoint partitions and rows, so a few may overlap.
+    max_active_runs=3,
+    dagrun_timeout=datetime.timedelta(hours=2),
+    default_args={
+        "retries": 2,
+        "retry_delay": datetime.timedelta(minutes=5),
+        "retry_exponential_backoff": True,
+    },
+    tags=["mini-mindy", "batch"],
+) as dag:
+    quality_check = BashOperator(
+        task_id="quality_check",
+        bash_command=mindy_batch("quality", LAKE),
+        # A failed check is a verdict on the data, not a glitch: retrying cannot fix it.
+        retries=0,
+    )
+    daily_aggregation = BashOperator(
+        task_id="daily_aggregation",
+        bash_command=mindy_batch("aggregate", LAKE),
+    )
+    export_to_postgres = BashOperator(
+        task_id="export_to_postgres",
+        bash_command=mindy_batch("export", LAKE),
+    )
+    send_email_report = BashOperator(
+        task_id="send_email_report",
+        bash_command=mindy_batch("report", "--dag-id {{ dag.dag_id }}", "--run-id '{{ run_id }}'"),
+        env={
+            "MINDY_SMTP_HOST": setting("smtp_host", "mindy_smtp_host", "127.0.0.1"),
+            "MINDY_SMTP_PORT": setting("smtp_port", "mindy_smtp_port", "25"),
+            "MINDY_REPORT_TO": setting("report_to", "mindy_report_to", "sarah@localhost"),
+        },
+        append_env=True,
+        trigger_rule=TriggerRule.ALL_DONE,
+        retries=0,
+    )
+
+    quality_check >> daily_aggregation >> export_to_postgres >> send_email_report
+
+if __name__ == "__main__":
+    dag.test()

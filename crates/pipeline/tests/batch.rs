@@ -1,0 +1,405 @@
+//! The daily batch end to end: bronze seeded through Spark, `daily_batch_dag` triggered through
+//! Airflow's REST API, and its results — the gold partition, PostgreSQL's serving rows and the
+//! report email at a real SMTP listener — checked against expectations computed here.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use chrono::{Duration as Span, NaiveDate, TimeZone, Utc};
+use mindy_pipeline::airflow::AirflowClient;
+use mindy_pipeline::config::AirflowArgs;
+use mindy_test::smtp::SmtpSink;
+use mindy_test::{eventually, Stack};
+use serde_json::{json, Value};
+use spark_client::SparkSession;
+
+const DAG: &str = "daily_batch_dag";
+
+/// One seeded bronze email.
+#[derive(Clone)]
+struct Mail {
+    id: String,
+    from: Option<String>,
+    hour: u32,
+    minute: u32,
+    subject: String,
+    body: String,
+    important: bool,
+}
+
+fn domain(from: &str) -> String {
+    from.split('@').nth(1).unwrap().to_lowercase()
+}
+
+/// 44 mails from 12 domains over the day; one id appears twice (a late re-delivery).
+fn good_day() -> Vec<Mail> {
+    let mut mails: Vec<Mail> = (0..43u32)
+        .map(|i| {
+            let d = i % 12;
+            Mail {
+                id: format!("g-{i}"),
+                from: Some(format!("user{}@domain{d:02}.example", i % 5)),
+                hour: [8, 9, 9, 10, 14, 9, 17, 8][i as usize % 8],
+                minute: (i * 7) % 60,
+                subject: format!("Subject {i}"),
+                body: "b".repeat(10 + i as usize),
+                important: i % 6 == 0,
+            }
+        })
+        .collect();
+    mails.push(mails[5].clone());
+    mails
+}
+
+/// 20 mails of which 3 have no sender address: 85% valid.
+fn bad_day() -> Vec<Mail> {
+    (0..20u32)
+        .map(|i| Mail {
+            id: format!("b-{i}"),
+            from: (i >= 3).then(|| format!("x{i}@bad.example")),
+            hour: 10,
+            minute: i,
+            subject: "s".into(),
+            body: "b".into(),
+            important: false,
+        })
+        .collect()
+}
+
+fn sql_str(s: &Option<String>) -> String {
+    s.as_ref()
+        .map_or("NULL".into(), |v| format!("'{}'", v.replace('\'', "''")))
+}
+
+/// Writes the mails as day `date`'s bronze partition under `lake`.
+async fn seed_bronze(spark: &SparkSession, lake: &str, date: NaiveDate, mails: &[Mail]) {
+    let table = format!("delta.`{lake}/bronze/emails`");
+    spark
+        .sql(format!(
+            "CREATE TABLE IF NOT EXISTS {table} (id STRING, subject STRING, from_address STRING, \
+             sender_domain STRING, body_text STRING, email_length INT, is_important BOOLEAN, \
+             event_time TIMESTAMP, event_date DATE, kafka_timestamp TIMESTAMP) USING delta PARTITIONED BY (event_date)"
+        ))
+        .await
+        .unwrap();
+    let rows: Vec<String> = mails
+        .iter()
+        .enumerate()
+        .map(|(n, m)| {
+            let at = Utc.from_utc_datetime(&date.and_hms_opt(m.hour, m.minute, 0).unwrap());
+            format!(
+                "('{}', '{}', {}, {}, '{}', {}, {}, TIMESTAMP'{}', DATE'{date}', TIMESTAMP'{}')",
+                m.id,
+                m.subject,
+                sql_str(&m.from),
+                sql_str(&m.from.as_deref().map(domain)),
+                m.body,
+                m.body.chars().count(),
+                m.important,
+                at.format("%Y-%m-%d %H:%M:%S"),
+                (at + Span::minutes(n as i64)).format("%Y-%m-%d %H:%M:%S"),
+            )
+        })
+        .collect();
+    spark
+        .sql(format!("INSERT INTO {table} VALUES {}", rows.join(", ")))
+        .await
+        .unwrap();
+}
+
+/// The day's statistics computed independently (distinct ids only).
+struct Expected {
+    total: i64,
+    senders: i64,
+    important: i64,
+    busiest_hour: i64,
+    busiest_emails: i64,
+    hourly: BTreeMap<i64, i64>,
+    top: Vec<(String, i64)>,
+}
+
+fn expected(mails: &[Mail]) -> Expected {
+    let mut seen = BTreeSet::new();
+    let unique: Vec<&Mail> = mails.iter().filter(|m| seen.insert(m.id.clone())).collect();
+    let mut hourly = BTreeMap::new();
+    let mut domains: BTreeMap<String, i64> = BTreeMap::new();
+    for m in &unique {
+        *hourly.entry(m.hour as i64).or_insert(0) += 1;
+        *domains
+            .entry(domain(m.from.as_deref().unwrap()))
+            .or_insert(0) += 1;
+    }
+    let (busiest_hour, busiest_emails) =
+        hourly.iter().fold(
+            (0, 0),
+            |best, (h, n)| if *n > best.1 { (*h, *n) } else { best },
+        );
+    let mut top: Vec<(String, i64)> = domains.into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    top.truncate(10);
+    Expected {
+        total: unique.len() as i64,
+        senders: unique
+            .iter()
+            .map(|m| m.from.clone())
+            .collect::<BTreeSet<_>>()
+            .len() as i64,
+        important: unique.iter().filter(|m| m.important).count() as i64,
+        busiest_hour,
+        busiest_emails,
+        hourly,
+        top,
+    }
+}
+
+async fn airflow(stack: &Stack) -> AirflowClient {
+    let client = AirflowClient::login(&AirflowArgs {
+        url: stack.airflow_url.clone(),
+        username: stack.airflow_username.clone(),
+        password: stack.airflow_password.clone(),
+    })
+    .await
+    .unwrap();
+    // The DAG processor may not have parsed the file yet on a fresh stack.
+    eventually(
+        "daily_batch_dag parsed",
+        Duration::from_secs(120),
+        || async {
+            client
+                .dags()
+                .await
+                .ok()?
+                .iter()
+                .any(|d| d.dag_id == DAG)
+                .then_some(())
+        },
+    )
+    .await;
+    client.set_paused(DAG, false).await.unwrap();
+    client
+}
+
+/// Triggers the DAG for `date` and waits for the run to finish; returns (state, task states).
+async fn run_dag(client: &AirflowClient, conf: Value) -> (String, BTreeMap<String, String>) {
+    let run_id = client.trigger(DAG, conf).await.unwrap();
+    let state = eventually(
+        &format!("run {run_id} to finish"),
+        Duration::from_secs(600),
+        || async {
+            let state = client.run_state(DAG, &run_id).await.ok()?;
+            matches!(state.as_str(), "success" | "failed").then_some(state)
+        },
+    )
+    .await;
+    let tasks = client.task_instances(DAG, &run_id).await.unwrap();
+    let states = tasks
+        .into_iter()
+        .map(|t| (t.task_id, t.state.unwrap_or_default()))
+        .collect();
+    (state, states)
+}
+
+fn random_past_day(salt: u32) -> NaiveDate {
+    let offset = (uuid::Uuid::new_v4().as_u128() % 5000) as i64 + salt as i64;
+    NaiveDate::from_ymd_opt(2005, 1, 1).unwrap() + Span::days(offset)
+}
+
+#[tokio::test]
+async fn daily_dag_fills_gold_and_postgres_sends_the_report_and_reruns_leave_one_set_of_rows() {
+    let stack = Stack::from_env();
+    let lake = stack.lake_path("batch-good").to_string_lossy().into_owned();
+    let spark = SparkSession::builder()
+        .remote(&stack.spark_remote)
+        .build()
+        .await
+        .unwrap();
+    let date = random_past_day(0);
+    let mails = good_day();
+    seed_bronze(&spark, &lake, date, &mails).await;
+    let want = expected(&mails);
+    let smtp = SmtpSink::start().await;
+    let client = airflow(&stack).await;
+    let conf = json!({ "date": date.to_string(), "lake_root": lake, "smtp_port": smtp.port.to_string(), "report_to": "sarah@mindy.example" });
+
+    let (state, tasks) = run_dag(&client, conf.clone()).await;
+    assert_eq!(state, "success", "{tasks:?}");
+    assert!(tasks.values().all(|s| s == "success"), "{tasks:?}");
+
+    // Gold, read back through Spark.
+    let gold = spark
+        .sql(format!(
+            "SELECT to_json(struct(total_emails, unique_senders, important_emails, busiest_hour, busiest_hour_emails, \
+             hourly_counts, top_domains)) FROM delta.`{lake}/gold/daily_summary` WHERE date = DATE'{date}'"
+        ))
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    use arrow_array::cast::AsArray;
+    assert_eq!(gold.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
+    let g: Value = serde_json::from_str(gold[0].column(0).as_string::<i32>().value(0)).unwrap();
+    assert_eq!(g["total_emails"], want.total);
+    assert_eq!(g["unique_senders"], want.senders);
+    assert_eq!(g["important_emails"], want.important);
+    assert_eq!(g["busiest_hour"], want.busiest_hour);
+    assert_eq!(g["busiest_hour_emails"], want.busiest_emails);
+    let hourly: BTreeMap<i64, i64> = g["hourly_counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["hour"].as_i64().unwrap(),
+                h["email_count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(hourly, want.hourly);
+    let top: Vec<(String, i64)> = g["top_domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["sender_domain"].as_str().unwrap().to_string(),
+                d["email_count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(top, want.top);
+
+    // PostgreSQL's serving rows.
+    let pool = sqlx::PgPool::connect(&stack.database_url).await.unwrap();
+    let check_postgres = || async {
+        let row: (i64, i64, i64, Option<i16>) = sqlx::query_as(
+            "SELECT total_emails, unique_senders, important_emails, busiest_hour FROM daily_insights WHERE date = $1",
+        )
+        .bind(date)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            row,
+            (
+                want.total,
+                want.senders,
+                want.important,
+                Some(want.busiest_hour as i16)
+            )
+        );
+        let domains: Vec<(String, i64)> =
+            sqlx::query_as("SELECT sender_domain, email_count FROM daily_sender_domains WHERE date = $1 ORDER BY rank")
+                .bind(date)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        assert_eq!(domains, want.top);
+        let hours: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM daily_hourly_counts WHERE date = $1")
+                .bind(date)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(hours, want.hourly.len() as i64);
+    };
+    check_postgres().await;
+
+    // The report, at the SMTP listener.
+    let mail = &smtp.wait_for(1, Duration::from_secs(30)).await[0];
+    assert_eq!(mail.to, ["sarah@mindy.example"]);
+    assert!(
+        mail.data
+            .contains(&format!("Mini-Mindy daily batch {date}: success")),
+        "{}",
+        mail.data
+    );
+    assert!(
+        mail.data
+            .contains(&format!("Emails received: {}", want.total)),
+        "{}",
+        mail.data
+    );
+    assert!(mail.data.contains("Quality: 100.00%"), "{}", mail.data);
+    assert!(mail.data.contains("export_to_postgres"), "{}", mail.data);
+
+    // A second run of the same day replaces, never adds.
+    let (state, _) = run_dag(&client, conf).await;
+    assert_eq!(state, "success");
+    check_postgres().await;
+    let days: i64 = sqlx::query_scalar("SELECT count(*) FROM daily_insights WHERE date = $1")
+        .bind(date)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(days, 1);
+    smtp.wait_for(2, Duration::from_secs(30)).await;
+    sqlx::query("DELETE FROM daily_insights WHERE date = $1")
+        .bind(date)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM quality_scores WHERE date = $1")
+        .bind(date)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&lake);
+}
+
+#[tokio::test]
+async fn bad_data_fails_the_quality_check_stops_the_day_and_the_report_says_so() {
+    let stack = Stack::from_env();
+    let lake = stack.lake_path("batch-bad").to_string_lossy().into_owned();
+    let spark = SparkSession::builder()
+        .remote(&stack.spark_remote)
+        .build()
+        .await
+        .unwrap();
+    let date = random_past_day(7);
+    seed_bronze(&spark, &lake, date, &bad_day()).await;
+    let smtp = SmtpSink::start().await;
+    let client = airflow(&stack).await;
+    let conf = json!({ "date": date.to_string(), "lake_root": lake, "smtp_port": smtp.port.to_string(), "report_to": "ops@mindy.example" });
+
+    let (state, tasks) = run_dag(&client, conf).await;
+    assert_eq!(state, "failed", "{tasks:?}");
+    assert_eq!(tasks["quality_check"], "failed");
+    assert_eq!(tasks["daily_aggregation"], "upstream_failed");
+    assert_eq!(tasks["export_to_postgres"], "upstream_failed");
+
+    let mail = &smtp.wait_for(1, Duration::from_secs(30)).await[0];
+    assert!(
+        mail.data.contains(&format!(
+            "Mini-Mindy daily batch {date}: FAILED at quality_check"
+        )),
+        "{}",
+        mail.data
+    );
+    assert!(mail.data.contains("Quality: 85.00%"), "{}", mail.data);
+    assert!(
+        mail.data.contains("invalid_from_address: 3"),
+        "{}",
+        mail.data
+    );
+
+    let pool = sqlx::PgPool::connect(&stack.database_url).await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM daily_insights WHERE date = $1")
+        .bind(date)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, 0, "nothing exported for a day that failed its check");
+    let passed: bool = sqlx::query_scalar("SELECT passed FROM quality_scores WHERE date = $1")
+        .bind(date)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(!passed);
+    sqlx::query("DELETE FROM quality_scores WHERE date = $1")
+        .bind(date)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&lake);
+}

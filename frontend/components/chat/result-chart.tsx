@@ -1,0 +1,57 @@
+"use client";
+
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
+
+import { type ChartData, columnLabel } from "@/lib/chat/chart";
+
+const COLOURS = ["var(--chart-1)", "var(--chart-2)", "var(--chart-3)", "var(--chart-4)"];
+
+/** A line (time series) or bar (categories) chart of an answer's rows, as the API suggested. */
+export function ResultChart({ data }: { data: ChartData }) {
+  const label = `${data.kind === "line" ? "Line" : "Bar"} chart of ${data.y.map(columnLabel).join(", ")} by ${columnLabel(data.x)}`;
+  const common = { data: data.points, margin: { top: 8, right: 16, bottom: 4, left: 0 } };
+  const axes = (
+    <>
+      <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
+      <XAxis dataKey={data.x} stroke="var(--muted)" tick={{ fill: "var(--muted)", fontSize: 12 }} />
+      <YAxis stroke="var(--muted)" tick={{ fill: "var(--muted)", fontSize: 12 }} allowDecimals={false} width={48} />
+      <Tooltip
+        contentStyle={{ background: "var(--surface)", border: "1px solid var(--border)", borderRadius: 8 }}
+        labelStyle={{ color: "var(--text)" }}
+      />
+      {data.y.length > 1 && <Legend formatter={(value: string) => columnLabel(value)} />}
+    </>
+  );
+  return (
+    <figure role="img" aria-label={label} data-testid="result-chart" data-kind={data.kind} style={{ margin: 0, height: 240 }}>
+      <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 600, height: 240 }}>
+        {data.kind === "line" ? (
+          <LineChart {...common}>
+            {axes}
+            {data.y.map((y, i) => (
+              <Line key={y} type="monotone" dataKey={y} name={columnLabel(y)} stroke={COLOURS[i % COLOURS.length]} strokeWidth={2} dot={{ r: 3 }} isAnimationActive={false} />
+            ))}
+          </LineChart>
+        ) : (
+          <BarChart {...common}>
+            {axes}
+            {data.y.map((y, i) => (
+              <Bar key={y} dataKey={y} name={columnLabel(y)} fill={COLOURS[i % COLOURS.length]} radius={[4, 4, 0, 0]} isAnimationActive={false} />
+            ))}
+          </BarChart>
+        )}
+      </ResponsiveContainer>
+    </figure>
+  );
+}

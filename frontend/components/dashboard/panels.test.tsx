@@ -1,0 +1,151 @@
+import { render, screen, within } from "@testing-library/react";
+
+import type { KafkaReport, LakeReport } from "@/lib/api/schemas";
+
+import { AirflowRunsPanel } from "./airflow-runs";
+import { HealthTiles } from "./health-tiles";
+import { KafkaPanel } from "./kafka-panel";
+import { LakePanel } from "./lake-panel";
+import { QualityPanel } from "./quality-panel";
+
+const NOW = Date.parse("2026-11-26T12:00:00Z");
+
+describe("HealthTiles", () => {
+  it("shows a tile per service, down ones with their error", () => {
+    render(
+      <HealthTiles
+        health={{
+          ok: true,
+          data: {
+            status: "degraded",
+            checks: [
+              { name: "postgresql", up: true, latency_ms: 2.5 },
+              { name: "spark_connect", up: false, latency_ms: 3000, error: "connection refused (127.0.0.1:15002)" },
+            ],
+          },
+        }}
+      />,
+    );
+    expect(screen.getByTestId("health-status")).toHaveTextContent("degraded");
+    expect(screen.getByTestId("health-api")).toHaveAttribute("data-up", "true");
+    expect(screen.getByTestId("health-postgresql")).toHaveTextContent(/PostgreSQL\s*up\s*3 ms/);
+    const spark = screen.getByTestId("health-spark_connect");
+    expect(spark).toHaveAttribute("data-up", "false");
+    expect(spark).toHaveTextContent("connection refused");
+  });
+
+  it("marks the API down when it does not answer", () => {
+    render(<HealthTiles health={{ ok: false, error: { code: "api_unreachable", message: "ECONNREFUSED" } }} />);
+    expect(screen.getByTestId("health-api")).toHaveAttribute("data-up", "false");
+    expect(screen.getByRole("alert")).toHaveTextContent("The Mini-Mindy API is not answering");
+    expect(screen.getByRole("alert")).not.toHaveTextContent("ECONNREFUSED");
+  });
+});
+
+const LAKE: LakeReport = {
+  root: "/work/main/datalake",
+  layers: [
+    { name: "bronze", tables: [{ name: "emails", files: 120, size_bytes: 2_400_000, records: 4301, version: 1, last_updated: "2026-11-26T11:59:00Z" }] },
+    { name: "silver", tables: [{ name: "email_stats", files: 4, size_bytes: 50_000, records: 1548, version: 3, last_updated: "2026-11-25T01:00:00Z" }] },
+    { name: "gold", tables: [] },
+  ],
+};
+
+describe("LakePanel", () => {
+  it("totals each layer, lists each table and flags stale layers", () => {
+    render(<LakePanel lake={{ ok: true, data: LAKE }} now={NOW} />);
+    expect(screen.getByTestId("layer-records-bronze")).toHaveAttribute("data-value", "4301");
+    expect(screen.getByTestId("layer-records-bronze")).toHaveTextContent("4,301 records");
+    expect(within(screen.getByTestId("layer-silver")).getByTestId("stale")).toBeInTheDocument();
+    expect(within(screen.getByTestId("layer-bronze")).getByText("fresh")).toBeInTheDocument();
+    expect(within(screen.getByTestId("layer-gold")).getByText("no data")).toBeInTheDocument();
+    const row = screen.getByTestId("lake-silver-email_stats");
+    expect(within(row).getByText("1,548")).toHaveAttribute("data-value", "1548");
+    expect(row).toHaveTextContent("48.8 KiB");
+    expect(screen.getByTestId("lake-chart")).toBeInTheDocument();
+  });
+
+  it("says when there are no tables yet", () => {
+    render(<LakePanel lake={{ ok: true, data: { root: "/lake", layers: [{ name: "bronze", tables: [] }] } }} now={NOW} />);
+    expect(screen.getByTestId("lake-empty")).toBeInTheDocument();
+  });
+});
+
+const KAFKA: KafkaReport = {
+  topics: [
+    {
+      topic: "emails-topic",
+      exists: true,
+      messages: 4301,
+      partitions: [
+        { partition: 0, start_offset: 0, end_offset: 1451, groups: [{ group: "mindy-validator", committed: 1400, lag: 51 }] },
+        { partition: 1, start_offset: 0, end_offset: 1402, groups: [] },
+      ],
+    },
+    { topic: "emails-dlq", exists: false, messages: 0, partitions: [] },
+  ],
+};
+
+describe("KafkaPanel", () => {
+  it("shows offsets and each group's lag", () => {
+    render(<KafkaPanel kafka={{ ok: true, data: KAFKA }} />);
+    const topic = screen.getByTestId("topic-emails-topic");
+    expect(within(topic).getByTestId("topic-messages")).toHaveTextContent("4,301 messages");
+    expect(within(topic).getByTestId("lag-mindy-validator")).toHaveTextContent("mindy-validator: lag 51");
+    expect(within(topic).getByTestId("lag-mindy-validator")).toHaveAttribute("data-tone", "warn");
+    const p0 = topic.querySelector('[data-partition="0"]')!;
+    expect(p0.querySelector('[data-field="end"]')).toHaveAttribute("data-value", "1451");
+    expect(p0.querySelector('[data-field="lag"]')).toHaveAttribute("data-value", "mindy-validator=51");
+    expect(within(screen.getByTestId("topic-emails-dlq")).getByText("missing")).toBeInTheDocument();
+  });
+
+  it("explains a Kafka outage", () => {
+    render(<KafkaPanel kafka={{ ok: false, error: { code: "upstream_unavailable", message: "kafka is unavailable", status: 502 } }} />);
+    expect(screen.getByRole("alert")).toHaveTextContent("kafka is unavailable");
+  });
+});
+
+describe("AirflowRunsPanel", () => {
+  const run = { dag_id: "daily_batch_dag", run_id: "scheduled__2026-11-25T02:00:00+00:00", state: "success", run_type: "scheduled", start_date: "2026-11-26T02:00:05Z", end_date: "2026-11-26T02:03:10Z", duration_secs: 185 };
+
+  it("lists runs with state, start, duration and a link to Airflow", () => {
+    render(<AirflowRunsPanel runs={{ ok: true, data: { runs: [run, { ...run, run_id: "manual__x", state: "failed" }] } }} airflowUi="http://localhost:8080" now={NOW} />);
+    const rows = screen.getAllByTestId("run");
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toHaveTextContent("2026-11-26 02:00 UTC");
+    expect(rows[0]).toHaveTextContent("3 min 5 s");
+    expect(within(rows[0]!).getByRole("link")).toHaveAttribute(
+      "href",
+      "http://localhost:8080/dags/daily_batch_dag/runs/scheduled__2026-11-25T02%3A00%3A00%2B00%3A00",
+    );
+    expect(within(rows[1]!).getByText("failed")).toHaveAttribute("data-tone", "bad");
+    expect(screen.getByText("fresh")).toBeInTheDocument();
+  });
+
+  it("says when there are none", () => {
+    render(<AirflowRunsPanel runs={{ ok: true, data: { runs: [] } }} airflowUi="http://localhost:8080" now={NOW} />);
+    expect(screen.getByTestId("no-runs")).toBeInTheDocument();
+  });
+});
+
+describe("QualityPanel", () => {
+  it("says when the API does not serve the history", () => {
+    render(<QualityPanel quality={{ ok: false, error: { code: "not_found", message: "no such endpoint", status: 404 } }} />);
+    expect(screen.getByTestId("quality-unavailable")).toBeInTheDocument();
+  });
+
+  it("shows the latest check of the latest day", () => {
+    const score = (date: string, checked_at: string, score_pct: number) => ({ date, checked_at, score_pct, threshold_pct: 95, passed: score_pct >= 95 });
+    render(
+      <QualityPanel
+        quality={{
+          ok: true,
+          data: { scores: [score("2026-11-24", "2026-11-25T02:00:00Z", 97), score("2026-11-25", "2026-11-26T02:00:00Z", 90), score("2026-11-25", "2026-11-26T03:00:00Z", 96.5)] },
+        }}
+      />,
+    );
+    expect(screen.getByTestId("quality-latest")).toHaveAttribute("data-value", "96.5");
+    expect(screen.getByText("passing")).toBeInTheDocument();
+    expect(screen.getByTestId("quality-chart")).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,33 @@
+import "server-only";
+
+import { type ApiResult, getAirflowRuns, getHealth, getKafka, getLake, getQuality } from "@/lib/api/client";
+import { airflowUiUrl } from "@/lib/api/config";
+import type { AirflowRuns, Health, KafkaReport, LakeReport, QualityReport } from "@/lib/api/schemas";
+
+/** Everything the dashboard shows, fetched at once; each part fails on its own. */
+export interface DashboardData {
+  /** When the API was asked (epoch ms). */
+  fetchedAt: number;
+  health: ApiResult<Health>;
+  runs: ApiResult<AirflowRuns>;
+  lake: ApiResult<LakeReport>;
+  kafka: ApiResult<KafkaReport>;
+  quality: ApiResult<QualityReport>;
+  /** Airflow's UI, for links to runs. */
+  airflowUi: string;
+}
+
+/** How many DAG runs the dashboard lists. */
+export const RUNS_SHOWN = 10;
+
+export async function loadDashboard(): Promise<DashboardData> {
+  const fetchedAt = Date.now();
+  const [health, runs, lake, kafka, quality] = await Promise.all([
+    getHealth(),
+    getAirflowRuns(RUNS_SHOWN),
+    getLake(),
+    getKafka(),
+    getQuality(30),
+  ]);
+  return { fetchedAt, health, runs, lake, kafka, quality, airflowUi: airflowUiUrl() };
+}

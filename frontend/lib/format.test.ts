@@ -1,0 +1,44 @@
+import { formatAgo, formatBytes, formatCell, formatDuration, formatNumber, formatTimestamp } from "./format";
+
+describe("format", () => {
+  it("numbers", () => {
+    expect(formatNumber(1234567)).toBe("1,234,567");
+    expect(formatNumber(3.14159)).toBe("3.14");
+    expect(formatNumber(null)).toBe("—");
+  });
+
+  it("bytes", () => {
+    expect(formatBytes(512)).toBe("512 B");
+    expect(formatBytes(1536)).toBe("1.5 KiB");
+    expect(formatBytes(5 * 1024 ** 3)).toBe("5.0 GiB");
+  });
+
+  it("durations", () => {
+    expect(formatDuration(0.25)).toBe("250 ms");
+    expect(formatDuration(42)).toBe("42 s");
+    expect(formatDuration(185)).toBe("3 min 5 s");
+    expect(formatDuration(7440)).toBe("2 h 4 min");
+    expect(formatDuration(null)).toBe("—");
+  });
+
+  it("ages", () => {
+    expect(formatAgo(0, 5_000)).toBe("just now");
+    expect(formatAgo(0, 42_000)).toBe("42 s ago");
+    expect(formatAgo(0, 5 * 60_000)).toBe("5 min ago");
+    expect(formatAgo(0, 3 * 3_600_000)).toBe("3 h ago");
+    expect(formatAgo(0, 72 * 3_600_000)).toBe("3 days ago");
+  });
+
+  it("timestamps in UTC", () => {
+    expect(formatTimestamp("2026-11-26T01:10:16.220122+00:00")).toBe("2026-11-26 01:10 UTC");
+    expect(formatTimestamp("2026-11-26T02:00:00+01:00")).toBe("2026-11-26 01:00 UTC");
+    expect(formatTimestamp(null)).toBe("—");
+  });
+
+  it("cells", () => {
+    expect(formatCell(88)).toBe("88");
+    expect(formatCell(true)).toBe("yes");
+    expect(formatCell(null)).toBe("—");
+    expect(formatCell("globex.com")).toBe("globex.com");
+  });
+});
