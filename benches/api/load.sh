@@ -29,7 +29,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 work=$(mktemp -d)
 token=bench-$RANDOM$RANDOM
 
-MINDY_API_ADDR=127.0.0.1:$port MINDY_API_TOKEN=$token MINDY_API_RATE_LIMIT_PER_MINUTE=0 \
+MINDY_API_ADDR=127.0.0.1:$port MINDY_API_TOKEN=$token MINDY_API_RATE_LIMIT_PER_MINUTE=0 MINDY_API_CACHE_TTL_SECS=300 \
   MINDY_API_REDIS_PREFIX="mindy:bench:$token:" MINDY_LOG=warn MINDY_LOG_FORMAT=text OPENAI_API_KEY= \
   "$target_dir/$bin_dir/mindy-api" >"$work/server.log" 2>&1 &
 server=$!
