@@ -42,8 +42,10 @@ def mindy_batch(job: str, *extra: str) -> str:
     return f'"$MINDY_BIN" batch {job} {args} '
 
 
-def setting(conf_key: str, variable: str, default: str) -> str:
-    return f"{{{{ dag_run.conf.get('{conf_key}') or var.value.get('{variable}', '{default}') }}}}"
+def setting(conf_key: str, variable: str, env: str, default: str) -> str:
+    """A templated setting: the run's conf, else an Airflow Variable, else the worker's env."""
+    fallback = os.environ.get(env, default)
+    return f"{{{{ dag_run.conf.get('{conf_key}') or var.value.get('{variable}', '{fallback}') }}}}"
 
 
 with DAG(
@@ -81,9 +83,9 @@ with DAG(
         task_id="send_email_report",
         bash_command=mindy_batch("report", "--dag-id {{ dag.dag_id }}", "--run-id '{{ run_id }}'"),
         env={
-            "MINDY_SMTP_HOST": setting("smtp_host", "mindy_smtp_host", "127.0.0.1"),
-            "MINDY_SMTP_PORT": setting("smtp_port", "mindy_smtp_port", "25"),
-            "MINDY_REPORT_TO": setting("report_to", "mindy_report_to", "sarah@localhost"),
+            "MINDY_SMTP_HOST": setting("smtp_host", "mindy_smtp_host", "MINDY_SMTP_HOST", "127.0.0.1"),
+            "MINDY_SMTP_PORT": setting("smtp_port", "mindy_smtp_port", "MINDY_SMTP_PORT", "25"),
+            "MINDY_REPORT_TO": setting("report_to", "mindy_report_to", "MINDY_REPORT_TO", "sarah@localhost"),
         },
         append_env=True,
         trigger_rule=TriggerRule.ALL_DONE,

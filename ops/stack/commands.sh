@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The ./stack sub-commands. Components are in the sibling files; helpers in lib.sh.
 
-ALL_SERVICES=(postgres redis kafka spark airflow)
+ALL_SERVICES=(postgres redis kafka spark airflow mailsink)
 
 # The environment that points programs and tests at this stack: the one place that knows ports.
 write_env() {
@@ -24,6 +24,9 @@ export MINDY_AIRFLOW_PASSWORD=$(secret airflow-admin)
 export MINDY_LAKE_ROOT=\${MINDY_LAKE_ROOT:-$STACK_ROOT/datalake}
 export MINDY_BIN=$CARGO_TARGET_DIR/debug/mindy
 export USER_TIMEZONE=\${USER_TIMEZONE:-UTC}
+export MINDY_SMTP_HOST=127.0.0.1
+export MINDY_SMTP_PORT=$SMTP_PORT
+export MINDY_REPORT_TO=\${MINDY_REPORT_TO:-sarah@localhost}
 ENV
   chmod 600 "$env"
 }
@@ -55,6 +58,7 @@ cmd_up() {
       airflow)
         is_running postgres || pg_up
         airflow_up ;;
+      mailsink) mailsink_up ;;
       *) die "unknown service '$s' (services: ${ALL_SERVICES[*]})" ;;
     esac
   done
@@ -63,11 +67,19 @@ cmd_up() {
 }
 
 cmd_down() {
-  airflow_down
-  spark_down
-  kafka_down
-  redis_down
-  pg_down
+  local services=("$@") s
+  ((${#services[@]})) || services=(mailsink airflow spark kafka redis postgres)
+  for s in "${services[@]}"; do
+    case $s in
+      mailsink) mailsink_down ;;
+      airflow) airflow_down ;;
+      spark) spark_down ;;
+      kafka) kafka_down ;;
+      redis) redis_down ;;
+      postgres) pg_down ;;
+      *) die "unknown service '$s' (services: ${ALL_SERVICES[*]})" ;;
+    esac
+  done
 }
 
 # name url pid rss
@@ -94,6 +106,7 @@ cmd_status() {
   status_row airflow-api "http://127.0.0.1:$AIRFLOW_PORT"
   status_row airflow-scheduler "-"
   status_row airflow-dag-processor "-"
+  status_row mailsink "smtp://127.0.0.1:$SMTP_PORT (Maildir .stack/data/mail)"
   local total=0 pf
   for pf in "$STACK_RUN"/*.pid; do
     [[ -f $pf ]] && kill -0 "$(cat "$pf")" 2>/dev/null && total=$((total + $(rss_of "$(cat "$pf")")))
@@ -125,23 +138,41 @@ cmd_test() {
   cargo test --workspace --doc
   log "integration tests against the local stack"
   cargo test --workspace --test '*'
+  log "Airflow DAG integrity tests"
+  (cd "$STACK_ROOT/airflow" && "$AIRFLOW_VENV/bin/python" -m pytest -q tests)
   ok "all tests passed"
 }
 
-# The main job end to end. For now: the stack and the smoke job, which proves each service works.
+# The main job end to end on the bundled demo mailbox: stack → demo mailbox → Kafka → validator
+# → Spark Structured Streaming → Delta bronze/silver → Airflow's daily batch → gold → PostgreSQL.
 cmd_demo() {
   cmd_up
   # shellcheck disable=SC1091
   source "$STACK_STATE/env"
+  local yesterday
+  yesterday=$(TZ=$USER_TIMEZONE date -d yesterday +%F)
+  log "1/6 smoke: one round trip through every service"
   "$MINDY_BIN" smoke
-  ok "demo done; the stack keeps running (./stack down stops it)"
+  log "2/6 ingest: 30 days of the demo persona's mail → $MINDY_TOPIC_EMAILS (and her calendar)"
+  mkdir -p "$STACK_STATE/demo"
+  "$MINDY_BIN" ingest demo --calendar-out "$STACK_STATE/demo/calendar.ics"
+  log "3/6 validate: $MINDY_TOPIC_EMAILS → $MINDY_TOPIC_PROCESSED (exactly once) + $MINDY_TOPIC_DLQ"
+  "$MINDY_BIN" validate --until-idle --no-metrics
+  log "4/6 stream: Spark Structured Streaming → Delta bronze + silver (available-now)"
+  "$MINDY_BIN" stream --available-now
+  log "5/6 batch: Airflow's daily_batch_dag for $yesterday → gold → PostgreSQL → report email"
+  "$MINDY_BIN" airflow trigger daily_batch_dag --date "$yesterday"
+  log "6/6 serving data in PostgreSQL:"
+  pg_psql -d mindy -c "SELECT date, total_emails, unique_senders, important_emails, busiest_hour FROM daily_insights ORDER BY date DESC LIMIT 3" -P footer=off -A -F ' | ' 2>/dev/null || true
+  ok "demo done. Report email: $(ls -t "$STACK_DATA"/mail/new/* 2>/dev/null | head -1)"
+  ok "Airflow UI: http://127.0.0.1:$AIRFLOW_PORT (admin / .stack/secrets/airflow-admin). The stack keeps running; ./stack down stops it."
 }
 
 main() {
   local cmd=${1:-help}; shift || true
   case $cmd in
     up) cmd_up "$@" ;;
-    down) cmd_down ;;
+    down) cmd_down "$@" ;;
     status) cmd_status ;;
     logs) cmd_logs "$@" ;;
     env) cmd_env ;;

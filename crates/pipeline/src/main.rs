@@ -27,6 +27,11 @@ enum Command {
     Smoke(jobs::smoke::SmokeConfig),
     /// Run the Structured Streaming queries (bronze, quarantine, silver) on the Spark cluster.
     Stream(Box<jobs::stream::StreamConfig>),
+    /// Airflow operations.
+    Airflow {
+        #[command(subcommand)]
+        command: AirflowCommand,
+    },
     /// The daily batch jobs (Airflow runs them in order): quality, aggregate, export, report.
     Batch {
         #[command(subcommand)]
@@ -46,6 +51,12 @@ enum Command {
     Validate(jobs::validate::ValidateConfig),
     /// Write the demo persona's mailbox (mbox) and calendar (.ics) to files.
     Demo(jobs::demo::DemoFilesConfig),
+}
+
+#[derive(Debug, Subcommand)]
+enum AirflowCommand {
+    /// Un-pause a DAG, trigger a run and follow it to the end.
+    Trigger(Box<jobs::trigger::TriggerConfig>),
 }
 
 #[derive(Debug, Subcommand)]
@@ -109,6 +120,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Airflow {
+            command: AirflowCommand::Trigger(config),
+        } => Ok(batch_exit(
+            jobs::trigger::run(&config)
+                .await
+                .context("running the DAG")?,
+        )),
         Command::Batch { command } => Ok(batch_exit(run_batch(*command).await?)),
         Command::Stream(config) => {
             let report = jobs::stream::run(&config, Shutdown::on_signals())

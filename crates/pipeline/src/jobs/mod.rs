@@ -6,4 +6,5 @@ pub mod demo;
 pub mod ingest;
 pub mod smoke;
 pub mod stream;
+pub mod trigger;
 pub mod validate;
