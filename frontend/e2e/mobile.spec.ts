@@ -1,0 +1,25 @@
+import { expect, test } from "@playwright/test";
+
+import { EXAMPLE_QUESTIONS } from "../lib/chat/examples";
+
+import { ChatPage } from "./pages/chat";
+
+// A phone-sized screen: nothing overflows sideways, and the chat works.
+
+test("chat and dashboard fit a phone", async ({ page }) => {
+  const chat = new ChatPage(page);
+  await chat.goto();
+  const answer = await chat.ask(EXAMPLE_QUESTIONS[3]!);
+  await expect(answer).toHaveAttribute("data-status", "done");
+  await expect(answer.getByTestId("result-table")).toBeVisible();
+  expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+
+  await page.goto("/dashboard");
+  await expect(page.getByRole("heading", { name: "Pipeline dashboard" })).toBeVisible();
+  expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+});
+
+/** How many pixels the page is wider than the screen. */
+function horizontalOverflow(page: import("@playwright/test").Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+}
