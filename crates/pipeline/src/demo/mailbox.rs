@@ -90,7 +90,7 @@ pub fn generate(opts: &DemoOptions) -> Vec<DemoEmail> {
         (a.at, a.from.address, &a.subject).cmp(&(b.at, b.from.address, &b.subject))
     });
     let mut built = assign_ids(drafts);
-    add_replies(&mut built, &mut root.fork(u64::MAX), opts);
+    add_replies(&mut built, &root.fork(u64::MAX), opts);
     let cutoff = opts.not_after.map_or(end, |now| now.min(end));
     built.retain(|b| b.draft.at < cutoff);
     built.sort_by(|a, b| (a.draft.at, &a.id).cmp(&(b.draft.at, &b.id)));
@@ -226,7 +226,6 @@ fn scripted(opts: &DemoOptions) -> Vec<Draft> {
 /// Gives each draft its Message-ID and thread; storyline messages sharing a key chain up.
 fn assign_ids(drafts: Vec<Draft>) -> Vec<Built> {
     let mut built: Vec<Built> = Vec::with_capacity(drafts.len() * 5 / 4);
-    let mut threads = 0u64;
     for mut draft in drafts {
         let previous = draft
             .thread_key
@@ -238,12 +237,14 @@ fn assign_ids(drafts: Vec<Draft>) -> Vec<Built> {
                 refs.push(built[i].id.clone());
                 (built[i].thread.clone(), refs)
             }
-            None => {
-                threads += 1;
-                (thread_id(threads), Vec::new())
-            }
+            None => (String::new(), Vec::new()),
         };
-        let id = message_id(&draft, built.len());
+        let id = message_id(&draft, &built);
+        let thread = if thread.is_empty() {
+            thread_id(&id)
+        } else {
+            thread
+        };
         built.push(Built {
             draft,
             id,
@@ -255,26 +256,65 @@ fn assign_ids(drafts: Vec<Draft>) -> Vec<Built> {
     built
 }
 
-fn thread_id(n: u64) -> String {
-    (1_780_000_000_000_000_000u64 + n * 104_729).to_string()
+/// A thread's id, derived from its first message's id: like message ids, it depends only on the
+/// message, not on where the generated window starts.
+fn thread_id(first_message: &str) -> String {
+    (1_780_000_000_000_000_000u64 + stable_hash(first_message.as_bytes()) % 1_000_000_000_000_000)
+        .to_string()
 }
 
-fn message_id(draft: &Draft, seq: usize) -> String {
+/// A message id that depends only on the message (time, sender, subject) and, for identical
+/// ones, on how many came before it: the same mail gets the same id in every run whose window
+/// contains its day, so re-running the demo on another day re-delivers rather than duplicates.
+fn message_id(draft: &Draft, built: &[Built]) -> String {
     let domain = draft
         .from
         .address
         .split('@')
         .nth(1)
         .unwrap_or(cast::COMPANY_DOMAIN);
-    format!("{}.{seq:05}@mail.{domain}", draft.at.format("%Y%m%d%H%M%S"))
+    let key = format!(
+        "{}|{}|{}",
+        draft.at.timestamp(),
+        draft.from.address,
+        draft.subject
+    );
+    let twins = built
+        .iter()
+        .filter(|b| {
+            b.draft.at == draft.at
+                && b.draft.from.address == draft.from.address
+                && b.draft.subject == draft.subject
+        })
+        .count();
+    format!(
+        "{}.{:012x}{}@mail.{domain}",
+        draft.at.format("%Y%m%d%H%M%S"),
+        stable_hash(key.as_bytes()) & 0xffff_ffff_ffff,
+        if twins == 0 {
+            String::new()
+        } else {
+            format!(".{twins}")
+        }
+    )
+}
+
+/// FNV-1a: a hash that is the same on every platform and release (std's is not).
+fn stable_hash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The persona's replies (mean delay about 2.3 hours, pushed out of the night), and now and
 /// then the correspondent's answer to her reply.
-fn add_replies(built: &mut Vec<Built>, rng: &mut Rng, opts: &DemoOptions) {
+fn add_replies(built: &mut Vec<Built>, root: &Rng, opts: &DemoOptions) {
     let inbound = built.len();
     for i in 0..inbound {
         let parent = built[i].draft.clone();
+        // Each message's reply is drawn from its own stream, so it does not depend on which
+        // other messages the window holds.
+        let rng = &mut root.fork(stable_hash(built[i].id.as_bytes()));
         let (delay, text) = match parent.reply {
             ReplyPlan::Never => continue,
             ReplyPlan::Fixed(minutes, text) => (Duration::minutes(minutes), text.to_string()),
@@ -348,7 +388,7 @@ fn push_reply(built: &mut Vec<Built>, draft: Draft) {
     let mut references = parent.references.clone();
     references.push(parent.id.clone());
     let thread = parent.thread.clone();
-    let id = message_id(&draft, built.len());
+    let id = message_id(&draft, built);
     built.push(Built {
         draft,
         id,
