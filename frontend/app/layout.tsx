@@ -32,7 +32,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
           Skip to content
         </a>
         <header className="app-header">
-          <Link href="/chat" className="brand" aria-label="Mini-Mindy home">
+          <Link href="/chat" className="brand">
             <span className="brand-mark" aria-hidden="true">
               M
             </span>

@@ -1,0 +1,31 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Page, test } from "@playwright/test";
+
+import { EXAMPLE_QUESTIONS } from "../lib/chat/examples";
+
+import { ChatPage } from "./pages/chat";
+
+// Automated accessibility checks (axe-core, WCAG 2.1 A and AA rules: labels, roles, contrast...) of both pages
+// in both themes, with content on them. axe cannot judge everything; what it can, must pass.
+
+async function violations(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  return results.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+for (const scheme of ["light", "dark"] as const) {
+  test(`chat and dashboard pass axe in the ${scheme} theme`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    const chat = new ChatPage(page);
+    await chat.goto();
+    expect(await violations(page), "empty chat").toEqual([]);
+    const answer = await chat.ask(EXAMPLE_QUESTIONS[3]!);
+    await chat.expandSql(answer);
+    await page.mouse.move(0, 0);
+    expect(await violations(page), "chat with an answer").toEqual([]);
+
+    await page.goto("/dashboard");
+    await expect(page.getByRole("heading", { name: "Pipeline dashboard" })).toBeVisible();
+    expect(await violations(page), "dashboard").toEqual([]);
+  });
+}
