@@ -52,6 +52,7 @@ test("the example questions and a follow-up, answered as the API answers them", 
 
   // The README's picture: the newest answers (the chart among them), as a desktop screen shows them.
   await page.setViewportSize({ width: 1280, height: 1100 });
+  await page.mouse.move(0, 0); // no chart tooltip in the picture
   await chat.questions.nth(TURNS.length - 2).evaluate((el) => el.scrollIntoView({ block: "start" }));
   await page.screenshot({ path: screenshot("chat.png") });
 

@@ -181,5 +181,5 @@ MINDY_E2E_BASE_URL="$web_url" MINDY_E2E_API_URL="$api_url" MINDY_API_TOKEN="$tok
   node node_modules/@playwright/test/cli.js test "$@"
 status=$?
 set -e
-((status == 0)) && log "passed; screenshots in docs/screenshots/"
+((status == 0)) && log "passed (the chat and dashboard specs write docs/screenshots/*.png)"
 exit $status
