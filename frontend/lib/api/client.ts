@@ -39,6 +39,11 @@ export interface CallOptions {
   config?: ApiConfig;
   /** Statuses whose body is a valid payload too (health answers 503 with a report). */
   acceptStatus?: number[];
+  /**
+   * The browser's address chain, passed on as X-Forwarded-For: mindy-api rate-limits per client, and without it
+   * every browser would share the Next.js server's quota (the API reads it when MINDY_API_TRUST_FORWARDED=true).
+   */
+  forwardedFor?: string | null;
 }
 
 /** `fetch` with the token and a time limit; a failure to connect or a timeout becomes an `ApiFailure`. */
@@ -51,6 +56,7 @@ export async function send(path: string, init: RequestInit, options: CallOptions
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const headers = new Headers(init.headers);
   headers.set("authorization", `Bearer ${config.token}`);
+  if (options.forwardedFor) headers.set("x-forwarded-for", options.forwardedFor);
   try {
     return await fetch(`${config.baseUrl}${path}`, { ...init, headers, signal, cache: "no-store" });
   } catch (error) {

@@ -2,8 +2,12 @@
 
 import { POST } from "./route";
 
-function post(body: unknown): Request {
-  return new Request("http://frontend.test/api/chat", { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body) });
+function post(body: unknown, headers: Record<string, string> = {}): Request {
+  return new Request("http://frontend.test/api/chat", {
+    method: "POST",
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    headers,
+  });
 }
 
 describe("POST /api/chat (the frontend's relay)", () => {
@@ -17,13 +21,17 @@ describe("POST /api/chat (the frontend's relay)", () => {
     const fetch = vi
       .spyOn(globalThis, "fetch")
       .mockResolvedValue(new Response("event: meta\ndata: {}\n\n", { headers: { "content-type": "text/event-stream" } }));
-    const response = await POST(post({ message: "  How many emails did I receive yesterday?  ", conversation_id: null }));
+    const response = await POST(
+      post({ message: "  How many emails did I receive yesterday?  ", conversation_id: null }, { "x-forwarded-for": "203.0.113.7" }),
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
     expect(await response.text()).toBe("event: meta\ndata: {}\n\n");
     const [url, init] = fetch.mock.calls[0]!;
     expect(url).toBe("http://api.test/api/chat/stream");
     expect(new Headers(init!.headers).get("authorization")).toBe("Bearer secret");
+    // The API rate-limits per browser, not per Next.js server.
+    expect(new Headers(init!.headers).get("x-forwarded-for")).toBe("203.0.113.7");
     expect(JSON.parse(init!.body as string)).toEqual({ message: "How many emails did I receive yesterday?", conversation_id: null });
   });
 

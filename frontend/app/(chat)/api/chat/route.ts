@@ -26,7 +26,10 @@ export async function POST(request: Request): Promise<Response> {
   if (message.length > MAX_MESSAGE) return error(400, "bad_request", `message is longer than ${MAX_MESSAGE} characters`);
 
   // The browser going away cancels the upstream request too.
-  const upstream = await postChatStream({ ...parsed.data, message }, { signal: request.signal });
+  const upstream = await postChatStream(
+    { ...parsed.data, message },
+    { signal: request.signal, forwardedFor: request.headers.get("x-forwarded-for") },
+  );
   if (!upstream.ok) {
     const { code, message: detail, status } = upstream.error;
     const relayed = status && status >= 400 ? status : code === "timeout" ? 504 : 502;
