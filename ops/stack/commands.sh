@@ -68,9 +68,10 @@ cmd_up() {
 
 cmd_down() {
   local services=("$@") s
-  ((${#services[@]})) || services=(mailsink airflow spark kafka redis postgres)
+  ((${#services[@]})) || services=(app mailsink airflow spark kafka redis postgres)
   for s in "${services[@]}"; do
     case $s in
+      app) app_down ;;
       mailsink) mailsink_down ;;
       airflow) airflow_down ;;
       spark) spark_down ;;
@@ -107,6 +108,8 @@ cmd_status() {
   status_row airflow-scheduler "-"
   status_row airflow-dag-processor "-"
   status_row mailsink "smtp://127.0.0.1:$SMTP_PORT (Maildir .stack/data/mail)"
+  status_row api "http://127.0.0.1:$API_PORT (demo only)"
+  status_row web "http://127.0.0.1:$WEB_PORT (demo only)"
   local total=0 pf
   for pf in "$STACK_RUN"/*.pid; do
     [[ -f $pf ]] && kill -0 "$(cat "$pf")" 2>/dev/null && total=$((total + $(rss_of "$(cat "$pf")")))
@@ -140,6 +143,12 @@ cmd_test() {
   cargo test --workspace --test '*'
   log "Airflow DAG integrity tests"
   (cd "$STACK_ROOT/airflow" && "$AIRFLOW_VENV/bin/python" -m pytest -q tests)
+  log "frontend: npm ci, lint + type check + build, vitest"
+  (cd "$STACK_ROOT/frontend" && npm ci --no-audit --no-fund && npm run build && npm test)
+  log "frontend end to end: Playwright in Debian's Chromium against mindy-api and the stack"
+  ensure_apt chromium chromium-driver
+  cargo build -q -p mindy-api
+  MINDY_E2E_SKIP_BUILD=1 "$STACK_ROOT/frontend/scripts/e2e.sh"
   ok "all tests passed"
 }
 
@@ -162,9 +171,12 @@ cmd_demo() {
   "$MINDY_BIN" stream --available-now
   log "5/6 batch: Airflow's daily_batch_dag for $yesterday → gold → PostgreSQL → report email"
   "$MINDY_BIN" airflow trigger daily_batch_dag --date "$yesterday"
-  log "6/6 serving data in PostgreSQL:"
+  log "6/6 serve: mindy-api and the chat UI"
   pg_psql -d mindy -c "SELECT date, total_emails, unique_senders, important_emails, busiest_hour FROM daily_insights ORDER BY date DESC LIMIT 3" -P footer=off -A -F ' | ' 2>/dev/null || true
+  api_up
+  web_up
   ok "demo done. Report email: $(ls -t "$STACK_DATA"/mail/new/* 2>/dev/null | head -1)"
+  ok "Chat and dashboard: http://127.0.0.1:$WEB_PORT/chat   (API http://127.0.0.1:$API_PORT, token in .stack/secrets/api-token)"
   ok "Airflow UI: http://127.0.0.1:$AIRFLOW_PORT (admin / .stack/secrets/airflow-admin). The stack keeps running; ./stack down stops it."
 }
 
