@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+"""spark-client benchmark (issue 3): one result, four ways to get it, one Connect server, one run.
+
+The result: ROWS rows of mixed types derived from spark.range (EXPRS below). Timed, iterations
+interleaved so that the load of a shared machine falls on every variant alike:
+
+  ours collect        spark-client's DataFrame::collect (Rust; batches held at the end)
+  ours stream         spark-client's DataFrame::to_stream (each batch dropped once counted)
+  spark-connect-rs    spark-connect-rs 0.0.2's DataFrame::collect (one concatenated RecordBatch)
+  pyspark arrow       PySpark 3.5.7's Arrow-table path (client.to_table, what collect() runs before
+                      making Rows; 3.5 has no public DataFrame.toArrow/_to_table)
+  pyspark toPandas    PySpark 3.5.7's DataFrame.toPandas()
+  raw gRPC drain      PySpark's raw gRPC stub reading the responses without decoding them: the
+                      server's collect path (Arrow conversion on the executors, the driver relaying
+                      the batches) with the least client work, i.e. the best any client can do
+  server floor        the same plan written to Spark's `noop` sink: the work without the transfer
+
+Then the round trip of a trivial query, spark.sql("SELECT 1") then collect, for each client (two
+ExecutePlan calls in each: the SQL command, then the query it returns).
+
+The Rust clients run as child processes (../target-bench release binaries) that time each command
+themselves and answer one JSON line; see src/main.rs and connect-rs/src/main.rs. Run via run.sh.
+"""
+
+import argparse
+import datetime
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+from pyspark.sql import SparkSession
+
+# The benchmark result: every column computed on the executors from spark.range's id.
+EXPRS = [
+    "id",
+    "CAST(id AS DOUBLE) * 1.5 AS d",
+    "CAST(id AS STRING) AS s",
+    "id % 2 = 0 AS b",
+    "timestamp_seconds(id) AS ts",
+    "date_add(DATE'2020-01-01', CAST(id % 3650 AS INT)) AS day",
+]
+
+
+class RustClient:
+    """A Rust bench binary speaking the line protocol of src/main.rs."""
+
+    def __init__(self, name, argv):
+        self.name = name
+        self.proc = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
+        )
+
+    def ask(self, command):
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"{self.name} exited (code {self.proc.wait()})")
+        answer = json.loads(line)
+        if "error" in answer:
+            raise RuntimeError(f"{self.name} {command}: {answer['error']}")
+        return answer
+
+    def peak_rss_mb(self):
+        """The process's peak resident memory so far (VmHWM), in MB."""
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
+def raw_drain(spark, df):
+    """The server's collect path with the least client work: PySpark's raw gRPC stub, no decoding.
+
+    Answers the Arrow IPC bytes (ArrowBatch.data summed), messages and rows received, and when the
+    first Arrow message arrived. The server decides the batches, not the client, so every client
+    receives the same bytes.
+    """
+    client = spark.client
+    gc.collect()
+    start = time.perf_counter()
+    req = client._execute_plan_request_with_metadata()
+    req.plan.CopyFrom(df._plan.to_proto(client))
+    nbytes = messages = rows = 0
+    first = None
+    for resp in client._stub.ExecutePlan(req, metadata=client._builder.metadata()):
+        if resp.HasField("arrow_batch"):
+            if first is None:
+                first = time.perf_counter() - start
+            nbytes += len(resp.arrow_batch.data)
+            messages += 1
+            rows += resp.arrow_batch.row_count
+    return {"secs": time.perf_counter() - start, "rows": rows, "bytes": nbytes, "messages": messages,
+            "first_batch_secs": first}
+
+
+def timed(fn):
+    gc.collect()
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def pyspark_arrow(spark, df):
+    secs, (table, _schema) = timed(lambda: spark.client.to_table(df._plan.to_proto(spark.client)))
+    return {"secs": secs, "rows": table.num_rows, "columns": table.num_columns}
+
+
+def pyspark_pandas(df):
+    secs, pdf = timed(df.toPandas)
+    return {"secs": secs, "rows": len(pdf), "columns": len(pdf.columns)}
+
+
+def pyspark_latency(spark, kind, n):
+    out = []
+    for _ in range(n):
+        start = time.perf_counter()
+        if kind == "latency":
+            assert len(spark.sql("SELECT 1").collect()) == 1
+        else:
+            assert spark.version
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--remote", default=os.environ.get("MINDY_SPARK_REMOTE", "sc://127.0.0.1:15002"))
+    ap.add_argument("--rows", type=int, default=5_000_000)
+    ap.add_argument("--iterations", type=int, default=5, help="timed runs of each variant (median reported)")
+    ap.add_argument("--latency", type=int, default=50, help="SELECT 1 round trips per client")
+    ap.add_argument("--ours", required=True, help="path of the spark-client-bench binary")
+    ap.add_argument("--connect-rs", help="path of the spark-connect-rs-bench binary (omit to skip)")
+    ap.add_argument("--json", help="also write every measurement here")
+    args = ap.parse_args()
+
+    spark = SparkSession.builder.remote(args.remote).getOrCreate()
+    df = spark.range(0, args.rows).selectExpr(*EXPRS)
+    rust_args = [args.remote, str(args.rows), *EXPRS]
+    # `ours stream` gets a process of its own so that its peak memory is its own.
+    clients = {"ours": RustClient("spark-client", [args.ours, *rust_args]),
+               "ours-stream": RustClient("spark-client (stream)", [args.ours, *rust_args])}
+    if args.connect_rs:
+        clients["connect-rs"] = RustClient("spark-connect-rs", [args.connect_rs, *rust_args])
+
+    variants = {
+        "ours collect": lambda: clients["ours"].ask("collect"),
+        "ours stream": lambda: clients["ours-stream"].ask("stream"),
+        "pyspark arrow": lambda: pyspark_arrow(spark, df),
+        "pyspark toPandas": lambda: pyspark_pandas(df),
+        "raw gRPC drain (no decode)": lambda: raw_drain(spark, df),
+        "server floor (noop)": lambda: clients["ours"].ask("noop"),
+    }
+    if "connect-rs" in clients:
+        variants["spark-connect-rs collect"] = lambda: clients["connect-rs"].ask("collect")
+
+    load_before = os.getloadavg()
+    version = spark.version
+    drained = raw_drain(spark, df)  # also the first warm-up of the plan
+    nbytes, messages = drained["bytes"], drained["messages"]
+    assert drained["rows"] == args.rows, f"server sent {drained['rows']} rows, expected {args.rows}"
+    print(f"Spark {version} at {args.remote}; {args.rows:,} rows x {len(EXPRS)} columns; "
+          f"{nbytes / 1e6:.1f} MB of Arrow IPC in {messages} messages", file=sys.stderr)
+
+    samples = {name: [] for name in variants}
+    first_batch = {"ours stream": [], "raw gRPC drain (no decode)": []}
+    for name, run in variants.items():  # warm-up: JIT, connections, caches
+        check(name, run(), args.rows)
+    names = list(variants)
+    for i in range(args.iterations):
+        order = names[i % len(names):] + names[:i % len(names)]  # rotate who goes first
+        for name in order:
+            answer = variants[name]()
+            check(name, answer, args.rows)
+            samples[name].append(answer["secs"])
+            if name in first_batch:
+                first_batch[name].append(answer["first_batch_secs"])
+        print(f"iteration {i + 1}/{args.iterations} done (load {os.getloadavg()[0]:.1f})", file=sys.stderr)
+
+    # Round trips: "latency" is sql("SELECT 1") then collect (two ExecutePlan calls, the query runs
+    # on the driver); "version" is spark.version (one AnalyzePlan call, no execution), which shows
+    # what the client itself adds to a call.
+    latency = {kind: {c: [] for c in ["ours", "pyspark", *(["connect-rs"] if "connect-rs" in clients else [])]}
+               for kind in ("latency", "version")}
+    block = 10
+    for kind, per_client in latency.items():
+        for client in per_client:  # warm-up
+            latency_block(kind, client, clients, spark, 5)
+        for start in range(0, args.latency, block):  # interleaved blocks of 10
+            for client in per_client:
+                n = min(block, args.latency - start)
+                per_client[client] += latency_block(kind, client, clients, spark, n)
+    load_after = os.getloadavg()
+    peak_rss = {name: c.peak_rss_mb() for name, c in clients.items()}
+
+    report(args, version, nbytes, messages, samples, first_batch, latency, peak_rss, load_before, load_after)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"rows": args.rows, "exprs": EXPRS, "arrow_ipc_bytes": nbytes, "messages": messages,
+                       "spark": version, "samples": samples, "first_batch": first_batch, "latency": latency, "peak_rss_mb": peak_rss,
+                       "load": [load_before, load_after]}, f, indent=1)
+    for c in clients.values():
+        c.close()
+    spark.stop()
+
+
+def latency_block(kind, client, clients, spark, n):
+    if client == "pyspark":
+        return pyspark_latency(spark, kind, n)
+    return clients[client].ask(f"{kind} {n}")["secs"]
+
+
+def check(name, answer, rows):
+    if answer.get("rows", rows) != rows or answer.get("columns", len(EXPRS)) != len(EXPRS):
+        raise RuntimeError(f"{name}: got {answer}, expected {rows} rows x {len(EXPRS)} columns")
+
+
+def report(args, version, nbytes, messages, samples, first_batch, latency, peak_rss, load_before, load_after):
+    med = {k: statistics.median(v) for k, v in samples.items()}
+    base = med["pyspark arrow"]
+    floor = med["server floor (noop)"]
+    drain = med["raw gRPC drain (no decode)"]
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"\n{args.rows:,} rows ({', '.join(EXPRS)}); {nbytes / 1e6:.1f} MB Arrow IPC in {messages} "
+          f"messages; Spark {version}; median of {args.iterations}; {now}; "
+          f"load avg {load_before[0]:.1f} -> {load_after[0]:.1f} on {os.cpu_count()} cores\n")
+    print("| variant | median s | min s | rows/s | MB/s | speed vs PySpark Arrow | time vs drain | time vs floor |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, secs in med.items():
+        transfer = name != "server floor (noop)"
+        mbs = f"{nbytes / 1e6 / secs:,.0f}" if transfer else "—"
+        speedup = f"{base / secs:.2f}x" if transfer else "—"
+        print(f"| {name} | {secs:.3f} | {min(samples[name]):.3f} | {args.rows / secs / 1e6:,.2f} M | {mbs} "
+              f"| {speedup} | {secs / drain:.2f}x | {secs / floor:.2f}x |")
+    firsts = ", ".join(f"{k} {statistics.median(v):.3f} s" for k, v in first_batch.items())
+    print(f"\nFirst Arrow batch received after (median): {firsts}")
+    rss = ", ".join(f"{k} {v:,.0f} MB" for k, v in peak_rss.items())
+    print(f"Peak RSS of the Rust processes: {rss} (ours: collect, noop and round trips; ours-stream: stream only)")
+    lat = {k: statistics.median(v) * 1e3 for k, v in latency["latency"].items()}
+    ver = {k: statistics.median(v) * 1e3 for k, v in latency["version"].items()}
+    print(f"\nRound trips, median of {args.latency} each: `SELECT 1` = spark.sql(\"SELECT 1\") then collect "
+          f"(2 ExecutePlan calls); `version` = spark.version (1 AnalyzePlan call)\n")
+    print("| client | SELECT 1 median ms | p90 ms | vs PySpark | version median ms | p90 ms | vs PySpark |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name in lat:
+        p90 = statistics.quantiles(latency["latency"][name], n=10)[-1] * 1e3
+        vp90 = statistics.quantiles(latency["version"][name], n=10)[-1] * 1e3
+        print(f"| {name} | {lat[name]:.2f} | {p90:.2f} | {lat[name] / lat['pyspark']:.2f}x "
+              f"| {ver[name]:.2f} | {vp90:.2f} | {ver[name] / ver['pyspark']:.2f}x |")
+
+    best = med["ours collect"]  # the like-for-like of PySpark's to_table: the whole result held
+    print("\nTargets (ours = collect):")
+    targets = [
+        ("throughput >= 3x PySpark's Arrow path", base / best >= 3, f"{base / best:.2f}x"),
+        ("SELECT 1 round trip <= 1/2 PySpark's", lat["ours"] <= lat["pyspark"] / 2,
+         f"{lat['ours'] / lat['pyspark']:.2f}x"),
+        ("within 1.5x of the server's floor", best <= 1.5 * floor, f"{best / floor:.2f}x"),
+    ]
+    if "spark-connect-rs collect" in med:
+        other = med["spark-connect-rs collect"]
+        targets.append(("no slower than spark-connect-rs (collect)", med["ours collect"] <= other,
+                        f"{med['ours collect']:.3f} s vs {other:.3f} s"))
+        targets.append(("no slower than spark-connect-rs (round trip)", lat["ours"] <= lat["connect-rs"],
+                        f"{lat['ours']:.2f} ms vs {lat['connect-rs']:.2f} ms"))
+    for what, ok, figure in targets:
+        print(f"- {what}: {'met' if ok else 'NOT met'} ({figure})")
+
+
+if __name__ == "__main__":
+    main()
