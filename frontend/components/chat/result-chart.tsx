@@ -13,7 +13,7 @@ import {
   YAxis,
 } from "recharts";
 
-import { type ChartData, columnLabel } from "@/lib/chat/chart";
+import { type ChartData, columnLabel, niceCeiling } from "@/lib/chat/chart";
 
 const COLOURS = ["var(--chart-1)", "var(--chart-2)", "var(--chart-3)", "var(--chart-4)"];
 
@@ -25,7 +25,14 @@ export function ResultChart({ data }: { data: ChartData }) {
     <>
       <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
       <XAxis dataKey={data.x} stroke="var(--muted)" tick={{ fill: "var(--muted)", fontSize: 12 }} />
-      <YAxis stroke="var(--muted)" tick={{ fill: "var(--muted)", fontSize: 12 }} allowDecimals={false} width={48} />
+      <YAxis
+        stroke="var(--muted)"
+        tick={{ fill: "var(--muted)", fontSize: 12 }}
+        allowDecimals={false}
+        width={48}
+        domain={[0, (dataMax: number) => niceCeiling(dataMax)]}
+        tickCount={5}
+      />
       <Tooltip
         contentStyle={{ background: "var(--surface)", border: "1px solid var(--border)", borderRadius: 8 }}
         labelStyle={{ color: "var(--text)" }}

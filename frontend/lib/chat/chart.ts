@@ -42,3 +42,12 @@ export function columnLabel(name: string): string {
   const words = name.replace(/_/g, " ").trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+/** A round upper bound for an axis: 361 → 400, 98 → 100, 11 → 20 (so the ticks land on round numbers). */
+export function niceCeiling(max: number): number {
+  if (!(max > 0)) return 1;
+  const magnitude = 10 ** Math.floor(Math.log10(max));
+  const steps = [1, 2, 2.5, 4, 5, 10];
+  const step = steps.find((s) => s * magnitude >= max) ?? 10;
+  return step * magnitude;
+}
