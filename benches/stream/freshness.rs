@@ -25,7 +25,7 @@ use mindy_pipeline::shutdown::Shutdown;
 use rdkafka::producer::{BaseProducer, Producer};
 
 use phase::Settings;
-use report::{secs, PhaseReport};
+use report::{secs, BatchCost, PhaseReport};
 
 /// Freshness of `mindy stream`: produce → visible in bronze, and the highest rate that keeps up.
 #[derive(Debug, Parser)]
@@ -54,7 +54,7 @@ struct Cli {
     duration: Duration,
     /// Rates (records a second) tried, in increasing order, to find the highest that keeps up;
     /// the search stops at the first that does not.
-    #[arg(long, value_delimiter = ',', default_value = "100,300,1000")]
+    #[arg(long, value_delimiter = ',', default_value = "100,200,300,500,1000")]
     search_rates: Vec<f64>,
     /// Only the main run, no search.
     #[arg(long)]
@@ -158,6 +158,10 @@ async fn run(cli: &Cli, stop: &Shutdown) -> anyhow::Result<bool> {
     let mut reports = vec![main.clone()];
     let best = search(cli, &settings, &main, &mut reports, stop).await;
     println!("\n{}", table(&reports));
+    let batches: Vec<(u64, i64)> = reports.iter().flat_map(PhaseReport::batches).collect();
+    if let Some(cost) = BatchCost::fit(&batches) {
+        println!("micro-batch cost (batch start → commit): {cost}");
+    }
     match best {
         Some(r) => println!(
             "highest rate that keeps up: {}/s{} (sustained {:.1} rows/s; latency {})",
@@ -219,8 +223,8 @@ async fn search(
 /// The runs as a Markdown table (for the README).
 fn table(reports: &[PhaseReport]) -> String {
     let mut out = String::from(
-        "| offered rate | run | records | p50 | p95 | max | throughput | median latency 1st → last third | keeps up | load avg (1 min) |\n\
-         | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: |\n",
+        "| offered rate | run | records | p50 | p95 | max | batch p50 | throughput | median latency 1st → last third | keeps up | load avg (1 min) |\n\
+         | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: |\n",
     );
     for r in reports {
         let (p50, p95, max) = r
@@ -232,10 +236,11 @@ fn table(reports: &[PhaseReport]) -> String {
             format!("{} → {} s", secs(a), secs(b))
         });
         out.push_str(&format!(
-            "| {}/s | {:.0} s | {} | {p50} s | {p95} s | {max} s | {:.1}/s | {trend} | {} | {:.1} |\n",
+            "| {}/s | {:.0} s | {} | {p50} s | {p95} s | {max} s | {} s | {:.1}/s | {trend} | {} | {:.1} |\n",
             r.rate,
             r.seconds,
             r.samples.len(),
+            r.batch().map_or("n/a".into(), |q| secs(q.p50)),
             r.throughput(),
             if r.keeps_up() { "yes" } else { "no" },
             r.mean_load()
@@ -295,7 +300,7 @@ mod tests {
     fn the_command_line_has_sane_defaults() {
         let cli = Cli::try_parse_from(["freshness", "--lake-root", "/tmp/lake"]).unwrap();
         assert_eq!(cli.rate, 100.0);
-        assert_eq!(cli.search_rates, vec![100.0, 300.0, 1000.0]);
+        assert_eq!(cli.search_rates, vec![100.0, 200.0, 300.0, 500.0, 1000.0]);
         assert!(settings(&cli).bench_root.starts_with("/tmp/lake/_bench"));
     }
 }

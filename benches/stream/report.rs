@@ -1,6 +1,7 @@
 //! Turning per-record timestamps into the figures the benchmark prints: latency percentiles,
 //! their breakdown, the latency trend over the run, throughput, and whether the stream kept up.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// One measured record's timestamps, all in Unix milliseconds on this machine's clock.
@@ -35,7 +36,9 @@ pub struct PhaseReport {
     pub settle_ms: i64,
     /// 1-minute load averages sampled during the run.
     pub load: Vec<f64>,
-    /// Largest growth of the median latency (first third → last third) still counted as keeping up.
+    /// Growth of the median latency (first third → last third) still counted as keeping up:
+    /// the larger of this and a quarter of the first third's median (batches of a few seconds
+    /// make the medians of 20-second stretches jitter by about that much).
     pub growth_limit_ms: i64,
 }
 
@@ -153,6 +156,24 @@ impl PhaseReport {
         ))
     }
 
+    /// The allowed growth of the median latency over the run, in ms.
+    pub fn allowed_growth(&self) -> i64 {
+        let first = self.trend().map_or(0, |(first, _)| first);
+        self.growth_limit_ms.max(first / 4)
+    }
+
+    /// Each micro-batch that committed measured rows: (rows, batch start → commit in ms).
+    pub fn batches(&self) -> Vec<(u64, i64)> {
+        let mut by_commit: BTreeMap<i64, (u64, i64)> = BTreeMap::new();
+        for s in &self.samples {
+            by_commit
+                .entry(s.written_ms)
+                .or_insert((0, s.written_ms - s.batch_ms))
+                .0 += 1;
+        }
+        by_commit.into_values().collect()
+    }
+
     /// Median time between commits and median rows per commit.
     pub fn cadence(&self) -> Option<(i64, u64)> {
         let intervals: Vec<i64> = self.commits.windows(2).map(|w| w[1].0 - w[0].0).collect();
@@ -166,7 +187,7 @@ impl PhaseReport {
         let all_visible = self.samples.len() as u64 == self.produced && self.produced > 0;
         let steady = self
             .trend()
-            .is_some_and(|(first, last)| last - first <= self.growth_limit_ms);
+            .is_some_and(|(first, last)| last - first <= self.allowed_growth());
         all_visible && steady && self.throughput() >= 0.95 * self.rate
     }
 
@@ -219,9 +240,10 @@ impl fmt::Display for PhaseReport {
         if let Some((first, last)) = self.trend() {
             writeln!(
                 f,
-                "  median latency first third {} s → last third {} s",
+                "  median latency first third {} s → last third {} s (allowed growth {} s)",
                 secs(first),
-                secs(last)
+                secs(last),
+                secs(self.allowed_growth())
             )?;
         }
         writeln!(
@@ -236,6 +258,64 @@ impl fmt::Display for PhaseReport {
             "  keeps up: {}",
             if self.keeps_up() { "yes" } else { "no" }
         )
+    }
+}
+
+/// A least-squares line through micro-batches, `duration = fixed + per_row × rows`: what a batch
+/// costs however small, and what each row adds. The stream cannot absorb more than
+/// `1 / per_row` rows a second (batches would have to grow without end); below that, at rate r,
+/// batches settle at `fixed / (1 − r × per_row)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BatchCost {
+    /// Cost of a batch regardless of its size, ms.
+    pub fixed_ms: f64,
+    /// Cost of each row, ms.
+    pub per_row_ms: f64,
+    /// Batches the line was fitted to.
+    pub batches: usize,
+}
+
+impl BatchCost {
+    /// The fit, or `None` with fewer than 3 batches or batch sizes that barely vary.
+    pub fn fit(batches: &[(u64, i64)]) -> Option<BatchCost> {
+        let n = batches.len() as f64;
+        let mean_x = batches.iter().map(|b| b.0 as f64).sum::<f64>() / n;
+        let mean_y = batches.iter().map(|b| b.1 as f64).sum::<f64>() / n;
+        let sxx: f64 = batches.iter().map(|b| (b.0 as f64 - mean_x).powi(2)).sum();
+        let sxy: f64 = batches
+            .iter()
+            .map(|b| (b.0 as f64 - mean_x) * (b.1 as f64 - mean_y))
+            .sum();
+        if batches.len() < 3 || sxx < n * 100.0 {
+            return None;
+        }
+        let per_row_ms = sxy / sxx;
+        Some(BatchCost {
+            fixed_ms: mean_y - per_row_ms * mean_x,
+            per_row_ms,
+            batches: batches.len(),
+        })
+    }
+
+    /// Rows a second the stream could absorb with ever larger batches (`1 / per_row`).
+    pub fn capacity(&self) -> Option<f64> {
+        (self.per_row_ms > 0.0).then(|| 1000.0 / self.per_row_ms)
+    }
+}
+
+impl fmt::Display for BatchCost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} s + {:.2} ms per row (least squares over {} micro-batches)",
+            secs(self.fixed_ms as i64),
+            self.per_row_ms,
+            self.batches
+        )?;
+        if let Some(capacity) = self.capacity() {
+            write!(f, "; ceiling {capacity:.0} rows/s")?;
+        }
+        Ok(())
     }
 }
 
@@ -295,6 +375,20 @@ mod tests {
         let behind = report(|t| 1_500 + t / 10);
         assert!(!behind.keeps_up());
         assert_eq!(behind.mean_load(), 2.0);
+    }
+
+    #[test]
+    fn batch_cost_is_a_line_through_the_batches() {
+        let cost = BatchCost::fit(&[(100, 2_000), (300, 2_600), (500, 3_200)]).unwrap();
+        assert!((cost.fixed_ms - 1_700.0).abs() < 1e-6);
+        assert!((cost.per_row_ms - 3.0).abs() < 1e-9);
+        assert!((cost.capacity().unwrap() - 333.3).abs() < 0.1);
+        assert_eq!(
+            BatchCost::fit(&[(100, 2_000), (101, 2_600), (100, 3_200)]),
+            None
+        );
+        let steady = report(|_| 1_500);
+        assert_eq!(steady.batches().len(), 600);
     }
 
     #[test]

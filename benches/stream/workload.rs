@@ -88,9 +88,9 @@ impl Producer {
         })
     }
 
-    /// Produces records `<prefix>-<n>` at `rate` a second on a fixed schedule (record n is due
-    /// `n / rate` seconds after the start), until `duration` has passed, `until()` returns true,
-    /// or `stop` is triggered. Returns how many were sent, once Kafka acknowledged all of them.
+    /// Produces `rate × duration` records `<prefix>-<n>` on a fixed schedule (record n is due
+    /// `n / rate` seconds after the start), or fewer if `until()` returns true or `stop` is
+    /// triggered first. Returns how many were sent, once Kafka acknowledged all of them.
     ///
     /// Each record's Kafka timestamp is set here, when it is handed to librdkafka: that is the
     /// "produce time" latencies are measured from (it includes librdkafka's batching, ≤ 5 ms).
@@ -106,11 +106,12 @@ impl Producer {
         let mut ticker = tokio::time::interval(TICK);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut pending = FuturesUnordered::new();
+        let total = (rate * duration.as_secs_f64()).round() as u64;
         let mut sent = 0u64;
-        while start.elapsed() < duration && !until() && !stop.is_triggered() {
+        while sent < total && !until() && !stop.is_triggered() {
             tokio::select! {
                 _ = ticker.tick() => {
-                    let due = (start.elapsed().as_secs_f64() * rate) as u64;
+                    let due = ((start.elapsed().as_secs_f64() * rate) as u64 + 1).min(total);
                     while sent < due {
                         pending.push(self.send(prefix, sent)?);
                         sent += 1;
