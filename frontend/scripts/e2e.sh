@@ -15,7 +15,8 @@
 # end. MINDY_E2E_DATA=stack or =seed forces one. Either way the tests compare the pages with the API's answers,
 # never with fixed numbers. Kafka, the lake and Airflow are always the stack's own.
 #
-# Other knobs: MINDY_E2E_SKIP_BUILD=1 reuses the last builds (target/ and .next/); MINDY_E2E_KEEP_LOGS=1 keeps the
+# Other knobs: MINDY_E2E_SKIP_BUILD=1 reuses the last builds (target/ and .next/), =web only the frontend's (after
+# `npm run build`; mindy-api is still built, a no-op when it is current); MINDY_E2E_KEEP_LOGS=1 keeps the
 # servers' logs; OPENAI_API_KEY is ignored unless MINDY_E2E_OPENAI=1 (the embedded parser answers the same way
 # every time).
 
@@ -132,9 +133,12 @@ esac
 # ---------------------------------------------------------------- build
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mini-mindy/target}"
 cd "$frontend"
-if [[ -z "${MINDY_E2E_SKIP_BUILD:-}" ]]; then
+skip_build="${MINDY_E2E_SKIP_BUILD:-}"
+if [[ -z "$skip_build" || "$skip_build" == web ]]; then
   log "building mindy-api"
   (cd "$repo" && cargo build -q -p mindy-api)
+fi
+if [[ -z "$skip_build" ]]; then
   if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
     log "npm ci"
     npm ci --no-audit --no-fund >"$work/npm-ci.log" 2>&1
