@@ -19,13 +19,19 @@ web_up() {
   if is_running web; then ok "frontend already running"; return 0; fi
   require_free_port web "$WEB_PORT"
   command -v npm >/dev/null || die "npm not found: the frontend needs Node.js 20"
-  log "building the frontend (npm ci, next build)"
-  (cd "$STACK_ROOT/frontend" && npm ci --no-audit --no-fund >"$STACK_LOGS/web-build.log" 2>&1 \
-    && npm run build >>"$STACK_LOGS/web-build.log" 2>&1) \
+  local fe="$STACK_ROOT/frontend"
+  : >"$STACK_LOGS/web-build.log"
+  if [[ ! -f $fe/node_modules/.package-lock.json || $fe/package-lock.json -nt $fe/node_modules/.package-lock.json ]]; then
+    log "installing the frontend's packages (npm ci)"
+    (cd "$fe" && npm ci --no-audit --no-fund >>"$STACK_LOGS/web-build.log" 2>&1) \
+      || die "npm ci failed; see $STACK_LOGS/web-build.log"
+  fi
+  log "building the frontend (next build)"
+  (cd "$fe" && NEXT_TELEMETRY_DISABLED=1 node node_modules/next/dist/bin/next build >>"$STACK_LOGS/web-build.log" 2>&1) \
     || die "frontend build failed; see $STACK_LOGS/web-build.log"
   (cd "$STACK_ROOT/frontend" && MINDY_API_URL="http://127.0.0.1:$API_PORT" MINDY_API_TOKEN=$(secret api-token) \
     MINDY_AIRFLOW_UI_URL="http://127.0.0.1:$AIRFLOW_PORT" \
-    spawn web npm start -- --hostname 127.0.0.1 --port "$WEB_PORT")
+    NEXT_TELEMETRY_DISABLED=1 spawn web node node_modules/next/dist/bin/next start --hostname 127.0.0.1 --port "$WEB_PORT")
   wait_until web 90 curl -fsS -o /dev/null "http://127.0.0.1:$WEB_PORT/"
   ok "frontend ready on http://127.0.0.1:$WEB_PORT"
 }

@@ -59,6 +59,9 @@ cmd_up() {
         is_running postgres || pg_up
         airflow_up ;;
       mailsink) mailsink_up ;;
+      app)
+        api_up
+        web_up ;;
       *) die "unknown service '$s' (services: ${ALL_SERVICES[*]})" ;;
     esac
   done
@@ -190,7 +193,7 @@ main() {
     env) cmd_env ;;
     test) cmd_test ;;
     demo) cmd_demo ;;
-    help|-h|--help) sed -n '2,13p' "$STACK_ROOT/stack" | sed 's/^# \{0,1\}//' ;;
+    help|-h|--help) sed -n '2,/^set -euo/p' "$STACK_ROOT/stack" | grep '^#' | sed 's/^# \{0,1\}//' ;;
     *) die "unknown command '$cmd'; try ./stack help" ;;
   esac
 }
