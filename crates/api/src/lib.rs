@@ -6,7 +6,7 @@
 //! - [`state`]: [`AppState`], what every handler shares; [`AppState::connect`] opens it.
 //! - [`chat`]: question → SQL (embedded semantic parser or an OpenAI-compatible LLM, behind the
 //!   [`chat::SqlGenerator`] trait) → validation → read-only execution → answer.
-//! - [`dashboard`]: health, Airflow runs, Delta tables, Kafka offsets.
+//! - [`dashboard`]: health, Airflow runs, Delta tables, Kafka offsets, data quality.
 //! - [`routes`]: the handlers, one module per route group.
 //! - [`middleware`], [`ratelimit`], [`metrics`], [`error`], [`openapi`]: service plumbing.
 //!
@@ -52,6 +52,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/pipeline/lake", get(routes::pipeline::lake))
         .route("/api/pipeline/kafka", get(routes::pipeline::kafka))
+        .route("/api/pipeline/quality", get(routes::pipeline::quality))
         .route("/api/openapi.json", get(routes::meta::openapi))
         .route("/metrics", get(routes::meta::metrics))
         // Last added runs first: the limit counts unauthenticated attempts too.

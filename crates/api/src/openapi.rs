@@ -11,6 +11,7 @@ use crate::dashboard::airflow::{AirflowRuns, Run};
 use crate::dashboard::health::{Check, Health};
 use crate::dashboard::kafka::{GroupLag, KafkaReport, PartitionOffsets, TopicOffsets};
 use crate::dashboard::lake::{LakeReport, LakeTable, Layer};
+use crate::dashboard::quality::{QualityReport, QualityScore};
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::routes;
 use crate::routes::chat::ChatRequest;
@@ -31,13 +32,14 @@ use crate::routes::chat::ChatRequest;
         routes::pipeline::airflow_runs,
         routes::pipeline::lake,
         routes::pipeline::kafka,
+        routes::pipeline::quality,
         routes::meta::openapi,
         routes::meta::metrics,
     ),
     components(schemas(
         ChatRequest, ChatReply, Timings, Chart, ChartKind, ErrorBody, ErrorDetail, Health, Check,
         AirflowRuns, Run, LakeReport, Layer, LakeTable, KafkaReport, TopicOffsets, PartitionOffsets,
-        GroupLag,
+        GroupLag, QualityReport, QualityScore,
     )),
     modifiers(&BearerAuth),
     tags(

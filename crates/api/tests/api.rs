@@ -7,5 +7,6 @@ mod util;
 mod chat_semantic;
 mod dashboard;
 mod openai;
+mod quality;
 mod safety;
 mod service;

@@ -28,6 +28,7 @@ async fn every_endpoint_but_health_needs_the_token() {
         "/api/pipeline/lake",
         "/api/pipeline/kafka",
         "/api/pipeline/airflow/runs",
+        "/api/pipeline/quality",
         "/metrics",
         "/api/openapi.json",
     ] {

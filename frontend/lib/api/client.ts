@@ -117,7 +117,7 @@ export function getKafka(options?: CallOptions) {
   return call("/api/pipeline/kafka", KafkaReport, { method: "GET" }, options);
 }
 
-/** GET /api/pipeline/quality (proposed, see QualityReport): the data-quality checks of the last `days` days. */
+/** GET /api/pipeline/quality: the data-quality checks of the last `days` days. */
 export function getQuality(days = 30, options?: CallOptions) {
   return call(`/api/pipeline/quality?days=${days}`, QualityReport, { method: "GET" }, options);
 }

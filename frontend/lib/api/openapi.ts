@@ -124,6 +124,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/pipeline/quality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The data-quality check of each of the last `days` days (the latest check when a day was
+         *     checked more than once), from PostgreSQL's `quality_scores`.
+         */
+        get: operations["quality"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -316,6 +336,47 @@ export interface components {
              * @description First offset still in the log.
              */
             start_offset: number;
+        };
+        /** @description The checks of a window of days. */
+        QualityReport: {
+            /** @description One entry per day that was checked, newest first. */
+            scores: components["schemas"]["QualityScore"][];
+        };
+        /** @description The latest quality check of one day. */
+        QualityScore: {
+            /** @description When the check ran (RFC 3339, UTC). */
+            checked_at: string;
+            /**
+             * Format: date
+             * @description The checked day (`YYYY-MM-DD`, in the user's timezone like every serving table).
+             */
+            date: string;
+            /** @description Records failing each rule, by rule name (only rules with failures). */
+            failed_rules: {
+                [key: string]: number;
+            };
+            /** @description Whether the day passed. */
+            passed: boolean;
+            /**
+             * Format: double
+             * @description Share of valid records, 0-100.
+             */
+            score_pct: number;
+            /**
+             * Format: double
+             * @description The score the check had to reach.
+             */
+            threshold_pct: number;
+            /**
+             * Format: int64
+             * @description Records checked.
+             */
+            total_records: number;
+            /**
+             * Format: int64
+             * @description Records that broke no rule.
+             */
+            valid_records: number;
         };
         /** @description One DAG run. */
         Run: {
@@ -556,14 +617,14 @@ export interface operations {
     };
     airflow_runs: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
+            query?: {
                 /** @description Only this DAG's runs. */
-                dag_id: string | null;
+                dag_id?: string;
                 /** @description How many runs (1-100, default 25). */
-                limit: number | null;
+                limit?: number;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -664,6 +725,56 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    quality: {
+        parameters: {
+            query?: {
+                /** @description How many days back from today, today included (1-365, default 30). */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest day first; days without a check are absent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QualityReport"];
+                };
+            };
+            /** @description Bad parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PostgreSQL is unavailable */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

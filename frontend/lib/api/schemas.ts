@@ -143,6 +143,7 @@ export const StreamError = ErrorDetail;
 // the generated type disagree in either direction (a field added, dropped, renamed or retyped).
 
 type Same<Ours, Theirs> = [Ours] extends [Theirs] ? ([Theirs] extends [Ours] ? true : false) : false;
+type Accepts<Ours, Theirs> = [Theirs] extends [Ours] ? Same<keyof Ours, keyof Theirs> : false;
 function agrees<T extends true>(): T | undefined {
   return undefined;
 }
@@ -163,10 +164,12 @@ agrees<Same<GroupLag, Api["GroupLag"]>>();
 agrees<Same<PartitionOffsets, Api["PartitionOffsets"]>>();
 agrees<Same<TopicOffsets, Api["TopicOffsets"]>>();
 agrees<Same<KafkaReport, Api["KafkaReport"]>>();
+// Quality scores: the same fields, and whatever the API sends parses (ours may be more lenient about absence).
+agrees<Accepts<QualityScore, Api["QualityScore"]>>();
+agrees<Accepts<QualityReport, Api["QualityReport"]>>();
 
-// ---- Not in the OpenAPI document yet: the dashboard's quality-score history. This is the shape proposed to
-// the API (one entry per check, from the quality_scores table); until the API serves it, the call answers 404
-// and the dashboard says so. When it lands, regenerate ./openapi.ts and add an `agrees` line above.
+// ---- The dashboard's quality-score history (GET /api/pipeline/quality): the latest check of each day. The API
+// always sends every field; the panel copes without the optional ones, so they stay lenient here.
 
 export const QualityScore = z.object({
   date: z.string(),
@@ -176,6 +179,7 @@ export const QualityScore = z.object({
   passed: z.boolean(),
   total_records: z.number().nullish(),
   valid_records: z.number().nullish(),
+  failed_rules: z.record(z.string(), z.number()).nullish(),
 });
 export type QualityScore = z.infer<typeof QualityScore>;
 

@@ -1,14 +1,17 @@
-//! The pipeline dashboard's data: dependency health, Airflow runs, Delta tables, Kafka offsets.
+//! The pipeline dashboard's data: dependency health, Airflow runs, Delta tables, Kafka offsets,
+//! data quality.
 //!
 //! - [`health`]: each dependency up or down, with latency.
 //! - [`airflow`]: recent DAG runs through Airflow's REST API v2.
 //! - [`lake`]: Delta tables per layer, from their logs.
 //! - [`kafka`]: end offsets, committed offsets and lag.
+//! - [`quality`]: the data-quality checks, from PostgreSQL.
 
 pub mod airflow;
 pub mod health;
 pub mod kafka;
 pub mod lake;
+pub mod quality;
 
 use mindy_pipeline::config::{AirflowArgs, KafkaArgs, LakeArgs};
 

@@ -1,21 +1,25 @@
-//! The pipeline dashboard: Airflow runs, Delta tables, Kafka offsets.
+//! The pipeline dashboard: Airflow runs, Delta tables, Kafka offsets, data quality.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
+use chrono::Days;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::dashboard::airflow::AirflowRuns;
 use crate::dashboard::kafka::{self, KafkaReport};
 use crate::dashboard::lake::{self, LakeReport};
-use crate::error::{AppError, ErrorBody};
+use crate::dashboard::quality::{self, QualityReport};
+use crate::error::{AppError, ErrorBody, Query};
 use crate::state::AppState;
 
 /// Filters of the runs listing.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RunsQuery {
     /// Only this DAG's runs.
     pub dag_id: Option<String>,
     /// How many runs (1-100, default 25).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 
@@ -94,5 +98,53 @@ pub async fn kafka(State(state): State<AppState>) -> Result<axum::Json<KafkaRepo
     report.map(axum::Json).map_err(|detail| AppError::Upstream {
         service: "kafka",
         detail,
+    })
+}
+
+/// The window of the quality history.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QualityQuery {
+    /// How many days back from today, today included (1-365, default 30).
+    #[param(minimum = 1, maximum = 365)]
+    pub days: Option<u32>,
+}
+
+/// The data-quality check of each of the last `days` days (the latest check when a day was
+/// checked more than once), from PostgreSQL's `quality_scores`.
+#[utoipa::path(
+    get,
+    path = "/api/pipeline/quality",
+    tag = "dashboard",
+    params(QualityQuery),
+    responses(
+        (status = 200, description = "Newest day first; days without a check are absent", body = QualityReport),
+        (status = 400, description = "Bad parameter", body = ErrorBody),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+        (status = 502, description = "PostgreSQL is unavailable", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn quality(
+    State(state): State<AppState>,
+    Query(query): Query<QualityQuery>,
+) -> Result<axum::Json<QualityReport>, AppError> {
+    let days = query.days.unwrap_or(30);
+    if !(1..=365).contains(&days) {
+        return Err(AppError::BadRequest(
+            "days must be between 1 and 365".into(),
+        ));
+    }
+    // "Today" is the user's, like the dates in the serving tables.
+    let settings = &state.settings;
+    let today = settings.clock.today(settings.timezone);
+    let from = today - Days::new(u64::from(days) - 1);
+    let report = quality::recent(&state.chat.reader, from, today).await;
+    report.map(axum::Json).map_err(|e| match e {
+        quality::QualityError::Query(_) => AppError::Upstream {
+            service: "postgresql",
+            detail: e.to_string(),
+        },
+        quality::QualityError::Rules { .. } => AppError::Internal(e.to_string()),
     })
 }
