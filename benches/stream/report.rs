@@ -123,17 +123,22 @@ impl PhaseReport {
         )
     }
 
-    /// Rows that became visible per second while the producer ran (after the settling time).
+    /// Rows that became visible per second while the producer ran (after the settling time):
+    /// the rows of the commits in that stretch, but the first, over the time from the first
+    /// commit to the last (so the result does not depend on where batches fall in the window).
     pub fn throughput(&self) -> f64 {
         let from = self.window_ms.0 + self.settle_ms;
         let to = self.window_ms.1;
-        let rows: u64 = self
+        let inside: Vec<&(i64, u64)> = self
             .commits
             .iter()
             .filter(|(at, _)| *at > from && *at <= to)
-            .map(|(_, rows)| rows)
-            .sum();
-        rows as f64 * 1000.0 / (to - from).max(1) as f64
+            .collect();
+        let (Some(first), Some(last)) = (inside.first(), inside.last()) else {
+            return 0.0;
+        };
+        let rows: u64 = inside[1..].iter().map(|(_, rows)| rows).sum();
+        rows as f64 * 1000.0 / (last.0 - first.0).max(1) as f64
     }
 
     /// Median latency of the first and the last third of the run (by produce time, after the
