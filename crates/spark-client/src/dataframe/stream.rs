@@ -15,9 +15,9 @@ use crate::errors::{Error, Result};
 
 /// The result of a query as Arrow record batches, in order.
 ///
-/// Each gRPC message carries one Arrow IPC stream; it is decoded without copying (the batch's
-/// buffers point into the message), so a result is held once, a few messages at a time. Dropping
-/// the stream early releases the operation on the server.
+/// Each gRPC message carries one Arrow IPC stream; it is copied once into an aligned buffer that
+/// its batches share, and the message is dropped, so a result is held once, a few messages at a
+/// time. Dropping the stream early releases the operation on the server.
 #[derive(Debug)]
 pub struct RecordBatchStream {
     responses: ResponseStream,
@@ -47,9 +47,18 @@ impl RecordBatchStream {
     }
 }
 
-/// Decodes one Arrow IPC stream (schema message, then batches) without copying its buffers.
+/// Decodes one Arrow IPC stream (schema message, then batches) from one gRPC message.
+///
+/// The message is copied once into an aligned buffer of its own size, which the batches then share.
+/// Decoding the message's `Bytes` in place looked cheaper but was not: they are a view into tonic's
+/// receive buffer, whose allocation can be twice the message and is shared with its neighbours, at
+/// an arbitrary alignment. arrow then copied every misaligned 8-byte buffer (ints, doubles,
+/// timestamps, string offsets) one by one, while the byte and bit buffers (string data, validity,
+/// booleans) kept that whole receive buffer alive: a collected result held about twice its size
+/// (measured with benches/spark-client: 375-445 MB peak for 199 MB of Arrow IPC).
 pub(crate) fn decode_ipc(data: bytes::Bytes) -> Result<Vec<RecordBatch>> {
-    let mut buffer = Buffer::from(data);
+    let mut buffer = Buffer::from_slice_ref(&data);
+    drop(data);
     let mut decoder = StreamDecoder::new();
     let mut out = Vec::new();
     while !buffer.is_empty() {
@@ -124,5 +133,49 @@ mod tests {
         let out = decode_ipc(bytes::Bytes::from(buf)).unwrap();
         assert_eq!(out.len(), 2);
         assert_eq!(out[1], batch);
+    }
+
+    #[test]
+    fn decoded_batches_are_aligned_and_do_not_point_into_the_message() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Int64, false),
+            Field::new("s", DataType::Utf8, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(Int64Array::from(vec![7, 8, 9])),
+                Arc::new(StringArray::from(vec![Some("x"), None, Some("zz")])),
+            ],
+        )
+        .unwrap();
+        // Like a field of a protobuf message: at an odd offset inside a larger allocation.
+        let mut buf = vec![0u8; 3];
+        let mut w = arrow_ipc::writer::StreamWriter::try_new(&mut buf, &schema).unwrap();
+        w.write(&batch).unwrap();
+        w.finish().unwrap();
+        drop(w);
+        buf.extend_from_slice(&[0u8; 1024]);
+        let message = bytes::Bytes::from(buf);
+        let start = message.as_ptr() as usize;
+        let message_range = start..start + message.len();
+        let len = message.len() - 3 - 1024;
+        let out = decode_ipc(message.slice(3..3 + len)).unwrap();
+        assert_eq!(out, vec![batch]);
+        for column in out[0].columns() {
+            let data = column.to_data();
+            for buffer in data
+                .buffers()
+                .iter()
+                .chain(data.nulls().map(|n| n.buffer()))
+            {
+                let at = buffer.as_ptr() as usize;
+                assert!(
+                    !message_range.contains(&at),
+                    "a buffer points into the message"
+                );
+                assert_eq!(at % 8, 0, "a buffer is not 8-byte aligned");
+            }
+        }
     }
 }
