@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """spark-client benchmark (issue 3): one result, four ways to get it, one Connect server, one run.
 
-The result: ROWS rows of mixed types derived from spark.range (EXPRS below). Timed, iterations
+The result: ROWS rows of mixed types derived from spark.range in PARTITIONS partitions (EXPRS below). Timed, iterations
 interleaved so that the load of a shared machine falls on every variant alike:
 
   ours collect        spark-client's DataFrame::collect (Rust; batches held at the end)
@@ -27,6 +27,7 @@ import datetime
 import gc
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -103,6 +104,10 @@ def raw_drain(spark, df):
             "first_batch_secs": first}
 
 
+def on_alarm(_signum, _frame):
+    raise TimeoutError("a benchmark call took longer than --timeout")
+
+
 def timed(fn):
     gc.collect()
     start = time.perf_counter()
@@ -136,16 +141,34 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--remote", default=os.environ.get("MINDY_SPARK_REMOTE", "sc://127.0.0.1:15002"))
     ap.add_argument("--rows", type=int, default=5_000_000)
+    ap.add_argument("--partitions", type=int, default=10,
+                    help="spark.range partitions; each one is one task result the driver fetches whole "
+                         "(with Spark's default of one per core, 2 here, each was ~95 MB and the local "
+                         "stack's 1 GiB driver ran out of heap fetching one)")
     ap.add_argument("--iterations", type=int, default=5, help="timed runs of each variant (median reported)")
     ap.add_argument("--latency", type=int, default=50, help="SELECT 1 round trips per client")
     ap.add_argument("--ours", required=True, help="path of the spark-client-bench binary")
     ap.add_argument("--connect-rs", help="path of the spark-connect-rs-bench binary (omit to skip)")
     ap.add_argument("--json", help="also write every measurement here")
+    ap.add_argument("--timeout", type=int, default=300, help="seconds any one call may take")
     args = ap.parse_args()
+    signal.signal(signal.SIGALRM, on_alarm)
 
     spark = SparkSession.builder.remote(args.remote).getOrCreate()
-    df = spark.range(0, args.rows).selectExpr(*EXPRS)
-    rust_args = [args.remote, str(args.rows), *EXPRS]
+    try:
+        run(args, spark)
+    except BaseException:
+        # Leave nothing of ours running on the shared server (the Rust drivers' operations end
+        # with their processes).
+        spark.interruptAll()
+        raise
+    finally:
+        spark.stop()
+
+
+def run(args, spark):
+    df = spark.range(0, args.rows, 1, args.partitions).selectExpr(*EXPRS)
+    rust_args = [args.remote, str(args.rows), str(args.partitions), *EXPRS]
     # `ours stream` gets a process of its own so that its peak memory is its own.
     clients = {"ours": RustClient("spark-client", [args.ours, *rust_args]),
                "ours-stream": RustClient("spark-client (stream)", [args.ours, *rust_args])}
@@ -171,6 +194,16 @@ def main():
     print(f"Spark {version} at {args.remote}; {args.rows:,} rows x {len(EXPRS)} columns; "
           f"{nbytes / 1e6:.1f} MB of Arrow IPC in {messages} messages", file=sys.stderr)
 
+    def guarded(fn):
+        def call():
+            signal.alarm(args.timeout)
+            try:
+                return fn()
+            finally:
+                signal.alarm(0)
+        return call
+
+    variants = {name: guarded(fn) for name, fn in variants.items()}
     samples = {name: [] for name in variants}
     first_batch = {"ours stream": [], "raw gRPC drain (no decode)": []}
     for name, run in variants.items():  # warm-up: JIT, connections, caches
@@ -210,7 +243,6 @@ def main():
                        "load": [load_before, load_after]}, f, indent=1)
     for c in clients.values():
         c.close()
-    spark.stop()
 
 
 def latency_block(kind, client, clients, spark, n):
@@ -230,7 +262,8 @@ def report(args, version, nbytes, messages, samples, first_batch, latency, peak_
     floor = med["server floor (noop)"]
     drain = med["raw gRPC drain (no decode)"]
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    print(f"\n{args.rows:,} rows ({', '.join(EXPRS)}); {nbytes / 1e6:.1f} MB Arrow IPC in {messages} "
+    print(f"\n{args.rows:,} rows in {args.partitions} partitions ({', '.join(EXPRS)}); "
+          f"{nbytes / 1e6:.1f} MB Arrow IPC in {messages} "
           f"messages; Spark {version}; median of {args.iterations}; {now}; "
           f"load avg {load_before[0]:.1f} -> {load_after[0]:.1f} on {os.cpu_count()} cores\n")
     print("| variant | median s | min s | rows/s | MB/s | speed vs PySpark Arrow | time vs drain | time vs floor |")

@@ -4,7 +4,7 @@
 //! Run through `benches/spark-client/run.sh`, which builds this in release mode. By hand:
 //!
 //! ```text
-//! spark-client-bench sc://127.0.0.1:15002 5000000 'id' 'CAST(id AS DOUBLE) * 1.5 AS d' ...
+//! spark-client-bench sc://127.0.0.1:15002 5000000 10 'id' 'CAST(id AS DOUBLE) * 1.5 AS d' ...
 //! > collect
 //! {"secs":0.61,"rows":5000000,"batches":24}
 //! ```
@@ -32,12 +32,14 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [remote, rows, exprs @ ..] = args.as_slice() else {
-        return Err("usage: spark-client-bench REMOTE ROWS EXPR...".into());
+    let [remote, rows, partitions, exprs @ ..] = args.as_slice() else {
+        return Err("usage: spark-client-bench REMOTE ROWS PARTITIONS EXPR...".into());
     };
-    let rows: i64 = rows.parse()?;
+    let (rows, partitions): (i64, i32) = (rows.parse()?, partitions.parse()?);
     let spark = SparkSession::builder().remote(remote).build().await?;
-    let df = spark.range(0, rows).select_expr(exprs);
+    let df = spark
+        .range_with(0, rows, 1, Some(partitions))
+        .select_expr(exprs);
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     while let Some(line) = lines.next_line().await? {
         let answer = match run(&spark, &df, line.trim()).await {

@@ -20,12 +20,14 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [remote, rows, exprs @ ..] = args.as_slice() else {
-        return Err("usage: spark-connect-rs-bench REMOTE ROWS EXPR...".into());
+    let [remote, rows, partitions, exprs @ ..] = args.as_slice() else {
+        return Err("usage: spark-connect-rs-bench REMOTE ROWS PARTITIONS EXPR...".into());
     };
-    let rows: i64 = rows.parse()?;
+    let (rows, partitions): (i64, i32) = (rows.parse()?, partitions.parse()?);
     let spark = SparkSessionBuilder::remote(remote).build().await?;
-    let df = spark.range(Some(0), rows, 1, None).select_expr(exprs);
+    let df = spark
+        .range(Some(0), rows, 1, Some(partitions))
+        .select_expr(exprs);
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     while let Some(line) = lines.next_line().await? {
         let answer = match run(&spark, &df, line.trim()).await {
