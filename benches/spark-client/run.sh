@@ -2,7 +2,7 @@
 # spark-client benchmark (issue 3): our client vs PySpark 3.5.7's Spark Connect client vs
 # spark-connect-rs 0.0.2 vs the server's `noop` floor, against the local stack's Connect server.
 #
-#   source .stack/env && benches/spark-client/run.sh [--rows 5000000] [--iterations 5] [--latency 50]
+#   source .stack/env && benches/spark-client/run.sh [--rows 5000000] [--partitions 10] [--iterations 5] [--latency 50] [--json FILE]
 #
 # Builds the two Rust drivers in release mode in their own workspaces (this directory and
 # connect-rs/, never part of the main workspace) with their own target dir, then runs bench.py
