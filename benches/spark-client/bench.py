@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""spark-client benchmark (issue 3): one result, four ways to get it, one Connect server, one run.
+"""spark-client benchmark (issue 3): one result, several clients, one Connect server, one run.
 
-The result: ROWS rows of mixed types derived from spark.range in PARTITIONS partitions (EXPRS below). Timed, iterations
-interleaved so that the load of a shared machine falls on every variant alike:
+The result: ROWS rows of mixed types derived from spark.range in PARTITIONS partitions (EXPRS
+below). Timed, iterations interleaved so that the load of a shared machine falls on every variant
+alike:
 
   ours collect        spark-client's DataFrame::collect (Rust; batches held at the end)
   ours stream         spark-client's DataFrame::to_stream (each batch dropped once counted)
@@ -12,14 +13,15 @@ interleaved so that the load of a shared machine falls on every variant alike:
   pyspark toPandas    PySpark 3.5.7's DataFrame.toPandas()
   raw gRPC drain      PySpark's raw gRPC stub reading the responses without decoding them: the
                       server's collect path (Arrow conversion on the executors, the driver relaying
-                      the batches) with the least client work, i.e. the best any client can do
+                      the batches) with the least client work: a reference for the server's send rate
   server floor        the same plan written to Spark's `noop` sink: the work without the transfer
 
-Then the round trip of a trivial query, spark.sql("SELECT 1") then collect, for each client (two
-ExecutePlan calls in each: the SQL command, then the query it returns).
+Then, for each client, the round trip of a trivial query, spark.sql("SELECT 1") then collect (two
+ExecutePlan calls in each: the SQL command, then the query it returns), and of spark.version (one
+AnalyzePlan call, no execution: what the client itself adds to a call).
 
-The Rust clients run as child processes (../target-bench release binaries) that time each command
-themselves and answer one JSON line; see src/main.rs and connect-rs/src/main.rs. Run via run.sh.
+The Rust clients run as child processes (release binaries that run.sh builds) that time each
+command themselves and answer one JSON line; see src/main.rs and connect-rs/src/main.rs.
 """
 
 import argparse
