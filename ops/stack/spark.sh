@@ -61,7 +61,7 @@ spark_connect_up() {
     --name mini-mindy-connect \
     --master "spark://127.0.0.1:$SPARK_MASTER_PORT" \
     --packages "$SPARK_PACKAGES" \
-    --driver-memory "${SPARK_DRIVER_MEMORY:-1g}" \
+    --driver-memory "${SPARK_DRIVER_MEMORY:-2g}" \
     --conf "spark.jars.ivy=$STACK_CACHE/ivy" \
     --conf "spark.connect.grpc.binding.port=$SPARK_CONNECT_PORT" \
     --conf spark.connect.grpc.binding.address=127.0.0.1 \
