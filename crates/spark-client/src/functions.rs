@@ -413,6 +413,16 @@ pub enum JsonSchema {
     Ddl(String),
 }
 
+impl JsonSchema {
+    /// The schema as a DDL string (what readers send as their schema).
+    pub(crate) fn into_ddl(self) -> String {
+        match self {
+            JsonSchema::Struct(s) => s.to_ddl(),
+            JsonSchema::Ddl(s) => s,
+        }
+    }
+}
+
 impl From<StructType> for JsonSchema {
     fn from(s: StructType) -> JsonSchema {
         JsonSchema::Struct(s)

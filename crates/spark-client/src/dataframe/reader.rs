@@ -44,22 +44,18 @@ impl DataFrameReader {
 
     /// Several source options.
     pub fn options<K: Into<String>, V: ToString>(
-        mut self,
+        self,
         options: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        for (k, v) in options {
-            self.options.insert(k.into(), v.to_string());
-        }
-        self
+        options
+            .into_iter()
+            .fold(self, |builder, (k, v)| builder.option(k, v))
     }
 
     /// The schema to read with (skips inference): a [`StructType`](crate::types::StructType) or a
     /// DDL string such as `"id BIGINT, name STRING"`.
     pub fn schema(mut self, schema: impl Into<JsonSchema>) -> Self {
-        self.schema = Some(match schema.into() {
-            JsonSchema::Struct(s) => s.to_ddl(),
-            JsonSchema::Ddl(s) => s,
-        });
+        self.schema = Some(schema.into().into_ddl());
         self
     }
 

@@ -68,13 +68,12 @@ impl DataFrameWriter {
 
     /// Several sink options.
     pub fn options<K: Into<String>, V: ToString>(
-        mut self,
+        self,
         options: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        for (k, v) in options {
-            self.options.insert(k.into(), v.to_string());
-        }
-        self
+        options
+            .into_iter()
+            .fold(self, |builder, (k, v)| builder.option(k, v))
     }
 
     /// Partitions the output by these columns (one directory level each).

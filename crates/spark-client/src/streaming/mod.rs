@@ -87,21 +87,17 @@ impl DataStreamReader {
 
     /// Several source options.
     pub fn options<K: Into<String>, V: ToString>(
-        mut self,
+        self,
         options: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        for (k, v) in options {
-            self.options.insert(k.into(), v.to_string());
-        }
-        self
+        options
+            .into_iter()
+            .fold(self, |builder, (k, v)| builder.option(k, v))
     }
 
     /// The schema of file sources (streams cannot infer it).
     pub fn schema(mut self, schema: impl Into<JsonSchema>) -> Self {
-        self.schema = Some(match schema.into() {
-            JsonSchema::Struct(s) => s.to_ddl(),
-            JsonSchema::Ddl(s) => s,
-        });
+        self.schema = Some(schema.into().into_ddl());
         self
     }
 
@@ -264,13 +260,12 @@ impl DataStreamWriter {
 
     /// Several sink options.
     pub fn options<K: Into<String>, V: ToString>(
-        mut self,
+        self,
         options: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        for (k, v) in options {
-            self.options.insert(k.into(), v.to_string());
-        }
-        self
+        options
+            .into_iter()
+            .fold(self, |builder, (k, v)| builder.option(k, v))
     }
 
     /// Partitions the sink's output by these columns.
