@@ -122,13 +122,10 @@ impl AirflowClient {
 
     /// GETs an API path and decodes its JSON.
     pub async fn get<T: for<'de> Deserialize<'de>>(&self, path: &str) -> Result<T> {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await?
-            .error_for_status()?;
-        Ok(response.json().await?)
+        let body = self
+            .send(self.http.get(format!("{}{path}", self.base)))
+            .await?;
+        serde_json::from_value(body)
+            .map_err(|e| Error::unexpected("airflow", format!("GET {path}: {e}")))
     }
 }

@@ -43,7 +43,8 @@ impl AirflowClient {
         Ok(url)
     }
 
-    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value> {
+    /// Sends an authenticated request; a non-2xx answer is an error carrying its body.
+    pub(super) async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value> {
         let response = request.bearer_auth(&self.token).send().await?;
         let status = response.status();
         let body: Value = response.json().await.unwrap_or(Value::Null);

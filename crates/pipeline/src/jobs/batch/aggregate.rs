@@ -69,17 +69,12 @@ pub async fn run(config: &AggregateConfig) -> Result<Outcome> {
         .partition_by(["date"])
         .save(day.gold_path())
         .await?;
-    let written = session
-        .read()
-        .format("delta")
-        .load_path(day.gold_path())
-        .filter(spark_client::functions::col("date").eq(spark_client::functions::lit(day.date)))
-        .select([
-            "total_emails",
-            "unique_senders",
-            "important_emails",
-            "busiest_hour",
-        ]);
+    let written = day.gold_day(&session).select([
+        "total_emails",
+        "unique_senders",
+        "important_emails",
+        "busiest_hour",
+    ]);
     let rows = Rows::new(written.collect().await?);
     let row = rows.iter().next().expect("the partition just written");
     let hour = row

@@ -5,7 +5,6 @@
 
 use chrono::NaiveDate;
 use clap::Args;
-use spark_client::functions::{col, lit};
 use spark_client::SparkSession;
 
 use crate::arrow_rows::{required, Rows};
@@ -50,11 +49,7 @@ pub struct DailyInsight {
 
 /// Reads day D's gold row; `None` when the day has no gold partition.
 pub async fn read_gold(session: &SparkSession, day: &DayArgs) -> Result<Option<DailyInsight>> {
-    let gold = session
-        .read()
-        .format("delta")
-        .load_path(day.gold_path())
-        .filter(col("date").eq(lit(day.date)));
+    let gold = day.gold_day(session);
     let totals = Rows::new(gold.collect().await?);
     let Some(row) = totals.iter().next() else {
         return Ok(None);

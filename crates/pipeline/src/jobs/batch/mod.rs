@@ -83,10 +83,19 @@ impl DayArgs {
 
     /// Day D's bronze rows (partition-pruned on `event_date`).
     pub fn bronze_day(&self, session: &SparkSession) -> DataFrame {
+        self.day_of(session, &self.bronze_path(), "event_date")
+    }
+
+    /// Day D's gold row (partition-pruned on `date`).
+    pub fn gold_day(&self, session: &SparkSession) -> DataFrame {
+        self.day_of(session, &self.gold_path(), "date")
+    }
+
+    fn day_of(&self, session: &SparkSession, path: &str, date_column: &str) -> DataFrame {
         session
             .read()
             .format("delta")
-            .load_path(self.bronze_path())
-            .filter(col("event_date").eq(lit(self.date)))
+            .load_path(path)
+            .filter(col(date_column).eq(lit(self.date)))
     }
 }

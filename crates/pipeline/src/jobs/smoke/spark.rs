@@ -1,10 +1,8 @@
 //! The Spark part of the smoke job: a query on the cluster and a Delta table round trip.
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::Int64Type;
-use arrow_array::RecordBatch;
 use spark_client::SparkSession;
 
+use crate::arrow_rows::Rows;
 use crate::config::{LakeArgs, SparkArgs};
 use crate::{Error, Result};
 
@@ -39,7 +37,7 @@ async fn aggregate(session: &SparkSession) -> Result<usize> {
         .await?
         .collect()
         .await?;
-    let counts = int64_column(&batches, 1);
+    let counts = int64_column(Rows::new(batches), "n")?;
     if counts.len() != 10 || counts.iter().any(|&n| n != 100_000) {
         return Err(Error::unexpected(
             "spark",
@@ -59,20 +57,12 @@ async fn delta_round_trip(session: &SparkSession, path: &str) -> Result<i64> {
     ] {
         session.sql(statement.as_str()).await?.collect().await?;
     }
-    let rows = int64_column(
-        &session
-            .sql(format!("SELECT count(*) FROM {table}"))
-            .await?
-            .collect()
-            .await?,
-        0,
-    );
-    let versions = session
-        .sql(format!("DESCRIBE HISTORY {table}"))
-        .await?
-        .collect()
+    let counted = session
+        .sql(format!("SELECT count(*) AS n FROM {table}"))
         .await?;
-    let versions: usize = versions.iter().map(RecordBatch::num_rows).sum();
+    let rows = int64_column(Rows::new(counted.collect().await?), "n")?;
+    let history = session.sql(format!("DESCRIBE HISTORY {table}")).await?;
+    let versions = Rows::new(history.collect().await?).len();
     if rows != [3] || versions != 3 {
         return Err(Error::unexpected(
             "spark",
@@ -82,17 +72,9 @@ async fn delta_round_trip(session: &SparkSession, path: &str) -> Result<i64> {
     Ok(rows[0])
 }
 
-/// The values of an Int64 column across batches.
-fn int64_column(batches: &[RecordBatch], index: usize) -> Vec<i64> {
-    batches
-        .iter()
-        .flat_map(|b| {
-            b.column(index)
-                .as_primitive::<Int64Type>()
-                .values()
-                .iter()
-                .copied()
-                .collect::<Vec<_>>()
-        })
+/// The non-null values of an integer column across the result's rows.
+fn int64_column(rows: Rows, name: &str) -> Result<Vec<i64>> {
+    rows.iter()
+        .filter_map(|row| row.i64(name).transpose())
         .collect()
 }
