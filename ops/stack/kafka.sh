@@ -17,10 +17,13 @@ kafka_install() {
   touch "$KAFKA_LIBS/.complete"
 }
 
-kafka_java() {
-  "$JAVA_HOME/bin/java" -Xms256m -Xmx${KAFKA_HEAP:-512m} -XX:+UseG1GC \
-    -Dlog4j2.configurationFile="$STACK_OPS/kafka/log4j2.properties" -cp "$KAFKA_LIBS/*" "$@"
+# The JVM command line every Kafka process uses (broker, StorageTool, TopicCommand).
+kafka_jvm() {
+  KAFKA_JVM=("$JAVA_HOME/bin/java" -Xms256m "-Xmx${KAFKA_HEAP:-512m}" -XX:+UseG1GC
+    "-Dlog4j2.configurationFile=$STACK_OPS/kafka/log4j2.properties" -cp "$KAFKA_LIBS/*")
 }
+
+kafka_java() { "${KAFKA_JVM[@]}" "$@"; }
 
 kafka_config() {
   local dir="$STACK_DATA/kafka"
@@ -56,14 +59,14 @@ kafka_up() {
   require_free_port kafka "$KAFKA_PORT"
   require_free_port kafka-controller "$KAFKA_CONTROLLER_PORT"
   kafka_install
+  kafka_jvm
   local conf; conf=$(kafka_config)
   if [[ ! -f $STACK_DATA/kafka/logs/meta.properties ]]; then
     local cluster_id; cluster_id=$(kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
     kafka_java kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" -c "$conf" \
       >"$STACK_LOGS/kafka-format.log" 2>&1 || die "kafka storage format failed; see $STACK_LOGS/kafka-format.log"
   fi
-  spawn kafka "$JAVA_HOME/bin/java" -Xms256m -Xmx${KAFKA_HEAP:-512m} -XX:+UseG1GC \
-    -Dlog4j2.configurationFile="$STACK_OPS/kafka/log4j2.properties" -cp "$KAFKA_LIBS/*" kafka.Kafka "$conf"
+  spawn kafka "${KAFKA_JVM[@]}" kafka.Kafka "$conf"
   wait_until kafka 90 port_open "$KAFKA_PORT"
   kafka_topics
   ok "kafka ready on 127.0.0.1:$KAFKA_PORT"
