@@ -146,6 +146,7 @@ async fn kafka_offsets_and_group_lag() {
     let stack = Stack::from_env();
     let args = mindy_pipeline::config::KafkaArgs {
         bootstrap: stack.kafka_bootstrap.clone(),
+        options: Vec::new(),
     };
     let topic = unique("api_offsets");
     let group = unique("api_group");

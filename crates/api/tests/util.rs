@@ -280,6 +280,7 @@ pub fn dashboard() -> Dashboard {
     Dashboard {
         kafka: KafkaArgs {
             bootstrap: stack.kafka_bootstrap.clone(),
+            options: Vec::new(),
         },
         topics: vec!["emails-topic".into()],
         groups: vec![],

@@ -19,6 +19,28 @@ pub struct KafkaArgs {
         default_value = "127.0.0.1:9092"
     )]
     pub bootstrap: String,
+    /// Extra librdkafka settings for mindy's Kafka clients, `KEY=VALUE`; repeat the flag, or
+    /// separate pairs with `;` in the variable (e.g. `security.protocol=SASL_SSL;sasl.mechanisms=PLAIN`
+    /// for a managed cluster, or `heartbeat.interval.ms=500`). Applied after mindy's own
+    /// defaults, so they win.
+    #[arg(
+        id = "kafka_options",
+        long = "kafka-option",
+        env = "MINDY_KAFKA_OPTIONS",
+        value_name = "KEY=VALUE",
+        value_delimiter = ';',
+        value_parser = parse_kafka_option
+    )]
+    pub options: Vec<(String, String)>,
+}
+
+fn parse_kafka_option(pair: &str) -> Result<(String, String), String> {
+    match pair.split_once('=') {
+        Some((key, value)) if !key.trim().is_empty() => {
+            Ok((key.trim().to_string(), value.trim().to_string()))
+        }
+        _ => Err(format!("expected KEY=VALUE, got {pair:?}")),
+    }
 }
 
 /// The pipeline's Kafka topics: ingestion writes `emails`, the validator reads it and writes
@@ -181,5 +203,44 @@ mod tests {
         assert!(local
             .table_path("gold", "daily_summary")
             .ends_with("datalake/gold/daily_summary"));
+    }
+
+    #[derive(Debug, clap::Parser)]
+    struct KafkaCli {
+        #[command(flatten)]
+        kafka: KafkaArgs,
+    }
+
+    #[test]
+    fn kafka_options_are_key_value_pairs_from_flags_or_a_semicolon_list() {
+        use clap::Parser;
+        let pairs = |args: &[&str]| {
+            KafkaCli::try_parse_from(std::iter::once("t").chain(args.iter().copied()))
+                .map(|cli| cli.kafka.options)
+        };
+        let owned = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            pairs(&[
+                "--kafka-option",
+                "security.protocol=SASL_SSL",
+                "--kafka-option",
+                "sasl.password=a=b"
+            ])
+            .unwrap(),
+            owned(&[("security.protocol", "SASL_SSL"), ("sasl.password", "a=b")])
+        );
+        assert_eq!(
+            pairs(&["--kafka-option", "linger.ms=5; acks=all"]).unwrap(),
+            owned(&[("linger.ms", "5"), ("acks", "all")])
+        );
+        assert!(pairs(&[]).unwrap().is_empty());
+        let err = pairs(&["--kafka-option", "linger.ms"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("expected KEY=VALUE"), "{err}");
     }
 }

@@ -17,6 +17,16 @@ pub fn client_config(args: &KafkaArgs) -> ClientConfig {
         .set("bootstrap.servers", &args.bootstrap)
         // A down broker should fail a job within seconds, not retry for the default 5 minutes.
         .set("socket.connection.setup.timeout.ms", "10000");
+    with_user_options(config, args)
+}
+
+/// Applies the user's `--kafka-option`s over `config`. Clients that tune more defaults after
+/// [`client_config`] apply them again, so the user's settings win over mindy's tuning; what a
+/// client needs for its role (group and transactional ids, isolation level) is set after them.
+pub fn with_user_options(mut config: ClientConfig, args: &KafkaArgs) -> ClientConfig {
+    for (key, value) in &args.options {
+        config.set(key, value);
+    }
     config
 }
 

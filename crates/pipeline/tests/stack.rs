@@ -16,6 +16,7 @@ fn smoke_config(stack: &Stack) -> SmokeConfig {
     SmokeConfig {
         kafka: KafkaArgs {
             bootstrap: stack.kafka_bootstrap.clone(),
+            options: Vec::new(),
         },
         spark: SparkArgs {
             remote: stack.spark_remote.clone(),

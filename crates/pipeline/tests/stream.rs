@@ -31,6 +31,7 @@ impl Fixture {
         let topic = unique(&format!("stream-{name}"));
         let kafka_args = KafkaArgs {
             bootstrap: stack.kafka_bootstrap.clone(),
+            options: Vec::new(),
         };
         kafka::ensure_topic(&kafka_args, &topic, 3).await.unwrap();
         let lake = stack.lake_path(&format!("stream-{name}"));

@@ -27,6 +27,7 @@ impl TestTopics {
         let stack = Stack::from_env();
         let kafka = KafkaArgs {
             bootstrap: stack.kafka_bootstrap,
+            options: Vec::new(),
         };
         let topics = TopicArgs {
             emails: unique(&format!("{prefix}-emails")),
@@ -178,6 +179,8 @@ fn read_to_end(bootstrap: &str, topic: &str, uncommitted: bool) -> Vec<Record> {
 pub fn high_watermarks(bootstrap: &str, topic: &str) -> i64 {
     let consumer: BaseConsumer = rdkafka::ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
+        // librdkafka's default (read_committed) would answer the last stable offset instead.
+        .set("isolation.level", "read_uncommitted")
         .create()
         .expect("consumer");
     (0..3)

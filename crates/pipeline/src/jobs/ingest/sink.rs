@@ -90,7 +90,7 @@ pub fn producer_config(kafka_args: &KafkaArgs) -> rdkafka::ClientConfig {
         .set("compression.type", "lz4")
         .set("linger.ms", "20")
         .set("queue.buffering.max.messages", "200000");
-    config
+    kafka::with_user_options(config, kafka_args)
 }
 
 impl EmailSink {

@@ -11,12 +11,18 @@
 //! consumer rewound to the committed offsets, so the batch is redone rather than skipped.
 //!
 //! The loop is synchronous (librdkafka's own threads do the I/O) and runs on a blocking thread.
+//! It takes what the consumer holds in chunks of up to [`CHUNK`] records, validates a chunk on
+//! every core (rayon), then sends the results in read order on the loop's thread. Two waits that
+//! capped throughput are tuned away: rdkafka's `flush` polls in whole 100 ms steps (the loop
+//! drains delivery reports itself before committing), and librdkafka backs off fetching for
+//! `fetch.queue.backoff.ms` (1 s by default) once its prefetch queue is full (10 ms here).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Headers, Message, OwnedHeaders};
@@ -31,6 +37,12 @@ use super::{ValidateConfig, ValidateReport};
 use crate::dlq::{DeadLetter, Stage};
 use crate::shutdown::Shutdown;
 use crate::{kafka, Error, Result};
+
+/// Most records taken from librdkafka per round of (parallel) validation.
+const CHUNK: usize = 512;
+
+/// Fewest records per parallel task: below it, a round is validated on one thread.
+const PARALLEL_MIN: usize = 64;
 
 /// How long transactional calls may block before the batch is treated as failed.
 const TXN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -74,6 +86,14 @@ impl ProducerContext for DeliveryContext {
 
     fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
         if let Err((e, _)) = result {
+            // An aborted transaction purges what was still queued: expected, and redone.
+            let purged = matches!(
+                e.rdkafka_error_code(),
+                Some(RDKafkaErrorCode::PurgeQueue | RDKafkaErrorCode::PurgeInflight)
+            );
+            if purged {
+                return;
+            }
             tracing::error!(error = %e, "delivery failed");
             self.failed.fetch_add(1, Ordering::SeqCst);
         }
@@ -121,7 +141,14 @@ impl Processor {
     /// Creates the clients, initialises transactions (fencing any previous instance with the same
     /// transactional id and aborting its open transaction) and subscribes.
     pub fn new(config: &ValidateConfig, counters: Arc<Counters>) -> Result<Self> {
-        let mut consumer_config = kafka::client_config(&config.kafka);
+        let mut tuned = kafka::client_config(&config.kafka);
+        tuned
+            // librdkafka pauses fetching for 1 s once its prefetch queue is full, long enough
+            // for the loop to run dry; resume within 10 ms instead.
+            .set("fetch.queue.backoff.ms", "10")
+            // An idle partition's end is noticed within 100 ms (the default waits 500).
+            .set("fetch.wait.max.ms", "100");
+        let mut consumer_config = kafka::with_user_options(tuned, &config.kafka);
         consumer_config
             .set("group.id", &config.group)
             // Static membership: a restarted instance (same id) takes its partitions back at
@@ -133,8 +160,9 @@ impl Processor {
             .set("enable.partition.eof", "true");
         let consumer: BaseConsumer<GroupContext> =
             consumer_config.create_with_context(GroupContext::default())?;
-        let mut producer_config = crate::jobs::ingest::sink::producer_config(&config.kafka);
-        producer_config.set("linger.ms", "5");
+        let mut tuned = crate::jobs::ingest::sink::producer_config(&config.kafka);
+        tuned.set("linger.ms", "5");
+        let mut producer_config = kafka::with_user_options(tuned, &config.kafka);
         if config.transactional() {
             producer_config.set("transactional.id", &config.transactional_id);
             producer_config.set("transaction.timeout.ms", "60000");
@@ -186,67 +214,83 @@ impl Processor {
             if now >= deadline {
                 break;
             }
-            let poll = self.consumer.poll(deadline - now);
+            let room = (self.config.batch_records - batch.len()).min(CHUNK as u64) as usize;
+            let events = poll_chunk(&self.consumer, deadline - now, room);
             if self
                 .consumer
                 .context()
                 .rebalanced
                 .swap(false, Ordering::SeqCst)
             {
+                // Part of what was read may belong to partitions this member no longer owns or
+                // predate the new assignment: drop it all and read again from the committed
+                // offsets (with the open transaction, if any, aborted).
+                let dropped = events.iter().any(|e| matches!(e, Polled::Message(_)));
+                drop(events);
                 self.at_eof.clear();
                 if batch.started.is_some() {
-                    // What this poll returned predates the rewind: it is read again after it.
-                    drop(poll);
                     tracing::warn!("rebalance during a batch: aborting it to redo it");
                     self.abort_and_rewind()?;
                     batch = Batch::default();
-                    continue;
+                } else if dropped {
+                    self.rewind()?;
                 }
+                continue;
             }
-            match poll {
-                None => {
-                    if batch.started.is_none() && self.caught_up() {
-                        break;
-                    }
-                }
-                Some(Ok(message)) => {
-                    if batch.started.is_none() {
-                        if self.config.transactional() {
-                            self.producer.begin_transaction()?;
+            // The CPU-heavy part (parse, check, re-serialise) runs on every core; sending stays
+            // in read order on this thread.
+            let outcomes: Vec<Option<Outcome>> = events
+                .par_iter()
+                .with_min_len(PARALLEL_MIN)
+                .map(|event| match event {
+                    Polled::Message(m) => Some(validate(m.payload().unwrap_or_default())),
+                    Polled::Eof(_) => None,
+                })
+                .collect();
+            for (event, outcome) in events.iter().zip(outcomes) {
+                match (event, outcome) {
+                    (Polled::Message(message), Some(outcome)) => {
+                        if batch.started.is_none() {
+                            if self.config.transactional() {
+                                self.producer.begin_transaction()?;
+                            }
+                            batch.started = Some(Instant::now());
+                            self.active.0.get_or_insert_with(Instant::now);
                         }
-                        batch.started = Some(Instant::now());
-                        self.active.0.get_or_insert_with(Instant::now);
+                        self.at_eof.remove(&message.partition());
+                        self.handle(message, outcome, &mut batch)?;
                     }
-                    self.at_eof.remove(&message.partition());
-                    self.handle(&message, &mut batch)?;
-                }
-                Some(Err(KafkaError::PartitionEOF(partition))) => {
-                    self.at_eof.insert(partition);
-                    if self.caught_up() {
-                        break;
+                    (Polled::Eof(partition), _) => {
+                        self.at_eof.insert(*partition);
                     }
-                }
-                Some(Err(e)) => {
-                    tracing::warn!(error = %e, "consumer error");
+                    (Polled::Message(_), None) => unreachable!("every message has an outcome"),
                 }
             }
             self.producer.poll(Duration::ZERO);
+            // Nothing left to read for now: commit what there is rather than wait out the batch.
+            if self.caught_up() {
+                break;
+            }
         }
         Ok(batch)
     }
 
-    /// Validates one record and sends it on, inside the batch's transaction.
-    fn handle(&self, message: &BorrowedMessage<'_>, batch: &mut Batch) -> Result<()> {
+    /// Sends one validated record on, inside the batch's transaction: forwarded, or to the DLQ
+    /// with the rule it broke.
+    fn handle(
+        &self,
+        message: &BorrowedMessage<'_>,
+        outcome: Outcome,
+        batch: &mut Batch,
+    ) -> Result<()> {
         batch
             .offsets
             .insert(message.partition(), message.offset() + 1);
-        let value = message.payload().unwrap_or_default();
-        match rules::validate(value) {
-            Ok(record) => {
-                let payload = record.to_json();
+        match outcome {
+            Ok(Forward { id, payload }) => {
                 self.send(
                     BaseRecord::to(&self.config.topics.processed)
-                        .key(record.id.as_bytes())
+                        .key(id.as_bytes())
                         .payload(&payload),
                 )?;
                 batch.valid += 1;
@@ -267,7 +311,7 @@ impl Processor {
                     source: message.topic(),
                     source_ref: &source_ref,
                 };
-                let (value, headers) = letter.encode(value);
+                let (value, headers) = letter.encode(message.payload().unwrap_or_default());
                 let headers = copy_headers(message, headers);
                 let key = message.key().unwrap_or_default();
                 self.send(
@@ -343,13 +387,15 @@ impl Processor {
             .ok_or_else(|| Error::unexpected("kafka", "consumer has no group metadata"))?;
         self.producer
             .send_offsets_to_transaction(offsets, &metadata, TXN_TIMEOUT)?;
+        // Drained first, `commit_transaction`'s own flush finds nothing left to wait for.
+        self.drain()?;
         self.producer.commit_transaction(TXN_TIMEOUT)?;
         Ok(())
     }
 
     fn commit_plain(&self, offsets: &TopicPartitionList) -> Result<()> {
         let failed_before = self.producer.context().failed.load(Ordering::SeqCst);
-        self.producer.flush(TXN_TIMEOUT)?;
+        self.drain()?;
         if self.producer.context().failed.load(Ordering::SeqCst) != failed_before {
             return Err(Error::unexpected(
                 "kafka",
@@ -360,13 +406,48 @@ impl Processor {
         Ok(())
     }
 
-    /// Aborts the open transaction and seeks every assigned partition back to its committed
-    /// offset, so the aborted records are read again.
+    /// Waits until every enqueued record is acknowledged and its delivery report served.
+    ///
+    /// rdkafka's `flush` (which `commit_transaction` also runs) waits in whole 100 ms polls
+    /// whenever anything is still in flight, which held every batch for 100 ms; this serves
+    /// delivery reports in 1 ms slices instead.
+    fn drain(&self) -> Result<()> {
+        let deadline = Instant::now() + TXN_TIMEOUT;
+        while self.producer.in_flight_count() > 0 {
+            if Instant::now() >= deadline {
+                return Err(KafkaError::Flush(RDKafkaErrorCode::OperationTimedOut).into());
+            }
+            self.producer.poll(Duration::from_millis(1));
+        }
+        Ok(())
+    }
+
+    /// Aborts the open transaction and rewinds, so the aborted records are read again.
     fn abort_and_rewind(&mut self) -> Result<()> {
         self.counters.aborts.fetch_add(1, Ordering::Relaxed);
         if self.config.transactional() {
-            self.producer.abort_transaction(TXN_TIMEOUT)?;
+            self.abort()?;
         }
+        self.rewind()
+    }
+
+    /// Aborts the open transaction. Like `flush`, rdkafka's abort waits for delivery reports
+    /// that only polling serves: a first short call purges what is still queued and times out
+    /// (a retriable error; the abort goes on in the background), the reports are served, and
+    /// the second call completes it.
+    fn abort(&self) -> Result<()> {
+        match self.producer.abort_transaction(Duration::from_millis(100)) {
+            Ok(()) => return Ok(()),
+            Err(KafkaError::Transaction(e)) if e.is_retriable() => {}
+            Err(e) => return Err(e.into()),
+        }
+        self.drain()?;
+        self.producer.abort_transaction(TXN_TIMEOUT)?;
+        Ok(())
+    }
+
+    /// Seeks every assigned partition back to its committed offset.
+    fn rewind(&mut self) -> Result<()> {
         let committed = self.consumer.committed(TXN_TIMEOUT)?;
         let mut seek = TopicPartitionList::new();
         for element in committed.elements() {
@@ -438,8 +519,63 @@ impl Processor {
             lag: self.counters.lag.load(Ordering::Relaxed),
             active,
             transactional: self.config.transactional(),
+            redone: self.counters.aborts.load(Ordering::Relaxed),
         }
     }
+}
+
+/// What the consumer handed over, in order.
+enum Polled<'a> {
+    /// A record.
+    Message(BorrowedMessage<'a>),
+    /// The partition reached its end.
+    Eof(i32),
+}
+
+/// A valid record, normalised and serialised, with its key.
+struct Forward {
+    /// The record's id (its key downstream).
+    id: String,
+    /// The normalised record as JSON.
+    payload: Vec<u8>,
+}
+
+/// What becomes of one input record.
+type Outcome = std::result::Result<Forward, rules::Rejection>;
+
+fn validate(value: &[u8]) -> Outcome {
+    rules::validate(value).map(|record| Forward {
+        payload: record.to_json(),
+        id: record.id,
+    })
+}
+
+/// Waits up to `timeout` for the first event, then takes up to `max` records that librdkafka
+/// already holds, without waiting for more.
+fn poll_chunk(
+    consumer: &BaseConsumer<GroupContext>,
+    timeout: Duration,
+    max: usize,
+) -> Vec<Polled<'_>> {
+    let mut events = Vec::with_capacity(max.min(CHUNK));
+    let mut wait = timeout;
+    let mut messages = 0;
+    while messages < max {
+        match consumer.poll(wait) {
+            None => break,
+            Some(Ok(message)) => {
+                events.push(Polled::Message(message));
+                messages += 1;
+            }
+            Some(Err(KafkaError::PartitionEOF(partition))) => events.push(Polled::Eof(partition)),
+            Some(Err(e)) => tracing::warn!(error = %e, "consumer error"),
+        }
+        wait = Duration::ZERO;
+        if consumer.context().rebalanced.load(Ordering::SeqCst) {
+            break;
+        }
+    }
+    events
 }
 
 /// The input's headers first (so provenance survives), then the DLQ's own.
