@@ -21,7 +21,9 @@ duration=${MINDY_BENCH_DURATION:-10s}
 connections=${MINDY_BENCH_CONNECTIONS:-16}
 threads=${MINDY_BENCH_THREADS:-2}
 profile=${MINDY_BENCH_PROFILE:-release}
-target_dir=${CARGO_TARGET_DIR:-$HOME/.cache/mini-mindy/target}
+# The stack's shared target dir, for cargo as well as for the path of the binary below.
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/mini-mindy/target}
+target_dir=$CARGO_TARGET_DIR
 bin_dir=$([ "$profile" = dev ] && echo debug || echo "$profile")
 
 cargo build --quiet -p mindy-api --profile "$profile"
