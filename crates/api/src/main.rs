@@ -21,8 +21,9 @@ async fn main() -> ExitCode {
     match run(args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!("{error:#}");
-            eprintln!("mindy-api: {error:#}");
+            let line = mindy_pipeline::error::causes(&*error);
+            tracing::error!("{line}");
+            eprintln!("mindy-api: {line}");
             ExitCode::FAILURE
         }
     }

@@ -85,3 +85,43 @@ impl From<google_gmail1::Error> for Error {
         Error::Gmail(Box::new(error))
     }
 }
+
+/// An error and its causes on one line, `a: b: c`, leaving out a cause whose text the line
+/// already holds. The library's errors (and rdkafka's, sqlx's, ...) put their source's text in
+/// their own message, so a plain walk of the chain would print it two or three times.
+pub fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        source = cause.source();
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn causes_skip_text_the_line_already_holds() {
+        let kafka = Error::Kafka(rdkafka::error::KafkaError::MessageProduction(
+            rdkafka::types::RDKafkaErrorCode::UnknownTopicOrPartition,
+        ));
+        let wrapped = anyhow::Error::new(kafka).context("ingesting");
+        assert_eq!(
+            causes(&*wrapped),
+            "ingesting: kafka: Message production error: UnknownTopicOrPartition \
+             (Broker: Unknown topic or partition)"
+        );
+        let io = Error::Io {
+            path: "x.mbox".into(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        };
+        assert_eq!(causes(&io), "x.mbox: no such file");
+    }
+}

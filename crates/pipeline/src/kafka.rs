@@ -5,6 +5,7 @@ use std::time::Duration;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::types::RDKafkaErrorCode;
 
 use crate::config::KafkaArgs;
@@ -52,6 +53,43 @@ pub async fn ensure_topic(args: &KafkaArgs, topic: &str, partitions: i32) -> Res
         }
     }
     Ok(())
+}
+
+/// Checks that every topic in `topics` exists, so a job fails at once with the topic's name
+/// instead of timing out on its first record (the stack's broker does not create topics on use).
+/// A broker that does not answer within 10 s is an error too.
+pub async fn require_topics(args: &KafkaArgs, topics: &[&str]) -> Result<()> {
+    let config = client_config(args);
+    let bootstrap = args.bootstrap.clone();
+    let wanted: Vec<String> = topics.iter().map(|t| t.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let consumer: BaseConsumer = config.create()?;
+        let metadata = consumer
+            .fetch_metadata(None, Duration::from_secs(10))
+            .map_err(|e| {
+                Error::unexpected(
+                    "kafka",
+                    format!("no topic metadata from {bootstrap} within 10 s ({e}); is Kafka up?"),
+                )
+            })?;
+        let existing: Vec<&str> = metadata.topics().iter().map(|t| t.name()).collect();
+        let missing: Vec<&str> = wanted
+            .iter()
+            .map(String::as_str)
+            .filter(|t| !existing.contains(t))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Invalid(format!(
+            "Kafka topic(s) {} do not exist on {bootstrap}, which does not create topics on use: \
+             check --topic-emails/--topic-processed/--topic-dlq (MINDY_TOPIC_*), or create them \
+             (`./stack up kafka` creates the pipeline's topics)",
+            missing.join(", ")
+        )))
+    })
+    .await
+    .map_err(|e| Error::unexpected("kafka", format!("metadata thread failed: {e}")))?
 }
 
 /// Deletes `topic`; a topic that is already gone is not an error.

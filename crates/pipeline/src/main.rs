@@ -77,7 +77,7 @@ async fn main() -> ExitCode {
     match run(Cli::parse()).await {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", mindy_pipeline::error::causes(&*e));
             ExitCode::from(2)
         }
     }

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use mindy_pipeline::email::Source;
+use mindy_pipeline::jobs::ingest::sink::EmailSink;
 use mindy_pipeline::jobs::validate::{self, ValidateConfig};
 use mindy_pipeline::shutdown::Shutdown;
 use serde_json::{json, Value};
@@ -150,5 +152,31 @@ async fn without_transactions_the_same_routing_holds() {
     assert_eq!((report.valid, report.invalid), (40, 10));
     assert_eq!(t.read(&t.topics.processed, false).await.len(), 40);
     assert_eq!(t.read(&t.topics.dlq, false).await.len(), 10);
+    t.delete().await;
+}
+
+#[tokio::test]
+async fn a_missing_topic_is_named_before_anything_is_read_or_sent() {
+    let t = TestTopics::create("validator-missing").await;
+    t.produce(&[("m1".into(), serde_json::to_vec(&record("m1")).unwrap())])
+        .await;
+    let mut c = config(&t);
+    c.topics.processed = format!("{}-absent", t.topics.processed);
+    let err = validate::run(&c, Shutdown::new()).await.unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(&c.topics.processed) && text.contains("do not exist"),
+        "{text}"
+    );
+    // Nothing was sent anywhere.
+    assert!(t.read(&t.topics.dlq, false).await.is_empty());
+
+    let mut topics = t.topics.clone();
+    topics.dlq = format!("{}-absent", t.topics.dlq);
+    let err = EmailSink::open(&t.kafka, &topics, Source::Eml)
+        .await
+        .err()
+        .expect("a sink for a missing DLQ topic is refused");
+    assert!(err.to_string().contains(&topics.dlq), "{err}");
     t.delete().await;
 }

@@ -39,7 +39,7 @@ pub async fn run(config: &DemoIngestConfig, shutdown: Shutdown) -> Result<Ingest
     }
     let emails = demo::mailbox(&opts);
     tracing::info!(emails = emails.len(), until = %opts.until, days = opts.days, tz = %opts.tz, "generated the demo mailbox");
-    let mut sink = EmailSink::new(&config.kafka, &config.topics, Source::Demo)?;
+    let mut sink = EmailSink::open(&config.kafka, &config.topics, Source::Demo).await?;
     let bar = progress(Some(emails.len() as u64), "demo");
     for email in &emails {
         let meta = SourceMeta {

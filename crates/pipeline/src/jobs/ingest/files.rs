@@ -113,7 +113,7 @@ async fn drain(
     bar: indicatif::ProgressBar,
     shutdown: &Shutdown,
 ) -> Result<IngestReport> {
-    let mut sink = EmailSink::new(kafka, topics, source)?;
+    let mut sink = EmailSink::open(kafka, topics, source).await?;
     while let Some((message, progress)) = rx.recv().await {
         sink.ingest(&message.bytes, &message.meta, &message.source_ref)
             .await?;

@@ -94,8 +94,9 @@ pub fn producer_config(kafka_args: &KafkaArgs) -> rdkafka::ClientConfig {
 }
 
 impl EmailSink {
-    /// Opens the producer.
-    pub fn new(kafka_args: &KafkaArgs, topics: &TopicArgs, source: Source) -> Result<Self> {
+    /// Checks that the emails and DLQ topics exist, then opens the producer.
+    pub async fn open(kafka_args: &KafkaArgs, topics: &TopicArgs, source: Source) -> Result<Self> {
+        kafka::require_topics(kafka_args, &[&topics.emails, &topics.dlq]).await?;
         Ok(EmailSink {
             producer: producer_config(kafka_args).create()?,
             topics: topics.clone(),

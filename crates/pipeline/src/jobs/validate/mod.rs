@@ -131,6 +131,12 @@ impl fmt::Display for ValidateReport {
 
 /// Runs the validator until `shutdown` (or until caught up with `--until-idle`).
 pub async fn run(config: &ValidateConfig, shutdown: Shutdown) -> Result<ValidateReport> {
+    let topics = &config.topics;
+    crate::kafka::require_topics(
+        &config.kafka,
+        &[&topics.emails, &topics.processed, &topics.dlq],
+    )
+    .await?;
     let counters = Arc::new(metrics::Counters::default());
     let server_stop = Shutdown::new();
     if !config.no_metrics {

@@ -148,7 +148,7 @@ pub async fn run(config: &GmailConfig, shutdown: Shutdown) -> Result<IngestRepor
         config: config.clone(),
         quota: Arc::new(Quota::new(config.quota_per_minute)),
     };
-    let mut sink = EmailSink::new(&config.kafka, &config.topics, Source::Gmail)?;
+    let mut sink = EmailSink::open(&config.kafka, &config.topics, Source::Gmail).await?;
     loop {
         let (kind, fetched) = syncer.sync(&mut sink).await?;
         tracing::info!(?kind, fetched, "gmail sync done");
