@@ -21,8 +21,9 @@ pub struct KafkaArgs {
     pub bootstrap: String,
     /// Extra librdkafka settings for mindy's Kafka clients, `KEY=VALUE`; repeat the flag, or
     /// separate pairs with `;` in the variable (e.g. `security.protocol=SASL_SSL;sasl.mechanisms=PLAIN`
-    /// for a managed cluster, or `heartbeat.interval.ms=500`). Applied after mindy's own
-    /// defaults, so they win.
+    /// for a managed cluster, or `heartbeat.interval.ms=500`). They override mindy's tuning, not
+    /// the settings a client needs for its role. Spark's Kafka source (`mindy stream`) uses the
+    /// Java client and does not get them.
     #[arg(
         id = "kafka_options",
         long = "kafka-option",
