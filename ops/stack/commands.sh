@@ -15,6 +15,7 @@ export MINDY_TOPIC_DLQ=$TOPIC_DLQ
 export MINDY_SPARK_REMOTE=sc://127.0.0.1:$SPARK_CONNECT_PORT
 export MINDY_SPARK_MASTER_UI=http://127.0.0.1:$SPARK_MASTER_UI_PORT
 export MINDY_SPARK_DRIVER_UI=http://127.0.0.1:$SPARK_CONNECT_UI_PORT
+export MINDY_SPARK4_REMOTE=sc://127.0.0.1:$SPARK4_CONNECT_PORT
 export DATABASE_URL=postgres://mindy:$(secret postgres-mindy)@127.0.0.1:$PG_PORT/mindy
 export MINDY_READER_DATABASE_URL=postgres://mindy_reader:$(secret postgres-reader)@127.0.0.1:$PG_PORT/mindy
 export REDIS_URL=redis://127.0.0.1:$REDIS_PORT
@@ -55,6 +56,7 @@ cmd_up() {
       redis) redis_up ;;
       kafka) kafka_up ;;
       spark) spark_up ;;
+      spark4) spark4_up ;;
       airflow)
         is_running postgres || pg_up
         airflow_up ;;
@@ -62,7 +64,7 @@ cmd_up() {
       app)
         api_up
         web_up ;;
-      *) die "unknown service '$s' (services: ${ALL_SERVICES[*]})" ;;
+      *) die "unknown service '$s' (services: ${ALL_SERVICES[*]} app spark4)" ;;
     esac
   done
   if [[ " ${services[*]} " == *" postgres "* ]]; then migrate; fi
@@ -71,17 +73,18 @@ cmd_up() {
 
 cmd_down() {
   local services=("$@") s
-  ((${#services[@]})) || services=(app mailsink airflow spark kafka redis postgres)
+  ((${#services[@]})) || services=(app mailsink airflow spark4 spark kafka redis postgres)
   for s in "${services[@]}"; do
     case $s in
       app) app_down ;;
       mailsink) mailsink_down ;;
       airflow) airflow_down ;;
       spark) spark_down ;;
+      spark4) spark4_down ;;
       kafka) kafka_down ;;
       redis) redis_down ;;
       postgres) pg_down ;;
-      *) die "unknown service '$s' (services: ${ALL_SERVICES[*]})" ;;
+      *) die "unknown service '$s' (services: ${ALL_SERVICES[*]} app spark4)" ;;
     esac
   done
 }
@@ -107,6 +110,7 @@ cmd_status() {
   status_row spark-worker-1 "ui http://127.0.0.1:$SPARK_WORKER_UI_PORT"
   status_row spark-worker-2 "ui http://127.0.0.1:$((SPARK_WORKER_UI_PORT + 1))"
   status_row spark-connect "sc://127.0.0.1:$SPARK_CONNECT_PORT  ui :$SPARK_CONNECT_UI_PORT"
+  status_row spark4-connect "sc://127.0.0.1:$SPARK4_CONNECT_PORT (Spark 4, tests only)"
   status_row airflow-api "http://127.0.0.1:$AIRFLOW_PORT"
   status_row airflow-scheduler "-"
   status_row airflow-dag-processor "-"
@@ -144,6 +148,10 @@ cmd_test() {
   cargo test --workspace --doc
   log "integration tests against the local stack"
   cargo test --workspace --test '*'
+  log "spark-client's integration tests again, against a Spark $SPARK4_VERSION Connect server"
+  spark4_up
+  MINDY_SPARK_REMOTE=$MINDY_SPARK4_REMOTE cargo test -p spark-client --test integration
+  spark4_down
   log "Airflow DAG integrity tests"
   (cd "$STACK_ROOT/airflow" && "$AIRFLOW_VENV/bin/python" -m pytest -q tests)
   log "frontend: npm ci, lint + type check + build, vitest"
