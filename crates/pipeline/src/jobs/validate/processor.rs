@@ -239,17 +239,19 @@ impl Processor {
             }
             // The CPU-heavy part (parse, check, re-serialise) runs on every core; sending stays
             // in read order on this thread.
-            let outcomes: Vec<Option<Outcome>> = events
+            let steps: Vec<Step<'_, '_>> = events
                 .par_iter()
                 .with_min_len(PARALLEL_MIN)
                 .map(|event| match event {
-                    Polled::Message(m) => Some(validate(m.payload().unwrap_or_default())),
-                    Polled::Eof(_) => None,
+                    Polled::Message(m) => {
+                        Step::Record(m, validate(m.payload().unwrap_or_default()))
+                    }
+                    Polled::Eof(partition) => Step::Eof(*partition),
                 })
                 .collect();
-            for (event, outcome) in events.iter().zip(outcomes) {
-                match (event, outcome) {
-                    (Polled::Message(message), Some(outcome)) => {
+            for step in steps {
+                match step {
+                    Step::Record(message, outcome) => {
                         if batch.started.is_none() {
                             if self.config.transactional() {
                                 self.producer.begin_transaction()?;
@@ -260,10 +262,9 @@ impl Processor {
                         self.at_eof.remove(&message.partition());
                         self.handle(message, outcome, &mut batch)?;
                     }
-                    (Polled::Eof(partition), _) => {
-                        self.at_eof.insert(*partition);
+                    Step::Eof(partition) => {
+                        self.at_eof.insert(partition);
                     }
-                    (Polled::Message(_), None) => unreachable!("every message has an outcome"),
                 }
             }
             self.producer.poll(Duration::ZERO);
@@ -528,6 +529,14 @@ impl Processor {
 enum Polled<'a> {
     /// A record.
     Message(BorrowedMessage<'a>),
+    /// The partition reached its end.
+    Eof(i32),
+}
+
+/// What the consumer handed over, validated: a record with its outcome, or a partition's end.
+enum Step<'e, 'm> {
+    /// A record and what becomes of it.
+    Record(&'e BorrowedMessage<'m>, Outcome),
     /// The partition reached its end.
     Eof(i32),
 }
