@@ -35,7 +35,21 @@ pub struct KafkaArgs {
     pub options: Vec<(String, String)>,
 }
 
+impl KafkaArgs {
+    /// The user's librdkafka settings, blank entries (an empty variable, a trailing `;`) left out.
+    pub fn settings(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.options
+            .iter()
+            .filter(|(key, _)| !key.is_empty())
+            .map(|(key, value)| (key.as_str(), value.as_str()))
+    }
+}
+
+/// `KEY=VALUE`, or a blank entry (kept as an empty pair, which [`KafkaArgs::settings`] skips).
 fn parse_kafka_option(pair: &str) -> Result<(String, String), String> {
+    if pair.trim().is_empty() {
+        return Ok((String::new(), String::new()));
+    }
     match pair.split_once('=') {
         Some((key, value)) if !key.trim().is_empty() => {
             Ok((key.trim().to_string(), value.trim().to_string()))
@@ -216,8 +230,12 @@ mod tests {
     fn kafka_options_are_key_value_pairs_from_flags_or_a_semicolon_list() {
         use clap::Parser;
         let pairs = |args: &[&str]| {
-            KafkaCli::try_parse_from(std::iter::once("t").chain(args.iter().copied()))
-                .map(|cli| cli.kafka.options)
+            KafkaCli::try_parse_from(std::iter::once("t").chain(args.iter().copied())).map(|cli| {
+                cli.kafka
+                    .settings()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect::<Vec<_>>()
+            })
         };
         let owned = |v: &[(&str, &str)]| -> Vec<(String, String)> {
             v.iter()
@@ -239,6 +257,12 @@ mod tests {
             owned(&[("linger.ms", "5"), ("acks", "all")])
         );
         assert!(pairs(&[]).unwrap().is_empty());
+        // `MINDY_KAFKA_OPTIONS=` (as in .env.example) and a trailing `;` are no settings.
+        assert!(pairs(&["--kafka-option", ""]).unwrap().is_empty());
+        assert_eq!(
+            pairs(&["--kafka-option", "acks=all;"]).unwrap(),
+            owned(&[("acks", "all")])
+        );
         let err = pairs(&["--kafka-option", "linger.ms"])
             .unwrap_err()
             .to_string();

@@ -25,7 +25,7 @@ pub fn client_config(args: &KafkaArgs) -> ClientConfig {
 /// [`client_config`] apply them again, so the user's settings win over mindy's tuning; what a
 /// client needs for its role (group and transactional ids, isolation level) is set after them.
 pub fn with_user_options(mut config: ClientConfig, args: &KafkaArgs) -> ClientConfig {
-    for (key, value) in &args.options {
+    for (key, value) in args.settings() {
         config.set(key, value);
     }
     config
