@@ -2,20 +2,10 @@
 # Apache Kafka in KRaft mode (one process is both controller and broker), from the broker jars on
 # Maven Central, plus the project's topics with explicit retention.
 
-KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$STACK_OPS/kafka/pom.xml")
-# The cache key includes a hash of the pom, so editing it re-resolves the jars.
-KAFKA_LIBS="$STACK_CACHE/kafka-$KAFKA_VERSION-$(sha256sum "$STACK_OPS/kafka/pom.xml" | cut -c1-12)/libs"
+KAFKA_VERSION=$(pom_property "$STACK_OPS/kafka/pom.xml" kafka.version)
+KAFKA_LIBS="$(pom_cache "$STACK_OPS/kafka/pom.xml" "kafka-$KAFKA_VERSION")/libs"
 
-kafka_install() {
-  [[ -f $KAFKA_LIBS/.complete ]] && return 0
-  command -v mvn >/dev/null || ensure_apt maven
-  log "resolving Kafka $KAFKA_VERSION jars from Maven Central into $KAFKA_LIBS"
-  mkdir -p "$KAFKA_LIBS"
-  mvn -q -B -f "$STACK_OPS/kafka/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
-    -DoutputDirectory="$KAFKA_LIBS" >"$STACK_LOGS/kafka-install.log" 2>&1 \
-    || die "could not fetch Kafka jars (is Maven Central reachable?); see $STACK_LOGS/kafka-install.log"
-  touch "$KAFKA_LIBS/.complete"
-}
+kafka_install() { fetch_jars "Kafka $KAFKA_VERSION" "$STACK_OPS/kafka/pom.xml" "$KAFKA_LIBS" kafka-install; }
 
 # The JVM command line every Kafka process uses (broker, StorageTool, TopicCommand).
 kafka_jvm() {

@@ -89,6 +89,27 @@ rss_of() {
 }
 
 # ensure_apt PKG...: install the Debian packages that are missing (one apt-get update per run).
+# pom_property POM NAME: the value of <NAME> in POM's properties.
+pom_property() { sed -n "s:.*<$2>\(.*\)</$2>.*:\1:p" "$1"; }
+
+# pom_cache POM PREFIX: a cache directory for POM's jars, keyed by a hash of the pom (so editing
+# it resolves them again).
+pom_cache() { echo "$STACK_CACHE/$2-$(sha256sum "$1" | cut -c1-12)"; }
+
+# fetch_jars WHAT POM DIR LOGNAME: copy POM's runtime dependencies from Maven Central into DIR,
+# once (DIR/.complete marks a finished copy).
+fetch_jars() {
+  local what=$1 pom=$2 dir=$3 logname=$4
+  [[ -f $dir/.complete ]] && return 0
+  command -v mvn >/dev/null || ensure_apt maven
+  log "resolving $what jars from Maven Central into $dir"
+  mkdir -p "$dir"
+  mvn -q -B -f "$pom" dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory="$dir" >"$STACK_LOGS/$logname.log" 2>&1 \
+    || die "could not fetch $what jars (is Maven Central reachable?); see $STACK_LOGS/$logname.log"
+  touch "$dir/.complete"
+}
+
 ensure_apt() {
   local missing=()
   for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -3,19 +3,11 @@
 # the jars on Maven Central (ops/spark4/pom.xml). Not part of the pipeline: `./stack test` starts
 # it to run spark-client's integration tests against 4.x too, then stops it.
 
-SPARK4_VERSION=$(sed -n 's:.*<spark.version>\(.*\)</spark.version>.*:\1:p' "$STACK_OPS/spark4/pom.xml")
-# The cache key includes a hash of the pom, so editing it re-resolves the jars.
-SPARK4_JARS="$STACK_CACHE/spark-$SPARK4_VERSION-$(sha256sum "$STACK_OPS/spark4/pom.xml" | cut -c1-12)/jars"
+SPARK4_VERSION=$(pom_property "$STACK_OPS/spark4/pom.xml" spark.version)
+SPARK4_JARS="$(pom_cache "$STACK_OPS/spark4/pom.xml" "spark-$SPARK4_VERSION")/jars"
 
 spark4_install() {
-  [[ -f $SPARK4_JARS/.complete ]] && return 0
-  command -v mvn >/dev/null || ensure_apt maven
-  log "resolving Spark $SPARK4_VERSION Connect server jars from Maven Central into $SPARK4_JARS"
-  mkdir -p "$SPARK4_JARS"
-  mvn -q -B -f "$STACK_OPS/spark4/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
-    -DoutputDirectory="$SPARK4_JARS" >"$STACK_LOGS/spark4-install.log" 2>&1 \
-    || die "could not fetch Spark $SPARK4_VERSION jars (is Maven Central reachable?); see $STACK_LOGS/spark4-install.log"
-  touch "$SPARK4_JARS/.complete"
+  fetch_jars "Spark $SPARK4_VERSION Connect server" "$STACK_OPS/spark4/pom.xml" "$SPARK4_JARS" spark4-install
 }
 
 spark4_up() {
