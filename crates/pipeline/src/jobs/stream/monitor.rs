@@ -151,13 +151,28 @@ fn name(query: &StreamingQuery) -> String {
     query.name().unwrap_or(query.id()).to_string()
 }
 
+/// Where Spark's exception message goes on from the cause to the query's ids, offsets and plan.
+const DETAILS: &str = "\n=== Streaming Query ===";
+
+/// The cause part of a query exception's message: what the error says; the rest goes to the log.
+fn cause(message: &str) -> &str {
+    message.split(DETAILS).next().unwrap_or(message).trim_end()
+}
+
 async fn fail_if_failed(query: &StreamingQuery) -> Result<()> {
     match query.exception().await? {
         Some(e) => {
             let class = e.error_class.map(|c| format!("[{c}] ")).unwrap_or_default();
+            let short = cause(&e.message);
+            let message = if short.len() < e.message.len() {
+                tracing::error!(query = %name(query), details = %e.message, "streaming query failed");
+                format!("{class}{short} (the query's offsets and plan are logged above)")
+            } else {
+                format!("{class}{}", e.message)
+            };
             Err(QueryFailed {
                 query: name(query),
-                message: format!("{class}{}", e.message),
+                message,
             }
             .into())
         }
@@ -189,4 +204,24 @@ async fn record(db: &PgPool, query: &str, p: &StreamingQueryProgress) -> Result<
     .execute(db)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_exception_is_cut_to_its_cause_before_the_plan() {
+        let spark = "org.apache.spark.sql.streaming.StreamingQueryException: \
+            org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host \
+            this topic-partition.\n=== Streaming Query ===\nIdentifier: mindy_bronze [id = 1]\n\
+            Current Optimized Plan:\nWriteToMicroBatchDataSourceV1 ...";
+        assert_eq!(
+            cause(spark),
+            "org.apache.spark.sql.streaming.StreamingQueryException: \
+             org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not \
+             host this topic-partition."
+        );
+        assert_eq!(cause("no plan here"), "no plan here");
+    }
 }
