@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use mindy_pipeline::config::{KafkaArgs, LakeArgs, SparkArgs};
+use mindy_pipeline::config::{parse_duration, KafkaArgs, LakeArgs, SparkArgs};
 use mindy_pipeline::kafka;
 use mindy_pipeline::shutdown::Shutdown;
 use rdkafka::producer::{BaseProducer, Producer};
@@ -267,34 +267,9 @@ async fn clean_up_run(settings: &Settings) -> anyhow::Result<()> {
     }
 }
 
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("{text:?}: expected e.g. 60s, 3m, 500ms"))?;
-    match unit {
-        "ms" => Ok(Duration::from_millis(n)),
-        "" | "s" => Ok(Duration::from_secs(n)),
-        "m" => Ok(Duration::from_secs(n * 60)),
-        other => Err(format!("{text:?}: unknown unit {other:?} (ms, s or m)")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_parse() {
-        assert_eq!(parse_duration("3m"), Ok(Duration::from_secs(180)));
-        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration("60"), Ok(Duration::from_secs(60)));
-        assert!(parse_duration("soon").is_err());
-    }
 
     #[test]
     fn the_command_line_has_sane_defaults() {

@@ -44,7 +44,7 @@ pub struct StreamConfig {
     #[arg(long, env = "MINDY_CHECKPOINT_ROOT")]
     pub checkpoint_root: Option<String>,
     /// Micro-batch interval while running continuously, e.g. `30s`, `1s`, `2m`.
-    #[arg(long, env = "MINDY_STREAM_TRIGGER", default_value = "30s", value_parser = parse_duration)]
+    #[arg(long, env = "MINDY_STREAM_TRIGGER", default_value = "30s", value_parser = crate::config::parse_duration)]
     pub trigger_interval: Duration,
     /// Process everything available now, then stop (Airflow and tests use this).
     #[arg(long)]
@@ -88,7 +88,7 @@ pub struct StreamConfig {
     #[arg(long, env = "USER_TIMEZONE", default_value = "UTC", value_parser = parse_timezone)]
     pub timezone: String,
     /// How often to log each query's progress.
-    #[arg(long, env = "MINDY_STREAM_PROGRESS_INTERVAL", default_value = "10s", value_parser = parse_duration)]
+    #[arg(long, env = "MINDY_STREAM_PROGRESS_INTERVAL", default_value = "10s", value_parser = crate::config::parse_duration)]
     pub progress_interval: Duration,
     /// Record each query's progress in PostgreSQL's `stream_progress` for the dashboard.
     #[arg(
@@ -320,26 +320,6 @@ async fn stop_all(queries: &[StreamingQuery]) {
     }
 }
 
-fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("{text:?}: expected e.g. 30s, 500ms, 2m"))?;
-    match unit.trim() {
-        "ms" => Ok(Duration::from_millis(n)),
-        "" | "s" => Ok(Duration::from_secs(n)),
-        "m" => Ok(Duration::from_secs(n * 60)),
-        "h" => Ok(Duration::from_secs(n * 3600)),
-        other => Err(format!(
-            "{text:?}: unknown unit {other:?} (use ms, s, m or h)"
-        )),
-    }
-}
-
 fn parse_timezone(text: &str) -> std::result::Result<String, String> {
     text.parse::<chrono_tz::Tz>()
         .map(|tz| tz.name().to_string())
@@ -357,11 +337,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations_and_timezones_parse() {
-        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert!(parse_duration("soon").is_err());
+    fn timezones_parse() {
         assert_eq!(parse_timezone("Europe/Paris").unwrap(), "Europe/Paris");
         assert!(parse_timezone("Mars/Olympus").is_err());
     }
