@@ -110,22 +110,27 @@ mod tests {
     use arrow_array::{Int64Array, StringArray};
     use arrow_schema::{DataType, Field, Schema};
 
-    #[test]
-    fn decodes_an_ipc_stream_with_several_batches() {
+    /// A batch of an `id` and a nullable `s` column.
+    fn batch(ids: Vec<i64>, strings: Vec<Option<&str>>) -> RecordBatch {
         let schema = Arc::new(Schema::new(vec![
             Field::new("id", DataType::Int64, false),
             Field::new("s", DataType::Utf8, true),
         ]));
-        let batch = RecordBatch::try_new(
-            schema.clone(),
+        RecordBatch::try_new(
+            schema,
             vec![
-                Arc::new(Int64Array::from(vec![1, 2, 3])),
-                Arc::new(StringArray::from(vec![Some("a"), None, Some("c")])),
+                Arc::new(Int64Array::from(ids)),
+                Arc::new(StringArray::from(strings)),
             ],
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn decodes_an_ipc_stream_with_several_batches() {
+        let batch = batch(vec![1, 2, 3], vec![Some("a"), None, Some("c")]);
         let mut buf = Vec::new();
-        let mut w = arrow_ipc::writer::StreamWriter::try_new(&mut buf, &schema).unwrap();
+        let mut w = arrow_ipc::writer::StreamWriter::try_new(&mut buf, &batch.schema()).unwrap();
         w.write(&batch).unwrap();
         w.write(&batch).unwrap();
         w.finish().unwrap();
@@ -137,21 +142,10 @@ mod tests {
 
     #[test]
     fn decoded_batches_are_aligned_and_do_not_point_into_the_message() {
-        let schema = Arc::new(Schema::new(vec![
-            Field::new("id", DataType::Int64, false),
-            Field::new("s", DataType::Utf8, true),
-        ]));
-        let batch = RecordBatch::try_new(
-            schema.clone(),
-            vec![
-                Arc::new(Int64Array::from(vec![7, 8, 9])),
-                Arc::new(StringArray::from(vec![Some("x"), None, Some("zz")])),
-            ],
-        )
-        .unwrap();
+        let batch = batch(vec![7, 8, 9], vec![Some("x"), None, Some("zz")]);
         // Like a field of a protobuf message: at an odd offset inside a larger allocation.
         let mut buf = vec![0u8; 3];
-        let mut w = arrow_ipc::writer::StreamWriter::try_new(&mut buf, &schema).unwrap();
+        let mut w = arrow_ipc::writer::StreamWriter::try_new(&mut buf, &batch.schema()).unwrap();
         w.write(&batch).unwrap();
         w.finish().unwrap();
         drop(w);
