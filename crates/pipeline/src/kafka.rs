@@ -11,21 +11,22 @@ use rdkafka::types::RDKafkaErrorCode;
 use crate::config::KafkaArgs;
 use crate::{Error, Result};
 
-/// A client configuration pointing at the bootstrap servers, for any rdkafka client type.
+/// A client configuration pointing at the bootstrap servers, for any rdkafka client type, with
+/// the user's `--kafka-option`s.
 pub fn client_config(args: &KafkaArgs) -> ClientConfig {
+    tuned_config(args, &[])
+}
+
+/// Like [`client_config`], with a client's own `tuning` between mindy's defaults and the user's
+/// `--kafka-option`s, so the user's settings win over both. What a client needs for its role
+/// (group and transactional ids, isolation level) is for the caller to set after.
+pub fn tuned_config(args: &KafkaArgs, tuning: &[(&str, &str)]) -> ClientConfig {
     let mut config = ClientConfig::new();
     config
         .set("bootstrap.servers", &args.bootstrap)
         // A down broker should fail a job within seconds, not retry for the default 5 minutes.
         .set("socket.connection.setup.timeout.ms", "10000");
-    with_user_options(config, args)
-}
-
-/// Applies the user's `--kafka-option`s over `config`. Clients that tune more defaults after
-/// [`client_config`] apply them again, so the user's settings win over mindy's tuning; what a
-/// client needs for its role (group and transactional ids, isolation level) is set after them.
-pub fn with_user_options(mut config: ClientConfig, args: &KafkaArgs) -> ClientConfig {
-    for (key, value) in args.settings() {
+    for (key, value) in tuning.iter().copied().chain(args.settings()) {
         config.set(key, value);
     }
     config

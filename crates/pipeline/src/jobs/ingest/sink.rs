@@ -82,15 +82,17 @@ impl Future for Tagged {
     }
 }
 
-/// Producer settings shared by every ingestion source.
-pub fn producer_config(kafka_args: &KafkaArgs) -> rdkafka::ClientConfig {
-    let mut config = kafka::client_config(kafka_args);
-    config
-        .set("enable.idempotence", "true")
-        .set("compression.type", "lz4")
-        .set("linger.ms", "20")
-        .set("queue.buffering.max.messages", "200000");
-    kafka::with_user_options(config, kafka_args)
+/// Producer settings shared by every ingestion source and the validator; `tuning` overrides
+/// them (and the user's `--kafka-option`s override both).
+pub fn producer_config(kafka_args: &KafkaArgs, tuning: &[(&str, &str)]) -> rdkafka::ClientConfig {
+    let shared = [
+        ("enable.idempotence", "true"),
+        ("compression.type", "lz4"),
+        ("linger.ms", "20"),
+        ("queue.buffering.max.messages", "200000"),
+    ];
+    let all: Vec<(&str, &str)> = shared.iter().chain(tuning).copied().collect();
+    kafka::tuned_config(kafka_args, &all)
 }
 
 impl EmailSink {
@@ -98,7 +100,7 @@ impl EmailSink {
     pub async fn open(kafka_args: &KafkaArgs, topics: &TopicArgs, source: Source) -> Result<Self> {
         kafka::require_topics(kafka_args, &[&topics.emails, &topics.dlq]).await?;
         Ok(EmailSink {
-            producer: producer_config(kafka_args).create()?,
+            producer: producer_config(kafka_args, &[]).create()?,
             topics: topics.clone(),
             source,
             in_flight: FuturesUnordered::new(),

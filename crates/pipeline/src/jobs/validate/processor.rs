@@ -141,14 +141,16 @@ impl Processor {
     /// Creates the clients, initialises transactions (fencing any previous instance with the same
     /// transactional id and aborting its open transaction) and subscribes.
     pub fn new(config: &ValidateConfig, counters: Arc<Counters>) -> Result<Self> {
-        let mut tuned = kafka::client_config(&config.kafka);
-        tuned
-            // librdkafka pauses fetching for 1 s once its prefetch queue is full, long enough
-            // for the loop to run dry; resume within 10 ms instead.
-            .set("fetch.queue.backoff.ms", "10")
-            // An idle partition's end is noticed within 100 ms (the default waits 500).
-            .set("fetch.wait.max.ms", "100");
-        let mut consumer_config = kafka::with_user_options(tuned, &config.kafka);
+        let mut consumer_config = kafka::tuned_config(
+            &config.kafka,
+            &[
+                // librdkafka pauses fetching for 1 s once its prefetch queue is full, long enough
+                // for the loop to run dry; resume within 10 ms instead.
+                ("fetch.queue.backoff.ms", "10"),
+                // An idle partition's end is noticed within 100 ms (the default waits 500).
+                ("fetch.wait.max.ms", "100"),
+            ],
+        );
         consumer_config
             .set("group.id", &config.group)
             // Static membership: a restarted instance (same id) takes its partitions back at
@@ -160,9 +162,8 @@ impl Processor {
             .set("enable.partition.eof", "true");
         let consumer: BaseConsumer<GroupContext> =
             consumer_config.create_with_context(GroupContext::default())?;
-        let mut tuned = crate::jobs::ingest::sink::producer_config(&config.kafka);
-        tuned.set("linger.ms", "5");
-        let mut producer_config = kafka::with_user_options(tuned, &config.kafka);
+        let mut producer_config =
+            crate::jobs::ingest::sink::producer_config(&config.kafka, &[("linger.ms", "5")]);
         if config.transactional() {
             producer_config.set("transactional.id", &config.transactional_id);
             producer_config.set("transaction.timeout.ms", "60000");
