@@ -567,7 +567,7 @@ fn poll_chunk(
     timeout: Duration,
     max: usize,
 ) -> Vec<Polled<'_>> {
-    let mut events = Vec::with_capacity(max.min(CHUNK));
+    let mut events = Vec::with_capacity(max);
     let mut wait = timeout;
     let mut messages = 0;
     while messages < max {
