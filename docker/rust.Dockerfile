@@ -11,10 +11,11 @@ ARG RUST_VERSION=1.95.0
 ARG DEBIAN_RELEASE=bookworm
 
 FROM rust:${RUST_VERSION}-${DEBIAN_RELEASE} AS build
-# protoc for the Spark Connect protos (apache-spark-connect-proto's build.rs); cmake for native builds
-# that want it (librdkafka's cmake build).
+# protoc and its well-known-type includes (google/protobuf/any.proto, in libprotobuf-dev) for the
+# Spark Connect protos (apache-spark-connect-proto's build.rs). librdkafka builds with its own
+# configure script (rdkafka's default features), so no cmake.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends protobuf-compiler cmake \
+ && apt-get install -y --no-install-recommends protobuf-compiler libprotobuf-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

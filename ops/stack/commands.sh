@@ -34,7 +34,7 @@ ENV
 
 # Apply the project's sqlx migrations with the pipeline binary (built into the shared target dir).
 migrate() {
-  ensure_apt protobuf-compiler cmake build-essential
+  ensure_apt protobuf-compiler libprotobuf-dev build-essential
   log "building mindy (cargo) and applying database migrations"
   (cd "$STACK_ROOT" && cargo build -q -p mindy-pipeline --bin mindy) \
     || die "cargo build -p mindy-pipeline failed"
