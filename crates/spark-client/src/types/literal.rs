@@ -29,10 +29,34 @@ pub trait IntoLiteral {
     fn into_literal(self) -> Literal;
 }
 
-/// Rust types with a fixed Spark type (needed to type the `NULL` of an `Option::None`).
+/// Rust types with a fixed Spark type: it types the `NULL` of an `Option::None` literal, and
+/// `#[derive(SparkType)]` builds a struct's schema from its fields' impls.
+///
+/// ```
+/// use spark_client::types::{SparkType, StructType};
+///
+/// #[derive(serde::Serialize, spark_client::SparkType)]
+/// struct Reading {
+///     sensor: String,
+///     #[serde(rename = "value_c")]
+///     value: Option<f64>,
+///     tags: Vec<String>,
+/// }
+///
+/// let schema = StructType::of::<Reading>();
+/// assert_eq!(
+///     schema.to_ddl(),
+///     "`sensor` STRING NOT NULL, `value_c` DOUBLE, `tags` ARRAY<STRING> NOT NULL"
+/// );
+/// ```
 pub trait SparkType {
     /// The Spark type of values of this Rust type.
     fn spark_type() -> DataType;
+
+    /// Whether a value of this type can be null: `true` for `Option<T>` only.
+    fn nullable() -> bool {
+        false
+    }
 }
 
 impl Literal {
@@ -230,13 +254,20 @@ impl<T: IntoLiteral + SparkType + Clone> IntoLiteral for &[T] {
 
 impl<T: SparkType> SparkType for Vec<T> {
     fn spark_type() -> DataType {
-        DataType::array(T::spark_type())
+        DataType::Array {
+            element: Box::new(T::spark_type()),
+            contains_null: T::nullable(),
+        }
     }
 }
 
 impl<T: SparkType> SparkType for Option<T> {
     fn spark_type() -> DataType {
         T::spark_type()
+    }
+
+    fn nullable() -> bool {
+        true
     }
 }
 

@@ -125,6 +125,24 @@ impl DataType {
         }
     }
 
+    /// The same type with every nested field, element and value nullable (see
+    /// [`StructType::as_nullable`]).
+    pub fn as_nullable(&self) -> DataType {
+        match self {
+            DataType::Array { element, .. } => DataType::Array {
+                element: Box::new(element.as_nullable()),
+                contains_null: true,
+            },
+            DataType::Map { key, value, .. } => DataType::Map {
+                key: key.clone(),
+                value: Box::new(value.as_nullable()),
+                value_contains_null: true,
+            },
+            DataType::Struct(s) => DataType::Struct(s.as_nullable()),
+            other => other.clone(),
+        }
+    }
+
     /// The type in Spark SQL's DDL spelling, e.g. `ARRAY<STRUCT<`a`: BIGINT>>`.
     pub fn to_ddl(&self) -> String {
         match self {
@@ -338,6 +356,36 @@ impl std::fmt::Display for DataType {
 }
 
 impl StructType {
+    /// The same type with every field, array element and map value nullable, at every depth (as
+    /// Spark's `asNullable`): what `from_json` produces whatever the schema says, so a table
+    /// written from parsed JSON has this schema.
+    pub fn as_nullable(&self) -> StructType {
+        StructType {
+            fields: self
+                .fields
+                .iter()
+                .map(|f| StructField {
+                    name: f.name.clone(),
+                    data_type: f.data_type.as_nullable(),
+                    nullable: true,
+                })
+                .collect(),
+        }
+    }
+
+    /// The schema of a Rust type that derives [`SparkType`] (`#[derive(spark_client::SparkType)]`).
+    ///
+    /// # Panics
+    /// When `T`'s Spark type is not a struct (a scalar type has no schema).
+    pub fn of<T: SparkType>() -> StructType {
+        match T::spark_type() {
+            DataType::Struct(schema) => schema,
+            other => {
+                panic!("StructType::of: the Spark type of this Rust type is {other}, not a struct")
+            }
+        }
+    }
+
     /// An empty struct; add fields with [`field`](Self::field).
     pub fn new() -> StructType {
         StructType::default()
