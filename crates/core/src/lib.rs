@@ -5,6 +5,8 @@
 //! - [`email`]: the versioned email record on the Kafka topics, its Spark schema (derived from the
 //!   Rust type) and the validation rules the validator, the stream's quarantine and the quality
 //!   job all apply.
+//! - [`intel`]: email intelligence: the row shapes of the per-email, thread, contact,
+//!   organisation and pattern tables `mindy enrich` writes and the serving layer exports.
 //! - [`lake`]: the Delta tables of the lake, by layer, and where each lives under the root.
 //! - [`serving`]: the PostgreSQL serving schema, read from the migrations (the one statement of it).
 //! - [`db`]: the PostgreSQL pool and the sqlx migrations (`crates/core/migrations`).
@@ -20,6 +22,7 @@ pub mod db;
 pub mod dlq;
 pub mod email;
 pub mod error;
+pub mod intel;
 pub mod kafka;
 pub mod lake;
 pub mod serving;

@@ -27,6 +27,12 @@ pub const CHAT_TABLES: &[&str] = &[
     "daily_sender_domains",
     "daily_hourly_counts",
     "quality_scores",
+    "email_insights",
+    "email_action_items",
+    "email_threads",
+    "contacts",
+    "organizations",
+    "email_patterns",
 ];
 
 /// The serving schema after every migration.
