@@ -29,6 +29,24 @@ pub const CHAT_TABLES: &[&str] = &[
     "quality_scores",
 ];
 
+/// A serving table kept in step with a Delta table by the incremental exporter (`mindy export`):
+/// it reads the Delta table's change data feed (the table needs
+/// `delta.enableChangeDataFeed = true`), and upserts and deletes rows of `target` by `key`. The
+/// columns exported are those the two tables share by name; `target` must have a unique index on
+/// `key`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LakeExport {
+    /// The Delta table read.
+    pub source: crate::lake::LakeTable,
+    /// The serving table written.
+    pub target: &'static str,
+    /// The columns that identify a row in both.
+    pub key: &'static [&'static str],
+}
+
+/// Every serving table the incremental exporter keeps fresh, in export order.
+pub const LAKE_EXPORTS: &[LakeExport] = &[];
+
 /// The serving schema after every migration.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ServingSchema {
@@ -427,6 +445,18 @@ mod tests {
                     table.name,
                     c.name
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn every_export_writes_a_serving_table_that_has_its_key() {
+        for export in LAKE_EXPORTS {
+            let table = schema()
+                .table(export.target)
+                .unwrap_or_else(|| panic!("{} is no serving table", export.target));
+            for key in export.key {
+                assert!(table.column(key).is_some(), "{}.{key}", export.target);
             }
         }
     }
