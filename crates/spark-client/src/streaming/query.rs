@@ -169,8 +169,12 @@ impl StreamingQuery {
             None => Ok(None),
             Some(ResultType::Exception(e)) => {
                 Ok(e.exception_message.map(|message| StreamingQueryException {
+                    // Spark 3.5 leaves the class out of this result; it starts the message.
+                    error_class: e
+                        .error_class
+                        .filter(|c| !c.is_empty())
+                        .or_else(|| crate::errors::error_class_from_message(&message)),
                     message,
-                    error_class: e.error_class,
                     stack_trace: e.stack_trace,
                 }))
             }
