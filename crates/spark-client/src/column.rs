@@ -49,7 +49,7 @@ impl IntoOperand for &Column {
 
 impl<T: IntoLiteral> IntoOperand for T {
     fn into_operand(self) -> Column {
-        Column::from_expr(ExprType::Literal(self.into_literal().0))
+        self.into_literal().into_column()
     }
 }
 

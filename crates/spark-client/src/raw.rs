@@ -30,14 +30,15 @@ use crate::dataframe::DataFrame;
 use crate::errors::Result;
 use crate::session::SparkSession;
 
-/// A DataFrame over a hand-built relation.
+/// A DataFrame over a hand-built relation. The relation gets a fresh plan id of the session (any
+/// id it had is replaced), so `df.col(..)` binds to it.
 pub fn dataframe(session: &SparkSession, relation: proto::Relation) -> DataFrame {
-    DataFrame::new(session.clone(), relation)
+    session.adopt(relation)
 }
 
-/// The relation (plan) of a DataFrame.
-pub fn relation(df: &DataFrame) -> proto::Relation {
-    df.relation().clone()
+/// The relation (plan) of a DataFrame; fails if an argument was rejected while building it.
+pub fn relation(df: &DataFrame) -> Result<proto::Relation> {
+    df.checked_relation().cloned()
 }
 
 /// A column over a hand-built expression.

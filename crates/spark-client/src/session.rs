@@ -110,6 +110,14 @@ impl SparkSession {
         DataFrame::new(self.clone(), self.relation(rel))
     }
 
+    /// A DataFrame over a relation built elsewhere (the server's answer to a SQL command, a
+    /// hand-built plan), with a fresh plan id of this session so that `df.col(..)` binds to it,
+    /// as PySpark does for the relation `spark.sql` returns.
+    pub(crate) fn adopt(&self, mut relation: pb::Relation) -> DataFrame {
+        relation.common.get_or_insert_with(Default::default).plan_id = Some(self.next_plan_id());
+        DataFrame::new(self.clone(), relation)
+    }
+
     /// Runs a SQL statement. Statements with side effects (DDL, `INSERT`, `MERGE`) run now, as in
     /// PySpark; queries return a lazy DataFrame. Add parameters with
     /// [`arg`](SqlBuilder::arg) (`:name` markers) or [`pos_arg`](SqlBuilder::pos_arg) (`?` markers).
@@ -119,6 +127,7 @@ impl SparkSession {
             query: query.into(),
             args: HashMap::new(),
             pos_args: Vec::new(),
+            invalid: None,
         }
     }
 
@@ -303,19 +312,41 @@ pub struct SqlBuilder {
     query: String,
     args: HashMap<String, pb::expression::Literal>,
     pos_args: Vec<pb::expression::Literal>,
+    /// The first parameter that cannot be sent; awaiting the statement fails with it.
+    invalid: Option<Error>,
 }
 
 impl SqlBuilder {
     /// Binds the named parameter `:name`.
+    ///
+    /// Parameters travel as literals (Spark 3.5 takes nothing else), so an array, map or struct
+    /// holding a null is refused when the statement is awaited: the server would read the null
+    /// as `0` or `""`. Scalars, typed nulls and containers without nulls are exact.
     pub fn arg(mut self, name: impl Into<String>, value: impl IntoLiteral) -> Self {
-        self.args.insert(name.into(), value.into_literal().0);
+        let name = name.into();
+        match value.into_literal().to_proto() {
+            Ok(v) => {
+                self.args.insert(name, v);
+            }
+            Err(e) => self.reject(format!("SQL parameter :{name}: {e}")),
+        }
         self
     }
 
-    /// Binds the next positional parameter `?`.
+    /// Binds the next positional parameter `?` (see [`arg`](Self::arg) for what can be sent).
     pub fn pos_arg(mut self, value: impl IntoLiteral) -> Self {
-        self.pos_args.push(value.into_literal().0);
+        match value.into_literal().to_proto() {
+            Ok(v) => self.pos_args.push(v),
+            Err(e) => {
+                let n = self.pos_args.len() + 1;
+                self.reject(format!("SQL parameter {n}: {e}"))
+            }
+        }
         self
+    }
+
+    fn reject(&mut self, reason: String) {
+        self.invalid.get_or_insert(Error::invalid_argument(reason));
     }
 
     /// The command this statement sends (Spark 3.5's `sql`/`args`/`pos_args` fields).
@@ -329,7 +360,10 @@ impl SqlBuilder {
         })
     }
 
-    async fn run(self) -> Result<DataFrame> {
+    async fn run(mut self) -> Result<DataFrame> {
+        if let Some(e) = self.invalid.take() {
+            return Err(e);
+        }
         let responses = self.session.execute_command(self.command()).await?;
         let relation = responses.into_iter().find_map(|r| match r {
             ResponseType::SqlCommandResult(r) => r.relation,
@@ -337,7 +371,7 @@ impl SqlBuilder {
         });
         let relation =
             relation.ok_or_else(|| Error::protocol("SQL command returned no relation"))?;
-        Ok(DataFrame::new(self.session, relation))
+        Ok(self.session.adopt(relation))
     }
 }
 

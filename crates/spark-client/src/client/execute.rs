@@ -40,6 +40,19 @@ impl ResponseStream {
         &self.operation_id
     }
 
+    /// A stream that yields `err` and ends, for a plan that was never sent (its operation id is
+    /// empty).
+    pub(crate) fn failed(err: Error) -> ResponseStream {
+        let (tx, rx) = mpsc::channel(1);
+        tx.try_send(Err(err)).expect("a new channel has room");
+        ResponseStream {
+            rx,
+            operation_id: String::new(),
+            complete: false,
+            failed: false,
+        }
+    }
+
     /// The next response, `None` after `ResultComplete`.
     pub(crate) async fn next_response(&mut self) -> Result<Option<pb::ExecutePlanResponse>> {
         std::future::poll_fn(|cx| self.poll_next_response(cx)).await

@@ -11,7 +11,7 @@ use super::{DataFrame, RecordBatchStream};
 use crate::arrow_util;
 use crate::errors::{Error, Result};
 use crate::functions::{count, lit};
-use crate::types::{DataType, StructType};
+use crate::types::StructType;
 
 /// The detail of [`DataFrame::explain`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -38,7 +38,10 @@ impl DataFrame {
     /// Runs the plan and returns its result as a stream of Arrow batches, decoded one gRPC message
     /// at a time: memory stays bounded by a few messages whatever the result size.
     pub fn to_stream(&self) -> RecordBatchStream {
-        RecordBatchStream::new(self.session.client().execute(self.plan(), vec![]))
+        match self.plan() {
+            Ok(plan) => RecordBatchStream::new(self.session.client().execute(plan, vec![])),
+            Err(e) => RecordBatchStream::failed(e),
+        }
     }
 
     /// The number of rows.
@@ -101,7 +104,7 @@ impl DataFrame {
     /// The schema, resolved by the server (without running the query).
     pub async fn schema(&self) -> Result<StructType> {
         let analyze = Analyze::Schema(req::Schema {
-            plan: Some(self.plan()),
+            plan: Some(self.plan()?),
         });
         match self.analyze(analyze).await? {
             AnalyzeResult::Schema(s) => {
@@ -121,7 +124,7 @@ impl DataFrame {
             .await?
             .fields
             .into_iter()
-            .map(|f| (f.name, simple_type(&f.data_type)))
+            .map(|f| (f.name, f.data_type.simple_string()))
             .collect())
     }
 
@@ -139,7 +142,7 @@ impl DataFrame {
     /// The schema as a tree, as `printSchema()` shows it.
     pub async fn tree_string(&self) -> Result<String> {
         let analyze = Analyze::TreeString(req::TreeString {
-            plan: Some(self.plan()),
+            plan: Some(self.plan()?),
             level: None,
         });
         match self.analyze(analyze).await? {
@@ -159,7 +162,7 @@ impl DataFrame {
             ExplainMode::Formatted => M::Formatted,
         };
         let analyze = Analyze::Explain(req::Explain {
-            plan: Some(self.plan()),
+            plan: Some(self.plan()?),
             explain_mode: mode as i32,
         });
         match self.analyze(analyze).await? {
@@ -171,7 +174,7 @@ impl DataFrame {
     /// Whether the plan reads a streaming source (then it must be run with `write_stream`).
     pub async fn is_streaming(&self) -> Result<bool> {
         let analyze = Analyze::IsStreaming(req::IsStreaming {
-            plan: Some(self.plan()),
+            plan: Some(self.plan()?),
         });
         match self.analyze(analyze).await? {
             AnalyzeResult::IsStreaming(s) => Ok(s.is_streaming),
@@ -196,7 +199,7 @@ impl DataFrame {
 
     async fn create_view(&self, name: &str, is_global: bool, replace: bool) -> Result<()> {
         let cmd = pb::command::CommandType::CreateDataframeView(pb::CreateDataFrameViewCommand {
-            input: Some(self.relation.clone()),
+            input: Some(self.checked_relation()?.clone()),
             name: name.to_string(),
             is_global,
             replace,
@@ -208,23 +211,4 @@ impl DataFrame {
 
 fn unexpected(what: &str, got: &AnalyzeResult) -> Error {
     Error::protocol(format!("expected a {what} result, got {got:?}"))
-}
-
-/// Spark's `simpleString` of a type (`bigint`, `array<string>`, `struct<a:int>`).
-fn simple_type(dt: &DataType) -> String {
-    match dt {
-        DataType::Array { element, .. } => format!("array<{}>", simple_type(element)),
-        DataType::Map { key, value, .. } => {
-            format!("map<{},{}>", simple_type(key), simple_type(value))
-        }
-        DataType::Struct(s) => {
-            let fields: Vec<String> = s
-                .fields
-                .iter()
-                .map(|f| format!("{}:{}", f.name, simple_type(&f.data_type)))
-                .collect();
-            format!("struct<{}>", fields.join(","))
-        }
-        other => other.to_ddl().to_lowercase(),
-    }
 }

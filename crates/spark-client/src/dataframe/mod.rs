@@ -10,30 +10,39 @@
 
 mod actions;
 mod group;
+mod na;
 mod reader;
 mod stream;
 mod writer;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use spark_connect_proto as pb;
 use spark_connect_proto::relation::RelType;
 
 use crate::column::Column;
 use crate::session::SparkSession;
-use crate::types::IntoLiteral;
 
 pub use actions::ExplainMode;
 pub use group::GroupedData;
+pub use na::{DropNa, FillValue, ReplaceValue};
 pub use reader::DataFrameReader;
 pub use stream::RecordBatchStream;
 pub use writer::{DataFrameWriter, SaveMode};
 
 /// A distributed collection of rows with a schema; a lazy query plan.
+///
+/// A transformation given an argument the server could not be sent faithfully (e.g. a SQL
+/// parameter holding a null inside an array) does not fail on the spot: the DataFrame remembers
+/// the problem and its first action fails with [`ErrorKind::InvalidArgument`](crate::ErrorKind),
+/// before anything is sent.
 #[derive(Clone, Debug)]
 pub struct DataFrame {
     session: SparkSession,
     relation: pb::Relation,
+    /// Why this plan must not run (an argument rejected while building it), if so.
+    invalid: Option<Arc<str>>,
 }
 
 /// How [`DataFrame::join`] matches rows.
@@ -101,7 +110,27 @@ fn strings<S: Into<String>>(items: impl IntoIterator<Item = S>) -> Vec<String> {
 
 impl DataFrame {
     pub(crate) fn new(session: SparkSession, relation: pb::Relation) -> DataFrame {
-        DataFrame { session, relation }
+        DataFrame {
+            session,
+            relation,
+            invalid: None,
+        }
+    }
+
+    /// This DataFrame, marked so that its actions fail with `reason` (an invalid argument).
+    pub(crate) fn poisoned(mut self, reason: impl std::fmt::Display) -> DataFrame {
+        if self.invalid.is_none() {
+            self.invalid = Some(reason.to_string().into());
+        }
+        self
+    }
+
+    /// The relation, unless an argument was rejected while building the plan.
+    pub(crate) fn checked_relation(&self) -> crate::Result<&pb::Relation> {
+        match &self.invalid {
+            Some(reason) => Err(crate::Error::invalid_argument(reason.to_string())),
+            None => Ok(&self.relation),
+        }
     }
 
     /// The session this DataFrame belongs to.
@@ -118,7 +147,18 @@ impl DataFrame {
     }
 
     fn wrap(&self, rel: RelType) -> DataFrame {
-        self.session.dataframe(rel)
+        let mut df = self.session.dataframe(rel);
+        df.invalid = self.invalid.clone();
+        df
+    }
+
+    /// Like `wrap` for a relation over two inputs: either side's problem carries over.
+    fn wrap2(&self, other: &DataFrame, rel: RelType) -> DataFrame {
+        let mut df = self.wrap(rel);
+        if df.invalid.is_none() {
+            df.invalid = other.invalid.clone();
+        }
+        df
     }
 
     fn plan_id(&self) -> Option<i64> {
@@ -301,14 +341,17 @@ impl DataFrame {
             JoinOn::Condition(c) => (Some(c.expr), vec![]),
             JoinOn::None => (None, vec![]),
         };
-        self.wrap(RelType::Join(Box::new(pb::Join {
-            left: self.input(),
-            right: other.input(),
-            join_condition: condition,
-            join_type: join_type as i32,
-            using_columns: using,
-            join_data_type: None,
-        })))
+        self.wrap2(
+            other,
+            RelType::Join(Box::new(pb::Join {
+                left: self.input(),
+                right: other.input(),
+                join_condition: condition,
+                join_type: join_type as i32,
+                using_columns: using,
+                join_data_type: None,
+            })),
+        )
     }
 
     /// The cartesian product with `other`.
@@ -371,14 +414,17 @@ impl DataFrame {
         by_name: bool,
         allow_missing: bool,
     ) -> DataFrame {
-        self.wrap(RelType::SetOp(Box::new(pb::SetOperation {
-            left_input: self.input(),
-            right_input: other.input(),
-            set_op_type: op as i32,
-            is_all: Some(is_all),
-            by_name: Some(by_name),
-            allow_missing_columns: Some(allow_missing),
-        })))
+        self.wrap2(
+            other,
+            RelType::SetOp(Box::new(pb::SetOperation {
+                left_input: self.input(),
+                right_input: other.input(),
+                set_op_type: op as i32,
+                is_all: Some(is_all),
+                by_name: Some(by_name),
+                allow_missing_columns: Some(allow_missing),
+            })),
+        )
     }
 
     /// Rows of both DataFrames, matched by position, duplicates kept (`UNION ALL`).
@@ -503,33 +549,6 @@ impl DataFrame {
         })))
     }
 
-    /// Replaces nulls in `cols` (all compatible columns when empty) with `value`.
-    pub fn fill_na<S: Into<String>>(
-        &self,
-        value: impl IntoLiteral,
-        cols: impl IntoIterator<Item = S>,
-    ) -> DataFrame {
-        self.wrap(RelType::FillNa(Box::new(pb::NaFill {
-            input: self.input(),
-            cols: strings(cols),
-            values: vec![value.into_literal().0],
-        })))
-    }
-
-    /// Drops rows with nulls in `cols` (all columns when empty); with `min_non_nulls`, drops rows
-    /// with fewer non-null values than that.
-    pub fn drop_na<S: Into<String>>(
-        &self,
-        cols: impl IntoIterator<Item = S>,
-        min_non_nulls: Option<i32>,
-    ) -> DataFrame {
-        self.wrap(RelType::DropNa(Box::new(pb::NaDrop {
-            input: self.input(),
-            cols: strings(cols),
-            min_non_nulls,
-        })))
-    }
-
     /// count/mean/stddev/min/max of `cols` (all numeric and string columns when empty).
     pub fn describe<S: Into<String>>(&self, cols: impl IntoIterator<Item = S>) -> DataFrame {
         self.wrap(RelType::Describe(Box::new(pb::StatDescribe {
@@ -548,11 +567,11 @@ impl DataFrame {
         crate::streaming::DataStreamWriter::new(self.clone())
     }
 
-    /// The plan as a root `Plan` message.
-    pub(crate) fn plan(&self) -> pb::Plan {
-        pb::Plan {
-            op_type: Some(pb::plan::OpType::Root(self.relation.clone())),
-        }
+    /// The plan as a root `Plan` message, unless an argument was rejected while building it.
+    pub(crate) fn plan(&self) -> crate::Result<pb::Plan> {
+        Ok(pb::Plan {
+            op_type: Some(pb::plan::OpType::Root(self.checked_relation()?.clone())),
+        })
     }
 }
 

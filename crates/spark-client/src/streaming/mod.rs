@@ -315,6 +315,7 @@ impl DataStreamWriter {
     }
 
     async fn run(self, sink: Option<SinkDestination>) -> Result<StreamingQuery> {
+        self.df.checked_relation()?;
         let op = self.operation(sink);
         let session = self.df.session().clone();
         let responses = session
