@@ -39,6 +39,9 @@ pub enum ErrorKind {
     Json(String),
     /// The server answered with a message this client did not expect.
     Protocol(String),
+    /// A result value could not be read as the Rust type asked for (another type, a null read as
+    /// a non-`Option`, a column that is not there); see [`rows`](crate::rows).
+    Value(String),
 }
 
 /// An error reported by the Spark Connect server, with the details it attached.
@@ -128,6 +131,7 @@ impl fmt::Display for Error {
             ErrorKind::Arrow(m) => write!(f, "Arrow error: {m}"),
             ErrorKind::Json(m) => write!(f, "JSON error: {m}"),
             ErrorKind::Protocol(m) => write!(f, "unexpected server response: {m}"),
+            ErrorKind::Value(m) => write!(f, "cannot read the value: {m}"),
         }
     }
 }
@@ -305,8 +309,25 @@ impl fmt::Display for ServerError {
 
 /// Spark 3.5 does not put the error class into ErrorInfo; its messages start with `[CLASS] `
 /// (parse errors after a newline: `"\n[PARSE_SYNTAX_ERROR] Syntax error at or near ..."`).
+///
+/// A failed job's message names the class only after the exception that failed the task:
+/// `Job aborted due to stage failure: ... org.apache.spark.SparkArithmeticException:
+/// [DIVIDE_BY_ZERO] Division by zero ...`; that cause's class is the error's class.
 pub(crate) fn error_class_from_message(message: &str) -> Option<String> {
-    let rest = message.trim_start().strip_prefix('[')?;
+    if let Some(class) = message
+        .trim_start()
+        .strip_prefix('[')
+        .and_then(bracketed_class)
+    {
+        return Some(class);
+    }
+    message
+        .match_indices("Exception: [")
+        .find_map(|(at, m)| bracketed_class(&message[at + m.len()..]))
+}
+
+/// `CLASS.SUB` from `CLASS.SUB] ...`, if it is spelled like an error class.
+fn bracketed_class(rest: &str) -> Option<String> {
     let end = rest.find(']')?;
     let class = &rest[..end];
     let valid = !class.is_empty()
@@ -446,6 +467,22 @@ mod tests {
                 .starts_with("[PARSE_SYNTAX_ERROR] Syntax error"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_failed_job_takes_the_class_of_its_cause() {
+        // What Spark 3.5 sends when a task fails on an ANSI division by zero.
+        let err = Error::from(tonic::Status::internal(
+            "Job aborted due to stage failure: Task 1 in stage 7.0 failed 4 times, most recent \
+             failure: Lost task 1.3 in stage 7.0 (TID 9) (127.0.0.1 executor 1): \
+             org.apache.spark.SparkArithmeticException: [DIVIDE_BY_ZERO] Division by zero. Use \
+             `try_divide` to tolerate divisor being 0 and return NULL instead.\n\tat org.apache...",
+        ));
+        assert_eq!(err.error_class(), Some("DIVIDE_BY_ZERO"));
+        let plain = Error::from(tonic::Status::internal(
+            "Job aborted: java.lang.IllegalStateException: [not a class] boom",
+        ));
+        assert_eq!(plain.error_class(), None);
     }
 
     #[test]
