@@ -24,6 +24,7 @@ use std::time::Instant;
 use futures::TryStreamExt;
 use serde_json::{json, Value};
 use spark_client::dataframe::SaveMode;
+use spark_client::dataframe::Range;
 use spark_client::{DataFrame, SparkSession};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -38,7 +39,7 @@ async fn main() -> Result<(), BoxError> {
     let (rows, partitions): (i64, i32) = (rows.parse()?, partitions.parse()?);
     let spark = SparkSession::builder().remote(remote).build().await?;
     let df = spark
-        .range_with(0, rows, 1, Some(partitions))
+        .range_with(Range::new(0, rows).partitions(partitions))
         .select_expr(exprs);
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     while let Some(line) = lines.next_line().await? {

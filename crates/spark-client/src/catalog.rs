@@ -66,8 +66,17 @@ impl Catalog {
         Ok(())
     }
 
-    /// The database names (optionally matching a `LIKE`-style pattern).
-    pub async fn list_databases(&self, pattern: Option<&str>) -> Result<Vec<String>> {
+    /// The database names.
+    pub async fn list_databases(&self) -> Result<Vec<String>> {
+        self.databases(None).await
+    }
+
+    /// The database names matching a `LIKE`-style pattern (`*` and `|`), e.g. `"sales*"`.
+    pub async fn list_databases_like(&self, pattern: &str) -> Result<Vec<String>> {
+        self.databases(Some(pattern)).await
+    }
+
+    async fn databases(&self, pattern: Option<&str>) -> Result<Vec<String>> {
         let batches = self
             .run(CatType::ListDatabases(pb::ListDatabases {
                 pattern: pattern.map(str::to_string),
@@ -89,8 +98,17 @@ impl Catalog {
         single_bool(&batches)
     }
 
-    /// Tables and views of `database` (the current one when `None`), temporary views included.
-    pub async fn list_tables(&self, database: Option<&str>) -> Result<Vec<TableInfo>> {
+    /// Tables and views of the current database, temporary views included.
+    pub async fn list_tables(&self) -> Result<Vec<TableInfo>> {
+        self.tables(None).await
+    }
+
+    /// Tables and views of `database`, temporary views included.
+    pub async fn list_tables_in(&self, database: &str) -> Result<Vec<TableInfo>> {
+        self.tables(Some(database)).await
+    }
+
+    async fn tables(&self, database: Option<&str>) -> Result<Vec<TableInfo>> {
         let batches = self
             .run(CatType::ListTables(pb::ListTables {
                 db_name: database.map(str::to_string),

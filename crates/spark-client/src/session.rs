@@ -59,6 +59,40 @@ impl std::fmt::Debug for SparkSession {
     }
 }
 
+/// The rows of [`SparkSession::range_with`]: `Range::new(0, 100).step(5).partitions(4)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub struct Range {
+    start: i64,
+    end: i64,
+    step: i64,
+    partitions: Option<i32>,
+}
+
+impl Range {
+    /// From `start` (inclusive) to `end` (exclusive), step 1, the server's partition count.
+    pub fn new(start: i64, end: i64) -> Range {
+        Range {
+            start,
+            end,
+            step: 1,
+            partitions: None,
+        }
+    }
+
+    /// Every `step`-th number (negative to count down).
+    pub fn step(mut self, step: i64) -> Range {
+        self.step = step;
+        self
+    }
+
+    /// Split into `n` partitions.
+    pub fn partitions(mut self, n: i32) -> Range {
+        self.partitions = Some(n);
+        self
+    }
+}
+
 /// Builds a [`SparkSession`]; start with [`SparkSession::builder`].
 #[must_use]
 pub struct SparkSessionBuilder {
@@ -133,22 +167,16 @@ impl SparkSession {
 
     /// A DataFrame with one `BIGINT` column `id` from `start` (inclusive) to `end` (exclusive).
     pub fn range(&self, start: i64, end: i64) -> DataFrame {
-        self.range_with(start, end, 1, None)
+        self.range_with(Range::new(start, end))
     }
 
-    /// Like [`range`](Self::range) with a step and a partition count.
-    pub fn range_with(
-        &self,
-        start: i64,
-        end: i64,
-        step: i64,
-        num_partitions: Option<i32>,
-    ) -> DataFrame {
+    /// A DataFrame with one `BIGINT` column `id` as [`Range`] says (step, partitions).
+    pub fn range_with(&self, range: Range) -> DataFrame {
         self.dataframe(RelType::Range(pb::Range {
-            start: Some(start),
-            end,
-            step,
-            num_partitions,
+            start: Some(range.start),
+            end: range.end,
+            step: range.step,
+            num_partitions: range.partitions,
         }))
     }
 
@@ -216,6 +244,29 @@ impl SparkSession {
     /// The streaming queries of this session.
     pub fn streams(&self) -> StreamingQueryManager {
         StreamingQueryManager::new(self.clone())
+    }
+
+    /// Ends this session (and its clones): later calls fail with `InvalidArgument`. On a Spark 4
+    /// server the server-side session is released now (`ReleaseSession`, which also stops its
+    /// operations); Spark 3.5 has no such call, so its running operations are interrupted and the
+    /// idle session expires on the server, as after PySpark 3.5's `stop()`. When the server cannot be
+    /// reached (after the retry policy), the session is closed on this side only. Stopping twice does
+    /// nothing.
+    pub async fn stop(&self) -> Result<()> {
+        if self.client().check_open().is_err() {
+            return Ok(());
+        }
+        let release = match self.version().await {
+            Ok(v) => !v.starts_with("3."),
+            Err(e) => {
+                tracing::debug!(error = %e, "stop: server unreachable, closing locally");
+                return self.client().close(false).await;
+            }
+        };
+        if !release {
+            self.interrupt_all().await?;
+        }
+        self.client().close(release).await
     }
 
     /// Interrupts every running operation of this session; returns their operation ids.

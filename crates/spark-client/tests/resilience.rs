@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use arrow_array::RecordBatch;
 use futures::StreamExt;
+use spark_client::dataframe::Range;
 use spark_client::functions::{col, concat, lit, lpad};
 
 use crate::proxy::Proxy;
@@ -12,7 +13,7 @@ use crate::util;
 /// A wide result: `rows` rows of ~45 bytes each (a bigint, a double and a 28-character string).
 fn wide(spark: &spark_client::SparkSession, rows: i64) -> spark_client::DataFrame {
     spark
-        .range_with(0, rows, 1, Some(4))
+        .range_with(Range::new(0, rows).partitions(4))
         .with_column("x", col("id").cast("double") * 1.5)
         .with_column(
             "s",
@@ -129,7 +130,7 @@ async fn interrupt_all_stops_a_running_query() {
     let spark = util::session().await;
     // A query that would run for minutes.
     let slow = spark
-        .range_with(0, 1_000_000_000_000, 1, Some(2))
+        .range_with(Range::new(0, 1_000_000_000_000).partitions(2))
         .filter(col("id").lt(0));
     let handle = tokio::spawn({
         let slow = slow.clone();

@@ -6,6 +6,7 @@ mod execute;
 mod retry;
 pub(crate) mod url;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -56,6 +57,8 @@ struct ClientInner {
     /// Dynamic bearer token, asked for at each call.
     token_provider: Option<TokenProvider>,
     retry: RetryPolicy,
+    /// Set by `SparkSession::stop`: every later call fails instead of reaching the server.
+    closed: AtomicBool,
 }
 
 impl std::fmt::Debug for Client {
@@ -96,6 +99,7 @@ impl Client {
                 headers,
                 token_provider: cfg.token_provider,
                 retry: cfg.retry,
+                closed: AtomicBool::new(false),
             }),
         })
     }
@@ -114,6 +118,32 @@ impl Client {
 
     pub(crate) fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
+    }
+
+    /// Fails once the session was stopped.
+    pub(crate) fn check_open(&self) -> Result<()> {
+        if self.inner.closed.load(Ordering::Relaxed) {
+            return Err(Error::invalid_argument(
+                "the session was stopped (SparkSession::stop); build a new one",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Ends the session: on a Spark 4 server (`release` true) the server drops its state now
+    /// (`ReleaseSession`, a 4.x RPC); on 3.5 it expires on its own. Later calls fail.
+    pub(crate) async fn close(&self, release: bool) -> Result<()> {
+        if self.inner.closed.swap(true, Ordering::Relaxed) || !release {
+            return Ok(());
+        }
+        let req = pb::ReleaseSessionRequest {
+            session_id: self.session_id().to_string(),
+            user_context: self.user_context(),
+            client_type: self.client_type(),
+            ..Default::default()
+        };
+        self.grpc().release_session(self.request(req)).await?;
+        Ok(())
     }
 
     fn grpc(&self) -> SparkConnectServiceClient<Channel> {
@@ -142,6 +172,7 @@ impl Client {
         &self,
         analyze: pb::analyze_plan_request::Analyze,
     ) -> Result<pb::analyze_plan_response::Result> {
+        self.check_open()?;
         let req = pb::AnalyzePlanRequest {
             session_id: self.session_id().to_string(),
             user_context: self.user_context(),
@@ -164,6 +195,7 @@ impl Client {
         &self,
         op: pb::config_request::operation::OpType,
     ) -> Result<pb::ConfigResponse> {
+        self.check_open()?;
         let req = pb::ConfigRequest {
             session_id: self.session_id().to_string(),
             user_context: self.user_context(),
@@ -185,6 +217,7 @@ impl Client {
         kind: pb::interrupt_request::InterruptType,
         target: Option<pb::interrupt_request::Interrupt>,
     ) -> Result<Vec<String>> {
+        self.check_open()?;
         let req = pb::InterruptRequest {
             session_id: self.session_id().to_string(),
             user_context: self.user_context(),
@@ -204,7 +237,10 @@ impl Client {
 
     /// Starts a reattachable execution of `plan`; responses arrive on the returned stream.
     pub(crate) fn execute(&self, plan: pb::Plan, tags: Vec<String>) -> ResponseStream {
-        execute::spawn(self.clone(), plan, tags)
+        match self.check_open() {
+            Ok(()) => execute::spawn(self.clone(), plan, tags),
+            Err(e) => ResponseStream::failed(e),
+        }
     }
 
     /// Runs `plan` and returns every response except Arrow batches (for commands).

@@ -11,7 +11,9 @@
 mod actions;
 mod group;
 mod na;
+mod persist;
 mod reader;
+mod stat;
 mod stream;
 mod writer;
 
@@ -24,9 +26,11 @@ use spark_connect_proto::relation::RelType;
 use crate::column::Column;
 use crate::session::SparkSession;
 
-pub use actions::ExplainMode;
+pub use crate::session::Range;
+pub use actions::{ExplainMode, Show};
 pub use group::GroupedData;
 pub use na::{DropNa, FillValue, ReplaceValue};
+pub use persist::StorageLevel;
 pub use reader::DataFrameReader;
 pub use stream::RecordBatchStream;
 pub use writer::{DataFrameWriter, SaveMode};
@@ -43,6 +47,39 @@ pub struct DataFrame {
     relation: pb::Relation,
     /// Why this plan must not run (an argument rejected while building it), if so.
     invalid: Option<Arc<str>>,
+}
+
+/// A random sample for [`DataFrame::sample_with`]: `Sample::fraction(0.1).seed(42)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[must_use]
+pub struct Sample {
+    fraction: f64,
+    with_replacement: bool,
+    seed: Option<i64>,
+}
+
+impl Sample {
+    /// About `fraction` of the rows (the expected share; without replacement a probability in
+    /// 0..1, with replacement the expected number of times each row is picked).
+    pub fn fraction(fraction: f64) -> Sample {
+        Sample {
+            fraction,
+            with_replacement: false,
+            seed: None,
+        }
+    }
+
+    /// Rows may be picked more than once.
+    pub fn with_replacement(mut self) -> Sample {
+        self.with_replacement = true;
+        self
+    }
+
+    /// A fixed seed: the same sample on the same data and partitioning.
+    pub fn seed(mut self, seed: i64) -> Sample {
+        self.seed = Some(seed);
+        self
+    }
 }
 
 /// How [`DataFrame::join`] matches rows.
@@ -443,17 +480,29 @@ impl DataFrame {
         self.union(other)
     }
 
-    /// Rows of both DataFrames, matched by column name; with `allow_missing_columns`, columns
-    /// missing on one side are filled with nulls.
-    pub fn union_by_name(&self, other: &DataFrame, allow_missing_columns: bool) -> DataFrame {
+    /// Rows of both DataFrames, matched by column name (both must have the same columns).
+    pub fn union_by_name(&self, other: &DataFrame) -> DataFrame {
         use pb::set_operation::SetOpType;
-        self.set_op(other, SetOpType::Union, true, true, allow_missing_columns)
+        self.set_op(other, SetOpType::Union, true, true, false)
+    }
+
+    /// Like [`union_by_name`](Self::union_by_name); columns missing on one side are filled with
+    /// nulls (PySpark's `allowMissingColumns=True`).
+    pub fn union_by_name_allow_missing(&self, other: &DataFrame) -> DataFrame {
+        use pb::set_operation::SetOpType;
+        self.set_op(other, SetOpType::Union, true, true, true)
     }
 
     /// Distinct rows present in both DataFrames.
     pub fn intersect(&self, other: &DataFrame) -> DataFrame {
         use pb::set_operation::SetOpType;
         self.set_op(other, SetOpType::Intersect, false, false, false)
+    }
+
+    /// Rows present in both DataFrames, keeping duplicates (`INTERSECT ALL`).
+    pub fn intersect_all(&self, other: &DataFrame) -> DataFrame {
+        use pb::set_operation::SetOpType;
+        self.set_op(other, SetOpType::Intersect, true, false, false)
     }
 
     /// Distinct rows of `self` not in `other` (`EXCEPT`).
@@ -504,8 +553,21 @@ impl DataFrame {
         })))
     }
 
-    /// Hash-partitions by `cols` (into `n` partitions, or the default count).
-    pub fn repartition_by<C: Into<Column>>(
+    /// Hash-partitions by `cols` into `spark.sql.shuffle.partitions` partitions.
+    pub fn repartition_by<C: Into<Column>>(&self, cols: impl IntoIterator<Item = C>) -> DataFrame {
+        self.repartition_by_expr(None, cols)
+    }
+
+    /// Hash-partitions by `cols` into `n` partitions.
+    pub fn repartition_by_n<C: Into<Column>>(
+        &self,
+        n: i32,
+        cols: impl IntoIterator<Item = C>,
+    ) -> DataFrame {
+        self.repartition_by_expr(Some(n), cols)
+    }
+
+    fn repartition_by_expr<C: Into<Column>>(
         &self,
         n: Option<i32>,
         cols: impl IntoIterator<Item = C>,
@@ -537,24 +599,58 @@ impl DataFrame {
         })))
     }
 
-    /// A random sample of about `fraction` of the rows.
-    pub fn sample(&self, fraction: f64, with_replacement: bool, seed: Option<i64>) -> DataFrame {
+    /// A random sample of about `fraction` of the rows, without replacement (the server picks the
+    /// seed; see [`sample_with`](Self::sample_with) for a reproducible one).
+    pub fn sample(&self, fraction: f64) -> DataFrame {
+        self.sample_with(Sample::fraction(fraction))
+    }
+
+    /// A random sample as [`Sample`] says, e.g. `Sample::fraction(0.1).seed(42)`.
+    pub fn sample_with(&self, sample: Sample) -> DataFrame {
         self.wrap(RelType::Sample(Box::new(pb::Sample {
             input: self.input(),
             lower_bound: 0.0,
-            upper_bound: fraction,
-            with_replacement: Some(with_replacement),
-            seed,
+            upper_bound: sample.fraction,
+            with_replacement: Some(sample.with_replacement),
+            seed: sample.seed,
             deterministic_order: false,
         })))
     }
 
-    /// count/mean/stddev/min/max of `cols` (all numeric and string columns when empty).
-    pub fn describe<S: Into<String>>(&self, cols: impl IntoIterator<Item = S>) -> DataFrame {
-        self.wrap(RelType::Describe(Box::new(pb::StatDescribe {
+    /// Unpivots `values` columns into rows of (`variable`, `value`) next to the `ids` columns
+    /// (all non-id columns when `values` is empty); PySpark's `unpivot`/`melt`.
+    pub fn unpivot<I: Into<Column>, V: Into<Column>>(
+        &self,
+        ids: impl IntoIterator<Item = I>,
+        values: impl IntoIterator<Item = V>,
+        variable_column: &str,
+        value_column: &str,
+    ) -> DataFrame {
+        let values = exprs(values);
+        self.wrap(RelType::Unpivot(Box::new(pb::Unpivot {
             input: self.input(),
-            cols: strings(cols),
+            ids: exprs(ids),
+            values: (!values.is_empty()).then_some(pb::unpivot::Values { values }),
+            variable_column_name: variable_column.to_string(),
+            value_column_name: value_column.to_string(),
         })))
+    }
+
+    /// Same as [`unpivot`](Self::unpivot).
+    pub fn melt<I: Into<Column>, V: Into<Column>>(
+        &self,
+        ids: impl IntoIterator<Item = I>,
+        values: impl IntoIterator<Item = V>,
+        variable_column: &str,
+        value_column: &str,
+    ) -> DataFrame {
+        self.unpivot(ids, values, variable_column, value_column)
+    }
+
+    /// Applies a function that builds on this DataFrame, for chaining reusable steps:
+    /// `df.transform(with_totals).transform(|d| d.limit(10))`.
+    pub fn transform(&self, f: impl FnOnce(&DataFrame) -> DataFrame) -> DataFrame {
+        f(self)
     }
 
     /// Writes this DataFrame to a batch sink.

@@ -127,7 +127,7 @@ async fn set_ops_dedup_watermark() {
     let spark = session().await;
     let a = spark.range(0, 5);
     let b = spark.range(3, 8);
-    let tmp = a.union_by_name(&b, true);
+    let tmp = a.union_by_name_allow_missing(&b);
     let RelType::SetOp(u) = rel(&tmp) else {
         panic!()
     };

@@ -23,7 +23,7 @@
 //!     .query_name("events_raw")
 //!     .start_path("/lake/events")
 //!     .await?;
-//! query.await_termination(None).await?;
+//! query.await_termination().await?;
 //! # Ok(()) }
 //! ```
 //!
