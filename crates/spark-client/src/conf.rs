@@ -90,7 +90,15 @@ impl RuntimeConfig {
         Ok(resp
             .pairs
             .into_iter()
-            .map(|p| (format!("{prefix}{}", p.key), p.value.unwrap_or_default()))
+            .map(|p| {
+                // Spark strips the prefix from the keys; Sail keeps it.
+                let key = if p.key.starts_with(prefix) {
+                    p.key
+                } else {
+                    format!("{prefix}{}", p.key)
+                };
+                (key, p.value.unwrap_or_default())
+            })
             .collect())
     }
 

@@ -34,6 +34,7 @@ pub(crate) struct ClientConfig {
     pub token_provider: Option<TokenProvider>,
     pub extra_headers: Vec<(String, String)>,
     pub connect_timeout: Duration,
+    pub reattach: bool,
 }
 
 /// A cheap-to-clone handle on one Spark Connect session over one HTTP/2 channel.
@@ -59,6 +60,8 @@ struct ClientInner {
     retry: RetryPolicy,
     /// Set by `SparkSession::stop`: every later call fails instead of reaching the server.
     closed: AtomicBool,
+    /// Whether executions are reattachable (resumed after a broken stream).
+    reattach: bool,
 }
 
 impl std::fmt::Debug for Client {
@@ -100,6 +103,7 @@ impl Client {
                 token_provider: cfg.token_provider,
                 retry: cfg.retry,
                 closed: AtomicBool::new(false),
+                reattach: cfg.reattach,
             }),
         })
     }
@@ -114,6 +118,10 @@ impl Client {
 
     pub(crate) fn client_type(&self) -> Option<String> {
         Some(self.inner.client_type.clone())
+    }
+
+    pub(crate) fn reattachable(&self) -> bool {
+        self.inner.reattach
     }
 
     pub(crate) fn retry_policy(&self) -> &RetryPolicy {
