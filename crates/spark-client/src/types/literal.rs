@@ -4,7 +4,8 @@
 //!
 //! - **As a column** (`lit(v)`, comparison operands, `when` values, `is_in`): scalars are literal
 //!   expressions; arrays, maps and structs are built server-side by `array(..)`, `map(..)` and
-//!   `named_struct(..)` over their elements, as PySpark's `lit([..])` sends `array(lit(a), lit(b))`.
+//!   `struct(lit(v).alias(name), ..)` over their elements, as PySpark's `lit([..])` sends
+//!   `array(lit(a), lit(b))` (and as one writes a struct value in PySpark).
 //!   A container is never one literal there because Spark 3.5 reads the null elements of an array
 //!   literal as the element type's default (`[1, null]` arrives as `[1, 0]`). An empty container
 //!   is `CAST(array() AS ARRAY<T>)` (or `map()`), so it keeps its Rust element type.
@@ -163,12 +164,17 @@ impl Literal {
     }
 
     /// The column form: a literal expression for scalars and nulls, `array(..)`, `map(..)` and
-    /// `named_struct(..)` calls over the elements for containers (see the module docs).
+    /// `struct(..)` calls over the elements for containers (see the module docs).
     pub(crate) fn into_column(self) -> Column {
+        let literal = |kind| {
+            Column::from_expr(ExprType::Literal(pb::expression::Literal {
+                literal_type: Some(kind),
+                ..Default::default()
+            }))
+        };
         match self.value {
-            Value::Null | Value::Scalar(_) => Column::from_expr(ExprType::Literal(
-                self.to_proto().expect("scalars and nulls always encode"),
-            )),
+            Value::Null => literal(LiteralType::Null(self.data_type.to_proto())),
+            Value::Scalar(kind) => literal(kind),
             Value::Array(es) if es.is_empty() => typed_empty("array", &self.data_type),
             Value::Array(es) => Column::call("array", es.into_iter().map(Literal::into_column)),
             Value::Map(es) if es.is_empty() => typed_empty("map", &self.data_type),
@@ -177,11 +183,9 @@ impl Literal {
                 es.into_iter()
                     .flat_map(|(k, v)| [k.into_column(), v.into_column()]),
             ),
-            Value::Struct(fs) if fs.is_empty() => Column::call("struct", []),
             Value::Struct(fs) => Column::call(
-                "named_struct",
-                fs.into_iter()
-                    .flat_map(|(name, v)| [string_literal(name), v.into_column()]),
+                "struct",
+                fs.into_iter().map(|(name, v)| v.into_column().alias(name)),
             ),
         }
     }
@@ -248,13 +252,6 @@ fn typed_empty(function: &str, data_type: &DataType) -> Column {
         cast_to_type: Some(ex::cast::CastToType::Type(data_type.to_proto())),
         ..Default::default()
     })))
-}
-
-fn string_literal(s: String) -> Column {
-    Column::from_expr(ExprType::Literal(pb::expression::Literal {
-        literal_type: Some(LiteralType::String(s)),
-        ..Default::default()
-    }))
 }
 
 /// The type that holds every one of `values` (declared `fallback` when there are none or all are
@@ -788,7 +785,8 @@ mod tests {
         );
         let c = s.clone().into_column();
         let (name, args) = call_of(&c);
-        assert_eq!((name, args.len()), ("named_struct", 4));
+        assert_eq!((name, args.len()), ("struct", 2));
+        assert!(matches!(&args[0].expr_type, Some(ExprType::Alias(a)) if a.name == ["id"]));
         // Without nulls a struct also has a protocol form.
         assert!(matches!(
             s.to_proto().unwrap().literal_type,
