@@ -14,6 +14,9 @@ alike:
   raw gRPC drain      PySpark's raw gRPC stub reading the responses without decoding them: the
                       server's collect path (Arrow conversion on the executors, the driver relaying
                       the batches) with the least client work: a reference for the server's send rate
+  ours drain          spark-client's transport reading the same responses without decoding the
+                      Arrow IPC (raw::execute): the Rust reference, where Python's per-message cost
+                      (Sail sends 1024-row messages) would distort the raw drain
   server floor        the same plan written to Spark's `noop` sink: the work without the transfer
 
 Then, for each client, the round trip of a trivial query, spark.sql("SELECT 1") then collect (two
@@ -259,12 +262,14 @@ def run(args, spark, sail):
         "pyspark arrow": lambda: pyspark_arrow(spark, df),
         "pyspark toPandas": lambda: pyspark_pandas(df),
         "raw gRPC drain (no decode)": lambda: raw_drain(spark, df),
+        "ours drain (no decode)": lambda: clients["ours"].ask("drain"),
         "server floor (noop)": lambda: clients["ours"].ask("noop"),
     }
     # Whose CPU each variant spends (the process that decodes the result).
     cpu_of = {"ours collect": clients["ours"].cpu_secs, "ours stream": clients["ours-stream"].cpu_secs,
               "pyspark arrow": proc_cpu_secs, "pyspark toPandas": proc_cpu_secs,
-              "raw gRPC drain (no decode)": proc_cpu_secs, "server floor (noop)": clients["ours"].cpu_secs}
+              "raw gRPC drain (no decode)": proc_cpu_secs, "ours drain (no decode)": clients["ours"].cpu_secs,
+              "server floor (noop)": clients["ours"].cpu_secs}
     if "connect-rs" in clients:
         variants["spark-connect-rs collect"] = lambda: clients["connect-rs"].ask("collect")
         cpu_of["spark-connect-rs collect"] = clients["connect-rs"].cpu_secs
@@ -274,7 +279,7 @@ def run(args, spark, sail):
     drained = raw_drain(spark, df)  # also the first warm-up of the plan
     nbytes, messages = drained["bytes"], drained["messages"]
     assert drained["rows"] == args.rows, f"server sent {drained['rows']} rows, expected {args.rows}"
-    print(f"Spark {version} at {args.remote}; {args.rows:,} rows x {len(EXPRS)} columns; "
+    print(f"{'Sail' if sail else 'Spark ' + version} at {args.remote}; {args.rows:,} rows x {len(EXPRS)} columns; "
           f"{nbytes / 1e6:.1f} MB of Arrow IPC in {messages} messages", file=sys.stderr)
 
     def guarded(name, fn):

@@ -58,3 +58,26 @@ pub async fn execute_command(
 ) -> Result<Vec<proto::execute_plan_response::ResponseType>> {
     session.execute_command(command).await
 }
+
+/// The server's responses to a DataFrame's plan, undecoded (Arrow batches stay IPC bytes), in
+/// order and without `ResultComplete`; the execution is reattachable and released as any other.
+/// For measuring or relaying results without decoding them.
+pub struct Responses {
+    inner: crate::client::ResponseStream,
+}
+
+impl Responses {
+    /// The next response; `None` at the end of the result.
+    pub async fn next(&mut self) -> Result<Option<proto::ExecutePlanResponse>> {
+        self.inner.next_response().await
+    }
+}
+
+/// Runs `df`'s plan and returns its raw [`Responses`].
+pub fn execute(df: &DataFrame) -> Responses {
+    let inner = match df.plan() {
+        Ok(plan) => df.session().client().execute(plan, vec![]),
+        Err(e) => crate::client::ResponseStream::failed(e),
+    };
+    Responses { inner }
+}
