@@ -19,8 +19,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use mindy_pipeline::config::{parse_duration, KafkaArgs, LakeArgs, SparkArgs};
-use mindy_pipeline::kafka;
+use mindy_core::config::{parse_duration, KafkaArgs, LakeArgs, SparkArgs};
+use mindy_core::kafka;
 use mindy_pipeline::shutdown::Shutdown;
 use rdkafka::producer::{BaseProducer, Producer};
 

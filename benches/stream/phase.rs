@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use clap::Parser;
+use mindy_core::config::KafkaArgs;
+use mindy_core::kafka;
 use mindy_pipeline::arrow_rows::{required, Rows};
-use mindy_pipeline::config::KafkaArgs;
 use mindy_pipeline::jobs::stream::{self, StreamConfig, StreamReport};
-use mindy_pipeline::kafka;
 use mindy_pipeline::shutdown::Shutdown;
 use spark_client::SparkSession;
 use tokio::task::JoinHandle;

@@ -5,9 +5,9 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use chrono::Utc;
 use futures::stream::{FuturesUnordered, StreamExt};
-use mindy_pipeline::config::KafkaArgs;
-use mindy_pipeline::email::{BodyFormat, EmailRecord, Mailbox, Source};
-use mindy_pipeline::kafka;
+use mindy_core::config::KafkaArgs;
+use mindy_core::email::{BodyFormat, EmailRecord, Mailbox, Source};
+use mindy_core::kafka;
 use mindy_pipeline::shutdown::Shutdown;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 
@@ -61,7 +61,7 @@ pub fn email(id: String, seq: u64) -> EmailRecord {
         body_text: "lorem ipsum ".repeat(body_len / 12 + 1)[..body_len].to_string(),
         body_format: BodyFormat::Plain,
         body_truncated: false,
-        size_bytes: body_len as u64 + 600,
+        size_bytes: body_len as i64 + 600,
         attachments: vec![],
         ingested_at: now,
     }

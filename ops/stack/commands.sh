@@ -151,6 +151,11 @@ cmd_test() {
   # per plan and a summary): the same plans through PySpark's Connect client and spark-client.
   log "integration tests against the local stack, spark-client's differential suite among them"
   cargo test --workspace --test '*'
+  log "examples/: spark-client used from a crate of its own, against the stack"
+  (cd "$STACK_ROOT/examples" && cargo fmt --check && cargo clippy -q --locked --all-targets -- -D warnings \
+    && cargo run -q --locked --bin batch_aggregation \
+    && cargo run -q --locked --bin kafka_to_delta \
+    && cargo run -q --locked --bin delta_to_arrow -- "$STACK_STATE/readings.arrow")
   log "spark-client's integration tests again, against a Spark $SPARK4_VERSION Connect server"
   spark4_up
   MINDY_SPARK_REMOTE=$MINDY_SPARK4_REMOTE cargo test -p spark-client --test integration

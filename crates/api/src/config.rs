@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use clap::{Args as ClapArgs, Parser};
-use mindy_pipeline::config::{AirflowArgs, KafkaArgs, LakeArgs, RedisArgs, SparkArgs, TopicArgs};
+use mindy_core::config::{AirflowArgs, KafkaArgs, LakeArgs, RedisArgs, SparkArgs, TopicArgs};
 
 /// `mindy-api`: Mini-Mindy's HTTP API.
 #[derive(Debug, Clone, Parser)]

@@ -14,14 +14,14 @@ use mindy_api::AppState;
 #[tokio::main]
 async fn main() -> ExitCode {
     // Two rustls providers are compiled in (ring, and aws-lc-rs through deltalake): pick one
-    // before any TLS client is built, or rustls panics (design.md).
+    // before any TLS client is built, or rustls panics (docs/architecture.md).
     let _ = rustls::crypto::ring::default_provider().install_default();
     let args = Args::parse();
     init_logging(&args.log_format);
     match run(args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            let line = mindy_pipeline::error::causes(&*error);
+            let line = mindy_core::error::causes(&*error);
             tracing::error!("{line}");
             eprintln!("mindy-api: {line}");
             ExitCode::FAILURE

@@ -144,18 +144,16 @@ async fn lake_tables_are_read_from_their_delta_logs() {
 #[tokio::test]
 async fn kafka_offsets_and_group_lag() {
     let stack = Stack::from_env();
-    let args = mindy_pipeline::config::KafkaArgs {
+    let args = mindy_core::config::KafkaArgs {
         bootstrap: stack.kafka_bootstrap.clone(),
         options: Vec::new(),
     };
     let topic = unique("api_offsets");
     let group = unique("api_group");
-    mindy_pipeline::kafka::ensure_topic(&args, &topic, 2)
+    mindy_core::kafka::ensure_topic(&args, &topic, 2)
         .await
         .unwrap();
-    let producer: FutureProducer = mindy_pipeline::kafka::client_config(&args)
-        .create()
-        .unwrap();
+    let producer: FutureProducer = mindy_core::kafka::client_config(&args).create().unwrap();
     for (i, partition) in [0, 0, 1].into_iter().enumerate() {
         let payload = format!("m{i}");
         let record = FutureRecord::<str, str>::to(&topic)
@@ -167,7 +165,7 @@ async fn kafka_offsets_and_group_lag() {
             .map_err(|(e, _)| e)
             .unwrap();
     }
-    let consumer: BaseConsumer = mindy_pipeline::kafka::client_config(&args)
+    let consumer: BaseConsumer = mindy_core::kafka::client_config(&args)
         .set("group.id", &group)
         .create()
         .unwrap();
@@ -183,7 +181,7 @@ async fn kafka_offsets_and_group_lag() {
     options.dashboard.groups = vec![group.clone()];
     let app = TestApp::with(options).await;
     let (status, body) = app.get("/api/pipeline/kafka").await;
-    mindy_pipeline::kafka::delete_topic(&args, &topic)
+    mindy_core::kafka::delete_topic(&args, &topic)
         .await
         .unwrap();
     assert_eq!(status, 200, "{body}");

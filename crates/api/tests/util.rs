@@ -19,7 +19,7 @@ use mindy_api::metrics::Metrics;
 use mindy_api::ratelimit::RateLimiter;
 use mindy_api::state::{Clock, Inner, Settings};
 use mindy_api::AppState;
-use mindy_pipeline::config::{AirflowArgs, KafkaArgs, LakeArgs};
+use mindy_core::config::{AirflowArgs, KafkaArgs, LakeArgs};
 use mindy_test::{required, unique, Stack};
 use serde_json::Value;
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -38,7 +38,7 @@ pub fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-/// rustls has two providers compiled in (design.md): pick ring once per test binary.
+/// rustls has two providers compiled in (docs/architecture.md): pick ring once per test binary.
 pub fn init() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
@@ -142,7 +142,7 @@ impl TestDb {
             .connect(&with_database(&admin_url, &name))
             .await
             .unwrap();
-        mindy_pipeline::db::MIGRATOR
+        mindy_core::db::MIGRATOR
             .run(&owner)
             .await
             .expect("migrations");

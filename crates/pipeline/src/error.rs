@@ -1,6 +1,9 @@
-//! The pipeline library's error type.
+//! The pipeline library's error type: the core crate's errors (Kafka, PostgreSQL, Airflow, files)
+//! plus what only the jobs meet (Spark Connect, Redis, the Gmail API and its OAuth2 flow).
 
 use std::time::Duration;
+
+pub use mindy_core::error::causes;
 
 /// Result alias for the pipeline library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -9,98 +12,71 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// Kafka, PostgreSQL, Airflow, a file, the user's input, a wait (see [`mindy_core::Error`]).
+    #[error(transparent)]
+    Core(#[from] mindy_core::Error),
     /// Spark Connect refused or failed a plan.
     #[error("spark: {0}")]
     Spark(#[from] spark_client::Error),
-    /// Kafka client or broker error.
-    #[error("kafka: {0}")]
-    Kafka(#[from] rdkafka::error::KafkaError),
-    /// PostgreSQL error.
-    #[error("postgres: {0}")]
-    Postgres(#[from] sqlx::Error),
-    /// A migration could not be applied.
-    #[error("migrations: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
     /// Redis error.
     #[error("redis: {0}")]
     Redis(#[from] redis::RedisError),
-    /// HTTP error talking to a service (Airflow, Spark's UIs).
-    #[error("http: {0}")]
-    Http(#[from] reqwest::Error),
-    /// A local file could not be read or written (mailboxes, token and state files).
-    #[error("{path}: {source}")]
-    Io {
-        /// The file or directory.
-        path: std::path::PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
-    },
     /// The Gmail API failed a call after its retries (boxed: the client's error is large).
     #[error("gmail: {0}")]
     Gmail(Box<google_gmail1::Error>),
     /// OAuth2 (the installed-app flow or a token refresh) failed.
     #[error("oauth2: {0}")]
     Auth(String),
-    /// The user's input (arguments, files) cannot be used.
-    #[error("invalid input: {0}")]
-    Invalid(String),
-    /// A service answered, but not what the job expected.
-    #[error("{service}: {message}")]
-    Unexpected {
-        /// Which service.
-        service: &'static str,
-        /// What was wrong.
-        message: String,
-    },
-    /// A wait gave up.
-    #[error("{what}: no answer within {timeout:?}")]
-    Timeout {
-        /// What was awaited.
-        what: String,
-        /// How long we waited.
-        timeout: Duration,
-    },
 }
 
 impl Error {
-    /// Shorthand for [`Error::Io`].
+    /// A local file could not be read or written.
     pub fn io(path: impl Into<std::path::PathBuf>, source: std::io::Error) -> Self {
-        Error::Io {
-            path: path.into(),
-            source,
-        }
+        mindy_core::Error::io(path, source).into()
     }
 
-    /// Shorthand for [`Error::Unexpected`].
+    /// A service answered, but not what the job expected.
     pub fn unexpected(service: &'static str, message: impl Into<String>) -> Self {
-        Error::Unexpected {
-            service,
-            message: message.into(),
+        mindy_core::Error::unexpected(service, message).into()
+    }
+
+    /// The user's input (arguments, files) cannot be used.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        mindy_core::Error::Invalid(message.into()).into()
+    }
+
+    /// A wait for `what` gave up after `timeout`.
+    pub fn timeout(what: impl Into<String>, timeout: Duration) -> Self {
+        mindy_core::Error::Timeout {
+            what: what.into(),
+            timeout,
         }
+        .into()
     }
 }
+
+/// The clients' own errors convert through the core error, so `?` works on them in job code.
+macro_rules! through_core {
+    ($($source:ty),* $(,)?) => {$(
+        impl From<$source> for Error {
+            fn from(error: $source) -> Self {
+                Error::Core(error.into())
+            }
+        }
+    )*};
+}
+
+through_core!(
+    rdkafka::error::KafkaError,
+    sqlx::Error,
+    sqlx::migrate::MigrateError,
+    reqwest::Error,
+);
 
 impl From<google_gmail1::Error> for Error {
     fn from(error: google_gmail1::Error) -> Self {
         Error::Gmail(Box::new(error))
     }
-}
-
-/// An error and its causes on one line, `a: b: c`, leaving out a cause whose text the line
-/// already holds. The library's errors (and rdkafka's, sqlx's, ...) put their source's text in
-/// their own message, so a plain walk of the chain would print it two or three times.
-pub fn causes(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut line = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !line.contains(&text) {
-            line.push_str(": ");
-            line.push_str(&text);
-        }
-        source = cause.source();
-    }
-    line
 }
 
 #[cfg(test)]
@@ -109,7 +85,7 @@ mod tests {
 
     #[test]
     fn causes_skip_text_the_line_already_holds() {
-        let kafka = Error::Kafka(rdkafka::error::KafkaError::MessageProduction(
+        let kafka = Error::from(rdkafka::error::KafkaError::MessageProduction(
             rdkafka::types::RDKafkaErrorCode::UnknownTopicOrPartition,
         ));
         let wrapped = anyhow::Error::new(kafka).context("ingesting");
@@ -118,10 +94,10 @@ mod tests {
             "ingesting: kafka: Message production error: UnknownTopicOrPartition \
              (Broker: Unknown topic or partition)"
         );
-        let io = Error::Io {
-            path: "x.mbox".into(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-        };
+        let io = Error::io(
+            "x.mbox",
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        );
         assert_eq!(causes(&io), "x.mbox: no such file");
     }
 }

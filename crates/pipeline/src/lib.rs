@@ -1,29 +1,22 @@
-//! Mini-Mindy's pipeline: the jobs behind the `mindy` binary.
+//! Mini-Mindy's pipeline: the jobs behind the `mindy` binary. What they share with the API (the
+//! records and their rules, the serving schema, the lake's tables, configuration, the Kafka,
+//! PostgreSQL and Airflow clients) is in `mindy-core`.
 //!
 //! # Layout
-//! - [`config`]: connection settings shared by every job, parsed by clap with env fallbacks.
-//! - [`db`]: the PostgreSQL pool and the sqlx migrations.
-//! - [`kafka`]: rdkafka client configuration and topic administration.
-//! - [`airflow`]: a small client for Airflow 3's REST API (JWT from `/auth/token`).
-//! - [`arrow_rows`]: reading small Spark results (Arrow) by column name.
 //! - [`jobs`]: one module per job; each exposes `run(config, ...)`.
-//! - [`email`]: the versioned email record and the MIME parser that builds it.
-//! - [`dlq`]: what a dead letter on `emails-dlq` carries.
-//! - [`demo`]: the deterministic demo persona's mailbox and calendar.
+//! - [`mime`]: the MIME parser that builds an email record from raw RFC 5322 bytes.
+//! - [`persona`]: the deterministic demo persona (Sarah): her mailbox and calendar.
+//! - [`arrow_rows`]: reading small Spark results (Arrow) by column name.
 //! - [`shutdown`]: the SIGTERM/Ctrl-C flag jobs poll or await.
+//! - [`error`]: the jobs' error type (the core's errors plus Spark, Redis, Gmail).
 //!
 //! The binary (`src/main.rs`) only parses arguments, sets up logging and calls a job.
 
-pub mod airflow;
 pub mod arrow_rows;
-pub mod config;
-pub mod db;
-pub mod demo;
-pub mod dlq;
-pub mod email;
 pub mod error;
 pub mod jobs;
-pub mod kafka;
+pub mod mime;
+pub mod persona;
 pub mod shutdown;
 
 pub use error::{Error, Result};

@@ -5,9 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use mindy_pipeline::config::DatabaseArgs;
+use mindy_core::config::DatabaseArgs;
+use mindy_core::db;
+use mindy_pipeline::jobs;
 use mindy_pipeline::shutdown::Shutdown;
-use mindy_pipeline::{db, jobs};
 
 #[derive(Debug, Parser)]
 #[command(name = "mindy", version, about = "Mini-Mindy's pipeline jobs")]
@@ -50,7 +51,7 @@ enum Command {
     /// Validate emails-topic into processed-emails-topic (exactly once) and emails-dlq.
     Validate(jobs::validate::ValidateConfig),
     /// Write the demo persona's mailbox (mbox) and calendar (.ics) to files.
-    Demo(jobs::demo::DemoFilesConfig),
+    Persona(jobs::persona::PersonaFilesConfig),
 }
 
 #[derive(Debug, Subcommand)]
@@ -77,7 +78,7 @@ async fn main() -> ExitCode {
     match run(Cli::parse()).await {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", mindy_pipeline::error::causes(&*e));
+            eprintln!("error: {}", mindy_core::error::causes(&*e));
             ExitCode::from(2)
         }
     }
@@ -114,8 +115,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{report}");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo(config) => {
-            for line in jobs::demo::run(&config).context("writing the demo files")? {
+        Command::Persona(config) => {
+            for line in jobs::persona::run(&config).context("writing the persona's files")? {
                 println!("{line}");
             }
             Ok(ExitCode::SUCCESS)

@@ -5,9 +5,7 @@
 
 use std::time::Duration;
 
-use mindy_pipeline::config::{
-    AirflowArgs, DatabaseArgs, KafkaArgs, LakeArgs, RedisArgs, SparkArgs,
-};
+use mindy_core::config::{AirflowArgs, DatabaseArgs, KafkaArgs, LakeArgs, RedisArgs, SparkArgs};
 use mindy_pipeline::jobs::smoke::{self, SmokeConfig};
 use mindy_test::{eventually, Stack};
 use serde_json::Value;
@@ -158,7 +156,7 @@ async fn airflow_rejects_a_wrong_password() {
         username: stack.airflow_username.clone(),
         password: "not-the-password".into(),
     };
-    let err = mindy_pipeline::airflow::AirflowClient::login(&args)
+    let err = mindy_core::airflow::AirflowClient::login(&args)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("refused"), "{err}");

@@ -32,7 +32,8 @@
 //!   [`RecordBatchStream`](dataframe::RecordBatchStream) of results, batch reader and writer.
 //! - [`column`], [`functions`], [`window`]: expressions, named like PySpark's.
 //! - [`types`]: [`DataType`](types::DataType), the [`StructType`](types::StructType) builder
-//!   (DDL and JSON schemas) and literals.
+//!   (DDL and JSON schemas), literals, and [`SparkType`](types::SparkType) with its derive
+//!   (`#[derive(spark_client::SparkType)]`: a Rust struct's schema).
 //! - [`streaming`]: `read_stream`, `write_stream`, [`StreamingQuery`](streaming::StreamingQuery) with
 //!   typed progress, the streams manager.
 //! - [`rows`]: collected results read row by row as Rust types ([`Rows`](rows::Rows),
@@ -50,6 +51,9 @@
 //! restart between two calls is invisible to the caller. gRPC messages up to 128 MiB are accepted.
 //! Only protocol fields Spark 3.5 knows are sent.
 #![deny(missing_docs)]
+
+// `#[derive(SparkType)]` names `::spark_client`, which must resolve inside this crate too.
+extern crate self as spark_client;
 
 mod arrow_util;
 pub mod catalog;
@@ -70,3 +74,7 @@ pub use column::Column;
 pub use dataframe::DataFrame;
 pub use errors::{Error, ErrorKind, Result};
 pub use session::{RetryPolicy, SparkSession};
+/// `#[derive(SparkType)]`: a struct's Spark `STRUCT` type (its schema) derived from its fields and
+/// their serde names; an enum of unit variants is a `STRING`. See [`types::SparkType`].
+pub use spark_client_derive::SparkType;
+pub use types::SparkType;

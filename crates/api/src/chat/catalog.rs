@@ -1,32 +1,15 @@
 //! What the chat knows about the serving schema: tables, columns and their meaning.
 //!
-//! Both generators read this one description: the OpenAI generator renders it into its prompt
+//! The tables, their columns, types and meanings are not written here: they are the serving
+//! schema the migrations state ([`mindy_core::serving`], from `CREATE TABLE` and `COMMENT ON`),
+//! restricted to the tables the chat may read ([`mindy_core::serving::CHAT_TABLES`]). Both
+//! generators read this one description: the OpenAI generator renders it into its prompt
 //! ([`Catalog::prompt`]), the SQL validator takes its allow-list of tables from it
 //! ([`Catalog::table_names`]), and the semantic parser takes its measures from it
-//! ([`Catalog::measures`]). A new serving table (the assistant issue widens the schema) is one
-//! more entry here, plus, for the embedded parser, the words that point at it.
+//! ([`Catalog::measures`]). What is written here is the semantic layer: the measures and the
+//! words that point at them.
 
-/// One table the chat may read.
-#[derive(Debug, Clone)]
-pub struct Table {
-    /// Table name in the `public` schema.
-    pub name: &'static str,
-    /// One sentence on what a row is.
-    pub description: &'static str,
-    /// Its columns, in table order.
-    pub columns: &'static [Column],
-}
-
-/// One column of a [`Table`].
-#[derive(Debug, Clone)]
-pub struct Column {
-    /// Column name.
-    pub name: &'static str,
-    /// PostgreSQL type, as the prompt shows it.
-    pub sql_type: &'static str,
-    /// What the value means.
-    pub description: &'static str,
-}
+use mindy_core::serving::{self, Table};
 
 /// A daily number the semantic parser can total, average, rank and chart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,162 +40,11 @@ pub enum Combine {
 /// The serving schema the chat reads.
 #[derive(Debug, Clone)]
 pub struct Catalog {
-    /// Every table the chat may read (the SQL allow-list).
-    pub tables: &'static [Table],
+    /// Every table the chat may read (the SQL allow-list), from the migrations.
+    pub tables: Vec<&'static Table>,
     /// The measures of `daily_insights`.
     pub measures: &'static [Measure],
 }
-
-const DAILY_INSIGHTS: &[Column] = &[
-    Column {
-        name: "date",
-        sql_type: "date",
-        description: "the calendar day in the user's timezone (primary key)",
-    },
-    Column {
-        name: "total_emails",
-        sql_type: "bigint",
-        description: "emails received that day",
-    },
-    Column {
-        name: "unique_senders",
-        sql_type: "bigint",
-        description: "distinct sender addresses that day",
-    },
-    Column {
-        name: "important_emails",
-        sql_type: "bigint",
-        description: "emails flagged important or urgent",
-    },
-    Column {
-        name: "busiest_hour",
-        sql_type: "smallint",
-        description: "hour of day (0-23) with the most emails, null on a day without mail",
-    },
-    Column {
-        name: "busiest_hour_emails",
-        sql_type: "bigint",
-        description: "emails received in busiest_hour",
-    },
-    Column {
-        name: "avg_email_length",
-        sql_type: "double precision",
-        description: "mean body length in characters",
-    },
-    Column {
-        name: "exported_at",
-        sql_type: "timestamptz",
-        description: "when the batch wrote the row",
-    },
-];
-
-const DAILY_SENDER_DOMAINS: &[Column] = &[
-    Column {
-        name: "date",
-        sql_type: "date",
-        description: "the day (references daily_insights.date)",
-    },
-    Column {
-        name: "sender_domain",
-        sql_type: "text",
-        description: "the sender's e-mail domain, lower case, e.g. acme.com",
-    },
-    Column {
-        name: "email_count",
-        sql_type: "bigint",
-        description: "emails from that domain that day",
-    },
-    Column {
-        name: "rank",
-        sql_type: "smallint",
-        description: "1 = the day's top domain; only the top 10 per day are kept",
-    },
-];
-
-const DAILY_HOURLY_COUNTS: &[Column] = &[
-    Column {
-        name: "date",
-        sql_type: "date",
-        description: "the day (references daily_insights.date)",
-    },
-    Column {
-        name: "hour",
-        sql_type: "smallint",
-        description: "hour of day 0-23 in the user's timezone",
-    },
-    Column {
-        name: "email_count",
-        sql_type: "bigint",
-        description: "emails received in that hour",
-    },
-];
-
-const QUALITY_SCORES: &[Column] = &[
-    Column {
-        name: "date",
-        sql_type: "date",
-        description: "the day whose bronze data was checked",
-    },
-    Column {
-        name: "checked_at",
-        sql_type: "timestamptz",
-        description: "when the check ran (a day can be checked again)",
-    },
-    Column {
-        name: "total_records",
-        sql_type: "bigint",
-        description: "records checked",
-    },
-    Column {
-        name: "valid_records",
-        sql_type: "bigint",
-        description: "records passing every rule",
-    },
-    Column {
-        name: "score_pct",
-        sql_type: "double precision",
-        description: "valid_records / total_records in percent",
-    },
-    Column {
-        name: "threshold_pct",
-        sql_type: "double precision",
-        description: "the score needed to pass",
-    },
-    Column {
-        name: "passed",
-        sql_type: "boolean",
-        description: "score_pct >= threshold_pct",
-    },
-    Column {
-        name: "failed_rules",
-        sql_type: "jsonb",
-        description: "rule name -> failing record count",
-    },
-];
-
-/// The tables of migration `20261126000001_init.sql`.
-pub const TABLES: &[Table] = &[
-    Table {
-        name: "daily_insights",
-        description: "Daily email statistics, one row per day in the user's timezone",
-        columns: DAILY_INSIGHTS,
-    },
-    Table {
-        name: "daily_sender_domains",
-        description: "The top 10 sender domains of each day",
-        columns: DAILY_SENDER_DOMAINS,
-    },
-    Table {
-        name: "daily_hourly_counts",
-        description: "Emails per hour of each day",
-        columns: DAILY_HOURLY_COUNTS,
-    },
-    Table {
-        name: "quality_scores",
-        description: "Data-quality checks of each day's raw (bronze) data",
-        columns: QUALITY_SCORES,
-    },
-];
 
 /// The measures of `daily_insights` and the words that name them.
 pub const MEASURES: &[Measure] = &[
@@ -274,16 +106,16 @@ pub const SUGGESTIONS: &[&str] = &[
 
 impl Catalog {
     /// The serving schema of this release.
-    pub const fn serving() -> Self {
+    pub fn serving() -> Self {
         Catalog {
-            tables: TABLES,
+            tables: serving::schema().chat_tables(),
             measures: MEASURES,
         }
     }
 
     /// The names of every readable table.
     pub fn table_names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.tables.iter().map(|t| t.name)
+        self.tables.iter().map(|t| t.name.as_str())
     }
 
     /// The measure with this id.
@@ -294,13 +126,12 @@ impl Catalog {
     /// The schema as an LLM prompt section: one block per table, one line per column.
     pub fn prompt(&self) -> String {
         let mut out = String::new();
-        for table in self.tables {
-            out.push_str(&format!("TABLE {} -- {}\n", table.name, table.description));
-            for c in table.columns {
-                out.push_str(&format!(
-                    "  {} {} -- {}\n",
-                    c.name, c.sql_type, c.description
-                ));
+        for table in &self.tables {
+            let about = table.description.as_deref().unwrap_or_default();
+            out.push_str(&format!("TABLE {} -- {about}\n", table.name));
+            for c in &table.columns {
+                let about = c.description.as_deref().unwrap_or_default();
+                out.push_str(&format!("  {} {} -- {about}\n", c.name, c.sql_type));
             }
         }
         out
@@ -313,10 +144,11 @@ mod tests {
 
     #[test]
     fn prompt_lists_every_table_and_column() {
-        let prompt = Catalog::serving().prompt();
-        for table in TABLES {
+        let catalog = Catalog::serving();
+        let prompt = catalog.prompt();
+        for table in &catalog.tables {
             assert!(prompt.contains(&format!("TABLE {}", table.name)));
-            for c in table.columns {
+            for c in &table.columns {
                 assert!(
                     prompt.contains(&format!("  {} {}", c.name, c.sql_type)),
                     "{}",
@@ -328,12 +160,16 @@ mod tests {
 
     #[test]
     fn measure_columns_exist_in_daily_insights() {
+        let insights = serving::schema().table("daily_insights").unwrap();
         for m in MEASURES {
-            assert!(
-                DAILY_INSIGHTS.iter().any(|c| c.name == m.column),
-                "{}",
-                m.column
-            );
+            assert!(insights.column(m.column).is_some(), "{}", m.column);
         }
+    }
+
+    #[test]
+    fn the_prompt_carries_the_migrations_comments() {
+        let prompt = Catalog::serving().prompt();
+        assert!(prompt.contains("TABLE daily_insights -- Daily email statistics"));
+        assert!(prompt.contains("  total_emails bigint -- emails received that day"));
     }
 }

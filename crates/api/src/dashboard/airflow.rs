@@ -1,6 +1,6 @@
 //! `GET /api/pipeline/airflow/runs`: recent DAG runs with state and duration.
 
-use mindy_pipeline::airflow::{AirflowClient, DagRun};
+use mindy_core::airflow::{AirflowClient, DagRun};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -69,7 +69,7 @@ impl Dashboard {
         &self,
         dag_id: Option<&str>,
         limit: u32,
-    ) -> Result<AirflowRuns, mindy_pipeline::Error> {
+    ) -> Result<AirflowRuns, mindy_core::Error> {
         let mut slot = self.airflow_client.lock().await;
         for attempt in 0..2 {
             let client = match slot.as_ref() {

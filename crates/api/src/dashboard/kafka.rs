@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use mindy_pipeline::config::KafkaArgs;
+use mindy_core::config::KafkaArgs;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::{Offset, TopicPartitionList};
 use serde::Serialize;
@@ -57,7 +57,7 @@ pub struct GroupLag {
 }
 
 fn consumer(args: &KafkaArgs, group: &str) -> Result<BaseConsumer, String> {
-    mindy_pipeline::kafka::client_config(args)
+    mindy_core::kafka::client_config(args)
         .set("group.id", group)
         .set("enable.auto.commit", "false")
         .create()

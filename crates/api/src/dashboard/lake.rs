@@ -3,11 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+use mindy_core::lake;
 use serde::Serialize;
 use utoipa::ToSchema;
-
-/// The lake's layers, in pipeline order.
-pub const LAYERS: &[&str] = &["bronze", "silver", "gold"];
 
 /// Every Delta table found under the lake root.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -50,13 +48,13 @@ pub struct LakeTable {
 /// Reads every table under `root` (a local path).
 pub async fn report(root: &str) -> LakeReport {
     let mut layers = Vec::new();
-    for layer in LAYERS {
+    for layer in lake::Layer::ALL {
         let mut tables = Vec::new();
-        for dir in table_dirs(&Path::new(root).join(layer)) {
+        for dir in table_dirs(&Path::new(root).join(layer.as_str())) {
             tables.push(table(&dir).await);
         }
         layers.push(Layer {
-            name: layer.to_string(),
+            name: layer.as_str().to_string(),
             tables,
         });
     }

@@ -13,7 +13,7 @@ pub mod kafka;
 pub mod lake;
 pub mod quality;
 
-use mindy_pipeline::config::{AirflowArgs, KafkaArgs, LakeArgs};
+use mindy_core::config::{AirflowArgs, KafkaArgs, LakeArgs};
 
 /// Where the dashboard's services are.
 #[derive(Debug, Clone)]
@@ -32,5 +32,5 @@ pub struct Dashboard {
     pub lake: LakeArgs,
     /// The logged-in Airflow client, reused until it fails.
     pub airflow_client:
-        std::sync::Arc<tokio::sync::Mutex<Option<mindy_pipeline::airflow::AirflowClient>>>,
+        std::sync::Arc<tokio::sync::Mutex<Option<mindy_core::airflow::AirflowClient>>>,
 }

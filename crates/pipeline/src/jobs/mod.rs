@@ -2,8 +2,8 @@
 
 pub mod auth;
 pub mod batch;
-pub mod demo;
 pub mod ingest;
+pub mod persona;
 pub mod smoke;
 pub mod stream;
 pub mod trigger;

@@ -15,9 +15,10 @@ use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::Message;
 
-use crate::airflow::AirflowClient;
-use crate::config::{AirflowArgs, DatabaseArgs, KafkaArgs, LakeArgs, RedisArgs, SparkArgs};
-use crate::{db, kafka, Error, Result};
+use crate::{Error, Result};
+use mindy_core::airflow::AirflowClient;
+use mindy_core::config::{AirflowArgs, DatabaseArgs, KafkaArgs, LakeArgs, RedisArgs, SparkArgs};
+use mindy_core::{db, kafka};
 
 mod spark;
 
@@ -141,9 +142,8 @@ async fn produce_and_consume(args: &KafkaArgs, topic: &str) -> Result<String> {
     consumer.subscribe(&[topic])?;
     let message = tokio::time::timeout(Duration::from_secs(20), consumer.recv())
         .await
-        .map_err(|_| Error::Timeout {
-            what: format!("consuming from {topic}"),
-            timeout: Duration::from_secs(20),
+        .map_err(|_| {
+            Error::timeout(format!("consuming from {topic}"), Duration::from_secs(20))
         })??;
     let got = message
         .payload_view::<str>()

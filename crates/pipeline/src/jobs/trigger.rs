@@ -8,10 +8,10 @@ use chrono::NaiveDate;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::airflow::AirflowClient;
-use crate::config::AirflowArgs;
 use crate::jobs::batch::Outcome;
 use crate::{Error, Result};
+use mindy_core::airflow::AirflowClient;
+use mindy_core::config::AirflowArgs;
 
 /// Settings of `mindy airflow trigger`.
 #[derive(Debug, Clone, Args)]
@@ -100,10 +100,10 @@ async fn follow(client: &AirflowClient, config: &TriggerConfig, run_id: &str) ->
         spinner.set_message(format!("{} {state}: {}", config.dag_id, running.join(", ")));
         if Instant::now() > deadline {
             spinner.finish_and_clear();
-            return Err(Error::Timeout {
-                what: format!("{} run {run_id}", config.dag_id),
-                timeout: Duration::from_secs(config.timeout_secs),
-            });
+            return Err(Error::timeout(
+                format!("{} run {run_id}", config.dag_id),
+                Duration::from_secs(config.timeout_secs),
+            ));
         }
         tokio::time::sleep(Duration::from_secs(2)).await;
     }

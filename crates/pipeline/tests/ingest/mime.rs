@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
-use mindy_pipeline::email::{self, BodyFormat, EmailRecord, ParseError, Source, SourceMeta};
+use mindy_core::email::{BodyFormat, EmailRecord, Source};
+use mindy_pipeline::mime::{self as email, ParseError, SourceMeta};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

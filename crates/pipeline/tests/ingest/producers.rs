@@ -5,15 +5,15 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use mindy_pipeline::demo::{self, DemoArgs};
-use mindy_pipeline::jobs::ingest::{self, demo::DemoIngestConfig, files, IngestCommand};
+use mindy_pipeline::jobs::ingest::{self, files, persona::PersonaIngestConfig, IngestCommand};
+use mindy_pipeline::persona::{self, PersonaArgs};
 use mindy_pipeline::shutdown::Shutdown;
 use mindy_test::unique;
 
 use super::util::TestTopics;
 
-fn demo_args(days: u32) -> DemoArgs {
-    DemoArgs {
+fn demo_args(days: u32) -> PersonaArgs {
+    PersonaArgs {
         until: Some(NaiveDate::from_ymd_opt(2025, 10, 8).unwrap()),
         days,
         timezone: "America/New_York".parse().unwrap(),
@@ -25,16 +25,16 @@ fn demo_args(days: u32) -> DemoArgs {
 async fn demo_mailbox_lands_keyed_by_id_with_the_v1_schema_and_a_calendar() {
     let t = TestTopics::create("demo").await;
     let ics = std::env::temp_dir().join(format!("{}.ics", unique("demo")));
-    let config = DemoIngestConfig {
+    let config = PersonaIngestConfig {
         kafka: t.kafka.clone(),
         topics: t.topics.clone(),
-        demo: demo_args(3),
+        persona: demo_args(3),
         calendar_out: Some(ics.clone()),
     };
     let report = ingest::run(IngestCommand::Demo(config), Shutdown::new())
         .await
         .expect("demo ingest");
-    let expected = demo::mailbox(&demo_args(3).options(chrono::Utc::now()));
+    let expected = persona::mailbox(&demo_args(3).options(chrono::Utc::now()));
     assert_eq!(report.counts.produced, expected.len() as u64);
     assert_eq!(report.counts.dead_lettered, 0);
 
@@ -70,9 +70,9 @@ async fn demo_mailbox_lands_keyed_by_id_with_the_v1_schema_and_a_calendar() {
 async fn mbox_export_keeps_takeout_threads_and_labels() {
     let t = TestTopics::create("mbox").await;
     let path = std::env::temp_dir().join(format!("{}.mbox", unique("demo")));
-    let emails = demo::mailbox(&demo_args(2).options(chrono::Utc::now()));
+    let emails = persona::mailbox(&demo_args(2).options(chrono::Utc::now()));
     let mut out = Vec::new();
-    demo::write_mbox(&emails, &mut out).unwrap();
+    persona::write_mbox(&emails, &mut out).unwrap();
     std::fs::write(&path, out).unwrap();
 
     let config = files::MboxConfig {

@@ -4,8 +4,8 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use mindy_pipeline::config::{KafkaArgs, TopicArgs};
-use mindy_pipeline::kafka;
+use mindy_core::config::{KafkaArgs, TopicArgs};
+use mindy_core::kafka;
 use mindy_test::{unique, Stack};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;

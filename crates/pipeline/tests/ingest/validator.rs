@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use mindy_pipeline::email::Source;
+use mindy_core::email::Source;
 use mindy_pipeline::jobs::ingest::sink::EmailSink;
 use mindy_pipeline::jobs::validate::{self, ValidateConfig};
 use mindy_pipeline::shutdown::Shutdown;

@@ -69,11 +69,35 @@ pub trait IntoLiteral {
     fn into_literal(self) -> Literal;
 }
 
-/// Rust types with a fixed Spark type (needed to type the `NULL` of an `Option::None` and the
-/// elements of an empty collection).
+/// Rust types with a fixed Spark type: it types the `NULL` of an `Option::None` literal and the
+/// elements of an empty collection, and `#[derive(SparkType)]` builds a struct's schema from its
+/// fields' impls.
+///
+/// ```
+/// use spark_client::types::{SparkType, StructType};
+///
+/// #[derive(serde::Serialize, spark_client::SparkType)]
+/// struct Reading {
+///     sensor: String,
+///     #[serde(rename = "value_c")]
+///     value: Option<f64>,
+///     tags: Vec<String>,
+/// }
+///
+/// let schema = StructType::of::<Reading>();
+/// assert_eq!(
+///     schema.to_ddl(),
+///     "sensor STRING NOT NULL,value_c DOUBLE,tags ARRAY<STRING> NOT NULL"
+/// );
+/// ```
 pub trait SparkType {
     /// The Spark type of values of this Rust type.
     fn spark_type() -> DataType;
+
+    /// Whether a value of this type can be null: `true` for `Option<T>` only.
+    fn nullable() -> bool {
+        false
+    }
 }
 
 impl Literal {
@@ -563,6 +587,10 @@ impl<T: SparkType> SparkType for Option<T> {
     fn spark_type() -> DataType {
         T::spark_type()
     }
+
+    fn nullable() -> bool {
+        true
+    }
 }
 
 impl<T: IntoLiteral + SparkType> IntoLiteral for Vec<T> {
@@ -591,13 +619,16 @@ impl<T: IntoLiteral + SparkType + Clone> IntoLiteral for &[T] {
 
 impl<T: SparkType> SparkType for Vec<T> {
     fn spark_type() -> DataType {
-        DataType::array(T::spark_type())
+        DataType::Array {
+            element: Box::new(T::spark_type()),
+            contains_null: T::nullable(),
+        }
     }
 }
 
 impl<T: SparkType, const N: usize> SparkType for [T; N] {
     fn spark_type() -> DataType {
-        DataType::array(T::spark_type())
+        Vec::<T>::spark_type()
     }
 }
 
@@ -619,7 +650,7 @@ where
 
 impl<K: SparkType, V: SparkType, S> SparkType for HashMap<K, V, S> {
     fn spark_type() -> DataType {
-        DataType::map(K::spark_type(), V::spark_type())
+        map_type::<K, V>()
     }
 }
 
@@ -636,7 +667,16 @@ impl<K: IntoLiteral + SparkType, V: IntoLiteral + SparkType> IntoLiteral for BTr
 
 impl<K: SparkType, V: SparkType> SparkType for BTreeMap<K, V> {
     fn spark_type() -> DataType {
-        DataType::map(K::spark_type(), V::spark_type())
+        map_type::<K, V>()
+    }
+}
+
+/// `MAP<K, V>` whose values may be null when `V` is an `Option`.
+fn map_type<K: SparkType, V: SparkType>() -> DataType {
+    DataType::Map {
+        key: Box::new(K::spark_type()),
+        value: Box::new(V::spark_type()),
+        value_contains_null: V::nullable(),
     }
 }
 

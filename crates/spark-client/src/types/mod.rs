@@ -219,6 +219,24 @@ impl DataType {
         }
     }
 
+    /// The same type with every nested field, element and value nullable (see
+    /// [`StructType::as_nullable`]).
+    pub fn as_nullable(&self) -> DataType {
+        match self {
+            DataType::Array { element, .. } => DataType::Array {
+                element: Box::new(element.as_nullable()),
+                contains_null: true,
+            },
+            DataType::Map { key, value, .. } => DataType::Map {
+                key: key.clone(),
+                value: Box::new(value.as_nullable()),
+                value_contains_null: true,
+            },
+            DataType::Struct(s) => DataType::Struct(s.as_nullable()),
+            other => other.clone(),
+        }
+    }
+
     /// `INTERVAL DAY TO SECOND` (the type of a `chrono::TimeDelta` literal).
     pub fn day_time_interval() -> DataType {
         DataType::DayTimeInterval {
@@ -540,6 +558,37 @@ impl StructField {
 }
 
 impl StructType {
+    /// The same type with every field, array element and map value nullable, at every depth (as
+    /// Spark's `asNullable`): what `from_json` produces whatever the schema says, so a table
+    /// written from parsed JSON has this schema.
+    pub fn as_nullable(&self) -> StructType {
+        StructType {
+            fields: self
+                .fields
+                .iter()
+                .map(|f| StructField {
+                    name: f.name.clone(),
+                    data_type: f.data_type.as_nullable(),
+                    nullable: true,
+                    metadata: f.metadata.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The schema of a Rust type that derives [`SparkType`] (`#[derive(spark_client::SparkType)]`).
+    ///
+    /// # Panics
+    /// When `T`'s Spark type is not a struct (a scalar type has no schema).
+    pub fn of<T: SparkType>() -> StructType {
+        match T::spark_type() {
+            DataType::Struct(schema) => schema,
+            other => {
+                panic!("StructType::of: the Spark type of this Rust type is {other}, not a struct")
+            }
+        }
+    }
+
     /// An empty struct; add fields with [`field`](Self::field).
     pub fn new() -> StructType {
         StructType::default()

@@ -8,8 +8,9 @@ use clap::Args;
 use spark_client::SparkSession;
 
 use crate::arrow_rows::{required, Rows};
-use crate::config::DatabaseArgs;
-use crate::{db, Result};
+use crate::Result;
+use mindy_core::config::DatabaseArgs;
+use mindy_core::db;
 
 use super::{DayArgs, Outcome};
 
@@ -90,46 +91,53 @@ pub async fn read_gold(session: &SparkSession, day: &DayArgs) -> Result<Option<D
     }))
 }
 
+/// The day's row of `daily_insights`, inserted or replaced.
+const UPSERT_INSIGHTS: &str = "INSERT INTO daily_insights (date, total_emails, unique_senders, \
+         important_emails, busiest_hour, busiest_hour_emails, avg_email_length, exported_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, now()) \
+     ON CONFLICT (date) DO UPDATE SET total_emails = EXCLUDED.total_emails, \
+         unique_senders = EXCLUDED.unique_senders, important_emails = EXCLUDED.important_emails, \
+         busiest_hour = EXCLUDED.busiest_hour, busiest_hour_emails = EXCLUDED.busiest_hour_emails, \
+         avg_email_length = EXCLUDED.avg_email_length, exported_at = now()";
+const DELETE_HOURS: &str = "DELETE FROM daily_hourly_counts WHERE date = $1";
+const INSERT_HOUR: &str =
+    "INSERT INTO daily_hourly_counts (date, hour, email_count) VALUES ($1, $2, $3)";
+const DELETE_DOMAINS: &str = "DELETE FROM daily_sender_domains WHERE date = $1";
+const INSERT_DOMAIN: &str =
+    "INSERT INTO daily_sender_domains (date, sender_domain, email_count, rank) \
+     VALUES ($1, $2, $3, $4)";
+
 /// Upserts one day into the serving tables, atomically.
 pub async fn upsert(pool: &sqlx::PgPool, d: &DailyInsight) -> Result<()> {
     let mut tx = pool.begin().await?;
-    sqlx::query(
-        "INSERT INTO daily_insights (date, total_emails, unique_senders, important_emails, busiest_hour, \
-             busiest_hour_emails, avg_email_length, exported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now()) \
-         ON CONFLICT (date) DO UPDATE SET total_emails = EXCLUDED.total_emails, \
-             unique_senders = EXCLUDED.unique_senders, important_emails = EXCLUDED.important_emails, \
-             busiest_hour = EXCLUDED.busiest_hour, busiest_hour_emails = EXCLUDED.busiest_hour_emails, \
-             avg_email_length = EXCLUDED.avg_email_length, exported_at = now()",
-    )
-    .bind(d.date)
-    .bind(d.total_emails)
-    .bind(d.unique_senders)
-    .bind(d.important_emails)
-    .bind(d.busiest_hour.map(|h| h as i16))
-    .bind(d.busiest_hour_emails)
-    .bind(d.avg_email_length)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("DELETE FROM daily_hourly_counts WHERE date = $1")
+    sqlx::query(UPSERT_INSIGHTS)
+        .bind(d.date)
+        .bind(d.total_emails)
+        .bind(d.unique_senders)
+        .bind(d.important_emails)
+        .bind(d.busiest_hour.map(|h| h as i16))
+        .bind(d.busiest_hour_emails)
+        .bind(d.avg_email_length)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(DELETE_HOURS)
         .bind(d.date)
         .execute(&mut *tx)
         .await?;
     for (hour, n) in &d.hourly {
-        sqlx::query(
-            "INSERT INTO daily_hourly_counts (date, hour, email_count) VALUES ($1, $2, $3)",
-        )
-        .bind(d.date)
-        .bind(*hour as i16)
-        .bind(*n)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(INSERT_HOUR)
+            .bind(d.date)
+            .bind(*hour as i16)
+            .bind(*n)
+            .execute(&mut *tx)
+            .await?;
     }
-    sqlx::query("DELETE FROM daily_sender_domains WHERE date = $1")
+    sqlx::query(DELETE_DOMAINS)
         .bind(d.date)
         .execute(&mut *tx)
         .await?;
     for (rank, domain, n) in &d.top_domains {
-        sqlx::query("INSERT INTO daily_sender_domains (date, sender_domain, email_count, rank) VALUES ($1, $2, $3, $4)")
+        sqlx::query(INSERT_DOMAIN)
             .bind(d.date)
             .bind(domain)
             .bind(*n)
@@ -159,4 +167,22 @@ pub async fn run(config: &ExportConfig) -> Result<Outcome> {
         insight.hourly.len(),
         insight.top_domains.len()
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_match_the_serving_schema() {
+        for sql in [
+            UPSERT_INSIGHTS,
+            DELETE_HOURS,
+            INSERT_HOUR,
+            DELETE_DOMAINS,
+            INSERT_DOMAIN,
+        ] {
+            mindy_core::serving::check_sql(sql).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
 }

@@ -18,8 +18,9 @@ use clap::{Args, Subcommand};
 use spark_client::functions::{col, lit};
 use spark_client::{DataFrame, SparkSession};
 
-use crate::config::{LakeArgs, SparkArgs};
 use crate::Result;
+use mindy_core::config::{LakeArgs, SparkArgs};
+use mindy_core::lake;
 
 /// The batch subcommands.
 #[derive(Debug, Subcommand)]
@@ -73,12 +74,12 @@ impl DayArgs {
 
     /// `<lake>/bronze/emails`.
     pub fn bronze_path(&self) -> String {
-        self.lake.table_path("bronze", "emails")
+        self.lake.location(&lake::BRONZE_EMAILS)
     }
 
     /// `<lake>/gold/daily_summary`.
     pub fn gold_path(&self) -> String {
-        self.lake.table_path("gold", "daily_summary")
+        self.lake.location(&lake::GOLD_DAILY_SUMMARY)
     }
 
     /// Day D's bronze rows (partition-pruned on `event_date`).

@@ -1,17 +1,20 @@
 //! `mindy batch quality --date D`: what share of day D's bronze records is complete and valid.
 //!
-//! Each rule counts the records that break it; a record is valid when it breaks none. The score
+//! Each rule of the record contract (the validator's) counts the records that break it; a record
+//! is valid when it breaks none. The score
 //! (valid / total, in %) and the failing rules are printed and written to PostgreSQL's
 //! `quality_scores` (the dashboard's history); below the threshold the job exits 1, which fails
 //! the Airflow task and stops the day's downstream tasks.
 
 use clap::Args;
-use spark_client::functions::{col, count, expr, lit, sum, when};
+use mindy_core::email::Rule;
+use spark_client::functions::{col, count, lit, sum, when};
 use spark_client::Column;
 
 use crate::arrow_rows::{required, Rows};
-use crate::config::DatabaseArgs;
-use crate::{db, Result};
+use crate::Result;
+use mindy_core::config::DatabaseArgs;
+use mindy_core::db;
 
 use super::{DayArgs, Outcome};
 
@@ -34,18 +37,30 @@ pub struct QualityConfig {
     pub allow_empty: bool,
 }
 
-/// The rules, as (name, condition that breaks it). Column names are bronze's.
+/// The record contract's rules ([`mindy_core::email::rules`], the validator's and the stream's
+/// too) as (name, condition that breaks it) over bronze's columns, which hold the record's fields
+/// with `date` renamed `event_time`.
 fn rules() -> Vec<(&'static str, Column)> {
-    vec![
-        ("missing_id", expr("id IS NULL OR trim(id) = ''")),
-        ("invalid_from_address", expr("from_address IS NULL OR NOT from_address RLIKE '^[^@\\\\s]+@[^@\\\\s]+\\\\.[^@\\\\s]+$'")),
-        ("missing_date", col("event_time").is_null()),
-        ("missing_subject", col("subject").is_null()),
-        ("missing_body", col("body_text").is_null()),
-        ("missing_sender_domain", expr("sender_domain IS NULL OR sender_domain = ''")),
-        ("future_date", expr("event_time > current_timestamp() + INTERVAL 1 DAY")),
-    ]
+    let field = |path: &str| match path {
+        "date" => col("event_time"),
+        path => path
+            .split_once('.')
+            .map(|(parent, child)| col(parent).get_field(child))
+            .unwrap_or_else(|| col(path)),
+    };
+    Rule::on_parsed_records()
+        .map(|rule| {
+            let broken = rule
+                .broken_by(&field)
+                .expect("every rule but json has a Spark condition");
+            (rule.name(), broken)
+        })
+        .collect()
 }
+
+/// One check's row of `quality_scores`.
+const INSERT_SCORE: &str = "INSERT INTO quality_scores (date, total_records, valid_records, \
+     score_pct, threshold_pct, passed, failed_rules) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 /// The score of one day.
 #[derive(Debug, Clone, PartialEq)]
@@ -114,19 +129,16 @@ pub async fn run(config: &QualityConfig) -> Result<Outcome> {
         .filter(|(_, n)| *n > 0)
         .map(|(r, n)| (r.clone(), (*n).into()))
         .collect();
-    sqlx::query(
-        "INSERT INTO quality_scores (date, total_records, valid_records, score_pct, threshold_pct, passed, failed_rules) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(date)
-    .bind(score.total)
-    .bind(score.valid)
-    .bind(percent)
-    .bind(config.threshold)
-    .bind(passed)
-    .bind(serde_json::Value::Object(failed_rules.clone()))
-    .execute(&pool)
-    .await?;
+    sqlx::query(INSERT_SCORE)
+        .bind(date)
+        .bind(score.total)
+        .bind(score.valid)
+        .bind(percent)
+        .bind(config.threshold)
+        .bind(passed)
+        .bind(serde_json::Value::Object(failed_rules.clone()))
+        .execute(&pool)
+        .await?;
 
     let rules_text = if failed_rules.is_empty() {
         "no rule broken".to_string()
@@ -150,4 +162,21 @@ pub async fn run(config: &QualityConfig) -> Result<Outcome> {
     } else {
         Outcome::Failed(format!("{summary} — below the threshold"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_insert_matches_the_serving_schema() {
+        mindy_core::serving::check_sql(INSERT_SCORE).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[test]
+    fn every_counted_rule_is_a_rule_of_the_contract() {
+        let names: Vec<&str> = rules().iter().map(|(name, _)| *name).collect();
+        assert!(names.contains(&"from.address") && names.contains(&"future_date"));
+        assert!(!names.contains(&"json"));
+    }
 }

@@ -12,9 +12,10 @@ use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::airflow::{AirflowClient, TaskInstance};
-use crate::config::{AirflowArgs, DatabaseArgs};
-use crate::{db, Error, Result};
+use crate::{Error, Result};
+use mindy_core::airflow::{AirflowClient, TaskInstance};
+use mindy_core::config::{AirflowArgs, DatabaseArgs};
+use mindy_core::db;
 
 use super::Outcome;
 
@@ -159,14 +160,21 @@ fn write_tasks(body: &mut String, tasks: &[TaskInstance]) {
     body.push('\n');
 }
 
+/// The day's latest quality check.
+const SELECT_QUALITY: &str = "SELECT score_pct, valid_records, total_records, threshold_pct, \
+     failed_rules FROM quality_scores WHERE date = $1 ORDER BY checked_at DESC LIMIT 1";
+/// The day's numbers.
+const SELECT_DAY: &str = "SELECT total_emails, unique_senders, important_emails, busiest_hour, \
+     busiest_hour_emails FROM daily_insights WHERE date = $1";
+/// The day's top five sender domains.
+const SELECT_DOMAINS: &str = "SELECT sender_domain, email_count FROM daily_sender_domains \
+     WHERE date = $1 ORDER BY rank LIMIT 5";
+
 async fn write_quality(body: &mut String, pool: &sqlx::PgPool, date: NaiveDate) -> Result<()> {
-    let score: Option<(f64, i64, i64, f64, serde_json::Value)> = sqlx::query_as(
-        "SELECT score_pct, valid_records, total_records, threshold_pct, failed_rules FROM quality_scores \
-         WHERE date = $1 ORDER BY checked_at DESC LIMIT 1",
-    )
-    .bind(date)
-    .fetch_optional(pool)
-    .await?;
+    let score: Option<(f64, i64, i64, f64, serde_json::Value)> = sqlx::query_as(SELECT_QUALITY)
+        .bind(date)
+        .fetch_optional(pool)
+        .await?;
     match score {
         Some((pct, valid, total, threshold, rules)) => {
             let _ = writeln!(
@@ -184,13 +192,10 @@ async fn write_quality(body: &mut String, pool: &sqlx::PgPool, date: NaiveDate) 
 }
 
 async fn write_numbers(body: &mut String, pool: &sqlx::PgPool, date: NaiveDate) -> Result<()> {
-    let day: Option<(i64, i64, i64, Option<i16>, i64)> = sqlx::query_as(
-        "SELECT total_emails, unique_senders, important_emails, busiest_hour, busiest_hour_emails \
-         FROM daily_insights WHERE date = $1",
-    )
-    .bind(date)
-    .fetch_optional(pool)
-    .await?;
+    let day: Option<(i64, i64, i64, Option<i16>, i64)> = sqlx::query_as(SELECT_DAY)
+        .bind(date)
+        .fetch_optional(pool)
+        .await?;
     let Some((total, senders, important, hour, hour_emails)) = day else {
         body.push_str("Numbers: not exported for this day\n");
         return Ok(());
@@ -202,12 +207,10 @@ async fn write_numbers(body: &mut String, pool: &sqlx::PgPool, date: NaiveDate) 
         body,
         "Emails received: {total}\nUnique senders: {senders}\nImportant: {important}\nBusiest hour: {hour}"
     );
-    let domains: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT sender_domain, email_count FROM daily_sender_domains WHERE date = $1 ORDER BY rank LIMIT 5",
-    )
-    .bind(date)
-    .fetch_all(pool)
-    .await?;
+    let domains: Vec<(String, i64)> = sqlx::query_as(SELECT_DOMAINS)
+        .bind(date)
+        .fetch_all(pool)
+        .await?;
     if !domains.is_empty() {
         let list: Vec<String> = domains.iter().map(|(d, n)| format!("{d} ({n})")).collect();
         let _ = writeln!(body, "Top sender domains: {}", list.join(", "));
@@ -271,4 +274,16 @@ pub async fn run(config: &ReportConfig) -> Result<Outcome> {
             config.smtp.to
         )),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_match_the_serving_schema() {
+        for sql in [SELECT_QUALITY, SELECT_DAY, SELECT_DOMAINS] {
+            mindy_core::serving::check_sql(sql).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
 }

@@ -15,10 +15,11 @@ use mail_parser::mailbox::mbox::MessageIterator;
 use tokio::sync::mpsc;
 
 use super::{finish, progress, EmailSink, IngestReport};
-use crate::config::{KafkaArgs, TopicArgs};
-use crate::email::{Source, SourceMeta};
+use crate::mime::SourceMeta;
 use crate::shutdown::Shutdown;
 use crate::{Error, Result};
+use mindy_core::config::{KafkaArgs, TopicArgs};
+use mindy_core::email::Source;
 
 /// Settings of `mindy ingest mbox`.
 #[derive(Debug, Clone, Args)]

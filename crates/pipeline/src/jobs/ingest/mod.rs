@@ -1,7 +1,7 @@
 //! `mindy ingest <source>`: producers that write email records to `emails-topic`.
 //!
 //! Every source reads raw RFC 5322 messages (the Gmail API's `format=raw`, mbox files, `.eml`
-//! files, the generated demo mailbox), parses them with [`crate::email::parse`] and hands them to
+//! files, the generated demo mailbox), parses them with [`crate::mime::parse`] and hands them to
 //! the shared [`sink::EmailSink`]: records keyed by message id to the emails topic, input that is
 //! not an email to the DLQ with the reason. Backfills show a progress bar on a terminal and end
 //! with a one-line [`IngestReport`].
@@ -12,13 +12,13 @@ use std::time::Duration;
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::email::Source;
 use crate::shutdown::Shutdown;
 use crate::Result;
+use mindy_core::email::Source;
 
-pub mod demo;
 pub mod files;
 pub mod gmail;
+pub mod persona;
 pub mod sink;
 
 pub use sink::{EmailSink, IngestCounts};
@@ -34,7 +34,7 @@ pub enum IngestCommand {
     /// `.eml` files, or directories searched recursively for them.
     Eml(files::EmlConfig),
     /// The generated demo mailbox: 30 days of a VP of Sales' mail ending today (or `--until`).
-    Demo(demo::DemoIngestConfig),
+    Demo(persona::PersonaIngestConfig),
 }
 
 /// Runs one ingestion command until its input is exhausted (or, for Gmail's polling mode,
@@ -44,7 +44,7 @@ pub async fn run(command: IngestCommand, shutdown: Shutdown) -> Result<IngestRep
         IngestCommand::Gmail(config) => gmail::run(&config, shutdown).await,
         IngestCommand::Mbox(config) => files::run_mbox(&config, shutdown).await,
         IngestCommand::Eml(config) => files::run_eml(&config, shutdown).await,
-        IngestCommand::Demo(config) => demo::run(&config, shutdown).await,
+        IngestCommand::Demo(config) => persona::run(&config, shutdown).await,
     }
 }
 
@@ -114,7 +114,7 @@ pub fn progress(total: Option<u64>, what: &'static str) -> ProgressBar {
 pub(crate) async fn finish(
     sink: EmailSink,
     source: Source,
-    topics: &crate::config::TopicArgs,
+    topics: &mindy_core::config::TopicArgs,
 ) -> Result<IngestReport> {
     let elapsed = sink.elapsed();
     let counts = sink.finish().await?;

@@ -20,10 +20,12 @@ use rdkafka::message::OwnedHeaders;
 use rdkafka::producer::future_producer::OwnedDeliveryResult;
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord, Producer};
 
-use crate::config::{KafkaArgs, TopicArgs};
-use crate::dlq::{DeadLetter, Stage};
-use crate::email::{self, EmailRecord, Source, SourceMeta};
-use crate::{kafka, Error, Result};
+use crate::mime::{self, SourceMeta};
+use crate::{Error, Result};
+use mindy_core::config::{KafkaArgs, TopicArgs};
+use mindy_core::dlq::{DeadLetter, Stage};
+use mindy_core::email::{EmailRecord, Source};
+use mindy_core::kafka;
 
 /// Delivery reports awaited at most at once; past this, sending waits for the oldest.
 pub const MAX_IN_FLIGHT: usize = 10_000;
@@ -117,7 +119,7 @@ impl EmailSink {
         meta: &SourceMeta,
         source_ref: &str,
     ) -> Result<bool> {
-        match email::parse(raw, meta, Utc::now()) {
+        match mime::parse(raw, meta, Utc::now()) {
             Ok(record) => {
                 self.send_record(&record).await?;
                 Ok(true)

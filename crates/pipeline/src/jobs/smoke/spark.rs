@@ -3,8 +3,8 @@
 use spark_client::SparkSession;
 
 use crate::arrow_rows::Rows;
-use crate::config::{LakeArgs, SparkArgs};
 use crate::{Error, Result};
+use mindy_core::config::{LakeArgs, SparkArgs};
 
 /// Runs an aggregation on the executors and a Delta create/append/read under `<lake>/_smoke/`.
 pub async fn check(spark: &SparkArgs, lake: &LakeArgs) -> Result<String> {

@@ -20,9 +20,10 @@ use clap::Args;
 use spark_client::streaming::{OutputMode, StreamingQuery, Trigger};
 use spark_client::{DataFrame, SparkSession};
 
-use crate::config::{KafkaArgs, LakeArgs, SparkArgs, TopicArgs};
 use crate::shutdown::Shutdown;
 use crate::{Error, Result};
+use mindy_core::config::{KafkaArgs, LakeArgs, SparkArgs, TopicArgs};
+use mindy_core::lake;
 use plan::PlanSettings;
 
 /// Settings of `mindy stream`.
@@ -44,7 +45,7 @@ pub struct StreamConfig {
     #[arg(long, env = "MINDY_CHECKPOINT_ROOT")]
     pub checkpoint_root: Option<String>,
     /// Micro-batch interval while running continuously, e.g. `30s`, `1s`, `2m`.
-    #[arg(long, env = "MINDY_STREAM_TRIGGER", default_value = "30s", value_parser = crate::config::parse_duration)]
+    #[arg(long, env = "MINDY_STREAM_TRIGGER", default_value = "30s", value_parser = mindy_core::config::parse_duration)]
     pub trigger_interval: Duration,
     /// Process everything available now, then stop (Airflow and tests use this).
     #[arg(long)]
@@ -88,7 +89,7 @@ pub struct StreamConfig {
     #[arg(long, env = "USER_TIMEZONE", default_value = "UTC", value_parser = parse_timezone)]
     pub timezone: String,
     /// How often to log each query's progress.
-    #[arg(long, env = "MINDY_STREAM_PROGRESS_INTERVAL", default_value = "10s", value_parser = crate::config::parse_duration)]
+    #[arg(long, env = "MINDY_STREAM_PROGRESS_INTERVAL", default_value = "10s", value_parser = mindy_core::config::parse_duration)]
     pub progress_interval: Duration,
     /// Record each query's progress in PostgreSQL's `stream_progress` for the dashboard.
     #[arg(
@@ -120,9 +121,9 @@ impl StreamConfig {
             .clone()
             .unwrap_or_else(|| format!("{}/_checkpoints", self.lake.spark_root()));
         StreamPaths {
-            bronze: self.lake.table_path("bronze", "emails"),
-            quarantine: self.lake.table_path("bronze", "emails_quarantine"),
-            silver: self.lake.table_path("silver", "email_stats"),
+            bronze: self.lake.location(&lake::BRONZE_EMAILS),
+            quarantine: self.lake.location(&lake::EMAILS_QUARANTINE),
+            silver: self.lake.location(&lake::SILVER_EMAIL_STATS),
             checkpoints: checkpoints.trim_end_matches('/').to_string(),
         }
     }

@@ -1,6 +1,6 @@
 //! `mindy validate`: `emails-topic` → `processed-emails-topic`, exactly once.
 //!
-//! Every record is checked against [`rules`] and normalised; valid ones are forwarded (key = id),
+//! Every record is checked against [`mindy_core::email::rules`] and normalised; valid ones are forwarded (key = id),
 //! invalid ones go to `emails-dlq` with the failed rule in the `mindy-rule` header, and every
 //! rejection is logged with the message id. The [`processor`] commits each batch's output and
 //! input offsets in one Kafka transaction; downstream reads `read_committed`. SIGTERM ends the
@@ -16,14 +16,13 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::config::{KafkaArgs, TopicArgs};
 use crate::jobs::ingest::sink::thousands;
 use crate::shutdown::Shutdown;
 use crate::{Error, Result};
+use mindy_core::config::{KafkaArgs, TopicArgs};
 
 pub mod metrics;
 pub mod processor;
-pub mod rules;
 
 /// Settings of `mindy validate`.
 #[derive(Debug, Clone, Args)]
@@ -132,7 +131,7 @@ impl fmt::Display for ValidateReport {
 /// Runs the validator until `shutdown` (or until caught up with `--until-idle`).
 pub async fn run(config: &ValidateConfig, shutdown: Shutdown) -> Result<ValidateReport> {
     let topics = &config.topics;
-    crate::kafka::require_topics(
+    mindy_core::kafka::require_topics(
         &config.kafka,
         &[&topics.emails, &topics.processed, &topics.dlq],
     )
@@ -143,12 +142,12 @@ pub async fn run(config: &ValidateConfig, shutdown: Shutdown) -> Result<Validate
         let listener = tokio::net::TcpListener::bind(config.metrics_addr)
             .await
             .map_err(|e| {
-                Error::Invalid(format!(
+                Error::invalid(format!(
                     "cannot serve metrics on {}: {e}",
                     config.metrics_addr
                 ))
             })?;
-        tracing::info!(addr = %listener.local_addr().map_err(|e| Error::Invalid(e.to_string()))?, "serving /metrics");
+        tracing::info!(addr = %listener.local_addr().map_err(|e| Error::invalid(e.to_string()))?, "serving /metrics");
         tokio::spawn(metrics::serve(
             listener,
             Arc::clone(&counters),

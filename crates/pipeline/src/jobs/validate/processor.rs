@@ -32,11 +32,13 @@ use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::ClientContext;
 
 use super::metrics::Counters;
-use super::rules;
 use super::{ValidateConfig, ValidateReport};
-use crate::dlq::{DeadLetter, Stage};
 use crate::shutdown::Shutdown;
-use crate::{kafka, Error, Result};
+use crate::{Error, Result};
+use mindy_core::dlq::{DeadLetter, Stage};
+use mindy_core::email::rules;
+use mindy_core::kafka;
+use mindy_core::Error as CoreError;
 
 /// Most records taken from librdkafka per round of (parallel) validation.
 const CHUNK: usize = 512;
@@ -299,7 +301,7 @@ impl Processor {
             }
             Err(rejection) => {
                 let id = rejection.id.as_deref().unwrap_or("?");
-                tracing::warn!(id, rule = rejection.rule, detail = %rejection.detail, "record rejected");
+                tracing::warn!(id, rule = rejection.rule.name(), detail = %rejection.detail, "record rejected");
                 let source_ref = format!(
                     "{}/{}/{}",
                     message.topic(),
@@ -308,7 +310,7 @@ impl Processor {
                 );
                 let letter = DeadLetter {
                     stage: Stage::Validate,
-                    rule: rejection.rule,
+                    rule: rejection.rule.name(),
                     reason: &rejection.detail,
                     source: message.topic(),
                     source_ref: &source_ref,
@@ -323,7 +325,7 @@ impl Processor {
                         .headers(headers),
                 )?;
                 batch.invalid += 1;
-                *batch.rules.entry(rejection.rule).or_default() += 1;
+                *batch.rules.entry(rejection.rule.name()).or_default() += 1;
             }
         }
         Ok(())
@@ -603,9 +605,11 @@ fn copy_headers(message: &BorrowedMessage<'_>, dlq: OwnedHeaders) -> OwnedHeader
 /// Errors after which aborting and redoing the batch is the right move.
 fn is_abortable(error: &Error) -> bool {
     match error {
-        Error::Kafka(KafkaError::Transaction(e)) => e.txn_requires_abort() || e.is_retriable(),
-        Error::Kafka(KafkaError::ConsumerCommit(_)) => true,
-        Error::Unexpected { .. } => true,
+        Error::Core(CoreError::Kafka(KafkaError::Transaction(e))) => {
+            e.txn_requires_abort() || e.is_retriable()
+        }
+        Error::Core(CoreError::Kafka(KafkaError::ConsumerCommit(_))) => true,
+        Error::Core(CoreError::Unexpected { .. }) => true,
         _ => false,
     }
 }

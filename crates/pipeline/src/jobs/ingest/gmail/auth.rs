@@ -72,10 +72,10 @@ impl GmailAuthArgs {
         let mut secret = if let Some(path) = &self.client_secret_file {
             let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
             let console: ConsoleApplicationSecret = serde_json::from_slice(&text).map_err(|e| {
-                Error::Invalid(format!("{}: not a client_secret.json: {e}", path.display()))
+                Error::invalid(format!("{}: not a client_secret.json: {e}", path.display()))
             })?;
             console.installed.or(console.web).ok_or_else(|| {
-                Error::Invalid(format!("{}: no \"installed\" client", path.display()))
+                Error::invalid(format!("{}: no \"installed\" client", path.display()))
             })?
         } else {
             match (&self.client_id, &self.client_secret) {
@@ -88,10 +88,9 @@ impl GmailAuthArgs {
                     ..Default::default()
                 },
                 _ => {
-                    return Err(Error::Invalid(
+                    return Err(Error::invalid(
                         "Gmail needs OAuth client credentials: --client-secret-file (GMAIL_CLIENT_SECRET_FILE) or \
-                         --client-id and --client-secret (GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET)"
-                            .into(),
+                         --client-id and --client-secret (GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET)",
                     ))
                 }
             }

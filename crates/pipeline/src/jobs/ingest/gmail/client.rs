@@ -2,7 +2,7 @@
 //! that honours `Retry-After` on 429/5xx (and on 403 rate-limit errors), and a quota limiter.
 //!
 //! The crypto provider is passed explicitly to the connector, so the process-wide rustls
-//! provider question of design.md never arises here. Plain `http://` is accepted too: that is
+//! provider question (docs/architecture.md) never arises here. Plain `http://` is accepted too: that is
 //! how the tests point the production client at a local server speaking Gmail's JSON.
 
 use std::time::Duration;
@@ -21,7 +21,7 @@ use crate::{Error, Result};
 /// The connector every Gmail and OAuth request uses.
 pub type Connector = HttpsConnector<HttpConnector>;
 
-/// Gmail's per-user quota (units per minute), from design.md.
+/// Gmail's per-user quota (units per minute), from Google's published Gmail API limits.
 pub const DEFAULT_QUOTA_PER_MINUTE: u32 = 15_000;
 /// Quota cost of `messages.get`.
 pub const COST_GET: u32 = 5;

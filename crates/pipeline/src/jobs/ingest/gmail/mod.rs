@@ -22,10 +22,11 @@ use google_gmail1::Gmail;
 use serde::{Deserialize, Serialize};
 
 use super::{finish, progress, EmailSink, IngestCounts, IngestReport};
-use crate::config::{KafkaArgs, TopicArgs};
-use crate::email::{Source, SourceMeta};
+use crate::mime::SourceMeta;
 use crate::shutdown::Shutdown;
 use crate::{Error, Result};
+use mindy_core::config::{KafkaArgs, TopicArgs};
+use mindy_core::email::Source;
 
 pub mod auth;
 pub mod client;
@@ -107,7 +108,7 @@ impl SyncState {
     pub fn load(path: &Path) -> Result<Self> {
         match std::fs::read(path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                Error::Invalid(format!("{}: unreadable sync state: {e}", path.display()))
+                Error::invalid(format!("{}: unreadable sync state: {e}", path.display()))
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
             Err(e) => Err(Error::io(path, e)),
@@ -344,7 +345,7 @@ async fn send(sink: &mut EmailSink, message: Message) -> Result<()> {
         received_at: message
             .internal_date
             .and_then(|ms| Utc.timestamp_millis_opt(ms).single()),
-        size_bytes: message.size_estimate.and_then(|s| u64::try_from(s).ok()),
+        size_bytes: message.size_estimate.map(i64::from),
     };
     sink.ingest(&raw, &meta, &id).await.map(|_| ())
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use super::cast::{self, Person, AMANDA, JENNIFER, ROBERT, SARAH};
 use super::mailbox::local;
 use super::rng::Rng;
-use super::DemoOptions;
+use super::PersonaOptions;
 
 /// One calendar event.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +31,7 @@ pub struct Event {
 pub const DAYS_AHEAD: i64 = 14;
 
 /// Every event of the demo calendar, sorted by start.
-pub fn events(opts: &DemoOptions) -> Vec<Event> {
+pub fn events(opts: &PersonaOptions) -> Vec<Event> {
     let root = Rng::new(opts.seed).fork(0xCA1E_11DA);
     let first = opts.until - Duration::days(i64::from(opts.days) - 1);
     let wednesday = next(opts.until, Weekday::Wed);
@@ -62,7 +62,7 @@ fn next(after: NaiveDate, weekday: Weekday) -> NaiveDate {
 }
 
 fn event(
-    opts: &DemoOptions,
+    opts: &PersonaOptions,
     day: NaiveDate,
     at: (u32, u32),
     minutes: i64,
@@ -92,7 +92,7 @@ fn event(
     })
 }
 
-fn recurring(opts: &DemoOptions, day: NaiveDate) -> Vec<Event> {
+fn recurring(opts: &PersonaOptions, day: NaiveDate) -> Vec<Event> {
     let sales = cast::SALES;
     let mut out = Vec::new();
     match day.weekday() {
@@ -146,7 +146,7 @@ fn recurring(opts: &DemoOptions, day: NaiveDate) -> Vec<Event> {
 }
 
 /// Recurring meetings plus 3–6 others in free half-hour slots: about 65% of work hours booked.
-fn ordinary_day(opts: &DemoOptions, day: NaiveDate, rng: &mut Rng) -> Vec<Event> {
+fn ordinary_day(opts: &PersonaOptions, day: NaiveDate, rng: &mut Rng) -> Vec<Event> {
     const TOPICS: &[(&str, i64)] = &[
         ("Deal review: enterprise pipeline", 60),
         ("Customer call: Blue Harbor Retail", 30),
@@ -191,7 +191,7 @@ fn ordinary_day(opts: &DemoOptions, day: NaiveDate, rng: &mut Rng) -> Vec<Event>
 }
 
 /// An event's half-hour slots `[start, end)` in local time.
-fn slot_span(opts: &DemoOptions, e: &Event) -> (u32, u32) {
+fn slot_span(opts: &PersonaOptions, e: &Event) -> (u32, u32) {
     use chrono::Timelike;
     let start = e.start.with_timezone(&opts.tz);
     let first = start.hour() * 2 + start.minute() / 30;
@@ -202,7 +202,7 @@ fn slot_span(opts: &DemoOptions, e: &Event) -> (u32, u32) {
 }
 
 /// The mailbox's last day: six meetings, four hours, 9:30 Q4 planning, two invites at 2 PM.
-fn last_day(opts: &DemoOptions, day: NaiveDate) -> Vec<Event> {
+fn last_day(opts: &PersonaOptions, day: NaiveDate) -> Vec<Event> {
     let sales = cast::SALES;
     [
         event(
@@ -246,7 +246,7 @@ fn last_day(opts: &DemoOptions, day: NaiveDate) -> Vec<Event> {
 }
 
 /// Next Wednesday: nine meetings back to back from 9 AM, no lunch break, a client visit at 4 PM.
-fn busy_wednesday(opts: &DemoOptions, day: NaiveDate) -> Vec<Event> {
+fn busy_wednesday(opts: &PersonaOptions, day: NaiveDate) -> Vec<Event> {
     let sales = cast::SALES;
     [
         event(opts, day, (9, 0), 30, "Strategy Review", cast::LEADERSHIP),
@@ -299,7 +299,7 @@ fn busy_wednesday(opts: &DemoOptions, day: NaiveDate) -> Vec<Event> {
 }
 
 /// Next week's client meetings from the demo scenes (TechFlow's is on the busy Wednesday).
-fn client_visits(opts: &DemoOptions, day: NaiveDate) -> Vec<Event> {
+fn client_visits(opts: &PersonaOptions, day: NaiveDate) -> Vec<Event> {
     let mut out = Vec::new();
     if day == next(opts.until, Weekday::Wed) {
         if let Some(mut e) = event(
@@ -338,7 +338,7 @@ fn client_visits(opts: &DemoOptions, day: NaiveDate) -> Vec<Event> {
 }
 
 /// The events as an `.ics` file (UTC times, CRLF lines folded at 75 octets).
-pub fn to_ics(opts: &DemoOptions, events: &[Event]) -> String {
+pub fn to_ics(opts: &PersonaOptions, events: &[Event]) -> String {
     let stamp = format!("{}T000000Z", opts.until.format("%Y%m%d"));
     let mut lines = vec![
         "BEGIN:VCALENDAR".to_string(),

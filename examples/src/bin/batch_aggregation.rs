@@ -4,7 +4,7 @@
 //!
 //! ```sh
 //! source .stack/env
-//! cargo run -p spark-client --example batch_aggregation
+//! cargo run --manifest-path examples/Cargo.toml --bin batch_aggregation
 //! ```
 
 use spark_client::dataframe::Range;

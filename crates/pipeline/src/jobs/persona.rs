@@ -1,4 +1,4 @@
-//! `mindy demo`: writes the demo persona's mailbox (mbox) and calendar (.ics) to files, for
+//! `mindy persona`: writes the demo persona's mailbox (mbox) and calendar (.ics) to files, for
 //! `mindy ingest mbox`, a mail client, or the calendar jobs.
 
 use std::fs::File;
@@ -8,15 +8,15 @@ use std::path::PathBuf;
 use chrono::Utc;
 use clap::Args;
 
-use crate::demo::{self, DemoArgs};
+use crate::persona::{self, PersonaArgs};
 use crate::{Error, Result};
 
-/// Settings of `mindy demo`.
+/// Settings of `mindy persona`.
 #[derive(Debug, Clone, Args)]
-pub struct DemoFilesConfig {
+pub struct PersonaFilesConfig {
     /// What to generate.
     #[command(flatten)]
-    pub demo: DemoArgs,
+    pub persona: PersonaArgs,
     /// Write the mailbox here as an mbox file.
     #[arg(long)]
     pub mbox: Option<PathBuf>,
@@ -26,18 +26,18 @@ pub struct DemoFilesConfig {
 }
 
 /// Writes the requested files; returns a line per file written.
-pub fn run(config: &DemoFilesConfig) -> Result<Vec<String>> {
+pub fn run(config: &PersonaFilesConfig) -> Result<Vec<String>> {
     if config.mbox.is_none() && config.ics.is_none() {
-        return Err(Error::Invalid(
-            "nothing to write: pass --mbox FILE and/or --ics FILE".into(),
+        return Err(Error::invalid(
+            "nothing to write: pass --mbox FILE and/or --ics FILE",
         ));
     }
-    let opts = config.demo.options(Utc::now());
+    let opts = config.persona.options(Utc::now());
     let mut written = Vec::new();
     if let Some(path) = &config.mbox {
-        let emails = demo::mailbox(&opts);
+        let emails = persona::mailbox(&opts);
         let mut out = BufWriter::new(File::create(path).map_err(|e| Error::io(path, e))?);
-        demo::write_mbox(&emails, &mut out)
+        persona::write_mbox(&emails, &mut out)
             .and_then(|_| std::io::Write::flush(&mut out))
             .map_err(|e| Error::io(path, e))?;
         written.push(format!(
@@ -49,8 +49,8 @@ pub fn run(config: &DemoFilesConfig) -> Result<Vec<String>> {
         ));
     }
     if let Some(path) = &config.ics {
-        let events = demo::calendar::events(&opts);
-        std::fs::write(path, demo::calendar::to_ics(&opts, &events))
+        let events = persona::calendar::events(&opts);
+        std::fs::write(path, persona::calendar::to_ics(&opts, &events))
             .map_err(|e| Error::io(path, e))?;
         written.push(format!("{}: {} events", path.display(), events.len()));
     }

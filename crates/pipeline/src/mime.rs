@@ -12,7 +12,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use mail_parser::{Addr, Address, HeaderValue, Message, MessageParser, MimeHeaders};
 use sha2::{Digest, Sha256};
 
-use super::record::{
+use mindy_core::email::{
     truncate_utf8, BodyFormat, EmailRecord, Mailbox, Source, MAX_BODY_BYTES, SCHEMA_VERSION,
 };
 
@@ -32,7 +32,7 @@ pub struct SourceMeta {
     /// the `Date` header is missing or invalid.
     pub received_at: Option<DateTime<Utc>>,
     /// Size as the source reports it; the raw length otherwise.
-    pub size_bytes: Option<u64>,
+    pub size_bytes: Option<i64>,
 }
 
 impl SourceMeta {
@@ -140,7 +140,7 @@ pub fn parse(
         body_text,
         body_format,
         body_truncated,
-        size_bytes: meta.size_bytes.unwrap_or(raw.len() as u64),
+        size_bytes: meta.size_bytes.unwrap_or(raw.len() as i64),
         attachments: message
             .attachments()
             .filter_map(|p| p.attachment_name().map(str::to_string))

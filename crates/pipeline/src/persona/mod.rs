@@ -28,7 +28,7 @@ pub use mailbox::DemoEmail;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
-pub struct DemoOptions {
+pub struct PersonaOptions {
     /// The last day of the mailbox, in `tz`.
     pub until: NaiveDate,
     /// How many days, ending with `until`.
@@ -41,7 +41,7 @@ pub struct DemoOptions {
     pub not_after: Option<DateTime<Utc>>,
 }
 
-impl DemoOptions {
+impl PersonaOptions {
     /// `[start, end)` in UTC: local midnight of the first day to local midnight after `until`.
     pub fn window(&self) -> (DateTime<Utc>, DateTime<Utc>) {
         let first = self.until - Duration::days(i64::from(self.days) - 1);
@@ -52,9 +52,9 @@ impl DemoOptions {
     }
 }
 
-/// Command-line options of the demo generator, shared by `mindy ingest demo` and `mindy demo`.
+/// Command-line options of the demo generator, shared by `mindy ingest demo` and `mindy persona`.
 #[derive(Debug, Clone, Args)]
-pub struct DemoArgs {
+pub struct PersonaArgs {
     /// Last day of the mailbox (YYYY-MM-DD) in --timezone. Default: today, and nothing later
     /// than now. Set it to make a run reproducible.
     #[arg(long)]
@@ -70,14 +70,14 @@ pub struct DemoArgs {
     pub seed: u64,
 }
 
-impl DemoArgs {
+impl PersonaArgs {
     /// The generator's options, with "today" taken from `now`.
-    pub fn options(&self, now: DateTime<Utc>) -> DemoOptions {
+    pub fn options(&self, now: DateTime<Utc>) -> PersonaOptions {
         let (until, not_after) = match self.until {
             Some(day) => (day, None),
             None => (now.with_timezone(&self.timezone).date_naive(), Some(now)),
         };
-        DemoOptions {
+        PersonaOptions {
             until,
             days: self.days,
             tz: self.timezone,
@@ -94,12 +94,12 @@ fn parse_tz(value: &str) -> Result<Tz, String> {
 }
 
 /// The demo mailbox, sorted by date.
-pub fn mailbox(opts: &DemoOptions) -> Vec<DemoEmail> {
+pub fn mailbox(opts: &PersonaOptions) -> Vec<DemoEmail> {
     mailbox::generate(opts)
 }
 
 /// The demo calendar as an `.ics` document.
-pub fn calendar_ics(opts: &DemoOptions) -> String {
+pub fn calendar_ics(opts: &PersonaOptions) -> String {
     calendar::to_ics(opts, &calendar::events(opts))
 }
 
@@ -132,10 +132,11 @@ mod tests {
     use chrono::{Datelike, TimeZone, Timelike, Weekday};
 
     use super::*;
-    use crate::email::{self, Source, SourceMeta};
+    use crate::mime::{self, SourceMeta};
+    use mindy_core::email::Source;
 
-    fn options() -> DemoOptions {
-        DemoOptions {
+    fn options() -> PersonaOptions {
+        PersonaOptions {
             until: NaiveDate::from_ymd_opt(2025, 10, 8).unwrap(),
             days: 30,
             tz: "America/New_York".parse().unwrap(),
@@ -147,7 +148,7 @@ mod tests {
     #[test]
     fn a_later_window_redelivers_the_same_mail_with_the_same_ids() {
         let first = mailbox(&options());
-        let later = DemoOptions {
+        let later = PersonaOptions {
             until: options().until + chrono::Duration::days(1),
             ..options()
         };
@@ -182,7 +183,7 @@ mod tests {
         let (start, end) = opts.window();
         assert!(one.iter().all(|e| e.date >= start && e.date < end));
         assert!(one.windows(2).all(|w| w[0].date <= w[1].date));
-        let other = mailbox(&DemoOptions { seed: 7, ..opts });
+        let other = mailbox(&PersonaOptions { seed: 7, ..opts });
         assert_ne!(one.len(), 0);
         assert_ne!(
             one.iter().map(|e| &e.raw).collect::<Vec<_>>(),
@@ -241,7 +242,7 @@ mod tests {
                     labels: e.labels.clone(),
                     ..SourceMeta::new(Source::Demo)
                 };
-                email::parse(&e.raw, &meta, Utc::now()).expect("demo mail parses")
+                mime::parse(&e.raw, &meta, Utc::now()).expect("demo mail parses")
             })
             .collect();
         let acme: Vec<_> = records
@@ -278,7 +279,7 @@ mod tests {
         }
         assert!(records
             .iter()
-            .any(|r| r.body_format == email::BodyFormat::Html));
+            .any(|r| r.body_format == mindy_core::email::BodyFormat::Html));
     }
 
     #[test]
@@ -288,7 +289,7 @@ mod tests {
             .with_ymd_and_hms(2025, 10, 8, 7, 30, 0)
             .unwrap()
             .with_timezone(&Utc);
-        let args = DemoArgs {
+        let args = PersonaArgs {
             until: None,
             days: 3,
             timezone: tz,
@@ -322,7 +323,7 @@ mod tests {
 
     #[test]
     fn mbox_output_reads_back() {
-        let opts = DemoOptions {
+        let opts = PersonaOptions {
             days: 2,
             ..options()
         };

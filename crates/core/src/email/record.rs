@@ -1,19 +1,26 @@
 //! The versioned JSON record every producer writes to `emails-topic` and the validator forwards,
 //! normalised, to `processed-emails-topic`. `docs/email-record.md` documents it field by field;
 //! a change that is not purely additive bumps [`SCHEMA_VERSION`].
+//!
+//! This struct is the record's one definition: its JSON is serde's, and its Spark schema (what
+//! the stream parses the topic with and bronze holds) is derived from it
+//! ([`EmailRecord::spark_schema`]).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use spark_client::types::StructType;
 
-/// The record layout this crate writes and the validator accepts.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The record layout this crate writes and the validator, the stream and the jobs read.
+pub const SCHEMA_VERSION: i32 = 1;
 
 /// Bodies longer than this many bytes are cut (at a character boundary) and flagged, so one
 /// huge newsletter cannot exceed the broker's 1 MiB message limit.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// Where a record came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, spark_client::SparkType,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     /// The Gmail API (`mindy ingest gmail`).
@@ -27,6 +34,9 @@ pub enum Source {
 }
 
 impl Source {
+    /// Every source, in declaration order.
+    pub const ALL: [Source; 4] = [Source::Gmail, Source::Mbox, Source::Eml, Source::Demo];
+
     /// The lower-case name used in the JSON and in DLQ headers.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -39,7 +49,7 @@ impl Source {
 }
 
 /// A display name and an address, as in `"Tom Anderson" <tom@acmecorp.example>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, spark_client::SparkType)]
 pub struct Mailbox {
     /// The display name, decoded from encoded-words; `None` when the header had none.
     pub name: Option<String>,
@@ -48,7 +58,7 @@ pub struct Mailbox {
 }
 
 /// How `body_text` was obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, spark_client::SparkType)]
 #[serde(rename_all = "lowercase")]
 pub enum BodyFormat {
     /// From a `text/plain` part.
@@ -60,10 +70,10 @@ pub enum BodyFormat {
 }
 
 /// One email, as JSON on `emails-topic` (keyed by [`EmailRecord::id`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, spark_client::SparkType)]
 pub struct EmailRecord {
     /// Always [`SCHEMA_VERSION`] when written by this crate.
-    pub schema_version: u32,
+    pub schema_version: i32,
     /// Stable id, also the Kafka key: Gmail's message id, else the RFC 5322 Message-ID without
     /// angle brackets, else `sha256:` and a digest of the raw message.
     pub id: String,
@@ -71,6 +81,7 @@ pub struct EmailRecord {
     /// `References` / `In-Reply-To` id, or the message's own id.
     pub thread_id: String,
     /// The Message-ID header without angle brackets, when there was one.
+    #[serde(default)]
     pub rfc822_message_id: Option<String>,
     /// Which producer wrote the record.
     pub source: Source,
@@ -79,35 +90,48 @@ pub struct EmailRecord {
     /// The first `From` mailbox; `None` when missing or unparseable (the validator rejects it).
     pub from: Option<Mailbox>,
     /// `To` recipients (groups flattened).
+    #[serde(default)]
     pub to: Vec<Mailbox>,
     /// `Cc` recipients (groups flattened).
+    #[serde(default)]
     pub cc: Vec<Mailbox>,
     /// When it was sent, in UTC: the `Date` header, else the mailbox's own date (Gmail's
     /// `internalDate`, the mbox `From ` line), else the newest `Received` date.
     pub date: Option<DateTime<Utc>>,
     /// The `In-Reply-To` id (without brackets), which lets downstream jobs pair a reply with
     /// the message it answers and compute response times.
+    #[serde(default)]
     pub in_reply_to: Option<String>,
     /// The `References` ids, oldest first.
+    #[serde(default)]
     pub references: Vec<String>,
     /// Gmail label ids (`INBOX`, `SENT`, `IMPORTANT`, `CATEGORY_UPDATES`...) or Takeout's
     /// `X-Gmail-Labels` names.
+    #[serde(default)]
     pub labels: Vec<String>,
     /// The text body: `text/plain` preferred, HTML rendered to text otherwise.
     pub body_text: String,
     /// Where `body_text` came from.
     pub body_format: BodyFormat,
     /// True when `body_text` was cut at [`MAX_BODY_BYTES`].
+    #[serde(default)]
     pub body_truncated: bool,
     /// Size of the raw message in bytes (Gmail's `sizeEstimate` for the API source).
-    pub size_bytes: u64,
+    #[serde(default)]
+    pub size_bytes: i64,
     /// File names of the attachments, in message order.
+    #[serde(default)]
     pub attachments: Vec<String>,
     /// When the producer read the message.
     pub ingested_at: DateTime<Utc>,
 }
 
 impl EmailRecord {
+    /// The record's Spark schema, as the stream parses `processed-emails-topic` with it.
+    pub fn spark_schema() -> StructType {
+        StructType::of::<EmailRecord>()
+    }
+
     /// The record as JSON bytes.
     pub fn to_json(&self) -> Vec<u8> {
         // Serializing plain data with string keys cannot fail.
@@ -142,8 +166,49 @@ mod tests {
     }
 
     #[test]
+    fn the_spark_schema_is_the_json_layout() {
+        let schema = EmailRecord::spark_schema();
+        let from = &schema.get("from").unwrap().data_type;
+        assert_eq!(from.to_ddl(), "STRUCT<name: STRING, address: STRING NOT NULL>");
+        let spark_client::types::DataType::Struct(mailbox) = from else {
+            panic!("from is a struct")
+        };
+        assert!(mailbox.get("name").unwrap().nullable);
+        assert!(!mailbox.get("address").unwrap().nullable);
+        assert_eq!(schema.get("date").unwrap().data_type.to_ddl(), "TIMESTAMP");
+        assert!(schema.get("date").unwrap().nullable);
+        assert_eq!(schema.get("source").unwrap().data_type.to_ddl(), "STRING");
+        assert_eq!(
+            schema.get("schema_version").unwrap().data_type.to_ddl(),
+            "INT"
+        );
+        assert_eq!(
+            schema.get("size_bytes").unwrap().data_type.to_ddl(),
+            "BIGINT"
+        );
+    }
+
+    #[test]
+    fn the_record_document_lists_exactly_the_records_fields() {
+        let doc = include_str!("../../../../docs/email-record.md");
+        let fields_section = doc.split("## Fields").nth(1).unwrap().split("\n## ").next();
+        let documented: Vec<&str> = fields_section
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `"))
+            .filter_map(|l| l.split('`').next())
+            .collect();
+        let fields = EmailRecord::spark_schema();
+        assert_eq!(
+            documented,
+            fields.names(),
+            "docs/email-record.md's field table"
+        );
+    }
+
+    #[test]
     fn source_names_match_serde() {
-        for source in [Source::Gmail, Source::Mbox, Source::Eml, Source::Demo] {
+        for source in Source::ALL {
             assert_eq!(
                 serde_json::to_string(&source).unwrap(),
                 format!("\"{}\"", source.as_str())

@@ -193,9 +193,9 @@ impl LakeArgs {
         absolute.to_string_lossy().trim_end_matches('/').to_string()
     }
 
-    /// `<root>/<layer>/<table>`, e.g. `table_path("bronze", "emails")`.
-    pub fn table_path(&self, layer: &str, table: &str) -> String {
-        format!("{}/{layer}/{table}", self.spark_root())
+    /// Where `table` lives as Spark must see it: `<root>/<layer>/<name>`.
+    pub fn location(&self, table: &crate::lake::LakeTable) -> String {
+        format!("{}/{}", self.spark_root(), table.relative_path())
     }
 }
 
@@ -231,7 +231,7 @@ mod tests {
             root: "s3a://bucket/lake/".into(),
         };
         assert_eq!(
-            s3.table_path("bronze", "emails"),
+            s3.location(&crate::lake::BRONZE_EMAILS),
             "s3a://bucket/lake/bronze/emails"
         );
         let local = LakeArgs {
@@ -239,7 +239,7 @@ mod tests {
         };
         assert!(local.spark_root().starts_with('/'));
         assert!(local
-            .table_path("gold", "daily_summary")
+            .location(&crate::lake::GOLD_DAILY_SUMMARY)
             .ends_with("datalake/gold/daily_summary"));
     }
 

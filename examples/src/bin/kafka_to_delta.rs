@@ -6,7 +6,7 @@
 //!
 //! ```sh
 //! source .stack/env
-//! cargo run -p spark-client --example kafka_to_delta
+//! cargo run --manifest-path examples/Cargo.toml --bin kafka_to_delta
 //! ```
 //!
 //! Environment: `MINDY_SPARK_REMOTE`, `MINDY_KAFKA_BOOTSTRAP`, `MINDY_LAKE_ROOT` (the Delta table

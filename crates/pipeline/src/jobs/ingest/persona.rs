@@ -7,15 +7,16 @@ use chrono::Utc;
 use clap::Args;
 
 use super::{finish, progress, EmailSink, IngestReport};
-use crate::config::{KafkaArgs, TopicArgs};
-use crate::demo::{self, DemoArgs};
-use crate::email::{Source, SourceMeta};
+use crate::mime::SourceMeta;
+use crate::persona::{self, PersonaArgs};
 use crate::shutdown::Shutdown;
 use crate::{Error, Result};
+use mindy_core::config::{KafkaArgs, TopicArgs};
+use mindy_core::email::Source;
 
 /// Settings of `mindy ingest demo`.
 #[derive(Debug, Clone, Args)]
-pub struct DemoIngestConfig {
+pub struct PersonaIngestConfig {
     /// Kafka connection.
     #[command(flatten)]
     pub kafka: KafkaArgs,
@@ -24,20 +25,20 @@ pub struct DemoIngestConfig {
     pub topics: TopicArgs,
     /// What to generate.
     #[command(flatten)]
-    pub demo: DemoArgs,
+    pub persona: PersonaArgs,
     /// Also write the persona's calendar (30 days back, 14 ahead) to this `.ics` file.
     #[arg(long, env = "MINDY_DEMO_CALENDAR")]
     pub calendar_out: Option<PathBuf>,
 }
 
 /// Generates the mailbox and produces it.
-pub async fn run(config: &DemoIngestConfig, shutdown: Shutdown) -> Result<IngestReport> {
-    let opts = config.demo.options(Utc::now());
+pub async fn run(config: &PersonaIngestConfig, shutdown: Shutdown) -> Result<IngestReport> {
+    let opts = config.persona.options(Utc::now());
     if let Some(path) = &config.calendar_out {
-        std::fs::write(path, demo::calendar_ics(&opts)).map_err(|e| Error::io(path, e))?;
+        std::fs::write(path, persona::calendar_ics(&opts)).map_err(|e| Error::io(path, e))?;
         tracing::info!(path = %path.display(), "wrote the demo calendar");
     }
-    let emails = demo::mailbox(&opts);
+    let emails = persona::mailbox(&opts);
     tracing::info!(emails = emails.len(), until = %opts.until, days = opts.days, tz = %opts.tz, "generated the demo mailbox");
     let mut sink = EmailSink::open(&config.kafka, &config.topics, Source::Demo).await?;
     let bar = progress(Some(emails.len() as u64), "demo");

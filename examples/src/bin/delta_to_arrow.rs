@@ -5,7 +5,7 @@
 //!
 //! ```sh
 //! source .stack/env
-//! cargo run -p spark-client --example delta_to_arrow -- /tmp/readings.arrow
+//! cargo run --manifest-path examples/Cargo.toml --bin delta_to_arrow -- /tmp/readings.arrow
 //! ```
 
 use futures::StreamExt;

@@ -11,7 +11,7 @@ use super::cast::{self, Person, SARAH};
 use super::content::{self, Category};
 use super::rng::Rng;
 use super::storylines::{Answer, STORYLINES};
-use super::DemoOptions;
+use super::PersonaOptions;
 
 /// One generated message.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,7 +80,7 @@ struct Built {
 }
 
 /// Generates the mailbox for `opts`, sorted by date.
-pub fn generate(opts: &DemoOptions) -> Vec<DemoEmail> {
+pub fn generate(opts: &PersonaOptions) -> Vec<DemoEmail> {
     let root = Rng::new(opts.seed);
     let (start, end) = opts.window();
     let mut drafts = background(opts, &root);
@@ -138,7 +138,7 @@ const WEEKEND_MIX: [(Category, f64); 6] = [
     (Category::Newsletter, 70.0),
 ];
 
-fn background(opts: &DemoOptions, root: &Rng) -> Vec<Draft> {
+fn background(opts: &PersonaOptions, root: &Rng) -> Vec<Draft> {
     let mut drafts = Vec::new();
     for offset in 0..i64::from(opts.days) {
         let day = opts.until - Duration::days(offset);
@@ -192,7 +192,7 @@ fn background_draft(rng: &mut Rng, category: Category, at: DateTime<Utc>) -> Dra
     }
 }
 
-fn scripted(opts: &DemoOptions) -> Vec<Draft> {
+fn scripted(opts: &PersonaOptions) -> Vec<Draft> {
     STORYLINES
         .iter()
         .filter_map(|s| {
@@ -308,7 +308,7 @@ fn stable_hash(bytes: &[u8]) -> u64 {
 
 /// The persona's replies (mean delay about 2.3 hours, pushed out of the night), and now and
 /// then the correspondent's answer to her reply.
-fn add_replies(built: &mut Vec<Built>, root: &Rng, opts: &DemoOptions) {
+fn add_replies(built: &mut Vec<Built>, root: &Rng, opts: &PersonaOptions) {
     let inbound = built.len();
     for i in 0..inbound {
         let parent = built[i].draft.clone();

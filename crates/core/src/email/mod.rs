@@ -1,0 +1,11 @@
+//! Emails as the pipeline sees them: the versioned JSON record on the Kafka topics ([`record`],
+//! whose Spark schema is derived from the Rust type) and the rules a record must meet
+//! ([`rules`]), which the validator, the stream's quarantine and the quality job all apply.
+
+pub mod record;
+pub mod rules;
+
+pub use record::{
+    truncate_utf8, BodyFormat, EmailRecord, Mailbox, Source, MAX_BODY_BYTES, SCHEMA_VERSION,
+};
+pub use rules::{validate, Rejection, Rule};
