@@ -751,8 +751,16 @@ mod tests {
             LiteralType::Null(DataType::Integer.to_proto())
         );
         assert_eq!(kind(Some(3i32)), LiteralType::Integer(3));
+        // A Vec of a non-Option type holds no nulls (SparkType::nullable).
         assert_eq!(
             None::<Vec<&str>>.into_literal().data_type(),
+            &DataType::Array {
+                element: Box::new(DataType::String),
+                contains_null: false
+            }
+        );
+        assert_eq!(
+            None::<Vec<Option<&str>>>.into_literal().data_type(),
             &DataType::array(DataType::String)
         );
     }
