@@ -79,7 +79,8 @@ pub const GOLD_DAILY_SUMMARY: LakeTable = LakeTable {
 pub const BRONZE_CALENDAR_CHANGES: LakeTable = LakeTable {
     layer: Layer::Bronze,
     name: "calendar_changes",
-    description: "one row per processed calendar record (instance or snapshot), with Kafka metadata",
+    description:
+        "one row per processed calendar record (instance or snapshot), with Kafka metadata",
 };
 
 /// Values on the processed calendar topic that the stream could not accept, with the reason.
@@ -144,7 +145,8 @@ pub const GOLD_CALENDAR_WEEKS: LakeTable = LakeTable {
 pub const GOLD_CALENDAR_PATTERNS: LakeTable = LakeTable {
     layer: Layer::Gold,
     name: "calendar_patterns",
-    description: "one row per period (the last 30 days): share in meetings, busiest weekday, overruns",
+    description:
+        "one row per period (the last 30 days): share in meetings, busiest weekday, overruns",
 };
 
 /// 1-on-1 frequency per counterpart (direct reports listed even without any). Change data feed on.

@@ -57,26 +57,19 @@ impl RecordKind {
 pub enum CalendarSource {
     /// The Google Calendar API (`mindy ingest google-calendar`).
     Google,
-    /// An iCalendar file (`mindy ingest ics`).
+    /// An iCalendar file (`mindy ingest ics`), the demo persona's calendar included.
     Ics,
-    /// The demo persona's calendar.
-    Demo,
 }
 
 impl CalendarSource {
     /// Every source, in declaration order.
-    pub const ALL: [CalendarSource; 3] = [
-        CalendarSource::Google,
-        CalendarSource::Ics,
-        CalendarSource::Demo,
-    ];
+    pub const ALL: [CalendarSource; 2] = [CalendarSource::Google, CalendarSource::Ics];
 
     /// The lower-case name used in the JSON and in DLQ headers.
     pub fn as_str(self) -> &'static str {
         match self {
             CalendarSource::Google => "google",
             CalendarSource::Ics => "ics",
-            CalendarSource::Demo => "demo",
         }
     }
 }
@@ -181,7 +174,7 @@ pub struct CalendarRecord {
     /// Which producer wrote the record.
     pub source: CalendarSource,
     /// The calendar: Google's calendar id (the owner's address for a primary calendar), or
-    /// `ics:<file name>` for a file.
+    /// `google:<calendar>` for Google (`google:primary`), `ics:<file name>` for a file.
     pub calendar_id: String,
     /// The event (a series' id for its occurrences): iCalendar's `UID`, Google's event id
     /// (`recurringEventId` for an instance). Empty for a snapshot.

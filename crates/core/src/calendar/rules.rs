@@ -30,9 +30,7 @@ use serde_json::{Map, Value};
 use spark_client::functions::{call_function, lit, trim};
 use spark_client::Column;
 
-use super::record::{
-    CalendarRecord, CalendarSource, EventStatus, RecordKind, SCHEMA_VERSION,
-};
+use super::record::{CalendarRecord, CalendarSource, EventStatus, RecordKind, SCHEMA_VERSION};
 use crate::email::rules::{well_formed, MAX_ID_BYTES};
 
 /// One rule of the calendar record contract (see the module docs for what breaks each).
@@ -150,7 +148,10 @@ impl Rule {
                 null_or(field("kind"), !field("kind").is_in(known))
             }
             Rule::Source => {
-                let known: Vec<Column> = CalendarSource::ALL.iter().map(|s| lit(s.as_str())).collect();
+                let known: Vec<Column> = CalendarSource::ALL
+                    .iter()
+                    .map(|s| lit(s.as_str()))
+                    .collect();
                 null_or(field("source"), !field("source").is_in(known))
             }
             Rule::Id => {
@@ -197,12 +198,11 @@ impl Rule {
                     .or(field("floating_end").lt(field("floating_start"))),
             ),
             Rule::Summary => instance().and(field("summary").is_null()),
-            Rule::Snapshot => field("kind")
-                .eq(lit(RecordKind::Snapshot.as_str()))
-                .and(
-                    field("snapshot.started_at").is_null().or(field("snapshot.window_end")
-                        .le(field("snapshot.window_start"))),
-                ),
+            Rule::Snapshot => field("kind").eq(lit(RecordKind::Snapshot.as_str())).and(
+                field("snapshot.started_at")
+                    .is_null()
+                    .or(field("snapshot.window_end").le(field("snapshot.window_start"))),
+            ),
         })
     }
 
@@ -363,7 +363,8 @@ impl Times {
             Times::AllDay(s, e) => e > s,
             Times::Floating(s, e) => e >= s,
         };
-        ok.then_some(()).ok_or_else(|| "ends before it starts".into())
+        ok.then_some(())
+            .ok_or_else(|| "ends before it starts".into())
     }
 }
 
