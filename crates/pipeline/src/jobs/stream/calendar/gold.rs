@@ -28,9 +28,9 @@ ranked AS (
 )
 SELECT week_start,
   CAST(sum(meeting_count) AS INT) AS meeting_count,
-  round(sum(meeting_minutes) / 60.0, 2) AS meeting_hours,
-  round(5 * :work_minutes / 60.0, 2) AS working_hours,
-  round(100.0 * sum(CASE WHEN dayofweek(date) NOT IN (1, 7) THEN meeting_minutes ELSE 0 END) / (5 * :work_minutes), 1)
+  CAST(round(sum(meeting_minutes) / 60.0, 2) AS DOUBLE) AS meeting_hours,
+  CAST(round(5 * :work_minutes / 60.0, 2) AS DOUBLE) AS working_hours,
+  CAST(round(100.0 * sum(CASE WHEN dayofweek(date) NOT IN (1, 7) THEN meeting_minutes ELSE 0 END) / (5 * :work_minutes), 1) AS DOUBLE)
     AS meeting_share_pct,
   max(CASE WHEN rank = 1 THEN date END) AS busiest_date,
   max(CASE WHEN rank = 1 THEN weekday END) AS busiest_weekday,
@@ -77,19 +77,19 @@ overruns AS (
 SELECT 'last_30_days' AS period, :as_of AS as_of, date_sub(:as_of, 29) AS period_start,
   CAST(count_if(working) AS INT) AS working_days,
   CAST(sum(mc) AS INT) AS meeting_count,
-  round(sum(mm) / 60.0, 2) AS meeting_hours,
-  round(count_if(working) * :work_minutes / 60.0, 2) AS working_hours,
-  round(100.0 * sum(CASE WHEN working THEN mm ELSE 0 END) / nullif(count_if(working) * :work_minutes, 0), 1) AS meeting_share_pct,
-  round(sum(CASE WHEN working THEN mc ELSE 0 END) / nullif(count_if(working), 0), 2) AS avg_meetings_per_working_day,
+  CAST(round(sum(mm) / 60.0, 2) AS DOUBLE) AS meeting_hours,
+  CAST(round(count_if(working) * :work_minutes / 60.0, 2) AS DOUBLE) AS working_hours,
+  CAST(round(100.0 * sum(CASE WHEN working THEN mm ELSE 0 END) / nullif(count_if(working) * :work_minutes, 0), 1) AS DOUBLE) AS meeting_share_pct,
+  CAST(round(sum(CASE WHEN working THEN mc ELSE 0 END) / nullif(count_if(working), 0), 2) AS DOUBLE) AS avg_meetings_per_working_day,
   (SELECT weekday FROM by_weekday ORDER BY avg_minutes DESC, weekday LIMIT 1) AS busiest_weekday,
-  (SELECT round(max(avg_minutes) / 60.0, 2) FROM by_weekday) AS busiest_weekday_avg_hours,
+  (SELECT CAST(round(max(avg_minutes) / 60.0, 2) AS DOUBLE) FROM by_weekday) AS busiest_weekday_avg_hours,
   (SELECT weekday FROM by_weekday ORDER BY avg_minutes, weekday LIMIT 1) AS lightest_weekday,
   CAST(sum(oo) AS INT) AS one_on_one_count,
   CAST(sum(cc) AS INT) AS conflict_count,
   CAST(count_if(working AND mc > 0 AND NOT lunch_free) AS INT) AS days_without_lunch,
   (SELECT CAST(observed AS INT) FROM overruns) AS overrun_observed_meetings,
   (SELECT CAST(overran AS INT) FROM overruns) AS overrun_meetings,
-  (SELECT round(avg_minutes, 1) FROM overruns) AS avg_overrun_minutes
+  (SELECT CAST(round(avg_minutes, 1) AS DOUBLE) FROM overruns) AS avg_overrun_minutes
 FROM days
 ";
 
