@@ -42,15 +42,51 @@ pub const CHAT_TABLES: &[&str] = &[
 /// key columns). Every column of the serving table has the same name in the Delta table (the
 /// calendar pipeline's tests hold it), so the exporter can match them by name.
 pub const CALENDAR_EXPORTS: &[(&str, crate::lake::LakeTable, &[&str])] = &[
-    ("calendar_events", crate::lake::BRONZE_CALENDAR_EVENTS, &["id"]),
-    ("calendar_attendees", crate::lake::SILVER_CALENDAR_ATTENDEES, &["id", "address"]),
-    ("calendar_days", crate::lake::SILVER_CALENDAR_DAYS, &["date"]),
-    ("calendar_conflicts", crate::lake::SILVER_CALENDAR_CONFLICTS, &["date", "first_id", "second_id"]),
-    ("calendar_free_blocks", crate::lake::SILVER_CALENDAR_FREE_BLOCKS, &["date", "block_start"]),
-    ("calendar_travel", crate::lake::SILVER_CALENDAR_TRAVEL, &["date", "from_id", "to_id"]),
-    ("calendar_weeks", crate::lake::GOLD_CALENDAR_WEEKS, &["week_start"]),
-    ("calendar_patterns", crate::lake::GOLD_CALENDAR_PATTERNS, &["period"]),
-    ("calendar_one_on_ones", crate::lake::GOLD_CALENDAR_ONE_ON_ONES, &["counterpart_address"]),
+    (
+        "calendar_events",
+        crate::lake::BRONZE_CALENDAR_EVENTS,
+        &["id"],
+    ),
+    (
+        "calendar_attendees",
+        crate::lake::SILVER_CALENDAR_ATTENDEES,
+        &["id", "address"],
+    ),
+    (
+        "calendar_days",
+        crate::lake::SILVER_CALENDAR_DAYS,
+        &["date"],
+    ),
+    (
+        "calendar_conflicts",
+        crate::lake::SILVER_CALENDAR_CONFLICTS,
+        &["date", "first_id", "second_id"],
+    ),
+    (
+        "calendar_free_blocks",
+        crate::lake::SILVER_CALENDAR_FREE_BLOCKS,
+        &["date", "block_start"],
+    ),
+    (
+        "calendar_travel",
+        crate::lake::SILVER_CALENDAR_TRAVEL,
+        &["date", "from_id", "to_id"],
+    ),
+    (
+        "calendar_weeks",
+        crate::lake::GOLD_CALENDAR_WEEKS,
+        &["week_start"],
+    ),
+    (
+        "calendar_patterns",
+        crate::lake::GOLD_CALENDAR_PATTERNS,
+        &["period"],
+    ),
+    (
+        "calendar_one_on_ones",
+        crate::lake::GOLD_CALENDAR_ONE_ON_ONES,
+        &["counterpart_address"],
+    ),
 ];
 
 /// The serving schema after every migration.

@@ -159,7 +159,12 @@ fn recurring(opts: &PersonaOptions, day: NaiveDate) -> Vec<Event> {
 
 /// Recurring meetings plus 3–6 others in free half-hour slots: about 65% of work hours booked.
 /// `fixed` events are kept and their slots left alone.
-fn ordinary_day(opts: &PersonaOptions, day: NaiveDate, rng: &mut Rng, fixed: Vec<Event>) -> Vec<Event> {
+fn ordinary_day(
+    opts: &PersonaOptions,
+    day: NaiveDate,
+    rng: &mut Rng,
+    fixed: Vec<Event>,
+) -> Vec<Event> {
     const TOPICS: &[(&str, i64)] = &[
         ("Deal review: enterprise pipeline", 60),
         ("Customer call: Blue Harbor Retail", 30),

@@ -83,6 +83,14 @@ pub struct CalendarPaths {
 }
 
 impl CalendarPaths {
+    /// The calendar's tables under `config`'s lake, checkpoints under its checkpoint root.
+    pub fn new(config: &StreamConfig) -> Self {
+        CalendarPaths {
+            lake: config.lake.clone(),
+            checkpoints: format!("{}/calendar", config.paths().checkpoints),
+        }
+    }
+
     /// The location of one of the calendar's tables.
     pub fn of(&self, table: &LakeTable) -> String {
         self.lake.location(table)
@@ -135,10 +143,7 @@ pub async fn run(config: &StreamConfig, shutdown: &Shutdown) -> Result<Vec<(Stri
         .conf()
         .set("spark.sql.session.timeZone", "UTC")
         .await?;
-    let paths = CalendarPaths {
-        lake: config.lake.clone(),
-        checkpoints: format!("{}/calendar", config.paths().checkpoints),
-    };
+    let paths = CalendarPaths::new(config);
     let monitor = monitor::Monitor::new(
         config.progress_interval,
         config.progress_database_url.as_deref(),
