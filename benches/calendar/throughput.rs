@@ -12,7 +12,9 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use mindy_core::config::{CalendarTopicArgs, KafkaArgs, LakeArgs, RecordType, SparkArgs, TopicArgs};
+use mindy_core::config::{
+    CalendarTopicArgs, KafkaArgs, LakeArgs, RecordType, SparkArgs, TopicArgs,
+};
 use mindy_core::{kafka, lake};
 use mindy_pipeline::jobs::ingest::calendar::ics::{self, IcsConfig};
 use mindy_pipeline::jobs::stream::calendar::silver::parse_working_hours;
@@ -26,16 +28,27 @@ async fn main() -> anyhow::Result<()> {
     rustls::crypto::ring::default_provider()
         .install_default()
         .map_err(|_| anyhow::anyhow!("a crypto provider was already installed"))?;
-    let events: usize = std::env::args().nth(1).map(|n| n.parse()).transpose()?.unwrap_or(100_000);
+    let events: usize = std::env::args()
+        .nth(1)
+        .map(|n| n.parse())
+        .transpose()?
+        .unwrap_or(100_000);
     let stack = mindy_test::Stack::from_env();
-    let kafka_args = KafkaArgs { bootstrap: stack.kafka_bootstrap.clone(), options: Vec::new() };
+    let kafka_args = KafkaArgs {
+        bootstrap: stack.kafka_bootstrap.clone(),
+        options: Vec::new(),
+    };
     let id = mindy_test::unique("bench-calendar");
     let topics = CalendarTopicArgs {
         calendar: format!("{id}-calendar"),
         processed: format!("{id}-processed"),
         dlq: format!("{id}-dlq"),
     };
-    for (topic, partitions) in [(&topics.calendar, 3), (&topics.processed, 3), (&topics.dlq, 1)] {
+    for (topic, partitions) in [
+        (&topics.calendar, 3),
+        (&topics.processed, 3),
+        (&topics.dlq, 1),
+    ] {
         kafka::ensure_topic(&kafka_args, topic, partitions).await?;
     }
     let dir = std::env::temp_dir().join(&id);
@@ -76,8 +89,17 @@ async fn run(
     )
     .await?;
     let ingested = started.elapsed();
-    println!("ingest:   {} records in {:.1} s ({:.0} records/s)", ingest.counts.produced, ingested.as_secs_f64(), rate(ingest.counts.produced, ingested));
-    let unused = TopicArgs { emails: "unused".into(), processed: "unused".into(), dlq: "unused".into() };
+    println!(
+        "ingest:   {} records in {:.1} s ({:.0} records/s)",
+        ingest.counts.produced,
+        ingested.as_secs_f64(),
+        rate(ingest.counts.produced, ingested)
+    );
+    let unused = TopicArgs {
+        emails: "unused".into(),
+        processed: "unused".into(),
+        dlq: "unused".into(),
+    };
     let validate_start = Instant::now();
     let validated = validate::run(
         &ValidateConfig {
@@ -99,8 +121,15 @@ async fn run(
     )
     .await?;
     let validating = validate_start.elapsed();
-    println!("validate: {} records in {:.1} s ({:.0} records/s, transactional)", validated.valid + validated.invalid, validating.as_secs_f64(), rate(validated.valid + validated.invalid, validating));
-    let lake = LakeArgs { root: lake_root.to_string_lossy().into_owned() };
+    println!(
+        "validate: {} records in {:.1} s ({:.0} records/s, transactional)",
+        validated.valid + validated.invalid,
+        validating.as_secs_f64(),
+        rate(validated.valid + validated.invalid, validating)
+    );
+    let lake = LakeArgs {
+        root: lake_root.to_string_lossy().into_owned(),
+    };
     let stream_start = Instant::now();
     stream::run(
         &StreamConfig {
@@ -111,8 +140,11 @@ async fn run(
                 topics: topics.clone(),
                 working_hours: parse_working_hours("09:00-17:00").map_err(anyhow::Error::msg)?,
                 direct_reports: Vec::new(),
+                as_of: None,
             },
-            spark: SparkArgs { remote: stack.spark_remote.clone() },
+            spark: SparkArgs {
+                remote: stack.spark_remote.clone(),
+            },
             lake: lake.clone(),
             checkpoint_root: None,
             trigger_interval: Duration::from_secs(1),
@@ -132,28 +164,42 @@ async fn run(
     .await?;
     let streaming = stream_start.elapsed();
     let total = started.elapsed();
-    let session = spark_client::SparkSession::builder().remote(&stack.spark_remote).build().await?;
+    let session = spark_client::SparkSession::builder()
+        .remote(&stack.spark_remote)
+        .build()
+        .await?;
     let rows = session
-        .sql(format!("SELECT count(*) AS n FROM delta.`{}`", lake.location(&lake::BRONZE_CALENDAR_EVENTS)))
+        .sql(format!(
+            "SELECT count(*) AS n FROM delta.`{}`",
+            lake.location(&lake::BRONZE_CALENDAR_EVENTS)
+        ))
         .await?
         .collect()
         .await?;
     use arrow_array::cast::AsArray;
-    let bronze = rows[0].column(0).as_primitive::<arrow_array::types::Int64Type>().value(0) as u64;
+    let bronze = rows[0]
+        .column(0)
+        .as_primitive::<arrow_array::types::Int64Type>()
+        .value(0) as u64;
     println!("stream:   {bronze} rows in bronze/calendar_events in {:.1} s ({:.0} events/s; Kafka → changes, MERGE, silver and gold)", streaming.as_secs_f64(), rate(bronze, streaming));
     println!(
         "calendar: {events} generated events → {bronze} bronze rows, ingest → validate → bronze in {:.1} s: {:.0} events/s",
         total.as_secs_f64(),
         rate(bronze, total)
     );
-    anyhow::ensure!(bronze == ingest.counts.produced - 1, "bronze has {bronze} rows for {} records", ingest.counts.produced - 1);
+    anyhow::ensure!(
+        bronze == ingest.counts.produced - 1,
+        "bronze has {bronze} rows for {} records",
+        ingest.counts.produced - 1
+    );
     Ok(())
 }
 
 /// An `.ics` with `events` occurrences in 2026 (New York): half single events, half
 /// occurrences of weekly series of ten.
 fn generate(events: usize) -> String {
-    let mut out = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Mini-Mindy//bench//EN\r\n");
+    let mut out =
+        String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Mini-Mindy//bench//EN\r\n");
     let series = events / 2 / 10;
     let singles = events - series * 10;
     let person = |n: usize| format!("person{}@org{}.example", n % 997, n % 37);
@@ -173,7 +219,11 @@ fn generate(events: usize) -> String {
             out.push_str("RRULE:FREQ=WEEKLY;COUNT=10\r\n");
         }
         for a in 0..1 + i % 8 {
-            let _ = write!(out, "ATTENDEE;PARTSTAT=ACCEPTED:mailto:{}\r\n", person(i + a));
+            let _ = write!(
+                out,
+                "ATTENDEE;PARTSTAT=ACCEPTED:mailto:{}\r\n",
+                person(i + a)
+            );
         }
         out.push_str("END:VEVENT\r\n");
     }

@@ -55,11 +55,7 @@ impl Fixture {
                 .await
                 .unwrap();
         }
-        let session = SparkSession::builder()
-            .remote(&stack.spark_remote)
-            .build()
-            .await
-            .unwrap();
+        let session = calendar::session(&stack.spark_remote).await.unwrap();
         let lake = stack.lake_path(name);
         let dir = std::env::temp_dir().join(unique(name));
         std::fs::create_dir_all(&dir).unwrap();
@@ -127,6 +123,7 @@ impl Fixture {
                     .iter()
                     .map(|p| p.address.to_string())
                     .collect(),
+                as_of: Some(demo().until),
             },
             spark: SparkArgs {
                 remote: self.stack.spark_remote.clone(),
@@ -221,12 +218,6 @@ async fn the_demo_calendar_through_the_pipeline_says_what_the_persona_holds() {
     f.validate().await;
     let config = f.stream_config(opts.tz.name());
     f.stream(&config).await;
-    let paths = calendar::CalendarPaths::new(&config);
-    let hours = config.calendar.working_hours;
-    let reports: Vec<String> = config.calendar.direct_reports.clone();
-    calendar::recompute(&f.session, &paths, hours, opts.until, &reports)
-        .await
-        .unwrap();
 
     // Every event of the generator is one row of bronze.
     let bronze = f

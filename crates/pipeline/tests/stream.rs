@@ -55,6 +55,7 @@ impl Fixture {
                 },
                 working_hours: parse_working_hours("09:00-17:00").unwrap(),
                 direct_reports: Vec::new(),
+                as_of: None,
             },
             spark: SparkArgs {
                 remote: stack.spark_remote.clone(),

@@ -87,7 +87,9 @@ async fn events(
 ) -> Response {
     let mut mock = mock.lock().unwrap();
     mock.calls.push((q.clone(), Instant::now()));
-    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(&format!("Bearer {FRESH}")) {
+    if headers.get("authorization").and_then(|v| v.to_str().ok())
+        != Some(&format!("Bearer {FRESH}"))
+    {
         return error(StatusCode::UNAUTHORIZED, "authError");
     }
     if q.get("singleEvents").map(String::as_str) != Some("true") {
@@ -96,7 +98,9 @@ async fn events(
     let attempts = |mock: &Mock, page: Option<&str>| {
         mock.calls
             .iter()
-            .filter(|(c, _)| c.get("pageToken").map(String::as_str) == page && !c.contains_key("syncToken"))
+            .filter(|(c, _)| {
+                c.get("pageToken").map(String::as_str) == page && !c.contains_key("syncToken")
+            })
             .count()
     };
     match (q.get("syncToken").map(String::as_str), q.get("pageToken").map(String::as_str)) {
@@ -150,7 +154,11 @@ async fn events(
 
 async fn token(State(mock): State<Shared>, body: String) -> Response {
     if !body.contains("grant_type=refresh_token") || !body.contains("refresh_token=refresh-1") {
-        return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_grant"}))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "invalid_grant"})),
+        )
+            .into_response();
     }
     mock.lock().unwrap().refreshes += 1;
     Json(json!({"access_token": FRESH, "expires_in": 3599, "token_type": "Bearer", "scope": READONLY_SCOPE}))
@@ -221,58 +229,112 @@ async fn full_sync_incremental_sync_and_a_410_full_resync() {
     };
 
     // Full sync: two pages (a 429 and a 503 retried), three events and a snapshot.
-    let first = google::run(&config, Shutdown::new()).await.expect("full sync");
+    let first = google::run(&config, Shutdown::new())
+        .await
+        .expect("full sync");
     assert_eq!(first.counts.produced, 4, "{first}");
     assert_eq!(token(&dir).as_deref(), Some("sync-full-1"));
-    let records: Vec<Value> = t.read(&t.topics.emails, false).await.iter().map(|r| r.json()).collect();
-    let by_id = |id: &str| records.iter().find(|r| r["id"] == id).unwrap_or_else(|| panic!("{id}: {records:?}")).clone();
+    let records: Vec<Value> = t
+        .read(&t.topics.emails, false)
+        .await
+        .iter()
+        .map(|r| r.json())
+        .collect();
+    let by_id = |id: &str| {
+        records
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("{id}: {records:?}"))
+            .clone()
+    };
     let call = by_id("google:primary/acme-call");
     assert_eq!(call["start"], "2025-10-11T15:00:00Z");
     assert_eq!(call["timezone"], "America/New_York");
-    assert_eq!(call["attendees"].as_array().unwrap().len(), 2, "the room is no attendee");
+    assert_eq!(
+        call["attendees"].as_array().unwrap().len(),
+        2,
+        "the room is no attendee"
+    );
     assert_eq!(call["organizer"]["is_self"], true);
     let standup = by_id("google:primary/standup/20251014T123000Z");
-    assert_eq!((standup["event_id"].as_str(), standup["recurrence_id"].as_str()), (Some("standup"), Some("20251014T123000Z")));
+    assert_eq!(
+        (
+            standup["event_id"].as_str(),
+            standup["recurrence_id"].as_str()
+        ),
+        (Some("standup"), Some("20251014T123000Z"))
+    );
     let offsite = by_id("google:primary/offsite");
-    assert_eq!((offsite["all_day"].as_bool(), offsite["end_date"].as_str()), (Some(true), Some("2025-10-17")));
+    assert_eq!(
+        (offsite["all_day"].as_bool(), offsite["end_date"].as_str()),
+        (Some(true), Some("2025-10-17"))
+    );
     let snapshot = by_id("google:primary#snapshot");
     assert_eq!(snapshot["kind"], "snapshot");
     assert!(snapshot["snapshot"]["window_end"].is_null());
     for record in &records {
-        mindy_core::calendar::validate(&serde_json::to_vec(record).unwrap()).expect("records pass the contract");
+        mindy_core::calendar::validate(&serde_json::to_vec(record).unwrap())
+            .expect("records pass the contract");
     }
 
     // Incremental: the call moved, the standup occurrence cancelled.
-    let second = google::run(&config, Shutdown::new()).await.expect("incremental sync");
+    let second = google::run(&config, Shutdown::new())
+        .await
+        .expect("incremental sync");
     assert_eq!(second.counts.produced, 2, "{second}");
     assert_eq!(token(&dir).as_deref(), Some("sync-incremental"));
-    let all: Vec<Value> = t.read(&t.topics.emails, false).await.iter().map(|r| r.json()).collect();
+    let all: Vec<Value> = t
+        .read(&t.topics.emails, false)
+        .await
+        .iter()
+        .map(|r| r.json())
+        .collect();
     let cancelled = all
         .iter()
         .find(|r| r["status"] == "cancelled")
         .expect("the cancelled occurrence");
     assert_eq!(cancelled["id"], "google:primary/standup/20251014T123000Z");
-    mindy_core::calendar::validate(&serde_json::to_vec(cancelled).unwrap()).expect("a cancellation passes the contract");
-    let moved: Vec<&Value> = all.iter().filter(|r| r["id"] == "google:primary/acme-call").collect();
+    mindy_core::calendar::validate(&serde_json::to_vec(cancelled).unwrap())
+        .expect("a cancellation passes the contract");
+    let moved: Vec<&Value> = all
+        .iter()
+        .filter(|r| r["id"] == "google:primary/acme-call")
+        .collect();
     assert_eq!(moved.last().unwrap()["start"], "2025-10-11T19:00:00Z");
 
     // 410 Gone: the stored token is dropped and a full sync runs, closed by a snapshot.
-    let third = google::run(&config, Shutdown::new()).await.expect("re-sync");
+    let third = google::run(&config, Shutdown::new())
+        .await
+        .expect("re-sync");
     assert_eq!(third.counts.produced, 3, "{third}");
     assert_eq!(token(&dir).as_deref(), Some("sync-full-2"));
-    let snapshots = t.read(&t.topics.emails, false).await.iter().filter(|r| r.json()["kind"] == "snapshot").count();
+    let snapshots = t
+        .read(&t.topics.emails, false)
+        .await
+        .iter()
+        .filter(|r| r.json()["kind"] == "snapshot")
+        .count();
     assert_eq!(snapshots, 2);
 
     let mock = mock.lock().unwrap();
-    assert_eq!(mock.refreshes, 1, "one refresh, then the stored token is reused");
+    assert_eq!(
+        mock.refreshes, 1,
+        "one refresh, then the stored token is reused"
+    );
     let firsts: Vec<Instant> = mock
         .calls
         .iter()
         .filter(|(q, _)| !q.contains_key("syncToken") && !q.contains_key("pageToken"))
         .map(|(_, at)| *at)
         .collect();
-    assert!(firsts[1] - firsts[0] >= Duration::from_secs(1), "Retry-After: 1 honoured");
-    assert!(mock.calls.iter().any(|(q, _)| q.get("syncToken").map(String::as_str) == Some("sync-incremental")));
+    assert!(
+        firsts[1] - firsts[0] >= Duration::from_secs(1),
+        "Retry-After: 1 honoured"
+    );
+    assert!(mock
+        .calls
+        .iter()
+        .any(|(q, _)| q.get("syncToken").map(String::as_str) == Some("sync-incremental")));
     drop(mock);
     std::fs::remove_dir_all(dir).unwrap();
     t.delete().await;

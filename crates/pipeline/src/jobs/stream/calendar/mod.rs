@@ -37,11 +37,30 @@ use silver::WorkingHours;
 /// How often the driver looks for a new version of the changes table.
 pub const POLL: Duration = Duration::from_secs(5);
 
-/// The session settings the calendar's tables are created and computed with.
+/// Change data feed on for every table the calendar's session creates.
 pub const CDF_DEFAULT: (&str, &str) = (
     "spark.databricks.delta.properties.defaults.enableChangeDataFeed",
     "true",
 );
+
+/// The calendar session's settings: change data feed on for its tables ([`CDF_DEFAULT`]), UTC as
+/// the session zone (the SQL converts to the user's zone explicitly), and few shuffle
+/// partitions: a person's calendar is small, and Spark's default of 200 made every round pay for
+/// 200 tasks per shuffle on the two-core cluster (a round took minutes).
+pub const SESSION_CONF: &[(&str, &str)] = &[
+    CDF_DEFAULT,
+    ("spark.sql.session.timeZone", "UTC"),
+    ("spark.sql.shuffle.partitions", "4"),
+];
+
+/// A Spark session configured for the calendar ([`SESSION_CONF`]).
+pub async fn session(remote: &str) -> Result<SparkSession> {
+    let session = SparkSession::builder().remote(remote).build().await?;
+    for (key, value) in SESSION_CONF {
+        session.conf().set(key, value).await?;
+    }
+    Ok(session)
+}
 
 /// Settings of the calendar queries (flattened into `mindy stream`).
 #[derive(Debug, Clone, Args)]
@@ -61,6 +80,10 @@ pub struct CalendarStreamArgs {
     /// without any 1-on-1.
     #[arg(long, env = "MINDY_DIRECT_REPORTS", value_delimiter = ',')]
     pub direct_reports: Vec<String>,
+    /// The day gold's 30-day patterns end on (YYYY-MM-DD); default: today in the user's zone.
+    /// For reproducible runs of a pinned demo calendar.
+    #[arg(long = "calendar-as-of")]
+    pub as_of: Option<NaiveDate>,
 }
 
 impl CalendarStreamArgs {
@@ -242,6 +265,8 @@ struct Rounds<'s> {
     paths: CalendarPaths,
     /// The as-of day gold was last computed for, to recompute when the day turns.
     computed_for: Option<NaiveDate>,
+    /// A pinned as-of day (`--calendar-as-of`).
+    pinned: Option<NaiveDate>,
 }
 
 impl<'s> Rounds<'s> {
@@ -253,6 +278,7 @@ impl<'s> Rounds<'s> {
             reports: config.calendar.reports(),
             paths,
             computed_for: None,
+            pinned: config.calendar.as_of,
         }
     }
 
@@ -273,14 +299,10 @@ impl<'s> Rounds<'s> {
                 "calendar merged into bronze"
             );
         }
-        let today = Utc::now()
-            .with_timezone(
-                &self
-                    .timezone
-                    .parse::<chrono_tz::Tz>()
-                    .unwrap_or(chrono_tz::UTC),
-            )
-            .date_naive();
+        let today = self.pinned.unwrap_or_else(|| {
+            let zone = self.timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
+            Utc::now().with_timezone(&zone).date_naive()
+        });
         let changed = merged.is_some_and(|m| m.affected > 0);
         if changed || force || self.computed_for != Some(today) {
             self.recompute(today).await?;
@@ -391,7 +413,9 @@ pub async fn sync_table(
         .sql("SELECT *, sha2(to_json(struct(*)), 256) AS fingerprint, current_timestamp() AS computed_at FROM calendar_sync_raw")
         .await?;
     staged.create_or_replace_temp_view("calendar_sync").await?;
-    merge::ensure_table(&staged, path).await?;
+    if !super::table_exists(session, path).await {
+        merge::ensure_table(&staged, path).await?;
+    }
     let on: Vec<String> = keys
         .iter()
         .map(|k| format!("t.`{k}` <=> s.`{k}`"))
