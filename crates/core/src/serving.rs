@@ -38,56 +38,64 @@ pub const CHAT_TABLES: &[&str] = &[
     "calendar_one_on_ones",
 ];
 
-/// The serving tables exported from the calendar's Delta tables: (serving table, lake table,
-/// key columns). Every column of the serving table has the same name in the Delta table (the
-/// calendar pipeline's tests hold it), so the exporter can match them by name.
-pub const CALENDAR_EXPORTS: &[(&str, crate::lake::LakeTable, &[&str])] = &[
-    (
-        "calendar_events",
-        crate::lake::BRONZE_CALENDAR_EVENTS,
-        &["id"],
-    ),
-    (
-        "calendar_attendees",
-        crate::lake::SILVER_CALENDAR_ATTENDEES,
-        &["id", "address"],
-    ),
-    (
-        "calendar_days",
-        crate::lake::SILVER_CALENDAR_DAYS,
-        &["date"],
-    ),
-    (
-        "calendar_conflicts",
+
+/// A serving table kept in step with a Delta table by the incremental exporter (`mindy export`):
+/// it reads the Delta table's change data feed (the table needs
+/// `delta.enableChangeDataFeed = true`), and upserts and deletes rows of `target` by `key`. The
+/// columns exported are those the two tables share by name; `target` must have a unique index on
+/// `key`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LakeExport {
+    /// The Delta table read.
+    pub source: crate::lake::LakeTable,
+    /// The serving table written.
+    pub target: &'static str,
+    /// The columns that identify a row in both.
+    pub key: &'static [&'static str],
+}
+
+/// Every serving table the incremental exporter keeps fresh, in export order.
+pub const LAKE_EXPORTS: &[LakeExport] = &[
+    // The calendar (issue 17): every column of these serving tables has the same name in its
+    // Delta table (crates/pipeline/tests/calendar.rs holds it).
+    export(crate::lake::BRONZE_CALENDAR_EVENTS, "calendar_events", &["id"]),
+    export(crate::lake::SILVER_CALENDAR_ATTENDEES, "calendar_attendees", &["id", "address"]),
+    export(crate::lake::SILVER_CALENDAR_DAYS, "calendar_days", &["date"]),
+    export(
         crate::lake::SILVER_CALENDAR_CONFLICTS,
+        "calendar_conflicts",
         &["date", "first_id", "second_id"],
     ),
-    (
-        "calendar_free_blocks",
+    export(
         crate::lake::SILVER_CALENDAR_FREE_BLOCKS,
+        "calendar_free_blocks",
         &["date", "block_start"],
     ),
-    (
-        "calendar_travel",
+    export(
         crate::lake::SILVER_CALENDAR_TRAVEL,
+        "calendar_travel",
         &["date", "from_id", "to_id"],
     ),
-    (
-        "calendar_weeks",
-        crate::lake::GOLD_CALENDAR_WEEKS,
-        &["week_start"],
-    ),
-    (
-        "calendar_patterns",
-        crate::lake::GOLD_CALENDAR_PATTERNS,
-        &["period"],
-    ),
-    (
-        "calendar_one_on_ones",
+    export(crate::lake::GOLD_CALENDAR_WEEKS, "calendar_weeks", &["week_start"]),
+    export(crate::lake::GOLD_CALENDAR_PATTERNS, "calendar_patterns", &["period"]),
+    export(
         crate::lake::GOLD_CALENDAR_ONE_ON_ONES,
+        "calendar_one_on_ones",
         &["counterpart_address"],
     ),
 ];
+
+const fn export(
+    source: crate::lake::LakeTable,
+    target: &'static str,
+    key: &'static [&'static str],
+) -> LakeExport {
+    LakeExport {
+        source,
+        target,
+        key,
+    }
+}
 
 /// The serving schema after every migration.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -487,6 +495,18 @@ mod tests {
                     table.name,
                     c.name
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn every_export_writes_a_serving_table_that_has_its_key() {
+        for export in LAKE_EXPORTS {
+            let table = schema()
+                .table(export.target)
+                .unwrap_or_else(|| panic!("{} is no serving table", export.target));
+            for key in export.key {
+                assert!(table.column(key).is_some(), "{}.{key}", export.target);
             }
         }
     }

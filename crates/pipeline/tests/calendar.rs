@@ -347,21 +347,31 @@ async fn the_demo_calendar_through_the_pipeline_says_what_the_persona_holds() {
     assert_eq!(patterns[0]["overrun_observed_meetings"], 0);
 
     // Every serving column is a column of its Delta table (the exporter matches them by name).
-    for (serving_table, lake_table, keys) in serving::CALENDAR_EXPORTS {
-        let delta = f
-            .rows(&format!("SELECT * FROM {} LIMIT 1", f.table(lake_table)))
-            .await;
-        let columns = delta[0].as_object().unwrap();
+    for export in serving::LAKE_EXPORTS {
+        let (serving_table, lake_table) = (export.target, &export.source);
+        let location = LakeArgs {
+            root: f.lake.to_string_lossy().into_owned(),
+        }
+        .location(lake_table);
+        let names = f
+            .session
+            .read()
+            .format("delta")
+            .load_path(location)
+            .columns()
+            .await
+            .unwrap();
+        let columns: Vec<&str> = names.iter().map(String::as_str).collect();
         let table = serving::schema().table(serving_table).unwrap();
         for column in &table.columns {
             assert!(
-                columns.contains_key(&column.name),
+                columns.contains(&column.name.as_str()),
                 "{serving_table}.{} is not in {}",
                 column.name,
                 lake_table.name
             );
         }
-        for key in *keys {
+        for key in export.key {
             assert!(
                 !table.column(key).unwrap().nullable,
                 "{serving_table}.{key}"
