@@ -180,8 +180,8 @@ pub struct Rules {
     initial: i32,
 }
 
-/// Observances' recurrences are expanded up to this year; later instants keep the last offset
-/// pattern by repeating that year's (a zone's rules do not change in the file's future).
+/// Observances' recurrences are expanded up to the end of this year; after it, the offset of
+/// the last onset holds (no calendar this pipeline reads reaches that far).
 const MAX_ONSET_YEAR: i32 = 2100;
 
 impl Rules {
