@@ -184,6 +184,7 @@ cmd_demo() {
   log "2/6 ingest: 30 days of the demo persona's mail → $MINDY_TOPIC_EMAILS (and her calendar)"
   mkdir -p "$STACK_STATE/demo"
   "$MINDY_BIN" ingest demo --calendar-out "$STACK_STATE/demo/calendar.ics"
+  "$MINDY_BIN" ingest ics "$STACK_STATE/demo/calendar.ics"
   log "3/6 validate: $MINDY_TOPIC_EMAILS → $MINDY_TOPIC_PROCESSED (exactly once) + $MINDY_TOPIC_DLQ"
   "$MINDY_BIN" validate --until-idle --no-metrics
   log "4/6 stream: Spark Structured Streaming → Delta bronze + silver (available-now)"

@@ -27,7 +27,17 @@ pub const CHAT_TABLES: &[&str] = &[
     "daily_sender_domains",
     "daily_hourly_counts",
     "quality_scores",
+    "calendar_events",
+    "calendar_attendees",
+    "calendar_days",
+    "calendar_conflicts",
+    "calendar_free_blocks",
+    "calendar_travel",
+    "calendar_weeks",
+    "calendar_patterns",
+    "calendar_one_on_ones",
 ];
+
 
 /// A serving table kept in step with a Delta table by the incremental exporter (`mindy export`):
 /// it reads the Delta table's change data feed (the table needs
@@ -45,7 +55,47 @@ pub struct LakeExport {
 }
 
 /// Every serving table the incremental exporter keeps fresh, in export order.
-pub const LAKE_EXPORTS: &[LakeExport] = &[];
+pub const LAKE_EXPORTS: &[LakeExport] = &[
+    // The calendar (issue 17): every column of these serving tables has the same name in its
+    // Delta table (crates/pipeline/tests/calendar.rs holds it).
+    export(crate::lake::BRONZE_CALENDAR_EVENTS, "calendar_events", &["id"]),
+    export(crate::lake::SILVER_CALENDAR_ATTENDEES, "calendar_attendees", &["id", "address"]),
+    export(crate::lake::SILVER_CALENDAR_DAYS, "calendar_days", &["date"]),
+    export(
+        crate::lake::SILVER_CALENDAR_CONFLICTS,
+        "calendar_conflicts",
+        &["date", "first_id", "second_id"],
+    ),
+    export(
+        crate::lake::SILVER_CALENDAR_FREE_BLOCKS,
+        "calendar_free_blocks",
+        &["date", "block_start"],
+    ),
+    export(
+        crate::lake::SILVER_CALENDAR_TRAVEL,
+        "calendar_travel",
+        &["date", "from_id", "to_id"],
+    ),
+    export(crate::lake::GOLD_CALENDAR_WEEKS, "calendar_weeks", &["week_start"]),
+    export(crate::lake::GOLD_CALENDAR_PATTERNS, "calendar_patterns", &["period"]),
+    export(
+        crate::lake::GOLD_CALENDAR_ONE_ON_ONES,
+        "calendar_one_on_ones",
+        &["counterpart_address"],
+    ),
+];
+
+const fn export(
+    source: crate::lake::LakeTable,
+    target: &'static str,
+    key: &'static [&'static str],
+) -> LakeExport {
+    LakeExport {
+        source,
+        target,
+        key,
+    }
+}
 
 /// The serving schema after every migration.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
