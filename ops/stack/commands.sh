@@ -16,6 +16,7 @@ export MINDY_SPARK_REMOTE=sc://127.0.0.1:$SPARK_CONNECT_PORT
 export MINDY_SPARK_MASTER_UI=http://127.0.0.1:$SPARK_MASTER_UI_PORT
 export MINDY_SPARK_DRIVER_UI=http://127.0.0.1:$SPARK_CONNECT_UI_PORT
 export MINDY_SPARK4_REMOTE=sc://127.0.0.1:$SPARK4_CONNECT_PORT
+export MINDY_PYSPARK_PYTHON=$SPARK_VENV/bin/python
 export DATABASE_URL=postgres://mindy:$(secret postgres-mindy)@127.0.0.1:$PG_PORT/mindy
 export MINDY_READER_DATABASE_URL=postgres://mindy_reader:$(secret postgres-reader)@127.0.0.1:$PG_PORT/mindy
 export REDIS_URL=redis://127.0.0.1:$REDIS_PORT
@@ -146,7 +147,9 @@ cmd_test() {
   cargo test --workspace --lib --bins
   log "doc tests"
   cargo test --workspace --doc
-  log "integration tests against the local stack"
+  # spark-client's differential suite is one of them (its `differential` target prints a line
+  # per plan and a summary): the same plans through PySpark's Connect client and spark-client.
+  log "integration tests against the local stack, spark-client's differential suite among them"
   cargo test --workspace --test '*'
   log "examples/: spark-client used from a crate of its own, against the stack"
   (cd "$STACK_ROOT/examples" && cargo fmt --check && cargo clippy -q --locked --all-targets -- -D warnings \
@@ -181,6 +184,7 @@ cmd_demo() {
   log "2/6 ingest: 30 days of the demo persona's mail → $MINDY_TOPIC_EMAILS (and her calendar)"
   mkdir -p "$STACK_STATE/demo"
   "$MINDY_BIN" ingest demo --calendar-out "$STACK_STATE/demo/calendar.ics"
+  "$MINDY_BIN" ingest ics "$STACK_STATE/demo/calendar.ics"
   log "3/6 validate: $MINDY_TOPIC_EMAILS → $MINDY_TOPIC_PROCESSED (exactly once) + $MINDY_TOPIC_DLQ"
   "$MINDY_BIN" validate --until-idle --no-metrics
   log "4/6 stream: Spark Structured Streaming → Delta bronze + silver (available-now)"

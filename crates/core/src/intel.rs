@@ -598,6 +598,24 @@ mod tests {
     }
 
     #[test]
+    fn every_served_table_is_exported_by_its_key() {
+        for table in TABLES {
+            let exports: Vec<_> = serving::LAKE_EXPORTS
+                .iter()
+                .filter(|e| e.source == table.lake)
+                .collect();
+            match table.serving {
+                None => assert!(exports.is_empty(), "{} is not served", table.lake.name),
+                Some(target) => {
+                    assert_eq!(exports.len(), 1, "{target}: one export");
+                    assert_eq!(exports[0].target, target);
+                    assert_eq!(exports[0].key, table.key, "{target}'s key");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn every_served_table_is_readable_by_the_chat() {
         for table in TABLES.iter().filter_map(|t| t.serving) {
             assert!(serving::CHAT_TABLES.contains(&table), "{table}");

@@ -7,6 +7,8 @@
 //!   job all apply.
 //! - [`intel`]: email intelligence: the row shapes of the per-email, thread, contact,
 //!   organisation and pattern tables `mindy enrich` writes and the serving layer exports.
+//! - [`calendar`]: the versioned calendar event record on the calendar topics, its Spark schema
+//!   and its own validation rules (the validator applies the rules per record type).
 //! - [`lake`]: the Delta tables of the lake, by layer, and where each lives under the root.
 //! - [`serving`]: the PostgreSQL serving schema, read from the migrations (the one statement of it).
 //! - [`db`]: the PostgreSQL pool and the sqlx migrations (`crates/core/migrations`).
@@ -17,6 +19,7 @@
 //! - [`error`]: the error type of all of the above.
 
 pub mod airflow;
+pub mod calendar;
 pub mod config;
 pub mod db;
 pub mod dlq;

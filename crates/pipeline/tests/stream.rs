@@ -7,9 +7,13 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Duration as Span, TimeZone, Timelike, Utc};
-use mindy_core::config::{KafkaArgs, LakeArgs, SparkArgs, TopicArgs};
+use mindy_core::config::{
+    CalendarTopicArgs, KafkaArgs, LakeArgs, RecordType, SparkArgs, TopicArgs,
+};
 use mindy_core::email::{BodyFormat, EmailRecord, Mailbox, Source};
 use mindy_core::kafka;
+use mindy_pipeline::jobs::stream::calendar::silver::parse_working_hours;
+use mindy_pipeline::jobs::stream::calendar::CalendarStreamArgs;
 use mindy_pipeline::jobs::stream::{self, StreamConfig};
 use mindy_pipeline::shutdown::Shutdown;
 use mindy_test::{unique, Stack};
@@ -41,6 +45,17 @@ impl Fixture {
                 emails: "unused".into(),
                 processed: topic,
                 dlq: "unused".into(),
+            },
+            records: vec![RecordType::Email],
+            calendar: CalendarStreamArgs {
+                topics: CalendarTopicArgs {
+                    calendar: "unused".into(),
+                    processed: "unused".into(),
+                    dlq: "unused".into(),
+                },
+                working_hours: parse_working_hours("09:00-17:00").unwrap(),
+                direct_reports: Vec::new(),
+                as_of: None,
             },
             spark: SparkArgs {
                 remote: stack.spark_remote.clone(),

@@ -169,7 +169,10 @@ mod tests {
     fn the_spark_schema_is_the_json_layout() {
         let schema = EmailRecord::spark_schema();
         let from = &schema.get("from").unwrap().data_type;
-        assert_eq!(from.to_ddl(), "STRUCT<`name`: STRING, `address`: STRING>");
+        assert_eq!(
+            from.to_ddl(),
+            "STRUCT<name: STRING, address: STRING NOT NULL>"
+        );
         let spark_client::types::DataType::Struct(mailbox) = from else {
             panic!("from is a struct")
         };

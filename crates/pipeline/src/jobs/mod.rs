@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod batch;
 pub mod enrich;
+pub mod export;
 pub mod ingest;
 pub mod persona;
 pub mod smoke;

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use mindy_core::config::{CalendarTopicArgs, RecordType};
 use mindy_core::email::Source;
 use mindy_pipeline::jobs::ingest::sink::EmailSink;
 use mindy_pipeline::jobs::validate::{self, ValidateConfig};
@@ -28,6 +29,12 @@ pub fn config(t: &TestTopics) -> ValidateConfig {
     ValidateConfig {
         kafka: t.kafka.clone(),
         topics: t.topics.clone(),
+        calendar: CalendarTopicArgs {
+            calendar: "unused-calendar".into(),
+            processed: "unused-processed-calendar".into(),
+            dlq: "unused-calendar-dlq".into(),
+        },
+        records: vec![RecordType::Email],
         group: format!("{}-group", t.topics.emails),
         transactional_id: format!("{}-txn", t.topics.emails),
         no_transactions: false,

@@ -1,4 +1,5 @@
-//! `mindy ingest <source>`: producers that write email records to `emails-topic`.
+//! `mindy ingest <source>`: producers that write email records to `emails-topic`, and calendar
+//! records to `calendar-topic` ([`calendar`]).
 //!
 //! Every source reads raw RFC 5322 messages (the Gmail API's `format=raw`, mbox files, `.eml`
 //! files, the generated demo mailbox), parses them with [`crate::mime::parse`] and hands them to
@@ -16,12 +17,13 @@ use crate::shutdown::Shutdown;
 use crate::Result;
 use mindy_core::email::Source;
 
+pub mod calendar;
 pub mod files;
 pub mod gmail;
 pub mod persona;
 pub mod sink;
 
-pub use sink::{EmailSink, IngestCounts};
+pub use sink::{EmailSink, IngestCounts, RecordSink};
 
 /// The sources `mindy ingest` can read.
 #[derive(Debug, Subcommand)]
@@ -35,6 +37,12 @@ pub enum IngestCommand {
     Eml(files::EmlConfig),
     /// The generated demo mailbox: 30 days of a VP of Sales' mail ending today (or `--until`).
     Demo(persona::PersonaIngestConfig),
+    /// iCalendar files (exports of Google Calendar, Outlook, Apple Calendar; the demo calendar),
+    /// or directories searched recursively for `*.ics`, into the calendar topic.
+    Ics(calendar::ics::IcsConfig),
+    /// A Google Calendar through its API: a full sync, then incremental syncs from the stored
+    /// sync token, once or every `--interval-minutes`. Run `mindy auth google-calendar` first.
+    GoogleCalendar(calendar::google::GoogleCalendarConfig),
 }
 
 /// Runs one ingestion command until its input is exhausted (or, for Gmail's polling mode,
@@ -45,14 +53,18 @@ pub async fn run(command: IngestCommand, shutdown: Shutdown) -> Result<IngestRep
         IngestCommand::Mbox(config) => files::run_mbox(&config, shutdown).await,
         IngestCommand::Eml(config) => files::run_eml(&config, shutdown).await,
         IngestCommand::Demo(config) => persona::run(&config, shutdown).await,
+        IngestCommand::Ics(config) => calendar::ics::run(&config, shutdown).await,
+        IngestCommand::GoogleCalendar(config) => calendar::google::run(&config, shutdown).await,
     }
 }
 
 /// What a run did: printed as the summary line of a backfill.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IngestReport {
-    /// Which source was read.
-    pub source: Source,
+    /// Which source was read (`gmail`, `mbox`, `ics`, ...).
+    pub source: &'static str,
+    /// What the source's inputs are (`messages`, `events`), for the summary line.
+    pub inputs: &'static str,
     /// Records and dead letters delivered.
     pub counts: IngestCounts,
     /// Wall time of the run.
@@ -68,9 +80,10 @@ impl fmt::Display for IngestReport {
         let secs = self.elapsed.as_secs_f64().max(1e-3);
         write!(
             f,
-            "{}: {} messages in {:.1} s ({:.0}/s): {} records to {}, {} to {}",
-            self.source.as_str(),
+            "{}: {} {} in {:.1} s ({:.0}/s): {} records to {}, {} to {}",
+            self.source,
             sink::thousands(self.counts.total()),
+            self.inputs,
             secs,
             self.counts.total() as f64 / secs,
             sink::thousands(self.counts.produced),
@@ -119,7 +132,8 @@ pub(crate) async fn finish(
     let elapsed = sink.elapsed();
     let counts = sink.finish().await?;
     Ok(IngestReport {
-        source,
+        source: source.as_str(),
+        inputs: "messages",
         counts,
         elapsed,
         topic: topics.emails.clone(),

@@ -1,11 +1,13 @@
 //! Where every producer's messages go: parsed records to `emails-topic` (key = record id), input
-//! that is not an email to `emails-dlq` with the reason in headers.
+//! that is not an email to `emails-dlq` with the reason in headers ([`EmailSink`]); calendar
+//! records likewise to `calendar-topic` and `calendar-dlq`. Both are a [`RecordSink`]: a records
+//! topic and a DLQ behind one producer.
 //!
 //! One idempotent producer (`enable.idempotence`: no duplicates or reordering from its own
 //! retries) with lz4 compression, which librdkafka always builds in (zstd would need an extra C
 //! library). Sends are enqueued without waiting and their delivery reports are collected in
 //! the background, bounded by [`MAX_IN_FLIGHT`], so a backfill runs at the broker's pace; any
-//! failed delivery fails the run at [`EmailSink::finish`].
+//! failed delivery fails the run at [`RecordSink::finish`].
 
 use std::future::Future;
 use std::pin::Pin;
@@ -46,20 +48,30 @@ impl IngestCounts {
     }
 }
 
-/// The producer side of an ingestion run.
-pub struct EmailSink {
+/// The producer side of an ingestion run: records to one topic, dead letters to a DLQ.
+pub struct RecordSink {
     /// The idempotent, compressing producer.
     producer: FutureProducer,
-    /// Destination topics.
-    topics: TopicArgs,
+    /// Where records go (key = record id).
+    records_topic: String,
+    /// Where input that could not be used goes.
+    dlq: String,
     /// Which source this run reads (`mindy-source` on dead letters).
-    source: Source,
+    source: &'static str,
     /// Delivery reports not yet received, with whether each was a dead letter.
     in_flight: FuturesUnordered<Tagged>,
     /// Delivered so far.
     counts: IngestCounts,
     /// When the sink was opened, for the summary's rate.
     started: Instant,
+}
+
+/// The email producers' sink: MIME parsing in front of a [`RecordSink`] on the emails topics.
+pub struct EmailSink {
+    /// The records and dead letters.
+    sink: RecordSink,
+    /// Which source this run reads.
+    source: Source,
 }
 
 /// A delivery report with whether it was a dead letter, so one queue serves both kinds.
@@ -100,14 +112,10 @@ pub fn producer_config(kafka_args: &KafkaArgs, tuning: &[(&str, &str)]) -> rdkaf
 impl EmailSink {
     /// Checks that the emails and DLQ topics exist, then opens the producer.
     pub async fn open(kafka_args: &KafkaArgs, topics: &TopicArgs, source: Source) -> Result<Self> {
-        kafka::require_topics(kafka_args, &[&topics.emails, &topics.dlq]).await?;
         Ok(EmailSink {
-            producer: producer_config(kafka_args, &[]).create()?,
-            topics: topics.clone(),
+            sink: RecordSink::open(kafka_args, &topics.emails, &topics.dlq, source.as_str())
+                .await?,
             source,
-            in_flight: FuturesUnordered::new(),
-            counts: IngestCounts::default(),
-            started: Instant::now(),
         })
     }
 
@@ -135,11 +143,69 @@ impl EmailSink {
 
     /// Sends one record to the emails topic, keyed by its id.
     pub async fn send_record(&mut self, record: &EmailRecord) -> Result<()> {
-        let payload = record.to_json();
-        let topic = self.topics.emails.clone();
-        self.enqueue(&topic, record.id.as_bytes(), &payload, None)
-            .await?;
-        Ok(())
+        self.sink
+            .send(record.id.as_bytes(), &record.to_json())
+            .await
+    }
+
+    /// Sends input that could not be used to the DLQ, with the reason in headers.
+    pub async fn send_dead_letter(
+        &mut self,
+        raw: &[u8],
+        rule: &str,
+        reason: &str,
+        source_ref: &str,
+    ) -> Result<()> {
+        self.sink
+            .send_dead_letter(raw, rule, reason, source_ref)
+            .await
+    }
+
+    /// Waits until every record sent so far is acknowledged (or fails the run).
+    pub async fn flush(&mut self) -> Result<()> {
+        self.sink.flush().await
+    }
+
+    /// Waits for every outstanding delivery and returns what was delivered.
+    pub async fn finish(self) -> Result<IngestCounts> {
+        self.sink.finish().await
+    }
+
+    /// Counts delivered so far (outstanding reports not included).
+    pub fn counts(&self) -> IngestCounts {
+        self.sink.counts()
+    }
+
+    /// Time since the sink was opened.
+    pub fn elapsed(&self) -> Duration {
+        self.sink.elapsed()
+    }
+}
+
+impl RecordSink {
+    /// Checks that the records topic and the DLQ exist, then opens the producer.
+    pub async fn open(
+        kafka_args: &KafkaArgs,
+        records_topic: &str,
+        dlq: &str,
+        source: &'static str,
+    ) -> Result<Self> {
+        kafka::require_topics(kafka_args, &[records_topic, dlq]).await?;
+        Ok(RecordSink {
+            producer: producer_config(kafka_args, &[]).create()?,
+            records_topic: records_topic.to_string(),
+            dlq: dlq.to_string(),
+            source,
+            in_flight: FuturesUnordered::new(),
+            counts: IngestCounts::default(),
+            started: Instant::now(),
+        })
+    }
+
+    /// Sends one record's JSON to the records topic under `key` (the record's id).
+    pub async fn send(&mut self, key: &[u8], payload: &[u8]) -> Result<()> {
+        let topic = self.records_topic.clone();
+        self.enqueue(&topic, key, payload, None).await
     }
 
     /// Sends input that could not be used to the DLQ, with the reason in headers.
@@ -154,11 +220,11 @@ impl EmailSink {
             stage: Stage::Ingest,
             rule,
             reason,
-            source: self.source.as_str(),
+            source: self.source,
             source_ref,
         };
         let (value, headers) = letter.encode(raw);
-        let topic = self.topics.dlq.clone();
+        let topic = self.dlq.clone();
         self.enqueue(&topic, source_ref.as_bytes(), value, Some(headers))
             .await
     }

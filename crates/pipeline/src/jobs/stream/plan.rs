@@ -144,7 +144,7 @@ fn enrich(records: &DataFrame, settings: &PlanSettings) -> DataFrame {
         ("sender_domain", lower(substring_index(address, "@", -1))),
         ("email_length", length(col("body_text"))),
         ("is_important", importance(&settings.important_keywords)),
-        ("event_date", to_date(local_time, None)),
+        ("event_date", to_date(local_time)),
         ("processed_at", current_timestamp()),
     ])
 }
@@ -179,7 +179,7 @@ pub fn silver(bronze: &DataFrame, settings: &PlanSettings) -> DataFrame {
     bronze
         .with_watermark("event_time", &settings.late_data_delay)
         .group_by([
-            window(col("event_time"), "1 hour", None, None).alias("window"),
+            window(col("event_time"), "1 hour").alias("window"),
             col("sender_domain"),
         ])
         .agg([
