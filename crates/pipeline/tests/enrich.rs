@@ -8,13 +8,17 @@ use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
-use mindy_core::config::{LakeArgs, SparkArgs};
+use mindy_core::config::{DatabaseArgs, LakeArgs, SparkArgs};
 use mindy_core::email::{BodyFormat, EmailRecord, Mailbox, Source, SCHEMA_VERSION};
+use mindy_core::intel;
+use mindy_core::serving::LAKE_EXPORTS;
 use mindy_pipeline::arrow_rows::Rows;
 use mindy_pipeline::jobs::enrich::reference::LexiconChoice;
 use mindy_pipeline::jobs::enrich::sentiment::SentimentSettings;
 use mindy_pipeline::jobs::enrich::{evaluate, seed, EnrichConfig, Enricher, Paths};
+use mindy_pipeline::jobs::export::{self, ExportConfig, ExportSpec};
 use mindy_pipeline::persona::{self, PersonaOptions};
+use mindy_pipeline::shutdown::Shutdown;
 use mindy_test::{unique, Stack};
 use spark_client::SparkSession;
 
@@ -578,7 +582,7 @@ async fn roles_mapping_threads_and_text_on_small_mail() {
     let records = vec![mine, friend, vendor, bot, colleague, root, answer, twin];
 
     let session = session(&stack).await;
-    let mut config = config(&stack, &lake, Some(db_url));
+    let mut config = config(&stack, &lake, Some(db_url.clone()));
     config.user_domains = vec!["mycorp.example".into()];
     let paths = Paths::new(&config.lake);
     seed::write_bronze(&session, &records, &paths.bronze, TZ, at(17))
@@ -674,6 +678,46 @@ async fn roles_mapping_threads_and_text_on_small_mail() {
         !orgs.contains_key("gmail.com"),
         "free-mail domains are no organisation"
     );
+
+    // The exporter carries every served table to PostgreSQL (serving::LAKE_EXPORTS): the
+    // migrations' types and CHECKs accept what the plans produce, row for row.
+    let exports: Vec<ExportSpec> = LAKE_EXPORTS
+        .iter()
+        .filter(|e| intel::TABLES.iter().any(|t| t.lake == e.source))
+        .map(|e| ExportSpec::of(e, &config.lake))
+        .collect();
+    assert_eq!(exports.len(), 6);
+    let export_config = ExportConfig {
+        spark: config.spark.clone(),
+        lake: config.lake.clone(),
+        database: DatabaseArgs {
+            url: db_url.clone(),
+            max_connections: 1,
+        },
+        tables: vec![],
+        continuous: false,
+        interval: std::time::Duration::from_secs(1),
+    };
+    export::run_specs(&export_config, &exports, Shutdown::new())
+        .await
+        .unwrap();
+    let pool = sqlx::PgPool::connect(&db_url).await.unwrap();
+    for spec in &exports {
+        let delta = read(&session, &spec.source, "true").await.len();
+        let served: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {}", spec.target))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(served as usize, delta, "{}", spec.target);
+    }
+    let vendor_org: Option<String> = sqlx::query_scalar(
+        "SELECT organization FROM email_insights WHERE id = 'v1@vendorx.example'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(vendor_org.as_deref(), Some("VendorX Ltd"));
+    pool.close().await;
 
     let _ = std::fs::remove_dir_all(&lake);
     drop_database(&stack, &db_name).await;
