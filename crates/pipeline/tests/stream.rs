@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Duration as Span, TimeZone, Timelike, Utc};
 use mindy_core::config::{KafkaArgs, LakeArgs, SparkArgs, TopicArgs};
-use mindy_core::email::{BodyFormat, EmailRecord, Mailbox, Source};
+use mindy_core::email::{BodyFormat, DateSource, EmailRecord, Mailbox, Source};
 use mindy_core::kafka;
 use mindy_pipeline::jobs::stream::{self, StreamConfig};
 use mindy_pipeline::shutdown::Shutdown;
@@ -158,13 +158,16 @@ fn email(id: &str, from: &str, at: DateTime<Utc>, subject: &str, body: &str) -> 
         from: Some(Mailbox {
             name: Some("Sender".into()),
             address: from.into(),
+            canonical: None,
         }),
         to: vec![Mailbox {
             name: Some("Sarah".into()),
             address: "sarah@mindy.example".into(),
+            canonical: None,
         }],
         cc: vec![],
         date: Some(at),
+        date_source: Some(DateSource::Header),
         in_reply_to: None,
         references: vec![],
         labels: vec!["INBOX".into()],
@@ -173,6 +176,10 @@ fn email(id: &str, from: &str, at: DateTime<Utc>, subject: &str, body: &str) -> 
         body_truncated: false,
         size_bytes: body.len() as i64 + 200,
         attachments: vec![],
+        list_unsubscribe: None,
+        list_id: None,
+        precedence: None,
+        auto_submitted: None,
         ingested_at: Utc::now(),
     }
 }

@@ -344,7 +344,7 @@ async fn an_expired_history_id_falls_back_to_a_full_sync() {
     let config = config(&t, &base, &dir).await;
     SyncState {
         history_id: Some(EXPIRED_HISTORY),
-        synced_at: None,
+        ..SyncState::default()
     }
     .save(&dir.join("state.json"))
     .unwrap();

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use mindy_pipeline::jobs::ingest::{self, files, persona::PersonaIngestConfig, IngestCommand};
+use mindy_pipeline::jobs::ingest::{self, eml, mbox, persona::PersonaIngestConfig, IngestCommand};
 use mindy_pipeline::persona::{self, PersonaArgs};
 use mindy_pipeline::shutdown::Shutdown;
 use mindy_test::unique;
@@ -75,7 +75,7 @@ async fn mbox_export_keeps_takeout_threads_and_labels() {
     persona::write_mbox(&emails, &mut out).unwrap();
     std::fs::write(&path, out).unwrap();
 
-    let config = files::MboxConfig {
+    let config = mbox::MboxConfig {
         kafka: t.kafka.clone(),
         topics: t.topics.clone(),
         files: vec![path.clone()],
@@ -101,7 +101,7 @@ async fn mbox_export_keeps_takeout_threads_and_labels() {
 async fn eml_files_from_several_mailers_and_garbage_to_the_dlq() {
     let t = TestTopics::create("eml").await;
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mime");
-    let config = files::EmlConfig {
+    let config = eml::EmlConfig {
         kafka: t.kafka.clone(),
         topics: t.topics.clone(),
         paths: vec![dir],
