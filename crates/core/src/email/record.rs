@@ -57,8 +57,9 @@ pub struct Mailbox {
     pub address: String,
     /// The address's canonical form ([`super::address`]: lower-case, IDNA A-label domain, no
     /// trailing dot), in which addresses are compared and `sender_domain` is taken. Set by the
-    /// producers and recomputed by the validator; `None` only in records written before it
-    /// existed.
+    /// producers and recomputed by the validator; `None` in records written before it existed,
+    /// or from a producer when the address has no canonical form (the validator then rejects
+    /// the sender or drops the recipient).
     #[serde(default)]
     pub canonical: Option<String>,
 }
@@ -144,7 +145,8 @@ pub struct EmailRecord {
     pub source: Source,
     /// Decoded subject; empty when the header is missing or empty.
     pub subject: String,
-    /// The first `From` mailbox; `None` when missing or unparseable (the validator rejects it).
+    /// The first `From` mailbox that has an address; `None` when there is none (the validator
+    /// rejects it).
     pub from: Option<Mailbox>,
     /// `To` recipients (groups flattened).
     #[serde(default)]
