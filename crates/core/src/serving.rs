@@ -38,7 +38,6 @@ pub const CHAT_TABLES: &[&str] = &[
     "calendar_one_on_ones",
 ];
 
-
 /// A serving table kept in step with a Delta table by the incremental exporter (`mindy export`):
 /// it reads the Delta table's change data feed (the table needs
 /// `delta.enableChangeDataFeed = true`), and upserts and deletes rows of `target` by `key`. The
@@ -58,9 +57,21 @@ pub struct LakeExport {
 pub const LAKE_EXPORTS: &[LakeExport] = &[
     // The calendar (issue 17): every column of these serving tables has the same name in its
     // Delta table (crates/pipeline/tests/calendar.rs holds it).
-    export(crate::lake::BRONZE_CALENDAR_EVENTS, "calendar_events", &["id"]),
-    export(crate::lake::SILVER_CALENDAR_ATTENDEES, "calendar_attendees", &["id", "address"]),
-    export(crate::lake::SILVER_CALENDAR_DAYS, "calendar_days", &["date"]),
+    export(
+        crate::lake::BRONZE_CALENDAR_EVENTS,
+        "calendar_events",
+        &["id"],
+    ),
+    export(
+        crate::lake::SILVER_CALENDAR_ATTENDEES,
+        "calendar_attendees",
+        &["id", "address"],
+    ),
+    export(
+        crate::lake::SILVER_CALENDAR_DAYS,
+        "calendar_days",
+        &["date"],
+    ),
     export(
         crate::lake::SILVER_CALENDAR_CONFLICTS,
         "calendar_conflicts",
@@ -76,8 +87,16 @@ pub const LAKE_EXPORTS: &[LakeExport] = &[
         "calendar_travel",
         &["date", "from_id", "to_id"],
     ),
-    export(crate::lake::GOLD_CALENDAR_WEEKS, "calendar_weeks", &["week_start"]),
-    export(crate::lake::GOLD_CALENDAR_PATTERNS, "calendar_patterns", &["period"]),
+    export(
+        crate::lake::GOLD_CALENDAR_WEEKS,
+        "calendar_weeks",
+        &["week_start"],
+    ),
+    export(
+        crate::lake::GOLD_CALENDAR_PATTERNS,
+        "calendar_patterns",
+        &["period"],
+    ),
     export(
         crate::lake::GOLD_CALENDAR_ONE_ON_ONES,
         "calendar_one_on_ones",

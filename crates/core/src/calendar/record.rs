@@ -330,7 +330,7 @@ mod tests {
         assert_eq!(ddl("start_date"), "DATE");
         assert_eq!(ddl("floating_start"), "TIMESTAMP_NTZ");
         assert_eq!(ddl("kind"), "STRING");
-        assert!(ddl("attendees").starts_with("ARRAY<STRUCT<`name`: STRING, `address`: STRING"));
+        assert!(ddl("attendees").starts_with("ARRAY<STRUCT<name: STRING, address: STRING"));
         assert!(!schema.get("id").unwrap().nullable);
         assert!(schema.get("start").unwrap().nullable);
     }

@@ -316,26 +316,27 @@ async fn full_sync_incremental_sync_and_a_410_full_resync() {
         .count();
     assert_eq!(snapshots, 2);
 
-    let mock = mock.lock().unwrap();
-    assert_eq!(
-        mock.refreshes, 1,
-        "one refresh, then the stored token is reused"
-    );
-    let firsts: Vec<Instant> = mock
-        .calls
-        .iter()
-        .filter(|(q, _)| !q.contains_key("syncToken") && !q.contains_key("pageToken"))
-        .map(|(_, at)| *at)
-        .collect();
-    assert!(
-        firsts[1] - firsts[0] >= Duration::from_secs(1),
-        "Retry-After: 1 honoured"
-    );
-    assert!(mock
-        .calls
-        .iter()
-        .any(|(q, _)| q.get("syncToken").map(String::as_str) == Some("sync-incremental")));
-    drop(mock);
+    {
+        let mock = mock.lock().unwrap();
+        assert_eq!(
+            mock.refreshes, 1,
+            "one refresh, then the stored token is reused"
+        );
+        let firsts: Vec<Instant> = mock
+            .calls
+            .iter()
+            .filter(|(q, _)| !q.contains_key("syncToken") && !q.contains_key("pageToken"))
+            .map(|(_, at)| *at)
+            .collect();
+        assert!(
+            firsts[1] - firsts[0] >= Duration::from_secs(1),
+            "Retry-After: 1 honoured"
+        );
+        assert!(mock
+            .calls
+            .iter()
+            .any(|(q, _)| q.get("syncToken").map(String::as_str) == Some("sync-incremental")));
+    }
     std::fs::remove_dir_all(dir).unwrap();
     t.delete().await;
 }

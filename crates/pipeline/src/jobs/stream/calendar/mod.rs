@@ -121,10 +121,7 @@ impl CalendarPaths {
 }
 
 /// Starts the calendar's part on a task of its own when `--records` includes it.
-pub async fn spawn(
-    config: &StreamConfig,
-    shutdown: &Shutdown,
-) -> Result<Option<JoinHandle<Result<Vec<(String, i64)>>>>> {
+pub async fn spawn(config: &StreamConfig, shutdown: &Shutdown) -> Result<Option<CalendarTask>> {
     if !config.records.contains(&RecordType::Calendar) {
         return Ok(None);
     }
@@ -140,9 +137,12 @@ pub async fn spawn(
     })))
 }
 
+/// The calendar's part of a stream run: its tables and the rows each gained.
+pub type CalendarTask = JoinHandle<Result<Vec<(String, i64)>>>;
+
 /// Waits for the calendar's part and adds its rows to `report`.
 pub async fn join(
-    calendar: Option<JoinHandle<Result<Vec<(String, i64)>>>>,
+    calendar: Option<CalendarTask>,
     mut report: StreamReport,
 ) -> Result<StreamReport> {
     if let Some(task) = calendar {
@@ -300,7 +300,10 @@ impl<'s> Rounds<'s> {
             );
         }
         let today = self.pinned.unwrap_or_else(|| {
-            let zone = self.timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
+            let zone = self
+                .timezone
+                .parse::<chrono_tz::Tz>()
+                .unwrap_or(chrono_tz::UTC);
             Utc::now().with_timezone(&zone).date_naive()
         });
         let changed = merged.is_some_and(|m| m.affected > 0);
