@@ -21,6 +21,7 @@ use crate::shutdown::Shutdown;
 use crate::{Error, Result};
 use mindy_core::config::{KafkaArgs, TopicArgs};
 
+pub mod kafka_log;
 pub mod metrics;
 pub mod processor;
 
