@@ -36,7 +36,8 @@ enum Command {
         #[command(subcommand)]
         command: AirflowCommand,
     },
-    /// The daily batch jobs (Airflow runs them in order): quality, aggregate, export, report.
+    /// The daily batch jobs (Airflow runs them in order): quality, aggregate, export, report;
+    /// and backfill, the first three over a range of days.
     Batch {
         #[command(subcommand)]
         command: Box<jobs::batch::BatchCommand>,
@@ -169,12 +170,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 async fn run_batch(command: jobs::batch::BatchCommand) -> anyhow::Result<jobs::batch::Outcome> {
-    use jobs::batch::{aggregate, export, quality, report, BatchCommand};
+    use jobs::batch::{aggregate, backfill, export, quality, report, BatchCommand};
     Ok(match command {
         BatchCommand::Quality(c) => quality::run(&c).await.context("quality check")?,
         BatchCommand::Aggregate(c) => aggregate::run(&c).await.context("daily aggregation")?,
         BatchCommand::Export(c) => export::run(&c).await.context("export to PostgreSQL")?,
         BatchCommand::Report(c) => report::run(&c).await.context("email report")?,
+        BatchCommand::Backfill(c) => backfill::run(&c).await.context("backfill")?,
     })
 }
 

@@ -203,7 +203,7 @@ pub fn infer_owner<'a>(masters: impl Iterator<Item = &'a Component<'a>>) -> Opti
         }
     }
     let mut ranked: Vec<(String, (usize, usize))> = counts.into_iter().collect();
-    ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
+    ranked.sort_by_key(|entry| std::cmp::Reverse(entry.1));
     let (address, (n, organised)) = ranked.first()?.clone();
     let tied = ranked
         .get(1)

@@ -3,6 +3,8 @@
 //! `daily_sender_domains` and `daily_hourly_counts` (replaced for the day). Re-running a date
 //! leaves exactly one set of rows.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use clap::Args;
 use spark_client::SparkSession;
@@ -12,7 +14,8 @@ use crate::Result;
 use mindy_core::config::DatabaseArgs;
 use mindy_core::db;
 
-use super::{DayArgs, Outcome};
+use super::lock::DayLocks;
+use super::{BatchArgs, DayArgs, Days, Outcome};
 
 /// Settings of `mindy batch export`.
 #[derive(Debug, Clone, Args)]
@@ -48,47 +51,68 @@ pub struct DailyInsight {
     pub top_domains: Vec<(i64, String, i64)>,
 }
 
-/// Reads day D's gold row; `None` when the day has no gold partition.
-pub async fn read_gold(session: &SparkSession, day: &DayArgs) -> Result<Option<DailyInsight>> {
-    let gold = day.gold_day(session);
-    let totals = Rows::new(gold.collect().await?);
-    let Some(row) = totals.iter().next() else {
-        return Ok(None);
-    };
-    let hourly = Rows::new(
-        gold.select_expr(["inline(hourly_counts)"])
+/// Reads the gold rows of `days` (the days gold holds, in date order), in three queries
+/// whatever the number of days.
+pub async fn read_gold(
+    session: &SparkSession,
+    batch: &BatchArgs,
+    days: Days,
+) -> Result<Vec<DailyInsight>> {
+    let gold = batch.gold_days(session, days);
+    let mut hourly: BTreeMap<NaiveDate, Vec<(i64, i64)>> = BTreeMap::new();
+    let rows = Rows::new(
+        gold.select_expr(["date", "inline(hourly_counts)"])
             .collect()
             .await?,
-    )
-    .iter()
-    .map(|r| {
-        Ok((
-            required(r.i64("hour")?, "hour")?,
-            required(r.i64("email_count")?, "email_count")?,
-        ))
-    })
-    .collect::<Result<Vec<_>>>()?;
-    let top_domains = Rows::new(gold.select_expr(["inline(top_domains)"]).collect().await?)
-        .iter()
-        .map(|r| {
-            Ok((
+    );
+    for r in rows.iter() {
+        hourly
+            .entry(required(r.date("date")?, "date")?)
+            .or_default()
+            .push((
+                required(r.i64("hour")?, "hour")?,
+                required(r.i64("email_count")?, "email_count")?,
+            ));
+    }
+    let mut top: BTreeMap<NaiveDate, Vec<(i64, String, i64)>> = BTreeMap::new();
+    let rows = Rows::new(
+        gold.select_expr(["date", "inline(top_domains)"])
+            .collect()
+            .await?,
+    );
+    for r in rows.iter() {
+        top.entry(required(r.date("date")?, "date")?)
+            .or_default()
+            .push((
                 required(r.i64("rank")?, "rank")?,
                 required(r.str("sender_domain")?, "sender_domain")?,
                 required(r.i64("email_count")?, "email_count")?,
-            ))
+            ));
+    }
+    let totals = Rows::new(gold.collect().await?);
+    let mut insights = totals
+        .iter()
+        .map(|row| {
+            let date = required(row.date("date")?, "date")?;
+            let mut hourly = hourly.remove(&date).unwrap_or_default();
+            hourly.sort();
+            let mut top_domains = top.remove(&date).unwrap_or_default();
+            top_domains.sort();
+            Ok(DailyInsight {
+                date,
+                total_emails: required(row.i64("total_emails")?, "total_emails")?,
+                unique_senders: required(row.i64("unique_senders")?, "unique_senders")?,
+                important_emails: required(row.i64("important_emails")?, "important_emails")?,
+                avg_email_length: row.f64("avg_email_length")?,
+                busiest_hour: row.i64("busiest_hour")?,
+                busiest_hour_emails: row.i64("busiest_hour_emails")?.unwrap_or(0),
+                hourly,
+                top_domains,
+            })
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(Some(DailyInsight {
-        date: day.date,
-        total_emails: required(row.i64("total_emails")?, "total_emails")?,
-        unique_senders: required(row.i64("unique_senders")?, "unique_senders")?,
-        important_emails: required(row.i64("important_emails")?, "important_emails")?,
-        avg_email_length: row.f64("avg_email_length")?,
-        busiest_hour: row.i64("busiest_hour")?,
-        busiest_hour_emails: row.i64("busiest_hour_emails")?.unwrap_or(0),
-        hourly,
-        top_domains,
-    }))
+    insights.sort_by_key(|d| d.date);
+    Ok(insights)
 }
 
 /// The day's row of `daily_insights`, inserted or replaced.
@@ -149,17 +173,22 @@ pub async fn upsert(pool: &sqlx::PgPool, d: &DailyInsight) -> Result<()> {
     Ok(())
 }
 
-/// Exports day D; a day without gold data is skipped (exit 99).
+/// Exports day D (holding the day's lock); a day without gold data is skipped (exit 99).
 pub async fn run(config: &ExportConfig) -> Result<Outcome> {
-    let session = config.day.session().await?;
-    let Some(insight) = read_gold(&session, &config.day).await? else {
+    let date = config.day.date;
+    let lock = DayLocks::acquire(&config.database, [date]).await?;
+    let session = config.day.batch.session().await?;
+    let Some(insight) = read_gold(&session, &config.day.batch, Days::one(date))
+        .await?
+        .pop()
+    else {
         return Ok(Outcome::Skipped(format!(
-            "no gold row for {}: run `mindy batch aggregate` first",
-            config.day.date
+            "no gold row for {date}: run `mindy batch aggregate` first"
         )));
     };
     let pool = db::connect(&config.database).await?;
     upsert(&pool, &insight).await?;
+    lock.release().await?;
     Ok(Outcome::Done(format!(
         "exported {} to PostgreSQL: {} emails, {} hours, {} sender domains",
         insight.date,

@@ -6,17 +6,21 @@
 //! `quality_scores` (the dashboard's history); below the threshold the job exits 1, which fails
 //! the Airflow task and stops the day's downstream tasks.
 
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
 use clap::Args;
 use mindy_core::email::Rule;
 use spark_client::functions::{col, count, lit, sum, when};
-use spark_client::Column;
+use spark_client::{Column, SparkSession};
 
 use crate::arrow_rows::{required, Rows};
 use crate::Result;
 use mindy_core::config::DatabaseArgs;
 use mindy_core::db;
 
-use super::{DayArgs, Outcome};
+use super::lock::DayLocks;
+use super::{BatchArgs, DayArgs, Days, Outcome};
 
 /// Settings of `mindy batch quality`.
 #[derive(Debug, Clone, Args)]
@@ -27,6 +31,14 @@ pub struct QualityConfig {
     /// Where the score is recorded.
     #[command(flatten)]
     pub database: DatabaseArgs,
+    /// When a day passes.
+    #[command(flatten)]
+    pub gate: QualityGate,
+}
+
+/// When a day's data is good enough to aggregate.
+#[derive(Debug, Clone, Args)]
+pub struct QualityGate {
     /// Minimum share of valid records, in percent.
     #[arg(long, env = "MINDY_QUALITY_THRESHOLD", default_value_t = 95.0)]
     pub threshold: f64,
@@ -82,11 +94,121 @@ impl Score {
             self.valid as f64 * 100.0 / self.total as f64
         }
     }
+
+    fn empty() -> Score {
+        Score {
+            total: 0,
+            valid: 0,
+            failures: rules().iter().map(|(r, _)| (r.to_string(), 0)).collect(),
+        }
+    }
 }
 
-/// Scores day D on the cluster.
-pub async fn score(day: &DayArgs) -> Result<Score> {
-    let session = day.session().await?;
+/// A day's score judged against the gate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// The day.
+    pub date: NaiveDate,
+    /// Its score.
+    pub score: Score,
+    /// The threshold it was held to, in percent.
+    pub threshold: f64,
+    /// Whether the day may go on to aggregation.
+    pub passed: bool,
+    /// True when the day failed for having no record at all.
+    pub empty: bool,
+}
+
+impl QualityGate {
+    /// Judges one day's score.
+    pub fn judge(&self, date: NaiveDate, score: Score) -> Verdict {
+        let empty = score.total == 0 && !self.allow_empty;
+        let passed = score.percent() >= self.threshold && !empty;
+        Verdict {
+            date,
+            score,
+            threshold: self.threshold,
+            passed,
+            empty,
+        }
+    }
+}
+
+impl Verdict {
+    /// The rules some record broke, with how many broke each.
+    fn broken_rules(&self) -> Vec<(String, i64)> {
+        self.score
+            .failures
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .cloned()
+            .collect()
+    }
+
+    /// One line: the score, the records and the broken rules.
+    pub fn summary(&self) -> String {
+        let broken = self.broken_rules();
+        let rules_text = if broken.is_empty() {
+            "no rule broken".to_string()
+        } else {
+            broken
+                .iter()
+                .map(|(r, n)| format!("{r}: {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        format!(
+            "quality of {}: {:.2}% ({} of {} records valid; threshold {:.2}%); {rules_text}",
+            self.date,
+            self.score.percent(),
+            self.score.valid,
+            self.score.total,
+            self.threshold
+        )
+    }
+
+    /// Why the day did not pass (`None` when it did).
+    pub fn failure(&self) -> Option<String> {
+        if self.empty {
+            Some(format!(
+                "no bronze record for {}: is the stream running? (--allow-empty accepts quiet days)",
+                self.date
+            ))
+        } else if !self.passed {
+            Some(format!("{} — below the threshold", self.summary()))
+        } else {
+            None
+        }
+    }
+
+    /// Writes the verdict to `quality_scores` (the dashboard's history).
+    pub async fn record(&self, pool: &sqlx::PgPool) -> Result<()> {
+        let failed_rules: serde_json::Map<String, serde_json::Value> = self
+            .broken_rules()
+            .into_iter()
+            .map(|(r, n)| (r, n.into()))
+            .collect();
+        sqlx::query(INSERT_SCORE)
+            .bind(self.date)
+            .bind(self.score.total)
+            .bind(self.score.valid)
+            .bind(self.score.percent())
+            .bind(self.threshold)
+            .bind(self.passed)
+            .bind(serde_json::Value::Object(failed_rules))
+            .execute(pool)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Scores every day of `days` on the cluster in one query; a day without records has an empty
+/// score.
+pub async fn scores(
+    batch: &BatchArgs,
+    session: &SparkSession,
+    days: Days,
+) -> Result<BTreeMap<NaiveDate, Score>> {
     let rules = rules();
     let broken = |c: Column| sum(when(c, lit(1)).otherwise(lit(0)));
     let any_broken = rules
@@ -99,68 +221,46 @@ pub async fn score(day: &DayArgs) -> Result<Score> {
         broken(any_broken).alias("invalid"),
     ];
     aggs.extend(rules.iter().map(|(name, c)| broken(c.clone()).alias(*name)));
-    let rows = Rows::new(day.bronze_day(&session).agg(aggs).collect().await?);
-    let row = rows.iter().next().expect("an aggregation returns one row");
-    let total = required(row.i64("total")?, "total")?;
-    // SUM over no rows is null: an empty day has no invalid record.
-    let invalid = row.i64("invalid")?.unwrap_or(0);
-    let failures = rules
-        .iter()
-        .map(|(name, _)| Ok((name.to_string(), row.i64(name)?.unwrap_or(0))))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Score {
-        total,
-        valid: total - invalid,
-        failures,
-    })
+    let per_day = batch
+        .bronze_days(session, days)
+        .group_by([col("event_date")])
+        .agg(aggs);
+    let rows = Rows::new(per_day.collect().await?);
+    let mut scores: BTreeMap<NaiveDate, Score> = days.iter().map(|d| (d, Score::empty())).collect();
+    for row in rows.iter() {
+        let date = required(row.date("event_date")?, "event_date")?;
+        let total = required(row.i64("total")?, "total")?;
+        let invalid = row.i64("invalid")?.unwrap_or(0);
+        let failures = rules
+            .iter()
+            .map(|(name, _)| Ok((name.to_string(), row.i64(name)?.unwrap_or(0))))
+            .collect::<Result<Vec<_>>>()?;
+        scores.insert(
+            date,
+            Score {
+                total,
+                valid: total - invalid,
+                failures,
+            },
+        );
+    }
+    Ok(scores)
 }
 
-/// Runs the check, records it, and decides the outcome.
+/// Runs the check for day D (holding the day's lock), records it, and decides the outcome.
 pub async fn run(config: &QualityConfig) -> Result<Outcome> {
-    let score = score(&config.day).await?;
     let date = config.day.date;
-    let percent = score.percent();
-    let empty_fails = score.total == 0 && !config.allow_empty;
-    let passed = percent >= config.threshold && !empty_fails;
+    let lock = DayLocks::acquire(&config.database, [date]).await?;
+    let session = config.day.batch.session().await?;
+    let mut scores = scores(&config.day.batch, &session, Days::one(date)).await?;
+    let score = scores.remove(&date).unwrap_or_else(Score::empty);
+    let verdict = config.gate.judge(date, score);
     let pool = db::connect(&config.database).await?;
-    let failed_rules: serde_json::Map<String, serde_json::Value> = score
-        .failures
-        .iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(r, n)| (r.clone(), (*n).into()))
-        .collect();
-    sqlx::query(INSERT_SCORE)
-        .bind(date)
-        .bind(score.total)
-        .bind(score.valid)
-        .bind(percent)
-        .bind(config.threshold)
-        .bind(passed)
-        .bind(serde_json::Value::Object(failed_rules.clone()))
-        .execute(&pool)
-        .await?;
-
-    let rules_text = if failed_rules.is_empty() {
-        "no rule broken".to_string()
-    } else {
-        score
-            .failures
-            .iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(r, n)| format!("{r}: {n}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let summary = format!(
-        "quality of {date}: {percent:.2}% ({} of {} records valid; threshold {:.2}%); {rules_text}",
-        score.valid, score.total, config.threshold
-    );
-    Ok(if empty_fails {
-        Outcome::Failed(format!("no bronze record for {date}: is the stream running? (--allow-empty accepts quiet days)"))
-    } else if passed {
-        Outcome::Done(summary)
-    } else {
-        Outcome::Failed(format!("{summary} — below the threshold"))
+    verdict.record(&pool).await?;
+    lock.release().await?;
+    Ok(match verdict.failure() {
+        Some(why) => Outcome::Failed(why),
+        None => Outcome::Done(verdict.summary()),
     })
 }
 
@@ -171,6 +271,35 @@ mod tests {
     #[test]
     fn the_insert_matches_the_serving_schema() {
         mindy_core::serving::check_sql(INSERT_SCORE).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[test]
+    fn a_day_passes_at_the_threshold_and_an_empty_day_only_when_allowed() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let gate = QualityGate {
+            threshold: 95.0,
+            allow_empty: false,
+        };
+        let score = |total, valid| Score {
+            total,
+            valid,
+            failures: vec![("from.address".into(), total - valid)],
+        };
+        assert!(gate.judge(day, score(100, 95)).passed);
+        let low = gate.judge(day, score(20, 17));
+        assert!(!low.passed);
+        assert_eq!(
+            low.failure().unwrap(),
+            "quality of 2026-11-28: 85.00% (17 of 20 records valid; threshold 95.00%); \
+             from.address: 3 — below the threshold"
+        );
+        let empty = gate.judge(day, Score::empty());
+        assert!(!empty.passed && empty.empty);
+        let quiet = QualityGate {
+            allow_empty: true,
+            ..gate
+        };
+        assert!(quiet.judge(day, Score::empty()).passed);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! the background, bounded by [`MAX_IN_FLIGHT`], so a backfill runs at the broker's pace; any
 //! failed delivery fails the run at [`RecordSink::finish`].
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -22,29 +23,55 @@ use rdkafka::message::OwnedHeaders;
 use rdkafka::producer::future_producer::OwnedDeliveryResult;
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord, Producer};
 
-use crate::mime::{self, SourceMeta};
+use crate::mime::{self, Parsed, SourceMeta};
 use crate::{Error, Result};
 use mindy_core::config::{KafkaArgs, TopicArgs};
 use mindy_core::dlq::{DeadLetter, Stage};
-use mindy_core::email::{EmailRecord, Source};
+use mindy_core::email::{DateSource, EmailRecord, Source};
 use mindy_core::kafka;
 
 /// Delivery reports awaited at most at once; past this, sending waits for the oldest.
 pub const MAX_IN_FLIGHT: usize = 10_000;
 
 /// What one ingestion run did, for the summary line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IngestCounts {
+    /// Messages read from the source; each became one record or one dead letter.
+    pub messages: u64,
+    /// Raw bytes of those messages.
+    pub bytes: u64,
     /// Records delivered to the emails topic.
     pub produced: u64,
     /// Inputs delivered to the DLQ.
     pub dead_lettered: u64,
+    /// Dead letters sent, by rule (`parse.no_headers`, `gmail.undecodable`, ...).
+    pub dead_letters_by_rule: BTreeMap<String, u64>,
+    /// Messages whose text needed a guessed charset (8-bit bytes and no declared charset, or
+    /// one that did not fit).
+    pub charset_guesses: u64,
+    /// Records whose date is the newest `Received` header's (no readable `Date`).
+    pub received_dates: u64,
+    /// Records whose date is Gmail's `internalDate` (no readable `Date`).
+    pub internal_dates: u64,
+    /// Records whose date is the mbox `From ` line's (no `Date` nor `Received`).
+    pub mbox_from_dates: u64,
 }
 
 impl IngestCounts {
-    /// Both counts added up.
+    /// Records and dead letters delivered, added up.
     pub fn total(&self) -> u64 {
         self.produced + self.dead_lettered
+    }
+
+    /// Counts what a parsed record needed to get its fields.
+    fn note(&mut self, parsed: &Parsed) {
+        self.charset_guesses += u64::from(parsed.charset_guessed);
+        match parsed.record.date_source {
+            Some(DateSource::Received) => self.received_dates += 1,
+            Some(DateSource::InternalDate) => self.internal_dates += 1,
+            Some(DateSource::MboxFrom) => self.mbox_from_dates += 1,
+            Some(DateSource::Header) | None => {}
+        }
     }
 }
 
@@ -127,9 +154,11 @@ impl EmailSink {
         meta: &SourceMeta,
         source_ref: &str,
     ) -> Result<bool> {
-        match mime::parse(raw, meta, Utc::now()) {
-            Ok(record) => {
-                self.send_record(&record).await?;
+        match mime::parse_noted(raw, meta, Utc::now()) {
+            Ok(parsed) => {
+                self.sink.counts.note(&parsed);
+                self.sink.counts.bytes += raw.len() as u64;
+                self.send_record(&parsed.record).await?;
                 Ok(true)
             }
             Err(e) => {
@@ -171,8 +200,8 @@ impl EmailSink {
         self.sink.finish().await
     }
 
-    /// Counts delivered so far (outstanding reports not included).
-    pub fn counts(&self) -> IngestCounts {
+    /// Counts so far (deliveries: outstanding reports not included).
+    pub fn counts(&self) -> &IngestCounts {
         self.sink.counts()
     }
 
@@ -202,13 +231,16 @@ impl RecordSink {
         })
     }
 
-    /// Sends one record's JSON to the records topic under `key` (the record's id).
+    /// Sends one record's JSON to the records topic under `key` (the record's id), counting it
+    /// as a message read.
     pub async fn send(&mut self, key: &[u8], payload: &[u8]) -> Result<()> {
+        self.counts.messages += 1;
         let topic = self.records_topic.clone();
         self.enqueue(&topic, key, payload, None).await
     }
 
-    /// Sends input that could not be used to the DLQ, with the reason in headers.
+    /// Sends input that could not be used to the DLQ, with the reason in headers; counts it as
+    /// a message read, by rule.
     pub async fn send_dead_letter(
         &mut self,
         raw: &[u8],
@@ -216,6 +248,13 @@ impl RecordSink {
         reason: &str,
         source_ref: &str,
     ) -> Result<()> {
+        self.counts.messages += 1;
+        self.counts.bytes += raw.len() as u64;
+        *self
+            .counts
+            .dead_letters_by_rule
+            .entry(rule.to_string())
+            .or_default() += 1;
         let letter = DeadLetter {
             stage: Stage::Ingest,
             rule,
@@ -303,9 +342,9 @@ impl RecordSink {
         Ok(self.counts)
     }
 
-    /// Counts delivered so far (outstanding reports not included).
-    pub fn counts(&self) -> IngestCounts {
-        self.counts
+    /// Counts so far (deliveries: outstanding reports not included).
+    pub fn counts(&self) -> &IngestCounts {
+        &self.counts
     }
 
     /// Time since the sink was opened.

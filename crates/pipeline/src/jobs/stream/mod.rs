@@ -17,6 +17,7 @@
 pub mod calendar;
 pub mod monitor;
 pub mod plan;
+pub mod summary;
 
 use std::time::Duration;
 
@@ -29,6 +30,7 @@ use crate::{Error, Result};
 use mindy_core::config::{KafkaArgs, LakeArgs, RecordType, SparkArgs, TopicArgs};
 use mindy_core::lake;
 use plan::PlanSettings;
+pub use summary::StreamReport;
 
 /// Settings of `mindy stream`.
 #[derive(Debug, Clone, Args)]
@@ -166,24 +168,6 @@ impl StreamConfig {
     }
 }
 
-/// What a run did, per query.
-#[derive(Debug, Default)]
-pub struct StreamReport {
-    /// Input rows each query processed during this run, by query name.
-    pub rows: Vec<(String, i64)>,
-}
-
-impl std::fmt::Display for StreamReport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let parts: Vec<String> = self
-            .rows
-            .iter()
-            .map(|(q, n)| format!("{q}: {n} rows"))
-            .collect();
-        write!(f, "stream stopped ({})", parts.join(", "))
-    }
-}
-
 /// Runs the stream until `shutdown` (or, with `--available-now`, until caught up).
 pub async fn run(config: &StreamConfig, shutdown: Shutdown) -> Result<StreamReport> {
     let session = SparkSession::builder()
@@ -241,7 +225,7 @@ pub async fn run(config: &StreamConfig, shutdown: Shutdown) -> Result<StreamRepo
         monitor.watch_until(&queries, &shutdown).await?;
     }
     stop_all(&queries).await;
-    let report = monitor.report(&queries).await?;
+    let report = summary::report(&session, &queries).await?;
     calendar::join(calendar, report).await
 }
 

@@ -1,7 +1,6 @@
 //! Watching the running queries: progress to the log (and to PostgreSQL's `stream_progress` for
 //! the dashboard), termination, and failures surfaced as errors so a supervisor restarts the job.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use spark_client::streaming::{StreamingQuery, StreamingQueryProgress};
@@ -9,8 +8,6 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use crate::shutdown::Shutdown;
 use crate::Result;
-
-use super::StreamReport;
 
 /// How often termination is checked; progress is logged at the configured, slower interval.
 const POLL: Duration = Duration::from_millis(500);
@@ -131,19 +128,6 @@ impl Monitor {
             }
         }
         Ok(())
-    }
-
-    /// Rows each query took in during this run (from Spark's recent progress).
-    pub async fn report(&self, queries: &[StreamingQuery]) -> Result<StreamReport> {
-        let mut rows = Vec::new();
-        for query in queries {
-            let mut per_batch: HashMap<i64, i64> = HashMap::new();
-            for p in query.recent_progress().await? {
-                per_batch.insert(p.batch_id, p.num_input_rows);
-            }
-            rows.push((name(query), per_batch.values().sum()));
-        }
-        Ok(StreamReport { rows })
     }
 }
 

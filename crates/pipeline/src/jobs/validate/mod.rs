@@ -25,6 +25,7 @@ use crate::shutdown::Shutdown;
 use crate::{Error, Result};
 use mindy_core::config::{CalendarTopicArgs, KafkaArgs, RecordType, TopicArgs};
 
+pub mod kafka_log;
 pub mod metrics;
 pub mod processor;
 

@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Headers, Message, OwnedHeaders};
@@ -31,6 +32,7 @@ use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::ClientContext;
 
+use super::kafka_log::KafkaLog;
 use super::metrics::Counters;
 use super::{Route, ValidateConfig, ValidateReport};
 use crate::shutdown::Shutdown;
@@ -53,9 +55,15 @@ const TXN_TIMEOUT: Duration = Duration::from_secs(30);
 struct GroupContext {
     /// Set by every rebalance callback; cleared by the loop.
     rebalanced: AtomicBool,
+    /// librdkafka's log lines, transient start-up ones kept quiet.
+    log: KafkaLog,
 }
 
 impl ClientContext for GroupContext {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        self.log.log(level, fac, log_message);
+    }
+
     fn error(&self, error: KafkaError, reason: &str) {
         // End-of-partition is how `--until-idle` knows it is caught up, not a failure.
         let eof = RDKafkaErrorCode::PartitionEOF;
@@ -68,7 +76,9 @@ impl ClientContext for GroupContext {
 
 impl ConsumerContext for GroupContext {
     fn pre_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
-        tracing::info!(?rebalance, "partitions changing");
+        // Routine at every start and stop; a rebalance in the middle of a batch is logged
+        // where the batch is redone.
+        tracing::debug!(?rebalance, "partitions changing");
         self.rebalanced.store(true, Ordering::SeqCst);
     }
 }
@@ -78,9 +88,16 @@ impl ConsumerContext for GroupContext {
 struct DeliveryContext {
     /// Deliveries that failed since the start.
     failed: AtomicU64,
+    /// librdkafka's log lines, transient start-up ones (GETPID while the coordinator loads)
+    /// kept quiet.
+    log: KafkaLog,
 }
 
-impl ClientContext for DeliveryContext {}
+impl ClientContext for DeliveryContext {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        self.log.log(level, fac, log_message);
+    }
+}
 
 impl ProducerContext for DeliveryContext {
     type DeliveryOpaque = ();

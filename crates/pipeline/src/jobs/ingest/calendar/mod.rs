@@ -77,8 +77,8 @@ impl CalendarSink {
         self.flush().await
     }
 
-    /// Counts delivered so far.
-    pub fn counts(&self) -> IngestCounts {
+    /// Counts so far.
+    pub fn counts(&self) -> &IngestCounts {
         self.sink.counts()
     }
 

@@ -27,6 +27,7 @@ use spark_client::streaming::{OutputMode, StreamingQuery};
 use spark_client::{DataFrame, SparkSession};
 use tokio::task::JoinHandle;
 
+use super::summary::{self, TableRows};
 use super::{monitor, StreamConfig, StreamReport};
 use crate::shutdown::Shutdown;
 use crate::{Error, Result};
@@ -121,10 +122,7 @@ impl CalendarPaths {
 }
 
 /// Starts the calendar's part on a task of its own when `--records` includes it.
-pub async fn spawn(
-    config: &StreamConfig,
-    shutdown: &Shutdown,
-) -> Result<Option<JoinHandle<Result<Vec<(String, i64)>>>>> {
+pub async fn spawn(config: &StreamConfig, shutdown: &Shutdown) -> Result<Option<CalendarTask>> {
     if !config.records.contains(&RecordType::Calendar) {
         return Ok(None);
     }
@@ -140,8 +138,8 @@ pub async fn spawn(
     })))
 }
 
-/// The calendar's part of a stream run: its rows per table when it ends.
-pub type CalendarTask = JoinHandle<Result<Vec<(String, i64)>>>;
+/// The calendar's part of a stream run: its tables and the rows each gained.
+pub type CalendarTask = JoinHandle<Result<Vec<TableRows>>>;
 
 /// Waits for the calendar's part and adds its rows to `report`.
 pub async fn join(
@@ -152,14 +150,14 @@ pub async fn join(
         let rows = task
             .await
             .map_err(|e| Error::unexpected("stream", format!("calendar task failed: {e}")))??;
-        report.rows.extend(rows);
+        report.tables.extend(rows);
     }
     Ok(report)
 }
 
 /// The calendar's queries and rounds until `shutdown` (or, with `--available-now`, until the
 /// topic is read and one round has merged it).
-pub async fn run(config: &StreamConfig, shutdown: &Shutdown) -> Result<Vec<(String, i64)>> {
+pub async fn run(config: &StreamConfig, shutdown: &Shutdown) -> Result<Vec<TableRows>> {
     let session = SparkSession::builder()
         .remote(&config.spark.remote)
         .build()
@@ -218,7 +216,7 @@ pub async fn run(config: &StreamConfig, shutdown: &Shutdown) -> Result<Vec<(Stri
             tracing::warn!(query = ?query.name(), error = %e, "stopping the query failed");
         }
     }
-    Ok(monitor.report(&queries).await?.rows)
+    Ok(summary::report(&session, &queries).await?.tables)
 }
 
 fn kafka_source(session: &SparkSession, config: &StreamConfig) -> Result<DataFrame> {
