@@ -9,7 +9,7 @@
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use arrow_array::Array;
-use spark_client::types::StructType;
+use spark_client::types::{StructField, StructType};
 use spark_client::SparkSession;
 
 use crate::{Error, Result};
@@ -32,8 +32,13 @@ pub fn table(path: &str) -> Result<String> {
 
 /// Creates the table at `path` with `schema`'s columns unless it exists, and adds the columns of
 /// `schema` it lacks (a newer release's additions) when it does.
+///
+/// Top-level `NOT NULL`s are kept (Delta enforces them); nested fields, array elements and map
+/// values are declared nullable, as Delta refuses `NOT NULL` inside arrays and maps
+/// (`DELTA_NESTED_NOT_NULL_CONSTRAINT`).
 pub async fn ensure_table(session: &SparkSession, path: &str, schema: &StructType) -> Result<()> {
     let name = table(path)?;
+    let schema = &table_schema(schema);
     session
         .sql(format!(
             "CREATE TABLE IF NOT EXISTS {name} ({}) USING delta TBLPROPERTIES ({PROPERTIES})",
@@ -62,6 +67,21 @@ pub async fn ensure_table(session: &SparkSession, path: &str, schema: &StructTyp
             .await?;
     }
     Ok(())
+}
+
+/// `schema` as a Delta table can hold it: each column's nullability kept, everything nested in
+/// it nullable.
+fn table_schema(schema: &StructType) -> StructType {
+    StructType {
+        fields: schema
+            .fields
+            .iter()
+            .map(|f| StructField {
+                data_type: f.data_type.as_nullable(),
+                ..f.clone()
+            })
+            .collect(),
+    }
 }
 
 /// What one `MERGE` did.
@@ -189,5 +209,18 @@ mod tests {
     fn paths_with_backticks_are_refused() {
         assert_eq!(table("/lake/silver/x").unwrap(), "delta.`/lake/silver/x`");
         assert!(table("/lake/`x").is_err());
+    }
+
+    #[test]
+    fn tables_keep_column_nullability_and_nothing_nested_is_not_null() {
+        let facts = table_schema(&StructType::of::<mindy_core::intel::EmailFacts>());
+        let ddl = facts.to_ddl();
+        assert!(ddl.starts_with("id STRING NOT NULL,"), "{ddl}");
+        let items = facts.get("action_items").unwrap();
+        assert!(!items.nullable);
+        assert_eq!(
+            items.data_type.to_ddl(),
+            "ARRAY<STRUCT<item_no: INT, description: STRING, due_at: TIMESTAMP, due_text: STRING>>"
+        );
     }
 }
