@@ -366,6 +366,7 @@ async fn the_demo_mailbox_serves_the_scenes() {
     reply.from = Some(Mailbox {
         name: Some("Sarah Mitchell".into()),
         address: "sarah.mitchell@northwind.example".into(),
+        canonical: Some("sarah.mitchell@northwind.example".into()),
     });
     reply.to = vec![tom_last.from.clone().unwrap()];
     reply.cc = vec![];
@@ -458,13 +459,16 @@ fn record(id: &str, from: &str, subject: &str, body: &str, at: DateTime<Utc>) ->
         from: Some(Mailbox {
             name: None,
             address: from.into(),
+            canonical: Some(from.to_lowercase()),
         }),
         to: vec![Mailbox {
             name: None,
             address: "me@mycorp.example".into(),
+            canonical: Some("me@mycorp.example".into()),
         }],
         cc: vec![],
         date: Some(at),
+        date_source: None,
         in_reply_to: None,
         references: vec![],
         labels: vec![],
@@ -473,6 +477,10 @@ fn record(id: &str, from: &str, subject: &str, body: &str, at: DateTime<Utc>) ->
         body_truncated: false,
         size_bytes: body.len() as i64,
         attachments: vec![],
+        list_unsubscribe: None,
+        list_id: None,
+        precedence: None,
+        auto_submitted: None,
         ingested_at: at,
     }
 }
@@ -518,6 +526,7 @@ async fn roles_mapping_threads_and_text_on_small_mail() {
     mine.to = vec![Mailbox {
         name: None,
         address: "friend@gmail.com".into(),
+        canonical: Some("friend@gmail.com".into()),
     }];
     let mut friend = record(
         "f1@gmail.com",
@@ -539,6 +548,7 @@ async fn roles_mapping_threads_and_text_on_small_mail() {
     vendor.from = Some(Mailbox {
         name: Some("Anna Berg".into()),
         address: "ap@vendorx.example".into(),
+        canonical: Some("ap@vendorx.example".into()),
     });
     let bot = record(
         "n1@notify.example",
