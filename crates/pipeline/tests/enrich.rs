@@ -20,6 +20,7 @@ use mindy_pipeline::jobs::export::{self, ExportConfig, ExportSpec};
 use mindy_pipeline::persona::{self, PersonaOptions};
 use mindy_pipeline::shutdown::Shutdown;
 use mindy_test::{unique, Stack};
+use spark_client::functions::col;
 use spark_client::SparkSession;
 
 const TZ: &str = "America/New_York";
@@ -61,11 +62,17 @@ async fn session(stack: &Stack) -> SparkSession {
 }
 
 async fn read(session: &SparkSession, path: &str, filter: &str) -> Rows {
+    read_sorted(session, path, filter, &[]).await
+}
+
+/// The rows of the Delta table at `path` that pass `filter`, sorted by `order` (column names).
+async fn read_sorted(session: &SparkSession, path: &str, filter: &str, order: &[&str]) -> Rows {
     let df = session
         .read()
         .format("delta")
         .load_path(path)
-        .filter_expr(filter);
+        .filter_expr(filter)
+        .sort(order.iter().map(|c| col(*c)));
     Rows::new(df.collect().await.unwrap())
 }
 
@@ -113,10 +120,11 @@ async fn the_demo_mailbox_serves_the_scenes() {
     assert_eq!(first.insights.inserted, records.len() as i64);
 
     // Scene 2: "Show me the urgent emails from Acme Corp" — exactly the three of the night.
-    let acme = read(
+    let acme = read_sorted(
         &session,
         &paths.insights,
-        "organization = 'Acme Corp' AND urgent ORDER BY sent_at",
+        "organization = 'Acme Corp' AND urgent",
+        &["sent_at"],
     )
     .await;
     let acme: Vec<_> = acme.iter().collect();
@@ -382,10 +390,11 @@ async fn the_demo_mailbox_serves_the_scenes() {
         .unwrap();
     let third = enricher.pass().await.unwrap();
     assert_eq!(third.staged, 1);
-    let after = read(
+    let after = read_sorted(
         &session,
         &paths.insights,
-        &format!("thread_id = '{thread_id}' ORDER BY sent_at"),
+        &format!("thread_id = '{thread_id}'"),
+        &["sent_at"],
     )
     .await;
     let after: Vec<_> = after.iter().collect();
