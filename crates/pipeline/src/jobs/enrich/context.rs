@@ -329,28 +329,31 @@ WHERE i.direction = 'inbound' AND i.sender_role <> 'newsletter_automated'"
     )
 }
 
-/// Registers the views the context and gold queries read: `enrich_facts` (the facts, one row
-/// per message), `enrich_users` and `enrich_domains`.
+/// The cached views a pass registers ([`delta::cache_view`]), released at its end.
+pub const CACHED_VIEWS: [&str; 5] = [
+    "enrich_facts",
+    "enrich_users",
+    "enrich_domains",
+    "enrich_insights",
+    SERVED_INSIGHTS,
+];
+
+/// The view of `silver/email_insights` as merged, read by the action items and the gold tables.
+pub const SERVED_INSIGHTS: &str = "enrich_served_insights";
+
+/// Registers, cached, the views the context and gold queries read: `enrich_facts` (the facts,
+/// one row per message), `enrich_users` and `enrich_domains`.
 pub async fn register_views(session: &SparkSession, paths: &Paths) -> Result<()> {
     let facts = delta::table(&paths.facts)?;
-    session
+    let deduplicated = session
         .sql(format!(
             "SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY coalesce(rfc822_message_id, id) ORDER BY id) AS copy_no FROM {facts}) WHERE copy_no = 1"
         ))
         .await?
-        .drop(["copy_no"])
-        .create_or_replace_temp_view("enrich_facts")
-        .await?;
-    session
-        .sql(USERS_SQL)
-        .await?
-        .create_or_replace_temp_view("enrich_users")
-        .await?;
-    session
-        .sql(domains_sql())
-        .await?
-        .create_or_replace_temp_view("enrich_domains")
-        .await?;
+        .drop(["copy_no"]);
+    delta::cache_view(session, deduplicated, "enrich_facts").await?;
+    delta::cache_view(session, session.sql(USERS_SQL).await?, "enrich_users").await?;
+    delta::cache_view(session, session.sql(domains_sql()).await?, "enrich_domains").await?;
     Ok(())
 }
 
@@ -360,24 +363,27 @@ pub async fn insights(
     paths: &Paths,
     settings: &ContextSettings,
 ) -> Result<MergeCounts> {
-    bind(session, insights_sql(settings), &params(settings))
-        .await?
-        .create_or_replace_temp_view("enrich_insights")
-        .await?;
-    delta::merge_changes(
+    let computed = bind(session, insights_sql(settings), &params(settings)).await?;
+    delta::cache_view(session, computed, "enrich_insights").await?;
+    let counts = delta::merge_changes(
         session,
         &paths.insights,
         "enrich_insights",
         &StructType::of::<EmailInsight>(),
         &["id"],
     )
-    .await
+    .await?;
+    delta::uncache_view(session, "enrich_insights").await?;
+    let served = session.read().format("delta").load_path(&paths.insights);
+    delta::cache_view(session, served, SERVED_INSIGHTS).await?;
+    Ok(counts)
 }
 
-/// Recomputes the action items from the merged insights and merges the changes.
+/// Recomputes the action items from the merged insights ([`SERVED_INSIGHTS`], registered by
+/// [`insights`]) and merges the changes.
 pub async fn action_items(session: &SparkSession, paths: &Paths) -> Result<MergeCounts> {
     session
-        .sql(action_items_sql(&delta::table(&paths.insights)?))
+        .sql(action_items_sql(SERVED_INSIGHTS))
         .await?
         .create_or_replace_temp_view("enrich_action_items")
         .await?;

@@ -193,6 +193,30 @@ pub async fn version(session: &SparkSession, path: &str) -> Result<Option<i64>> 
         .map(|c| c.value(0)))
 }
 
+/// Registers `df` as temp view `name` and caches it in the executors' memory, eagerly: a pass's
+/// queries read the same intermediate results many times (a `WITH` clause is inlined wherever
+/// it is referenced, and a `MERGE` reads its source twice), and without the cache each read
+/// recomputed them from the Delta tables. An earlier cache of `name` is dropped first: a cached
+/// plan over a Delta table can match a later read of the same table and serve old rows.
+pub async fn cache_view(
+    session: &SparkSession,
+    df: spark_client::DataFrame,
+    name: &str,
+) -> Result<()> {
+    uncache_view(session, name).await?;
+    df.create_or_replace_temp_view(name).await?;
+    session.sql(format!("CACHE TABLE `{name}`")).await?;
+    Ok(())
+}
+
+/// Drops the cache of temp view `name`, if there is one.
+pub async fn uncache_view(session: &SparkSession, name: &str) -> Result<()> {
+    session
+        .sql(format!("UNCACHE TABLE IF EXISTS `{name}`"))
+        .await?;
+    Ok(())
+}
+
 /// Whether Spark refused a statement because the Delta table does not exist (yet).
 fn is_missing_table(e: &spark_client::Error) -> bool {
     matches!(

@@ -357,13 +357,14 @@ pub struct GoldCounts {
     pub patterns: MergeCounts,
 }
 
-/// Recomputes the four gold tables from the insights table and merges the changes.
+/// Recomputes the four gold tables from the merged insights (the cached view
+/// [`super::context::SERVED_INSIGHTS`]) and merges the changes.
 pub async fn refresh(
     session: &SparkSession,
     paths: &Paths,
     as_of: NaiveDate,
 ) -> Result<GoldCounts> {
-    let insights = delta::table(&paths.insights)?;
+    let insights = super::context::SERVED_INSIGHTS;
     let params = params(as_of);
     let step = Step {
         session,
@@ -372,7 +373,7 @@ pub async fn refresh(
     Ok(GoldCounts {
         threads: step
             .merge::<EmailThread>(
-                threads_sql(&insights),
+                threads_sql(insights),
                 "enrich_threads",
                 &paths.threads,
                 &["thread_id"],
@@ -380,7 +381,7 @@ pub async fn refresh(
             .await?,
         contacts: step
             .merge::<Contact>(
-                contacts_sql(&insights),
+                contacts_sql(insights),
                 "enrich_contacts",
                 &paths.contacts,
                 &["address"],
@@ -388,7 +389,7 @@ pub async fn refresh(
             .await?,
         organizations: step
             .merge::<Organization>(
-                organizations_sql(&insights),
+                organizations_sql(insights),
                 "enrich_organizations",
                 &paths.organizations,
                 &["domain"],
@@ -396,7 +397,7 @@ pub async fn refresh(
             .await?,
         patterns: step
             .merge::<EmailPattern>(
-                patterns_sql(&insights),
+                patterns_sql(insights),
                 "enrich_patterns",
                 &paths.patterns,
                 &["kind", "key"],

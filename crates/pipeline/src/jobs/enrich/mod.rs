@@ -298,8 +298,19 @@ impl Enricher {
         Ok(())
     }
 
-    /// One pass: new emails' facts, then everything derived from them.
+    /// One pass: new emails' facts, then everything derived from them. The pass's cached views
+    /// are released at its end, whether it succeeded or not.
     pub async fn pass(&self) -> Result<PassReport> {
+        let outcome = self.compute().await;
+        for view in context::CACHED_VIEWS {
+            if let Err(e) = delta::uncache_view(&self.session, view).await {
+                tracing::warn!(view, error = %e, "could not release a cached view");
+            }
+        }
+        outcome
+    }
+
+    async fn compute(&self) -> Result<PassReport> {
         let started = Instant::now();
         let session = &self.session;
         let org_names = match &self.mapping {
@@ -322,6 +333,7 @@ impl Enricher {
             tracing::info!(facts = %report.facts, elapsed = ?started.elapsed(), "facts written");
         }
         context::register_views(session, &self.paths).await?;
+        tracing::info!(elapsed = ?started.elapsed(), "facts, users and domains cached");
         report.insights = context::insights(session, &self.paths, &self.context).await?;
         report.action_items = context::action_items(session, &self.paths).await?;
         report.per_email = started.elapsed();
