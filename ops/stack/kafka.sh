@@ -62,11 +62,13 @@ kafka_up() {
   ok "kafka ready on 127.0.0.1:$KAFKA_PORT"
 }
 
-# The pipeline's topics. Retention is explicit: a week of raw and processed mail (the Gmail
-# producer re-syncs on its own), a month for the dead-letter topic so rejects can be inspected.
+# The pipeline's topics. Retention is explicit: a week of raw and processed mail and calendar
+# records (the Gmail and Calendar producers re-sync on their own), a month for the dead-letter
+# topics so rejects can be inspected.
 kafka_topics() {
   local spec name parts retention
-  for spec in "$TOPIC_EMAILS:3:604800000" "$TOPIC_PROCESSED:3:604800000" "$TOPIC_DLQ:1:2592000000"; do
+  for spec in "$TOPIC_EMAILS:3:604800000" "$TOPIC_PROCESSED:3:604800000" "$TOPIC_DLQ:1:2592000000" \
+    "$TOPIC_CALENDAR:3:604800000" "$TOPIC_PROCESSED_CALENDAR:3:604800000" "$TOPIC_CALENDAR_DLQ:1:2592000000"; do
     IFS=: read -r name parts retention <<<"$spec"
     kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" --create \
       --if-not-exists --topic "$name" --partitions "$parts" --replication-factor 1 \

@@ -337,7 +337,10 @@ async fn bronze_and_silver_match_an_independent_computation_and_reruns_add_nothi
     let records = workload(start);
     f.produce_records(&records).await;
     let report = f.run().await;
-    assert!(report.contains("mindy_bronze: 31 rows"), "{report}");
+    assert!(
+        report.contains("bronze/emails +31 rows (read 31)"),
+        "{report}"
+    );
 
     // Bronze: exactly the records, each once, with the enrichment computed independently.
     let bronze = f

@@ -11,7 +11,7 @@
 //!
 //! The PySpark side runs as a child process (the PySpark venv, `MINDY_PYSPARK_PYTHON`, default
 //! `~/.cache/mini-mindy/venvs/pyspark-3.5.7/bin/python`) while the Rust side runs here; every plan
-//! gets a fresh session on each side, and each side runs three plans at a time. It needs the server of the local stack (`MINDY_SPARK_REMOTE`)
+//! gets a fresh session on each side. It needs the server of the local stack (`MINDY_SPARK_REMOTE`)
 //! and writes Delta tables under `MINDY_LAKE_ROOT`.
 //!
 //! Run it with `cargo test -p spark-client --test differential`; name plans after `--` to run
@@ -26,14 +26,10 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use compare::Verdict;
-use futures::StreamExt;
 use plans::{Ctx, Plan};
 
 /// The PySpark side must finish within this (it runs ~100 plans, each a few hundred ms).
 const PYSPARK_TIMEOUT: Duration = Duration::from_secs(600);
-
-/// Plans each side runs at once (pyspark_plans.py runs as many).
-const CONCURRENT_PLANS: usize = 3;
 
 fn main() -> ExitCode {
     let filter: Vec<String> = std::env::args()
@@ -188,19 +184,10 @@ async fn run(filter: Vec<String>) -> Result<bool, String> {
     let child = spawn_pyspark(&setup, &names)?;
     let ctx = Ctx::new(setup.lake.join("rust"));
     let mut ours = BTreeMap::new();
-    // A few plans at a time: most of a small plan's time is the server's per-job latency
-    // (analysis, scheduling), which overlaps well on the stack's two cores.
-    let mut running = futures::stream::iter(selected.iter().map(|plan| {
-        let (remote, ctx) = (&setup.remote, &ctx);
-        async move {
-            let t = Instant::now();
-            let outcome = plan.run(remote, ctx).await;
-            (plan.name, outcome, t.elapsed())
-        }
-    }))
-    .buffer_unordered(CONCURRENT_PLANS);
-    while let Some((name, outcome, took)) = running.next().await {
-        ours.insert(name, (outcome, took));
+    for plan in &selected {
+        let t = Instant::now();
+        let outcome = plan.run(&setup.remote, &ctx).await;
+        ours.insert(plan.name, (outcome, t.elapsed()));
     }
     let rust_secs = started.elapsed().as_secs_f64();
     let pyspark = wait_for(child).await;

@@ -17,7 +17,6 @@ import os
 import re
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pyarrow as pa
@@ -1499,9 +1498,11 @@ def run_plan(name, fn, remote, out, lake):
     except Exception as e:  # the outcome of error plans
         with open(os.path.join(out, name + ".error"), "w", encoding="utf-8") as f:
             json.dump(error_outcome(e), f)
-    # No s.stop(): in PySpark 3.5 it shuts down the reattach release pool all sessions of the
-    # process share, and the plans running in the other threads then fail ("Pool not running").
-    # The server expires idle sessions.
+    finally:
+        try:
+            s.stop()
+        except Exception:
+            pass
     return time.monotonic() - start
 
 
@@ -1521,10 +1522,9 @@ def main():
     if unknown:
         print(f"unknown plans: {unknown}", file=sys.stderr)
         return 2
-    # As the Rust side (main.rs, CONCURRENT_PLANS): three plans at a time, each in its own session.
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        futures = {name: pool.submit(run_plan, name, PLANS[name], a.remote, a.out, a.lake) for name in names}
-        timings = {name: f.result() for name, f in futures.items()}
+    timings = {}
+    for name in names:
+        timings[name] = run_plan(name, PLANS[name], a.remote, a.out, a.lake)
     with open(os.path.join(a.out, "_done.json"), "w") as f:
         json.dump({"plans": names, "seconds": timings}, f)
     return 0

@@ -7,7 +7,8 @@
 //! 1. upserts instances: a newer version replaces the row (only when its content differs, so an
 //!    unchanged re-import writes nothing), a cancelled one deletes it, an older one is ignored;
 //! 2. applies deletions that name no single row: a snapshot deletes the rows of its calendar
-//!    starting in its window that were ingested before its read started, and a cancelled
+//!    starting in its window that were ingested before its read started and that its read did
+//!    not deliver again (an unchanged re-import keeps its row), and a cancelled
 //!    series (a cancellation without `recurrence_id`) deletes every occurrence of its event
 //!    ingested before the cancellation.
 //!
@@ -107,15 +108,25 @@ WHEN MATCHED AND s.ingested_at >= t.ingested_at AND s.fingerprint <> t.fingerpri
 WHEN NOT MATCHED AND s.status <> 'cancelled' THEN INSERT *
 ";
 
-/// Deletions that name no single row (module docs), over the view `calendar_batch`.
+/// Deletions that name no single row (module docs), over the view `calendar_batch`. A snapshot
+/// keeps the ids its own read delivered (`kept`): an occurrence re-imported unchanged keeps its
+/// older `ingested_at` (the upsert writes nothing for it) and must not count as stale.
 const DELETE_STALE: &str = "
 MERGE INTO delta.`{events}` t
 USING (
-  SELECT calendar_id, CAST(NULL AS STRING) AS event_id, snapshot.window_start AS window_start,
-         snapshot.window_end AS window_end, snapshot.started_at AS before
-  FROM calendar_batch WHERE kind = 'snapshot'
+  SELECT s.calendar_id, CAST(NULL AS STRING) AS event_id, s.window_start, s.window_end, s.before,
+         collect_set(b.id) AS kept
+  FROM (
+    SELECT calendar_id, snapshot.window_start AS window_start, snapshot.window_end AS window_end,
+           snapshot.started_at AS before
+    FROM calendar_batch WHERE kind = 'snapshot'
+  ) s
+  LEFT JOIN calendar_batch b
+    ON b.kind = 'instance' AND b.calendar_id = s.calendar_id AND b.ingested_at >= s.before
+  GROUP BY s.calendar_id, s.window_start, s.window_end, s.before
   UNION ALL
-  SELECT calendar_id, event_id, CAST(NULL AS TIMESTAMP), CAST(NULL AS TIMESTAMP), ingested_at
+  SELECT calendar_id, event_id, CAST(NULL AS TIMESTAMP), CAST(NULL AS TIMESTAMP), ingested_at,
+         CAST(array() AS ARRAY<STRING>)
   FROM calendar_batch
   WHERE kind = 'instance' AND status = 'cancelled' AND recurrence_id IS NULL
 ) s
@@ -124,6 +135,7 @@ ON t.calendar_id = s.calendar_id
   AND (s.window_start IS NULL OR t.starts_at >= s.window_start)
   AND (s.window_end IS NULL OR t.starts_at < s.window_end)
   AND t.ingested_at < s.before
+  AND NOT array_contains(s.kept, t.id)
 WHEN MATCHED THEN DELETE
 ";
 
