@@ -72,7 +72,7 @@ async fn read_sorted(session: &SparkSession, path: &str, filter: &str, order: &[
         .format("delta")
         .load_path(path)
         .filter_expr(filter)
-        .sort(order.iter().map(|c| col(*c)));
+        .sort(order.iter().map(|c| col(c)));
     Rows::new(df.collect().await.unwrap())
 }
 
