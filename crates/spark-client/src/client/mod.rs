@@ -265,6 +265,28 @@ impl Client {
     }
 }
 
+/// The HTTP/2 flow-control window of one result stream, in bytes: how far the server may send
+/// ahead of what this client has read.
+///
+/// It is small on purpose. A reattach resumes after the last response the client read, and Spark
+/// keeps only the newest responses it sent, up to
+/// `spark.connect.execute.reattachable.observerRetryBufferSize` (1 MiB by default); a response
+/// older than that is gone, and a broken stream cannot be resumed
+/// (`INVALID_CURSOR.POSITION_NOT_AVAILABLE`). In flight are at most this window plus the one
+/// response the server queues beyond it (an Arrow batch of at most
+/// `spark.sql.execution.arrow.maxRecordsPerBatch` rows, 10,000 by default: ~450 KiB for rows of
+/// three short columns), which stays under 1 MiB. The window also bounds how far the server's
+/// side of a broken stream can run on before it notices the break, evicting responses as it goes.
+/// With 16 MiB windows the reattach test failed once on a loaded machine
+/// (`INVALID_CURSOR.POSITION_NOT_AVAILABLE`). Results of very wide rows (batches near Spark's
+/// 4 MiB cap) need a larger retry buffer on the server to be resumable. On one machine the
+/// window costs nothing measurable: the round trip is microseconds.
+pub(crate) const STREAM_WINDOW_BYTES: u32 = 256 * 1024;
+
+/// The HTTP/2 flow-control window of the whole connection, in bytes: room for several streams
+/// (a session's concurrent calls) at [`STREAM_WINDOW_BYTES`] each.
+pub(crate) const CONNECTION_WINDOW_BYTES: u32 = 8 * STREAM_WINDOW_BYTES;
+
 fn endpoint(conn: &ConnectionString, connect_timeout: Duration) -> Result<Endpoint> {
     let bad = |e: tonic::transport::Error| Error::new(ErrorKind::InvalidUrl(e.to_string()));
     let endpoint = Endpoint::from_shared(conn.endpoint_uri())
@@ -275,9 +297,8 @@ fn endpoint(conn: &ConnectionString, connect_timeout: Duration) -> Result<Endpoi
         .http2_keep_alive_interval(Duration::from_secs(30))
         .keep_alive_timeout(Duration::from_secs(20))
         .keep_alive_while_idle(true)
-        // Large flow-control windows: results are tens of MiB per second on one stream.
-        .initial_stream_window_size(16 * 1024 * 1024)
-        .initial_connection_window_size(32 * 1024 * 1024);
+        .initial_stream_window_size(STREAM_WINDOW_BYTES)
+        .initial_connection_window_size(CONNECTION_WINDOW_BYTES);
     if conn.use_ssl {
         return with_tls(endpoint, &conn.host);
     }
