@@ -182,20 +182,25 @@ cmd_demo() {
   source "$STACK_STATE/env"
   local yesterday
   yesterday=$(TZ=$USER_TIMEZONE date -d yesterday +%F)
-  log "1/6 smoke: one round trip through every service"
+  log "1/8 smoke: one round trip through every service"
   "$MINDY_BIN" smoke
-  log "2/6 ingest: 30 days of the demo persona's mail → $MINDY_TOPIC_EMAILS (and her calendar)"
+  log "2/8 ingest: 30 days of the demo persona's mail → $MINDY_TOPIC_EMAILS (and her calendar)"
   mkdir -p "$STACK_STATE/demo"
   "$MINDY_BIN" ingest demo --calendar-out "$STACK_STATE/demo/calendar.ics"
   "$MINDY_BIN" ingest ics "$STACK_STATE/demo/calendar.ics"
-  log "3/6 validate: $MINDY_TOPIC_EMAILS → $MINDY_TOPIC_PROCESSED (exactly once) + $MINDY_TOPIC_DLQ"
+  log "3/8 validate: $MINDY_TOPIC_EMAILS → $MINDY_TOPIC_PROCESSED (exactly once) + $MINDY_TOPIC_DLQ"
   "$MINDY_BIN" validate --until-idle --no-metrics
-  log "4/6 stream: Spark Structured Streaming → Delta bronze + silver (available-now)"
+  log "4/8 stream: Spark Structured Streaming → Delta bronze + silver (available-now)"
   "$MINDY_BIN" stream --available-now
-  log "5/6 batch: Airflow's daily_batch_dag for $yesterday → gold → PostgreSQL → report email"
+  log "5/8 enrich: email intelligence on Spark (roles, sentiment, urgency, action items, threads, patterns)"
+  "$MINDY_BIN" enrich --available-now
+  log "6/8 export: Delta → the PostgreSQL serving tables (change data feed)"
+  "$MINDY_BIN" export
+  log "7/8 batch: Airflow's daily_batch_dag for $yesterday → gold → PostgreSQL → report email"
   "$MINDY_BIN" airflow trigger daily_batch_dag --date "$yesterday"
-  log "6/6 serve: mindy-api and the chat UI"
+  log "8/8 serve: mindy-api and the chat UI"
   pg_psql -d mindy -c "SELECT date, total_emails, unique_senders, important_emails, busiest_hour FROM daily_insights ORDER BY date DESC LIMIT 3" -P footer=off -A -F ' | ' 2>/dev/null || true
+  pg_psql -d mindy -c "SELECT to_char(sent_at, 'YYYY-MM-DD HH24:MI') AS sent, organization, sender_role, urgency_score, left(subject, 60) AS subject FROM email_insights WHERE urgent ORDER BY sent_at DESC LIMIT 5" -P footer=off -A -F ' | ' 2>/dev/null || true
   api_up
   web_up
   ok "demo done. Report email: $(ls -t "$STACK_DATA"/mail/new/* 2>/dev/null | head -1)"

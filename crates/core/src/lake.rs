@@ -74,6 +74,64 @@ pub const GOLD_DAILY_SUMMARY: LakeTable = LakeTable {
     description: "one row per day: totals, busiest hour, top sender domains",
 };
 
+/// The bronze rows one pass of `mindy enrich` works on: new emails with their cleaned text and
+/// sentences. Scratch: replaced by every pass.
+pub const SILVER_ENRICH_STAGE: LakeTable = LakeTable {
+    layer: Layer::Silver,
+    name: "enrich_stage",
+    description: "scratch of mindy enrich: the new emails of its current pass, text cleaned",
+};
+
+/// What each email says on its own: sentiment, requests, deadlines, signature, summary
+/// ([`crate::intel::EmailFacts`]); written once per email.
+pub const SILVER_EMAIL_FACTS: LakeTable = LakeTable {
+    layer: Layer::Silver,
+    name: "email_facts",
+    description: "one row per email: what it says on its own (sentiment, requests, summary)",
+};
+
+/// Everything the assistant says about each email ([`crate::intel::EmailInsight`]).
+pub const SILVER_EMAIL_INSIGHTS: LakeTable = LakeTable {
+    layer: Layer::Silver,
+    name: "email_insights",
+    description: "one row per email: role, sentiment, urgency, needs-reply, thread position",
+};
+
+/// Requests found in inbound email, with due times ([`crate::intel::EmailActionItem`]).
+pub const SILVER_EMAIL_ACTION_ITEMS: LakeTable = LakeTable {
+    layer: Layer::Silver,
+    name: "email_action_items",
+    description: "one row per request found in an email, with its due time",
+};
+
+/// Conversations ([`crate::intel::EmailThread`]).
+pub const GOLD_EMAIL_THREADS: LakeTable = LakeTable {
+    layer: Layer::Gold,
+    name: "email_threads",
+    description: "one row per conversation: participants, replies, escalation, summary",
+};
+
+/// People the user exchanges mail with ([`crate::intel::Contact`]).
+pub const GOLD_CONTACTS: LakeTable = LakeTable {
+    layer: Layer::Gold,
+    name: "contacts",
+    description: "one row per address: name, title, organisation, volumes, response times",
+};
+
+/// Sender organisations by domain ([`crate::intel::Organization`]).
+pub const GOLD_ORGANIZATIONS: LakeTable = LakeTable {
+    layer: Layer::Gold,
+    name: "organizations",
+    description: "one row per domain: name, role, volumes, urgency, escalations",
+};
+
+/// The mailbox's 30-day patterns ([`crate::intel::EmailPattern`]).
+pub const GOLD_EMAIL_PATTERNS: LakeTable = LakeTable {
+    layer: Layer::Gold,
+    name: "email_patterns",
+    description: "one row per measure and value over the last 30 days, against the 30 before",
+};
+
 /// Every processed calendar record as it arrived, append-only: the history the upserts into
 /// [`BRONZE_CALENDAR_EVENTS`] are computed from.
 pub const BRONZE_CALENDAR_CHANGES: LakeTable = LakeTable {
@@ -161,7 +219,15 @@ pub const TABLES: &[LakeTable] = &[
     BRONZE_EMAILS,
     EMAILS_QUARANTINE,
     SILVER_EMAIL_STATS,
+    SILVER_ENRICH_STAGE,
+    SILVER_EMAIL_FACTS,
+    SILVER_EMAIL_INSIGHTS,
+    SILVER_EMAIL_ACTION_ITEMS,
     GOLD_DAILY_SUMMARY,
+    GOLD_EMAIL_THREADS,
+    GOLD_CONTACTS,
+    GOLD_ORGANIZATIONS,
+    GOLD_EMAIL_PATTERNS,
     BRONZE_CALENDAR_CHANGES,
     CALENDAR_QUARANTINE,
     BRONZE_CALENDAR_EVENTS,

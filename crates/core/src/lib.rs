@@ -5,6 +5,8 @@
 //! - [`email`]: the versioned email record on the Kafka topics, its Spark schema (derived from the
 //!   Rust type) and the validation rules the validator, the stream's quarantine and the quality
 //!   job all apply.
+//! - [`intel`]: email intelligence: the row shapes of the per-email, thread, contact,
+//!   organisation and pattern tables `mindy enrich` writes and the serving layer exports.
 //! - [`calendar`]: the versioned calendar event record on the calendar topics, its Spark schema
 //!   and its own validation rules (the validator applies the rules per record type).
 //! - [`lake`]: the Delta tables of the lake, by layer, and where each lives under the root.
@@ -23,6 +25,7 @@ pub mod db;
 pub mod dlq;
 pub mod email;
 pub mod error;
+pub mod intel;
 pub mod kafka;
 pub mod lake;
 pub mod serving;

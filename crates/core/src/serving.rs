@@ -27,6 +27,12 @@ pub const CHAT_TABLES: &[&str] = &[
     "daily_sender_domains",
     "daily_hourly_counts",
     "quality_scores",
+    "email_insights",
+    "email_action_items",
+    "email_threads",
+    "contacts",
+    "organizations",
+    "email_patterns",
     "calendar_events",
     "calendar_attendees",
     "calendar_days",
@@ -101,6 +107,34 @@ pub const LAKE_EXPORTS: &[LakeExport] = &[
         crate::lake::GOLD_CALENDAR_ONE_ON_ONES,
         "calendar_one_on_ones",
         &["counterpart_address"],
+    ),
+    // Email intelligence (issue 16): `mindy enrich`'s tables (crate::intel::TABLES; a unit test
+    // there holds the keys and the columns alike).
+    export(
+        crate::lake::SILVER_EMAIL_INSIGHTS,
+        "email_insights",
+        &["id"],
+    ),
+    export(
+        crate::lake::SILVER_EMAIL_ACTION_ITEMS,
+        "email_action_items",
+        &["email_id", "item_no"],
+    ),
+    export(
+        crate::lake::GOLD_EMAIL_THREADS,
+        "email_threads",
+        &["thread_id"],
+    ),
+    export(crate::lake::GOLD_CONTACTS, "contacts", &["address"]),
+    export(
+        crate::lake::GOLD_ORGANIZATIONS,
+        "organizations",
+        &["domain"],
+    ),
+    export(
+        crate::lake::GOLD_EMAIL_PATTERNS,
+        "email_patterns",
+        &["kind", "key"],
     ),
 ];
 

@@ -2,10 +2,10 @@
 //! checked: what the batch jobs need to move a handful of aggregated rows into PostgreSQL.
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Date32Type, Float64Type, Int32Type, Int64Type};
+use arrow_array::types::{Date32Type, Float64Type, Int32Type, Int64Type, TimestampMicrosecondType};
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{Error, Result};
 
@@ -105,6 +105,31 @@ impl Row<'_> {
                 })
                 .flatten()),
             other => Err(type_error(name, "a date", other)),
+        }
+    }
+
+    /// A BOOLEAN column; `None` for null.
+    pub fn bool(&self, name: &str) -> Result<Option<bool>> {
+        let a = self.column(name)?;
+        match a.data_type() {
+            DataType::Boolean => Ok(self.null_or(a, || a.as_boolean().value(self.index))),
+            other => Err(type_error(name, "a boolean", other)),
+        }
+    }
+
+    /// A TIMESTAMP column (Spark sends microseconds) as a UTC instant; `None` for null.
+    pub fn timestamp(&self, name: &str) -> Result<Option<DateTime<Utc>>> {
+        let a = self.column(name)?;
+        match a.data_type() {
+            DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, _) => Ok(self
+                .null_or(a, || {
+                    let micros = a
+                        .as_primitive::<TimestampMicrosecondType>()
+                        .value(self.index);
+                    DateTime::from_timestamp_micros(micros)
+                })
+                .flatten()),
+            other => Err(type_error(name, "a timestamp", other)),
         }
     }
 }

@@ -28,6 +28,9 @@ enum Command {
     Smoke(jobs::smoke::SmokeConfig),
     /// Run the Structured Streaming queries (bronze, quarantine, silver) on the Spark cluster.
     Stream(Box<jobs::stream::StreamConfig>),
+    /// Email intelligence on the Spark cluster: per-email facts (role, sentiment, urgency,
+    /// action items, summary), threads, contacts, organisations and patterns.
+    Enrich(Box<jobs::enrich::EnrichConfig>),
     /// Airflow operations.
     Airflow {
         #[command(subcommand)]
@@ -144,6 +147,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let report = jobs::stream::run(&config, Shutdown::on_signals())
                 .await
                 .context("streaming")?;
+            println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Enrich(config) => {
+            let report = jobs::enrich::run(&config, Shutdown::on_signals())
+                .await
+                .context("enriching")?;
             println!("{report}");
             Ok(ExitCode::SUCCESS)
         }

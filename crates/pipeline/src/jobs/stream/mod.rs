@@ -325,7 +325,7 @@ async fn stop_all(queries: &[StreamingQuery]) {
     }
 }
 
-fn parse_timezone(text: &str) -> std::result::Result<String, String> {
+pub(crate) fn parse_timezone(text: &str) -> std::result::Result<String, String> {
     text.parse::<chrono_tz::Tz>()
         .map(|tz| tz.name().to_string())
         .map_err(|_| format!("{text:?} is not an IANA timezone name (e.g. Europe/Paris, UTC)"))

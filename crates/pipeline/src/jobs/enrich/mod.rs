@@ -1,0 +1,389 @@
+//! `mindy enrich`: email intelligence on the Spark cluster. Rust builds the plans (Spark SQL and
+//! DataFrames sent over Spark Connect; no Python, no UDF) and the executors compute, for every
+//! email in bronze, its sender's organisation and role, sentiment, urgency, whether it needs a
+//! reply, action items with due times, an extractive summary, and its thread; then the gold
+//! tables of threads, contacts, organisations and 30-day patterns.
+//!
+//! A pass ([`Enricher::pass`]):
+//!
+//! 1. [`facts`]: bronze rows not yet in `silver/email_facts` are staged (text cleaned once) and
+//!    their own facts inserted — each email's text is read once, ever.
+//! 2. [`context`]: every email's insights, recomputed from the (narrow) facts and merged into
+//!    `silver/email_insights` and `silver/email_action_items` — only changed rows are written.
+//! 3. [`gold`]: threads, contacts, organisations and patterns, recomputed and merged likewise.
+//!
+//! Every table `mindy enrich` writes keeps Delta's change data feed, from which the serving
+//! tables are exported; every write is a `MERGE`, so a pass cut short and run again neither
+//! loses nor duplicates anything.
+//!
+//! `--available-now` runs one pass and exits (the demo, Airflow, the tests); otherwise a pass
+//! runs whenever bronze has a new version (polled every `--poll-interval`) or the day changes.
+//!
+//! Modules: [`reference`] (data shipped to Spark: lexicon, free-mail domains, teams, the
+//! organisation mapping, the user), [`text`], [`deadline`] and [`sentiment`] (SQL expressions),
+//! [`delta`] (tables and merges), [`evaluate`] (the sentiment benchmark), [`seed`] (bronze rows
+//! for tests and benchmarks).
+
+pub mod context;
+pub mod deadline;
+pub mod delta;
+pub mod evaluate;
+pub mod facts;
+pub mod gold;
+pub mod reference;
+pub mod seed;
+pub mod sentiment;
+pub mod text;
+
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, Utc};
+use clap::Args;
+use spark_client::types::Literal;
+use spark_client::SparkSession;
+
+use crate::shutdown::Shutdown;
+use crate::{Error, Result};
+use context::ContextSettings;
+use delta::MergeCounts;
+use mindy_core::config::{LakeArgs, SparkArgs};
+use mindy_core::{intel, lake};
+use reference::{LexiconChoice, Reference, UserIdentity};
+use sentiment::SentimentSettings;
+
+/// Settings of `mindy enrich`.
+#[derive(Debug, Clone, Args)]
+pub struct EnrichConfig {
+    /// Spark Connect connection.
+    #[command(flatten)]
+    pub spark: SparkArgs,
+    /// Data lake root.
+    #[command(flatten)]
+    pub lake: LakeArgs,
+    /// PostgreSQL holding the editable organisation mapping (`organization_names`); without it
+    /// no mapping applies.
+    #[arg(
+        long = "mapping-database-url",
+        env = "DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// Enrich what bronze holds now, then stop (the demo, Airflow and the tests use this).
+    #[arg(long)]
+    pub available_now: bool,
+    /// How often to look for a new bronze version while running continuously, e.g. `2s`.
+    #[arg(long, env = "MINDY_ENRICH_POLL_INTERVAL", default_value = "2s", value_parser = mindy_core::config::parse_duration)]
+    pub poll_interval: Duration,
+    /// The user's IANA timezone: days, hours and due times are local to it.
+    #[arg(long, env = "USER_TIMEZONE", default_value = "UTC", value_parser = crate::jobs::stream::parse_timezone)]
+    pub timezone: String,
+    /// The user's own addresses (comma-separated). Senders of mail labelled SENT count too.
+    #[arg(
+        long = "user-address",
+        env = "MINDY_USER_ADDRESSES",
+        value_delimiter = ','
+    )]
+    pub user_addresses: Vec<String>,
+    /// The user's organisation's domains (comma-separated; subdomains count). The domains of the
+    /// user's addresses count too, free-mail domains excepted.
+    #[arg(
+        long = "user-domain",
+        env = "MINDY_USER_DOMAINS",
+        value_delimiter = ','
+    )]
+    pub user_domains: Vec<String>,
+    /// The urgency score (0-100) from which an email is urgent.
+    #[arg(long, env = "MINDY_URGENT_THRESHOLD", default_value_t = 60, value_parser = clap::value_parser!(i32).range(1..=100))]
+    pub urgent_threshold: i32,
+    /// The last day (YYYY-MM-DD, user's timezone) of the 30-day windows of contacts,
+    /// organisations and patterns. Default: today.
+    #[arg(long)]
+    pub as_of: Option<NaiveDate>,
+    /// Compute every email's facts again (after a change of rules, lexicon or mapping).
+    #[arg(long)]
+    pub recompute: bool,
+}
+
+impl EnrichConfig {
+    /// The user as configured.
+    fn user(&self) -> UserIdentity {
+        let clean = |values: &[String]| {
+            values
+                .iter()
+                .map(|v| v.trim().to_lowercase())
+                .filter(|v| !v.is_empty())
+                .collect()
+        };
+        UserIdentity {
+            addresses: clean(&self.user_addresses),
+            domains: clean(&self.user_domains),
+        }
+    }
+
+    /// Today, or `--as-of`, in the user's timezone.
+    fn as_of(&self) -> NaiveDate {
+        self.as_of.unwrap_or_else(|| {
+            let tz: chrono_tz::Tz = self.timezone.parse().unwrap_or(chrono_tz::UTC);
+            Utc::now().with_timezone(&tz).date_naive()
+        })
+    }
+}
+
+/// Where `mindy enrich` reads and writes (from the lake's constants).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paths {
+    /// `bronze/emails` (read).
+    pub bronze: String,
+    /// `silver/enrich_stage`.
+    pub stage: String,
+    /// `silver/email_facts`.
+    pub facts: String,
+    /// `silver/email_insights`.
+    pub insights: String,
+    /// `silver/email_action_items`.
+    pub action_items: String,
+    /// `gold/email_threads`.
+    pub threads: String,
+    /// `gold/contacts`.
+    pub contacts: String,
+    /// `gold/organizations`.
+    pub organizations: String,
+    /// `gold/email_patterns`.
+    pub patterns: String,
+}
+
+impl Paths {
+    /// The tables under `lake`'s root.
+    pub fn new(lake: &LakeArgs) -> Paths {
+        Paths {
+            bronze: lake.location(&lake::BRONZE_EMAILS),
+            stage: lake.location(&lake::SILVER_ENRICH_STAGE),
+            facts: lake.location(&lake::SILVER_EMAIL_FACTS),
+            insights: lake.location(&lake::SILVER_EMAIL_INSIGHTS),
+            action_items: lake.location(&lake::SILVER_EMAIL_ACTION_ITEMS),
+            threads: lake.location(&lake::GOLD_EMAIL_THREADS),
+            contacts: lake.location(&lake::GOLD_CONTACTS),
+            organizations: lake.location(&lake::GOLD_ORGANIZATIONS),
+            patterns: lake.location(&lake::GOLD_EMAIL_PATTERNS),
+        }
+    }
+}
+
+/// What one pass did.
+#[derive(Debug, Clone, Default)]
+pub struct PassReport {
+    /// New emails staged from bronze.
+    pub staged: i64,
+    /// Facts inserted.
+    pub facts: MergeCounts,
+    /// Changes to `silver/email_insights`.
+    pub insights: MergeCounts,
+    /// Changes to `silver/email_action_items`.
+    pub action_items: MergeCounts,
+    /// Changes to the gold tables.
+    pub gold: gold::GoldCounts,
+    /// Time to the per-email tables (facts, insights, action items) being written.
+    pub per_email: Duration,
+    /// Time of the whole pass.
+    pub total: Duration,
+}
+
+impl std::fmt::Display for PassReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let rate = self.staged as f64 / self.total.as_secs_f64().max(1e-3);
+        write!(
+            f,
+            "enriched {} new emails in {:.1} s ({rate:.0} emails/s; per-email tables after {:.1} s): \
+             insights {}, action items {}, threads {}, contacts {}, organizations {}, patterns {}",
+            self.staged,
+            self.total.as_secs_f64(),
+            self.per_email.as_secs_f64(),
+            self.insights,
+            self.action_items,
+            self.gold.threads,
+            self.gold.contacts,
+            self.gold.organizations,
+            self.gold.patterns,
+        )
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Default)]
+pub struct EnrichReport {
+    /// Every pass, in order.
+    pub passes: Vec<PassReport>,
+}
+
+impl std::fmt::Display for EnrichReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.passes.as_slice() {
+            [] => write!(f, "enrich: no pass ran"),
+            [one] => write!(f, "{one}"),
+            many => {
+                let staged: i64 = many.iter().map(|p| p.staged).sum();
+                write!(
+                    f,
+                    "enrich stopped after {} passes, {staged} new emails",
+                    many.len()
+                )
+            }
+        }
+    }
+}
+
+/// A Spark session set up for enrichment, and the settings its passes use.
+pub struct Enricher {
+    session: SparkSession,
+    paths: Paths,
+    config: EnrichConfig,
+    text_params: Vec<(&'static str, Literal)>,
+    context: ContextSettings,
+    mapping: Option<sqlx::PgPool>,
+}
+
+impl Enricher {
+    /// Connects, sets the session's timezone to the user's and creates the tables it writes.
+    pub async fn connect(config: &EnrichConfig) -> Result<Enricher> {
+        let session = SparkSession::builder()
+            .remote(&config.spark.remote)
+            .build()
+            .await?;
+        // Local days, hours and due times: to_date, hour and make_timestamp read the session's zone.
+        session
+            .conf()
+            .set("spark.sql.session.timeZone", &config.timezone)
+            .await?;
+        let paths = Paths::new(&config.lake);
+        for table in intel::TABLES {
+            let path = config.lake.location(&table.lake);
+            delta::ensure_table(&session, &path, &(table.schema)()).await?;
+        }
+        let mapping = match &config.database_url {
+            Some(url) => Some(
+                mindy_core::db::connect(&mindy_core::config::DatabaseArgs {
+                    url: url.clone(),
+                    max_connections: 1,
+                })
+                .await?,
+            ),
+            None => {
+                tracing::info!("no DATABASE_URL: the organisation mapping is not applied");
+                None
+            }
+        };
+        Ok(Enricher {
+            session,
+            paths,
+            config: config.clone(),
+            text_params: facts::params(&reference::modifiers(), &reference::bulk_mailer_pattern()),
+            context: ContextSettings {
+                sentiment: SentimentSettings::default(),
+                urgent_threshold: config.urgent_threshold,
+            },
+            mapping,
+        })
+    }
+
+    /// Where the tables are.
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
+    /// Empties `silver/email_facts`, so the next pass computes every email's facts again.
+    pub async fn forget_facts(&self) -> Result<()> {
+        self.session
+            .sql(format!("DELETE FROM {}", delta::table(&self.paths.facts)?))
+            .await?;
+        Ok(())
+    }
+
+    /// One pass: new emails' facts, then everything derived from them. The pass's cached views
+    /// are released at its end, whether it succeeded or not.
+    pub async fn pass(&self) -> Result<PassReport> {
+        let outcome = self.compute().await;
+        for view in context::CACHED_VIEWS {
+            if let Err(e) = delta::uncache_view(&self.session, view).await {
+                tracing::warn!(view, error = %e, "could not release a cached view");
+            }
+        }
+        outcome
+    }
+
+    async fn compute(&self) -> Result<PassReport> {
+        let started = Instant::now();
+        let session = &self.session;
+        let org_names = match &self.mapping {
+            Some(pool) => reference::org_names(pool).await?,
+            None => Vec::new(),
+        };
+        let reference = Reference {
+            lexicon: reference::lexicon(LexiconChoice::Business),
+            org_names,
+            user: self.config.user(),
+        };
+        reference::register(session, &reference).await?;
+        let mut report = PassReport {
+            staged: facts::stage(session, &self.paths, &self.text_params).await?,
+            ..PassReport::default()
+        };
+        tracing::info!(staged = report.staged, elapsed = ?started.elapsed(), "new emails staged");
+        if report.staged > 0 {
+            report.facts = facts::facts(session, &self.paths, &self.text_params).await?;
+            tracing::info!(facts = %report.facts, elapsed = ?started.elapsed(), "facts written");
+        }
+        context::register_views(session, &self.paths).await?;
+        tracing::info!(elapsed = ?started.elapsed(), "facts, users and domains cached");
+        report.insights = context::insights(session, &self.paths, &self.context).await?;
+        report.action_items = context::action_items(session, &self.paths).await?;
+        report.per_email = started.elapsed();
+        tracing::info!(insights = %report.insights, action_items = %report.action_items, elapsed = ?report.per_email, "per-email tables written");
+        report.gold = gold::refresh(session, &self.paths, self.config.as_of()).await?;
+        report.total = started.elapsed();
+        tracing::info!(%report, "pass done");
+        Ok(report)
+    }
+
+    /// The current version of bronze (`None` before the stream's first commit).
+    pub async fn bronze_version(&self) -> Result<Option<i64>> {
+        delta::version(&self.session, &self.paths.bronze).await
+    }
+}
+
+/// Runs `mindy enrich`: one pass with `--available-now`, else passes on every new bronze
+/// version until `shutdown`.
+pub async fn run(config: &EnrichConfig, shutdown: Shutdown) -> Result<EnrichReport> {
+    let enricher = Enricher::connect(config).await?;
+    if config.recompute {
+        tracing::info!("--recompute: forgetting every email's facts");
+        enricher.forget_facts().await?;
+    }
+    let mut report = EnrichReport::default();
+    if config.available_now {
+        if enricher.bronze_version().await?.is_none() {
+            return Err(Error::invalid(format!(
+                "no bronze table at {} yet: run `mindy stream` first",
+                enricher.paths().bronze
+            )));
+        }
+        report.passes.push(enricher.pass().await?);
+        return Ok(report);
+    }
+    let mut done: Option<(i64, NaiveDate)> = None;
+    while !shutdown.is_triggered() {
+        let version = enricher.bronze_version().await?;
+        let today = config.as_of();
+        if let Some(version) = version.filter(|v| done != Some((*v, today))) {
+            report.passes.push(enricher.pass().await?);
+            done = Some((version, today));
+        } else if version.is_none() && done.is_none() {
+            tracing::info!(path = %enricher.paths().bronze, "waiting for bronze's first commit");
+            done = Some((-1, today));
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(config.poll_interval) => {}
+            _ = shutdown.wait() => {}
+        }
+    }
+    Ok(report)
+}
