@@ -582,7 +582,10 @@ fn unaccounted(
     }
     t.iter()
         .zip(covered)
-        .filter(|(token, covered)| !covered && !(numbers && dates::number(token).is_some()))
+        .filter(|(token, covered)| {
+            let a_count = numbers && dates::number(token).is_some();
+            !(*covered || a_count)
+        })
         .map(|(token, _)| token.clone())
         .collect()
 }
