@@ -357,6 +357,10 @@ async fn expect_emails(app: &TestApp, question: &str, want: &[Mail]) -> Value {
         sql.contains("FROM email_insights") && sql.contains("email_threads"),
         "{question}: {sql}"
     );
+    assert!(
+        sql.starts_with("WITH matched AS (\n"),
+        "the SQL is shown as written: {sql}"
+    );
     let subjects: Vec<&str> = column(&reply, "subject")
         .iter()
         .filter_map(|v| v.as_str())

@@ -536,6 +536,12 @@ fn org_emails(name: &str, urgent: bool, range: &DateRange, r: &QueryResult) -> S
             num(cell(r, i, "urgency_score")),
         ));
     }
+    if r.rows.len() >= super::sql::ORG_EMAILS_LIMIT {
+        out.push_str(&format!(
+            "\n(I listed the first {} only: ask for a shorter period to see them all.)",
+            super::sql::ORG_EMAILS_LIMIT
+        ));
+    }
     out.push_str(&recommendations(r, &emails));
     out + &freshness(r)
 }

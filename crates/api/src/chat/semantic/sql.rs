@@ -135,6 +135,10 @@ fn zone(timezone: &str) -> &str {
     }
 }
 
+/// At most this many emails are listed (the answer says when the list is cut); below the
+/// validator's maximum, so the SQL is shown as written.
+pub const ORG_EMAILS_LIMIT: usize = 200;
+
 /// The organisation's received emails over the range, one row per email, with its thread's
 /// state; always at least one row, so the answer can tell "no such organisation" (`organization`
 /// null) from "none in the period" (`sent_local` null), and say how fresh the data is.
@@ -155,7 +159,7 @@ fn org_emails(name: &str, urgent: bool, range: &DateRange, timezone: &str) -> St
          LEFT JOIN email_insights AS e ON e.organization = m.organization AND e.direction = 'inbound'{urgent}\n  \
          AND e.{}\n\
          LEFT JOIN email_threads AS t ON t.thread_id = e.thread_id\n\
-         ORDER BY m.organization, e.sent_at",
+         ORDER BY m.organization, e.sent_at\nLIMIT {ORG_EMAILS_LIMIT}",
         range.sql_condition_on("sent_date")
     )
 }
