@@ -618,3 +618,100 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
         many
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn rows(orgs: &[(Option<&str>, Option<&str>)], as_of: Value) -> QueryResult {
+        QueryResult {
+            columns: [
+                "organization",
+                "sent_local",
+                "from_name",
+                "subject",
+                "summary",
+                "sentiment",
+                "urgency_score",
+                "thread_id",
+                "escalating",
+                "data_as_of",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: orgs
+                .iter()
+                .map(|(org, subject)| {
+                    vec![
+                        json!(org),
+                        json!(subject.map(|_| "2026-11-25T09:00:00")),
+                        json!("Ann"),
+                        json!(subject),
+                        json!("s"),
+                        json!("neutral"),
+                        json!(70),
+                        json!(subject),
+                        json!(false),
+                        as_of.clone(),
+                    ]
+                })
+                .collect(),
+        }
+    }
+
+    fn week() -> DateRange {
+        DateRange {
+            start: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            end: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+            label: "the last 7 days".into(),
+        }
+    }
+
+    #[test]
+    fn a_name_matching_several_organisations_says_so_and_names_each() {
+        let r = rows(
+            &[
+                (Some("Acme Corp"), Some("One")),
+                (Some("Acme Logistics"), Some("Two")),
+            ],
+            json!("2026-11-26T08:20:00"),
+        );
+        let text = org_emails("acme", true, &week(), &r);
+        assert!(
+            text.starts_with(
+                "I found 2 urgent emails from the 2 organisations matching \"Acme\" (Acme Corp, Acme Logistics)"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("Ann (Acme Logistics)"), "{text}");
+    }
+
+    #[test]
+    fn no_organisation_no_period_match_and_no_data_are_told_apart() {
+        let as_of = json!("2026-11-26T08:20:00");
+        let none = org_emails(
+            "initech",
+            true,
+            &week(),
+            &rows(&[(None, None)], as_of.clone()),
+        );
+        assert!(
+            none.starts_with("I found no emails from \"Initech\""),
+            "{none}"
+        );
+        let quiet = org_emails(
+            "acme",
+            true,
+            &week(),
+            &rows(&[(Some("Acme Corp"), None)], as_of),
+        );
+        assert!(
+            quiet.starts_with("No urgent emails from Acme Corp in the last 7 days"),
+            "{quiet}"
+        );
+        let empty = org_emails("acme", false, &week(), &rows(&[(None, None)], Value::Null));
+        assert!(empty.starts_with("I have no per-email data yet"), "{empty}");
+    }
+}
