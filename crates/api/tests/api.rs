@@ -4,6 +4,7 @@
 
 mod util;
 
+mod chat_intel;
 mod chat_semantic;
 mod dashboard;
 mod openai;

@@ -1,5 +1,5 @@
-//! Fixtures: a private database per test (created as the owner role, migrated with the
-//! pipeline's MIGRATOR, seeded, dropped at the end even when the test fails), a unique Redis
+//! Fixtures: a private database per test (created as the owner role, migrated and granted as
+//! the pipeline does, seeded, dropped at the end even when the test fails), a unique Redis
 //! prefix, and the app wired to them with a fixed "today".
 
 use std::sync::{Arc, Once};
@@ -142,10 +142,8 @@ impl TestDb {
             .connect(&with_database(&admin_url, &name))
             .await
             .unwrap();
-        mindy_core::db::MIGRATOR
-            .run(&owner)
-            .await
-            .expect("migrations");
+        // As the pipeline does: migrations, then the reader's grants on every chat table.
+        mindy_core::db::migrate(&owner).await.expect("migrations");
         let reader_url = with_database(&required("MINDY_READER_DATABASE_URL"), &name);
         let reader = PgPoolOptions::new()
             .max_connections(4)

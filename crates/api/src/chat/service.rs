@@ -261,13 +261,16 @@ impl ChatService {
         Ok((checked.sql, result?))
     }
 
-    /// Changes whenever the batch writes: row counts and the latest export/check times.
+    /// Changes whenever the batch or the exporter writes: row counts and the latest
+    /// export/check/compute times of the tables the embedded engine reads.
     async fn data_version(&self) -> Result<String, ChatError> {
         let sql = "SELECT concat_ws('/', (SELECT count(*) FROM daily_insights), \
                    (SELECT max(exported_at) FROM daily_insights), \
                    (SELECT count(*) FROM daily_sender_domains), \
                    (SELECT count(*) FROM daily_hourly_counts), \
-                   (SELECT count(*) || '@' || coalesce(max(checked_at)::text, '') FROM quality_scores))";
+                   (SELECT count(*) || '@' || coalesce(max(checked_at)::text, '') FROM quality_scores), \
+                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM email_insights), \
+                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM email_threads))";
         sqlx::query_scalar(sql)
             .fetch_one(&self.reader)
             .await

@@ -24,6 +24,10 @@ pub fn answer(catalog: &Catalog, plan: &Plan, result: &QueryResult) -> String {
         (Intent::TopSenders { n }, None) => top_senders(*n, &plan.range, result),
         (Intent::FromDomain { domain }, None) => from_domain(domain, &plan.range, result),
         (Intent::Quality, None) => quality(&plan.range, result),
+        (Intent::DistinctDomains, None) => distinct_domains(&plan.range, result),
+        (Intent::OrgEmails { name, urgent }, None) => {
+            org_emails(name, *urgent, &plan.range, result)
+        }
     };
     if plan.defaulted {
         format!(
@@ -410,4 +414,304 @@ fn capitalise(s: &str) -> String {
         .next()
         .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
         .unwrap_or_default()
+}
+
+/// "Thu 26 Nov 08:20" from a `timestamp` cell (`2026-11-26T08:20:00`), else the cell as is.
+fn moment(value: &Value) -> String {
+    value
+        .as_str()
+        .and_then(|s| s.parse::<chrono::NaiveDateTime>().ok())
+        .map(|t| t.format("%a %-d %b %H:%M").to_string())
+        .unwrap_or_else(|| num(value))
+}
+
+/// "(Data as of Thu 26 Nov 08:20.)", or that there is no per-email data at all.
+fn freshness(r: &QueryResult) -> String {
+    match cell(r, 0, "data_as_of") {
+        Value::Null => " (I have no per-email data yet.)".to_string(),
+        v => format!(" (Data as of {}.)", moment(v)),
+    }
+}
+
+fn distinct_domains(range: &DateRange, r: &QueryResult) -> String {
+    let emails = int(cell(r, 0, "emails"));
+    if emails == 0 {
+        return format!(
+            "I have no received emails {} in the per-email data, so I can't count their domains.{}",
+            when(range),
+            freshness(r)
+        );
+    }
+    format!(
+        "{} different sender domains emailed you {} ({} emails).{}",
+        num(cell(r, 0, "sender_domains")),
+        when(range),
+        num(cell(r, 0, "emails")),
+        freshness(r)
+    )
+}
+
+/// Words to show a name the user typed: "acme corp" → "Acme Corp".
+fn title(name: &str) -> String {
+    name.split(' ')
+        .map(capitalise)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn text(value: &Value) -> Option<&str> {
+    value.as_str().filter(|s| !s.trim().is_empty())
+}
+
+fn org_emails(name: &str, urgent: bool, range: &DateRange, r: &QueryResult) -> String {
+    let what = if urgent { "urgent emails" } else { "emails" };
+    if cell(r, 0, "data_as_of").is_null() {
+        return format!("I have no per-email data yet, so I can't list {what}.");
+    }
+    let mut orgs: Vec<&str> = (0..r.rows.len())
+        .filter_map(|i| text(cell(r, i, "organization")))
+        .collect();
+    orgs.dedup();
+    if orgs.is_empty() {
+        return format!(
+            "I found no emails from \"{}\": no organisation of that name is in your mail.{}",
+            title(name),
+            freshness(r)
+        );
+    }
+    let emails: Vec<usize> = (0..r.rows.len())
+        .filter(|i| !cell(r, *i, "sent_local").is_null())
+        .collect();
+    let who = if orgs.len() == 1 {
+        orgs[0].to_string()
+    } else {
+        format!(
+            "the {} organisations matching \"{}\" ({})",
+            orgs.len(),
+            title(name),
+            orgs.join(", ")
+        )
+    };
+    if emails.is_empty() {
+        return format!("No {what} from {who} {}.{}", when(range), freshness(r));
+    }
+    let mut out = format!(
+        "I found {} {} from {who} {}:",
+        emails.len(),
+        if emails.len() == 1 {
+            what.trim_end_matches('s')
+        } else {
+            what
+        },
+        when(range)
+    );
+    for (n, &i) in emails.iter().enumerate() {
+        let sender = text(cell(r, i, "from_name"))
+            .or(text(cell(r, i, "from_address")))
+            .unwrap_or("unknown sender");
+        let mut about: Vec<String> = Vec::new();
+        if let Some(title) = text(cell(r, i, "sender_title")) {
+            about.push(title.to_string());
+        }
+        if let Some(role) = text(cell(r, i, "sender_role")) {
+            about.push(role.replace('_', " "));
+        }
+        if orgs.len() > 1 {
+            if let Some(org) = text(cell(r, i, "organization")) {
+                about.push(org.to_string());
+            }
+        }
+        let about = if about.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", about.join(", "))
+        };
+        out.push_str(&format!(
+            "\n{}. {} - {sender}{about}: \"{}\". {} Sentiment: {}; urgency {}/100.",
+            n + 1,
+            moment(cell(r, i, "sent_local")),
+            num(cell(r, i, "subject")),
+            text(cell(r, i, "summary")).unwrap_or("(no summary)"),
+            num(cell(r, i, "sentiment")),
+            num(cell(r, i, "urgency_score")),
+        ));
+    }
+    if r.rows.len() >= super::sql::ORG_EMAILS_LIMIT {
+        out.push_str(&format!(
+            "\n(I listed the first {} only: ask for a shorter period to see them all.)",
+            super::sql::ORG_EMAILS_LIMIT
+        ));
+    }
+    out.push_str(&recommendations(r, &emails));
+    out + &freshness(r)
+}
+
+/// One recommendation per escalating thread among the listed emails, following from its rows:
+/// waiting for a reply → reply now; follow-ups without a reply, negative sentiment or several
+/// of its emails in the list → propose a call.
+fn recommendations(r: &QueryResult, emails: &[usize]) -> String {
+    let mut threads: Vec<&str> = Vec::new();
+    for &i in emails {
+        if let Some(thread) = text(cell(r, i, "thread_id")) {
+            if !threads.contains(&thread) {
+                threads.push(thread);
+            }
+        }
+    }
+    let mut out = String::new();
+    for thread in threads {
+        let rows: Vec<usize> = emails
+            .iter()
+            .copied()
+            .filter(|i| text(cell(r, *i, "thread_id")) == Some(thread))
+            .collect();
+        let Some(&last) = rows.last() else { continue };
+        if cell(r, last, "escalating").as_bool() != Some(true) {
+            continue;
+        }
+        let waiting =
+            cell(r, last, "thread_needs_reply")
+                .as_bool()
+                .or(cell(r, last, "needs_reply").as_bool())
+                == Some(true);
+        let follow_ups = int(cell(r, last, "follow_ups"));
+        let negative = rows
+            .iter()
+            .any(|i| cell(r, *i, "sentiment").as_str() == Some("negative"));
+        let mut facts = vec![format!("{} of these emails", rows.len())];
+        if follow_ups > 0 {
+            facts.push(format!(
+                "{follow_ups} {} without your reply",
+                plural(follow_ups as usize, "follow-up", "follow-ups")
+            ));
+        }
+        if negative {
+            facts.push("negative sentiment".to_string());
+        }
+        if waiting {
+            facts.push("it waits for your reply".to_string());
+        }
+        let mut steps = Vec::new();
+        if waiting {
+            steps.push("reply now");
+        }
+        if follow_ups > 0 || negative || rows.len() > 1 {
+            steps.push("propose a call");
+        }
+        if steps.is_empty() {
+            steps.push("keep a close eye on it");
+        }
+        out.push_str(&format!(
+            "\nRecommendation: the thread \"{}\" is escalating ({}). I suggest: {}.",
+            num(cell(r, rows[0], "subject")),
+            facts.join(", "),
+            steps.join(", then ")
+        ));
+    }
+    out
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn rows(orgs: &[(Option<&str>, Option<&str>)], as_of: Value) -> QueryResult {
+        QueryResult {
+            columns: [
+                "organization",
+                "sent_local",
+                "from_name",
+                "subject",
+                "summary",
+                "sentiment",
+                "urgency_score",
+                "thread_id",
+                "escalating",
+                "data_as_of",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: orgs
+                .iter()
+                .map(|(org, subject)| {
+                    vec![
+                        json!(org),
+                        json!(subject.map(|_| "2026-11-25T09:00:00")),
+                        json!("Ann"),
+                        json!(subject),
+                        json!("s"),
+                        json!("neutral"),
+                        json!(70),
+                        json!(subject),
+                        json!(false),
+                        as_of.clone(),
+                    ]
+                })
+                .collect(),
+        }
+    }
+
+    fn week() -> DateRange {
+        DateRange {
+            start: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            end: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+            label: "the last 7 days".into(),
+        }
+    }
+
+    #[test]
+    fn a_name_matching_several_organisations_says_so_and_names_each() {
+        let r = rows(
+            &[
+                (Some("Acme Corp"), Some("One")),
+                (Some("Acme Logistics"), Some("Two")),
+            ],
+            json!("2026-11-26T08:20:00"),
+        );
+        let text = org_emails("acme", true, &week(), &r);
+        assert!(
+            text.starts_with(
+                "I found 2 urgent emails from the 2 organisations matching \"Acme\" (Acme Corp, Acme Logistics)"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("Ann (Acme Logistics)"), "{text}");
+    }
+
+    #[test]
+    fn no_organisation_no_period_match_and_no_data_are_told_apart() {
+        let as_of = json!("2026-11-26T08:20:00");
+        let none = org_emails(
+            "initech",
+            true,
+            &week(),
+            &rows(&[(None, None)], as_of.clone()),
+        );
+        assert!(
+            none.starts_with("I found no emails from \"Initech\""),
+            "{none}"
+        );
+        let quiet = org_emails(
+            "acme",
+            true,
+            &week(),
+            &rows(&[(Some("Acme Corp"), None)], as_of),
+        );
+        assert!(
+            quiet.starts_with("No urgent emails from Acme Corp in the last 7 days"),
+            "{quiet}"
+        );
+        let empty = org_emails("acme", false, &week(), &rows(&[(None, None)], Value::Null));
+        assert!(empty.starts_with("I have no per-email data yet"), "{empty}");
+    }
 }

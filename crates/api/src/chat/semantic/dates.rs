@@ -49,10 +49,18 @@ impl DateRange {
 
     /// The SQL condition on a `date` column, with literal dates (the SQL is shown to the user).
     pub fn sql_condition(&self) -> String {
+        self.sql_condition_on("date")
+    }
+
+    /// The SQL condition on the date column `column`.
+    pub fn sql_condition_on(&self, column: &str) -> String {
         if self.is_day() {
-            format!("date = DATE '{}'", self.start)
+            format!("{column} = DATE '{}'", self.start)
         } else {
-            format!("date BETWEEN DATE '{}' AND DATE '{}'", self.start, self.end)
+            format!(
+                "{column} BETWEEN DATE '{}' AND DATE '{}'",
+                self.start, self.end
+            )
         }
     }
 
@@ -175,6 +183,9 @@ fn at(t: &[&str], today: NaiveDate) -> Option<(usize, Found)> {
         "yesterday" | "yesterdays" => return Some((1, day(yesterday, "yesterday"))),
         _ => {}
     }
+    if let Some(found) = day_of_week(t, today) {
+        return Some(found);
+    }
     if let Some(found) = period(t, today) {
         return Some(found);
     }
@@ -274,6 +285,49 @@ fn period(t: &[&str], today: NaiveDate) -> Option<(usize, Found)> {
         return Some((3, range(today - Duration::days(days - 1), today, label)));
     }
     None
+}
+
+/// A weekday named together with its week, one expression: "wednesday last week", "on
+/// wednesday of last week", "last week on wednesday", "this week's friday" (normalised "this
+/// weeks friday"). Read apart, the two would be two ranges (a weekday of this week and the whole
+/// of last week) and the question would compare them.
+fn day_of_week(t: &[&str], today: NaiveDate) -> Option<(usize, Found)> {
+    let w = |i: usize| t.get(i).copied().unwrap_or("");
+    let on_day = |monday: NaiveDate, day: Weekday| {
+        let date = monday + Duration::days(day.num_days_from_monday() as i64);
+        Found::Range(DateRange::day(
+            date,
+            date.format("%A %-d %B %Y").to_string(),
+        ))
+    };
+    // Weekday first: "[on] wednesday [of|in] last week".
+    let skip = usize::from(w(0) == "on");
+    if let Some(day) = parse_weekday(w(skip)) {
+        let mut j = skip + 1;
+        if matches!(w(j), "of" | "in" | "during") {
+            j += 1;
+        }
+        if let Some((len, monday)) = t.get(j..).and_then(|rest| week(rest, today)) {
+            return Some((j + len, on_day(monday, day)));
+        }
+    }
+    // Week first: "last week [on] wednesday", "last weeks wednesday".
+    let (len, monday) = week(t, today)?;
+    let j = len + usize::from(w(len) == "on");
+    let day = parse_weekday(w(j))?;
+    Some((j + 1, on_day(monday, day)))
+}
+
+/// "this week", "last week" (and their possessives): (tokens used, the week's Monday).
+fn week(t: &[&str], today: NaiveDate) -> Option<(usize, NaiveDate)> {
+    let w = |i: usize| t.get(i).copied().unwrap_or("");
+    let this_monday = today - Duration::days(today.weekday().num_days_from_monday() as i64);
+    let monday = match (w(0), w(1)) {
+        ("this" | "current", "week" | "weeks") => this_monday,
+        ("last" | "previous", "week" | "weeks") => this_monday - Duration::days(7),
+        _ => return None,
+    };
+    Some((2, monday))
 }
 
 /// "monday", "on monday", "last monday", "this monday": the most recent such day (today counts
@@ -523,6 +577,22 @@ mod tests {
         assert_eq!(one("the previous day"), Found::Shift(-1));
         assert_eq!(one("the week before"), Found::Shift(-7));
         assert_eq!(one("before that"), Found::Shift(0));
+    }
+
+    #[test]
+    fn a_weekday_of_a_named_week_is_one_day() {
+        assert_eq!(range("wednesday last week"), d("2026-11-18"));
+        assert_eq!(range("on wednesday last week"), d("2026-11-18"));
+        assert_eq!(range("wednesday of last week"), d("2026-11-18"));
+        assert_eq!(range("last week on friday"), d("2026-11-20"));
+        assert_eq!(range("last weeks monday"), d("2026-11-16"));
+        assert_eq!(range("tuesday this week"), d("2026-11-24"));
+        // Alone, each keeps its meaning.
+        assert_eq!(range("wednesday"), d("2026-11-25"));
+        assert_eq!(
+            range("last week"),
+            ("2026-11-16".into(), "2026-11-22".into())
+        );
     }
 
     #[test]

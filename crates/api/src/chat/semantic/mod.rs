@@ -66,7 +66,7 @@ impl SqlGenerator for SemanticGenerator {
         ) {
             Understood::Refusal(reason) => Ok(Generation::Refusal(refusal(&reason))),
             Understood::Plan(plan) => {
-                let query = sql::build(&self.catalog, &plan)
+                let query = sql::build(&self.catalog, &plan, request.timezone)
                     .ok_or_else(|| GeneratorError::Invalid(format!("no SQL for {plan:?}")))?;
                 let context = serde_json::to_value(&plan)
                     .map_err(|e| GeneratorError::Invalid(e.to_string()))?;

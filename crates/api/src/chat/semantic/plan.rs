@@ -64,6 +64,17 @@ pub enum Intent {
     },
     /// The data-quality checks of the range's days.
     Quality,
+    /// How many different sender domains emailed the user: "how many different domains emailed
+    /// me last week" (from `email_insights`: the daily tables keep only each day's top 10).
+    DistinctDomains,
+    /// The received emails of one organisation, matched by name: "show me the urgent emails
+    /// from Acme Corp" (from `email_insights` and `email_threads`).
+    OrgEmails {
+        /// The name as the user wrote it, normalised ("acme corp").
+        name: String,
+        /// Only the urgent ones.
+        urgent: bool,
+    },
 }
 
 impl Intent {
@@ -92,6 +103,47 @@ impl Intent {
             },
             _ => return None,
         })
+    }
+}
+
+impl Intent {
+    /// The key an organisation is matched on: the name's letters and digits, lower case,
+    /// without a trailing legal form ("Acme Corp", "acme", "ACMECorp" all give `acme`). The
+    /// SQL matches organisations whose name, reduced the same way but keeping its legal form,
+    /// starts with it. Only `[a-z0-9]` is kept, so it is safe inside a SQL literal.
+    pub fn organisation_key(name: &str) -> String {
+        const LEGAL_FORMS: &[&str] = &[
+            "corporation",
+            "corp",
+            "incorporated",
+            "inc",
+            "limited",
+            "ltd",
+            "llc",
+            "gmbh",
+            "plc",
+            "company",
+            "co",
+        ];
+        let mut words: Vec<String> = name
+            .split_whitespace()
+            .map(|w| w.chars().filter(char::is_ascii_alphanumeric).collect())
+            .filter(|w: &String| !w.is_empty())
+            .map(|w| w.to_ascii_lowercase())
+            .collect();
+        if words.len() > 1
+            && words
+                .last()
+                .is_some_and(|w| LEGAL_FORMS.contains(&w.as_str()))
+        {
+            words.pop();
+        }
+        let key = words.concat();
+        LEGAL_FORMS
+            .iter()
+            .find_map(|form| key.strip_suffix(form).filter(|rest| rest.len() >= 3))
+            .map(str::to_string)
+            .unwrap_or(key)
     }
 }
 

@@ -1,8 +1,9 @@
 //! From a [`Plan`] to the SQL that answers it, and the chart that shows it.
 //!
 //! The SQL is written to be read: the chat shows it under the answer. Dates are literals (the
-//! plan only holds dates it parsed itself) and the only free text, a sender domain, is checked
-//! to `[a-z0-9.-]` by the parser; the result still goes through the same validator as an LLM's.
+//! plan only holds dates it parsed itself) and the only free texts, a sender domain and an
+//! organisation key, are checked to `[a-z0-9.-]` and `[a-z0-9]` by the parser, the timezone to
+//! an IANA name's characters here; the result still goes through the same validator as an LLM's.
 
 use crate::chat::catalog::{Catalog, Combine};
 use crate::chat::{Chart, ChartKind};
@@ -19,8 +20,9 @@ pub struct Query {
     pub chart: Option<Chart>,
 }
 
-/// Writes the SQL for `plan`; `None` if the plan names a measure the catalog lacks.
-pub fn build(catalog: &Catalog, plan: &Plan) -> Option<Query> {
+/// Writes the SQL for `plan`; `None` if the plan names a measure the catalog lacks. Times of
+/// single emails are shown in `timezone` (an IANA name; anything else falls back to UTC).
+pub fn build(catalog: &Catalog, plan: &Plan, timezone: &str) -> Option<Query> {
     let range = &plan.range;
     if let Some(other) = &plan.compare {
         return compare(catalog, plan, other);
@@ -102,7 +104,64 @@ pub fn build(catalog: &Catalog, plan: &Plan) -> Option<Query> {
             ),
             chart: (!range.is_day()).then(|| Chart::new(ChartKind::Line, "date", "score_pct")),
         },
+        Intent::DistinctDomains => Query {
+            sql: format!(
+                "SELECT COUNT(DISTINCT sender_domain) AS sender_domains, COUNT(*) AS emails,\n\
+                 (SELECT MAX(computed_at) FROM email_insights) AT TIME ZONE '{tz}' AS data_as_of\n\
+                 FROM email_insights\nWHERE direction = 'inbound' AND {}",
+                range.sql_condition_on("sent_date"),
+                tz = zone(timezone)
+            ),
+            chart: None,
+        },
+        Intent::OrgEmails { name, urgent } => Query {
+            sql: org_emails(name, *urgent, range, timezone),
+            chart: None,
+        },
     })
+}
+
+/// `timezone` if it looks like an IANA name (letters, digits, `/_+-`), else UTC.
+fn zone(timezone: &str) -> &str {
+    let ok = !timezone.is_empty()
+        && timezone.len() <= 64
+        && timezone
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c));
+    if ok {
+        timezone
+    } else {
+        "UTC"
+    }
+}
+
+/// At most this many emails are listed (the answer says when the list is cut); below the
+/// validator's maximum, so the SQL is shown as written.
+pub const ORG_EMAILS_LIMIT: usize = 200;
+
+/// The organisation's received emails over the range, one row per email, with its thread's
+/// state; always at least one row, so the answer can tell "no such organisation" (`organization`
+/// null) from "none in the period" (`sent_local` null), and say how fresh the data is.
+fn org_emails(name: &str, urgent: bool, range: &DateRange, timezone: &str) -> String {
+    let key = Intent::organisation_key(name);
+    let tz = zone(timezone);
+    let urgent = if urgent { " AND e.urgent" } else { "" };
+    format!(
+        "WITH matched AS (\n  SELECT DISTINCT organization FROM email_insights\n  \
+         WHERE lower(replace(replace(replace(organization, ' ', ''), '.', ''), '-', '')) LIKE '{key}%'\n)\n\
+         SELECT m.organization, e.sent_at AT TIME ZONE '{tz}' AS sent_local, e.from_name, e.from_address,\n  \
+         e.sender_title, e.sender_role, e.subject, e.summary, e.sentiment, e.urgency_score, e.urgent,\n  \
+         e.needs_reply, e.follow_ups, e.thread_id, coalesce(t.escalating, e.escalating) AS escalating,\n  \
+         t.needs_reply AS thread_needs_reply, t.message_count AS thread_messages,\n  \
+         f.data_as_of AT TIME ZONE '{tz}' AS data_as_of\n\
+         FROM (SELECT MAX(computed_at) AS data_as_of FROM email_insights) AS f\n\
+         LEFT JOIN matched AS m ON true\n\
+         LEFT JOIN email_insights AS e ON e.organization = m.organization AND e.direction = 'inbound'{urgent}\n  \
+         AND e.{}\n\
+         LEFT JOIN email_threads AS t ON t.thread_id = e.thread_id\n\
+         ORDER BY m.organization, e.sent_at\nLIMIT {ORG_EMAILS_LIMIT}",
+        range.sql_condition_on("sent_date")
+    )
 }
 
 fn direction(order: Order) -> &'static str {
@@ -200,6 +259,7 @@ mod tests {
             &plan(Intent::Total {
                 measure: "emails".into(),
             }),
+            "UTC",
         )
         .unwrap();
         assert_eq!(
@@ -211,12 +271,35 @@ mod tests {
     }
 
     #[test]
+    fn organisations_are_matched_by_key_and_the_timezone_is_checked() {
+        let q = build(
+            &Catalog::serving(),
+            &plan(Intent::OrgEmails {
+                name: "acme corp".into(),
+                urgent: true,
+            }),
+            "UTC'; DROP TABLE x; --",
+        )
+        .unwrap();
+        assert!(q.sql.contains("LIKE 'acme%'"), "{}", q.sql);
+        assert!(q.sql.contains("AND e.urgent"), "{}", q.sql);
+        assert!(q.sql.contains("AT TIME ZONE 'UTC'"), "{}", q.sql);
+        assert!(!q.sql.contains("DROP"), "{}", q.sql);
+        assert!(
+            q.sql.contains("e.sent_date = DATE '2026-11-25'"),
+            "{}",
+            q.sql
+        );
+    }
+
+    #[test]
     fn unknown_measure_builds_nothing() {
         assert!(build(
             &Catalog::serving(),
             &plan(Intent::Total {
                 measure: "x".into()
-            })
+            }),
+            "UTC"
         )
         .is_none());
     }
@@ -249,17 +332,26 @@ mod tests {
                 domain: "acme.com".into(),
             },
             Intent::Quality,
+            Intent::DistinctDomains,
+            Intent::OrgEmails {
+                name: "acme corp".into(),
+                urgent: true,
+            },
+            Intent::OrgEmails {
+                name: "acme".into(),
+                urgent: false,
+            },
         ];
         let validator = crate::chat::safety::Validator::new(&catalog, 500);
         for intent in intents {
             let mut p = plan(intent);
-            let q = build(&catalog, &p).unwrap();
+            let q = build(&catalog, &p, "Europe/Paris").unwrap();
             validator
                 .check(&q.sql)
                 .unwrap_or_else(|e| panic!("{}: {e}", q.sql));
             if matches!(p.intent, Intent::Total { .. } | Intent::FromDomain { .. }) {
                 p.compare = Some(p.range.shifted(-1));
-                let q = build(&catalog, &p).unwrap();
+                let q = build(&catalog, &p, "UTC").unwrap();
                 validator
                     .check(&q.sql)
                     .unwrap_or_else(|e| panic!("{}: {e}", q.sql));
