@@ -120,7 +120,7 @@ case "$mode" in
     with_db() { node -e 'const u=new URL(process.argv[1]);u.pathname="/"+process.argv[2];console.log(u.href)' "$1" "$2"; }
     psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$private_db\"" >/dev/null
     owner_url="$(with_db "$DATABASE_URL" "$private_db")"
-    for migration in "$repo"/crates/pipeline/migrations/*.sql; do
+    for migration in "$repo"/crates/core/migrations/*.sql; do
       psql "$owner_url" -q -v ON_ERROR_STOP=1 -f "$migration" >/dev/null
     done
     today="$(TZ="${USER_TIMEZONE:-UTC}" date +%F)"
