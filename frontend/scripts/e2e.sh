@@ -120,9 +120,12 @@ case "$mode" in
     with_db() { node -e 'const u=new URL(process.argv[1]);u.pathname="/"+process.argv[2];console.log(u.href)' "$1" "$2"; }
     psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$private_db\"" >/dev/null
     owner_url="$(with_db "$DATABASE_URL" "$private_db")"
-    for migration in "$repo"/crates/core/migrations/*.sql; do
-      psql "$owner_url" -q -v ON_ERROR_STOP=1 -f "$migration" >/dev/null
-    done
+    # Migrated and granted as the pipeline does: `mindy db migrate` also gives the chat's
+    # read-only role SELECT on every chat table (plain psql -f of the migrations does not).
+    mindy_bin="${MINDY_BIN:-${CARGO_TARGET_DIR:-$HOME/.cache/mini-mindy/target}/debug/mindy}"
+    [[ -x "$mindy_bin" ]] || die "no $mindy_bin: run ./stack up first (it builds mindy)"
+    "$mindy_bin" db migrate --database-url "$owner_url" >/dev/null 2>"$work/migrate.log" \
+      || die "mindy db migrate failed: $(cat "$work/migrate.log")"
     today="$(TZ="${USER_TIMEZONE:-UTC}" date +%F)"
     psql "$owner_url" -q -v ON_ERROR_STOP=1 -v today="$today" -f "$frontend/scripts/e2e-seed.sql" >/dev/null
     reader_url="$(with_db "$MINDY_READER_DATABASE_URL" "$private_db")"
