@@ -5,7 +5,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use sqlx::postgres::PgPoolOptions;
 
@@ -20,21 +20,42 @@ use crate::dashboard::Dashboard;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 
-/// What "today" is: the wall clock in the user's timezone, or a fixed day (tests).
+/// What "now" and "today" are: the wall clock in the user's timezone, or a fixed moment (tests).
 #[derive(Debug, Clone, Copy)]
 pub enum Clock {
     /// `Utc::now()` in the timezone.
     System,
-    /// Always this day.
+    /// Always this day, seen from its morning: "now" is 09:00 local time (see [`Clock::now`]).
     Fixed(NaiveDate),
+    /// Always this instant.
+    At(DateTime<Utc>),
 }
+
+/// The local time a [`Clock::Fixed`] day is seen from: when a morning briefing is asked.
+pub const FIXED_DAY_TIME: NaiveTime = match NaiveTime::from_hms_opt(9, 0, 0) {
+    Some(t) => t,
+    None => unreachable!(),
+};
 
 impl Clock {
     /// Today in `tz`.
     pub fn today(&self, tz: Tz) -> NaiveDate {
         match self {
-            Clock::System => chrono::Utc::now().with_timezone(&tz).date_naive(),
             Clock::Fixed(day) => *day,
+            _ => self.now(tz).with_timezone(&tz).date_naive(),
+        }
+    }
+
+    /// Now; for a fixed day, that day at [`FIXED_DAY_TIME`] in `tz`.
+    pub fn now(&self, tz: Tz) -> DateTime<Utc> {
+        match self {
+            Clock::System => Utc::now(),
+            Clock::At(at) => *at,
+            Clock::Fixed(day) => tz
+                .from_local_datetime(&day.and_time(FIXED_DAY_TIME))
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or_else(|| Utc.from_utc_datetime(&day.and_time(FIXED_DAY_TIME))),
         }
     }
 }

@@ -5,6 +5,7 @@
 mod util;
 
 mod chat_intel;
+mod chat_scenes;
 mod chat_semantic;
 mod dashboard;
 mod openai;

@@ -10,28 +10,28 @@ use crate::util::{as_f64, cell, date, seed_days, TestApp};
 
 /// One seeded `email_insights` row (the columns the chat reads; the others get fixed values).
 #[derive(Debug, Clone)]
-struct Mail {
-    id: &'static str,
-    thread: &'static str,
-    sent_at: &'static str,
-    inbound: bool,
-    from_name: &'static str,
-    from_address: &'static str,
-    domain: &'static str,
-    organization: Option<&'static str>,
-    role: &'static str,
-    title: Option<&'static str>,
-    subject: &'static str,
-    summary: &'static str,
-    sentiment: &'static str,
-    urgency: i32,
-    escalating: bool,
-    needs_reply: bool,
-    follow_ups: i32,
+pub(crate) struct Mail {
+    pub(crate) id: &'static str,
+    pub(crate) thread: &'static str,
+    pub(crate) sent_at: &'static str,
+    pub(crate) inbound: bool,
+    pub(crate) from_name: &'static str,
+    pub(crate) from_address: &'static str,
+    pub(crate) domain: &'static str,
+    pub(crate) organization: Option<&'static str>,
+    pub(crate) role: &'static str,
+    pub(crate) title: Option<&'static str>,
+    pub(crate) subject: &'static str,
+    pub(crate) summary: &'static str,
+    pub(crate) sentiment: &'static str,
+    pub(crate) urgency: i32,
+    pub(crate) escalating: bool,
+    pub(crate) needs_reply: bool,
+    pub(crate) follow_ups: i32,
 }
 
 impl Mail {
-    fn sent_at(&self) -> DateTime<Utc> {
+    pub(crate) fn sent_at(&self) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(self.sent_at)
             .unwrap()
             .with_timezone(&Utc)
@@ -40,7 +40,7 @@ impl Mail {
     fn sent_date(&self) -> NaiveDate {
         self.sent_at().date_naive()
     }
-    fn urgent(&self) -> bool {
+    pub(crate) fn urgent(&self) -> bool {
         self.urgency >= 60
     }
 }
@@ -96,7 +96,7 @@ const ACME: Option<&str> = Some("Acme Corp");
 
 /// Acme Corp's story (routine mail, an overnight escalation, a new thread), Globex, a private
 /// sender, a newsletter and one email the user sent. Today is Thu 26 Nov 2026.
-fn mails() -> Vec<Mail> {
+pub(crate) fn mails() -> Vec<Mail> {
     let mut out = vec![
         mail(
             "a1",
@@ -263,7 +263,7 @@ fn mails() -> Vec<Mail> {
     out
 }
 
-async fn seed(app: &TestApp, mails: &[Mail]) {
+pub(crate) async fn seed(app: &TestApp, mails: &[Mail]) {
     let computed: DateTime<Utc> = "2026-11-26T08:20:00Z".parse().unwrap();
     for m in mails {
         sqlx::query(

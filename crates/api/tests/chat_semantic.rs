@@ -324,7 +324,9 @@ async fn other_measures_and_shapes() {
     assert_eq!(reply["chart"]["kind"], "line");
     assert_eq!(cell(&reply, 0, "date"), "2026-11-20");
 
-    let reply = app.ask("What was my busiest day last week?", None).await;
+    let reply = app
+        .ask("Which day last week had the most emails?", None)
+        .await;
     let best = last_week
         .iter()
         .max_by_key(|d| (d.total(), std::cmp::Reverse(d.date)))
@@ -491,11 +493,11 @@ async fn follow_ups_use_the_conversation() {
 async fn questions_outside_the_data_are_refused_with_suggestions() {
     let app = TestApp::new().await;
     for q in [
-        "What's on my calendar today?",
+        "Book me a flight to Paris",
         "Draft a reply to Tom apologizing",
         "What is the sentiment of my emails?",
         "hello",
-        "Good morning! What do I need to know today?",
+        "Who is Tom's manager?",
         "How many emails did I send yesterday?",
         "What's the weather like?",
         "emails from tom@acme.com",

@@ -96,11 +96,13 @@ pub const MEASURES: &[Measure] = &[
 
 /// Example questions, shown with every refusal and in the README.
 pub const SUGGESTIONS: &[&str] = &[
+    "Good morning! What do I need to know today?",
+    "Show me the urgent emails from Acme Corp",
+    "What's my busiest day this week?",
+    "Any patterns I should know about?",
+    "Who are the clients I'm meeting this week that also emailed me in the last 3 days?",
     "How many emails did I receive yesterday?",
     "Which sender sent me the most emails this week?",
-    "What was the busiest hour yesterday?",
-    "How many important emails did I get last week?",
-    "Show my emails per day over the last 7 days",
     "Compare this week with last week",
 ];
 

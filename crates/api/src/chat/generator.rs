@@ -1,8 +1,9 @@
 //! The seam between the chat flow and whatever turns questions into SQL.
 
 use async_trait::async_trait;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::{Chart, QueryResult};
 
@@ -31,19 +32,82 @@ pub struct Request<'a> {
     pub history: &'a [Turn],
     /// Today in the user's timezone.
     pub today: NaiveDate,
+    /// Now: what "the last 24 hours" and "the next meeting" are measured from.
+    pub now: DateTime<Utc>,
     /// The user's timezone (IANA name), for prompts.
     pub timezone: &'a str,
+}
+
+/// What an answer is, so the UI can draw it as such: a figure or series, a list of emails, a
+/// briefing in sections, a day's timeline, patterns, or cards per client.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerKind {
+    /// Numbers or a series (the rows, maybe a chart).
+    #[default]
+    Stat,
+    /// Emails, one per row, with sentiment and urgency.
+    Emails,
+    /// The morning briefing: mail of the last 24 hours, today's calendar, what is due.
+    Briefing,
+    /// One day of the calendar: meetings, free time, concerns.
+    Day,
+    /// 30-day patterns of mail and meetings.
+    Patterns,
+    /// Clients met and mailed: one card per organisation.
+    Clients,
+}
+
+/// A further query of an answer built from several (a briefing's calendar, a day's conflicts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionQuery {
+    /// Stable identifier the answer and the UI look the section up by (`meetings`).
+    pub id: String,
+    /// Heading shown above it ("Today's meetings").
+    pub title: String,
+    /// One SELECT, not yet validated.
+    pub sql: String,
+}
+
+/// A section's query, validated and run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Section {
+    /// The [`SectionQuery::id`].
+    pub id: String,
+    /// Its heading.
+    pub title: String,
+    /// The SQL as run (after validation).
+    pub sql: String,
+    /// Column names of the rows.
+    pub columns: Vec<String>,
+    /// The rows, one array per row in column order.
+    #[schema(value_type = Vec<Vec<Object>>)]
+    pub rows: Vec<Vec<serde_json::Value>>,
+}
+
+impl Section {
+    /// The rows as a [`QueryResult`], for the answer templates.
+    pub fn result(&self) -> QueryResult {
+        QueryResult {
+            columns: self.columns.clone(),
+            rows: self.rows.clone(),
+        }
+    }
 }
 
 /// A query a generator proposes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Draft {
-    /// One SELECT, not yet validated.
+    /// One SELECT, not yet validated: the answer's main rows.
     pub sql: String,
     /// How to draw the rows, when the generator knows.
     pub chart: Option<Chart>,
     /// Kept with the turn for follow-ups.
     pub context: serde_json::Value,
+    /// What the answer is.
+    pub kind: AnswerKind,
+    /// Further queries the answer is built from, run after the main one, each validated like it.
+    pub sections: Vec<SectionQuery>,
 }
 
 /// A generator's reply to a question.
@@ -86,11 +150,13 @@ pub trait SqlGenerator: Send + Sync {
         Ok(None)
     }
 
-    /// Words the result as an answer to the question.
+    /// Words the result (and the draft's sections, run, in the draft's order) as an answer to
+    /// the question.
     async fn answer(
         &self,
         request: &Request<'_>,
         draft: &Draft,
         result: &QueryResult,
+        sections: &[Section],
     ) -> Result<String, GeneratorError>;
 }

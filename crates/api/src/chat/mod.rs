@@ -23,7 +23,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-pub use generator::{Draft, Generation, GeneratorError, Request, SqlGenerator, Turn};
+pub use generator::{
+    AnswerKind, Draft, Generation, GeneratorError, Request, Section, SectionQuery, SqlGenerator,
+    Turn,
+};
 pub use service::ChatService;
 
 /// A query's result: column names and rows of JSON values (numbers, strings, booleans, null).

@@ -19,7 +19,9 @@ use async_openai::Client;
 use async_trait::async_trait;
 
 use super::catalog::{Catalog, SUGGESTIONS};
-use super::generator::{Draft, Generation, GeneratorError, Request, SqlGenerator};
+use super::generator::{
+    AnswerKind, Draft, Generation, GeneratorError, Request, Section, SqlGenerator,
+};
 use super::{generic_answer, Chart, QueryResult};
 
 /// What the model answers when the data cannot answer the question.
@@ -142,6 +144,8 @@ impl OpenAiGenerator {
             sql: reply.to_string(),
             chart: None,
             context: serde_json::Value::Null,
+            kind: AnswerKind::Stat,
+            sections: Vec::new(),
         })
     }
 }
@@ -245,6 +249,7 @@ impl SqlGenerator for OpenAiGenerator {
         request: &Request<'_>,
         draft: &Draft,
         result: &QueryResult,
+        _sections: &[Section],
     ) -> Result<String, GeneratorError> {
         let rows = serde_json::to_string(&result.rows).unwrap_or_default();
         let prompt = format!(

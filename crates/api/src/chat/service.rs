@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use utoipa::ToSchema;
@@ -14,7 +14,10 @@ use super::exec::{self, ExecError};
 use super::safety::{Refused, Validator};
 use super::semantic::parser::normalise;
 use super::store::{CacheKey, CachedAnswer, Store};
-use super::{Chart, Draft, Generation, GeneratorError, QueryResult, Request, SqlGenerator, Turn};
+use super::{
+    AnswerKind, Chart, Draft, Generation, GeneratorError, QueryResult, Request, Section,
+    SqlGenerator, Turn,
+};
 use crate::metrics::Metrics;
 
 /// Why a chat request failed (refusing a question is not a failure).
@@ -51,6 +54,8 @@ pub struct ChatReply {
     pub conversation_id: String,
     /// The answer in words.
     pub answer: String,
+    /// What the answer is, so it can be drawn as such (`stat` for a refusal).
+    pub kind: AnswerKind,
     /// The SQL that produced the rows (absent when the question was refused).
     pub sql: Option<String>,
     /// Column names of the rows.
@@ -60,6 +65,9 @@ pub struct ChatReply {
     pub rows: Vec<Vec<serde_json::Value>>,
     /// How to draw the rows, when they are a series.
     pub chart: Option<Chart>,
+    /// Further queries the answer was built from (a briefing's calendar, a day's conflicts),
+    /// each with its SQL and rows; empty for answers from one query.
+    pub sections: Vec<Section>,
     /// True when the question could not be answered from the data.
     pub refused: bool,
     /// Questions that can be answered (with refusals).
@@ -104,12 +112,14 @@ fn ms(since: Instant) -> f64 {
 }
 
 impl ChatService {
-    /// Answers `question` in conversation `conversation_id` (a UUID), as of `today`.
+    /// Answers `question` in conversation `conversation_id` (a UUID), as of `today` (in the
+    /// user's timezone) and `now`.
     pub async fn ask(
         &self,
         question: &str,
         conversation_id: &str,
         today: NaiveDate,
+        now: DateTime<Utc>,
     ) -> Result<ChatReply, ChatError> {
         let started = Instant::now();
         let mut notices = Vec::new();
@@ -127,6 +137,7 @@ impl ChatService {
             generator: self.generator.name(),
             question: &normalised,
             today,
+            now,
             data_version: &version,
             context: history.last().and_then(|t| t.sql.as_deref()),
         };
@@ -149,6 +160,7 @@ impl ChatService {
             question,
             history: &history,
             today,
+            now,
             timezone: &self.timezone,
         };
         let (answer, timings) = self.answer(&request).await?;
@@ -188,14 +200,30 @@ impl ChatService {
                     chart: None,
                     refused: true,
                     context: serde_json::Value::Null,
+                    kind: AnswerKind::Stat,
+                    sections: Vec::new(),
                 };
                 return Ok((refusal, timings));
             }
             Generation::Sql(draft) => draft,
         };
         let (draft, sql, result) = self.run_with_repair(request, draft, &mut timings).await?;
+        let mut sections = Vec::with_capacity(draft.sections.len());
+        for section in &draft.sections {
+            let (sql, rows) = self.check_and_run(&section.sql, &mut timings).await?;
+            sections.push(Section {
+                id: section.id.clone(),
+                title: section.title.clone(),
+                sql,
+                columns: rows.columns,
+                rows: rows.rows,
+            });
+        }
         let t = Instant::now();
-        let text = self.generator.answer(request, &draft, &result).await?;
+        let text = self
+            .generator
+            .answer(request, &draft, &result, &sections)
+            .await?;
         timings.answer_ms = ms(t);
         let chart = draft.chart.clone().or_else(|| Chart::guess(&result));
         let answer = CachedAnswer {
@@ -205,6 +233,8 @@ impl ChatService {
             chart,
             refused: false,
             context: draft.context,
+            kind: draft.kind,
+            sections,
         };
         Ok((answer, timings))
     }
@@ -262,7 +292,8 @@ impl ChatService {
     }
 
     /// Changes whenever the batch or the exporter writes: row counts and the latest
-    /// export/check/compute times of the tables the embedded engine reads.
+    /// export/check/compute times of the tables the embedded engine reads (mail statistics,
+    /// per-email facts, action items, patterns and the calendar).
     async fn data_version(&self) -> Result<String, ChatError> {
         let sql = "SELECT concat_ws('/', (SELECT count(*) FROM daily_insights), \
                    (SELECT max(exported_at) FROM daily_insights), \
@@ -270,7 +301,13 @@ impl ChatService {
                    (SELECT count(*) FROM daily_hourly_counts), \
                    (SELECT count(*) || '@' || coalesce(max(checked_at)::text, '') FROM quality_scores), \
                    (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM email_insights), \
-                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM email_threads))";
+                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM email_threads), \
+                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM email_action_items), \
+                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM email_patterns), \
+                   (SELECT count(*) || '@' || coalesce(max(ingested_at)::text, '') FROM calendar_events), \
+                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM calendar_days), \
+                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM calendar_conflicts), \
+                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM calendar_patterns))";
         sqlx::query_scalar(sql)
             .fetch_one(&self.reader)
             .await
@@ -313,10 +350,12 @@ impl ChatService {
         ChatReply {
             conversation_id: conversation_id.to_string(),
             answer: answer.answer,
+            kind: answer.kind,
             sql: answer.sql,
             columns: answer.result.columns,
             rows: answer.result.rows,
             chart: answer.chart,
+            sections: answer.sections,
             refused: answer.refused,
             suggestions,
             generator: self.generator.name().to_string(),

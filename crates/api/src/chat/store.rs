@@ -4,7 +4,7 @@
 //! - `<prefix>conv:<id>`: a list of JSON [`Turn`]s, the last [`MAX_TURNS`] kept, expiring after a
 //!   day without activity.
 //! - `<prefix>answer:<sha256>`: a cached reply, keyed by generator, normalised question, today,
-//!   the data version and the conversation context the question depended on.
+//!   now to the minute, the data version and the conversation context the question depended on.
 //!
 //! Redis is optional here: when it is down or slow the chat goes on without history or cache
 //! (logged, and said in the reply), never waiting longer than [`REDIS_DEADLINE`] for it. The
@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 
-use super::{Chart, QueryResult, Turn};
+use super::{AnswerKind, Chart, QueryResult, Section, Turn};
 
 /// Turns kept per conversation.
 pub const MAX_TURNS: isize = 20;
@@ -44,6 +44,12 @@ pub struct CachedAnswer {
     pub refused: bool,
     /// The generator's context for follow-ups.
     pub context: serde_json::Value,
+    /// What the answer is.
+    #[serde(default)]
+    pub kind: AnswerKind,
+    /// The further queries it was built from, run.
+    #[serde(default)]
+    pub sections: Vec<Section>,
 }
 
 /// What the cache key is made of.
@@ -55,6 +61,8 @@ pub struct CacheKey<'a> {
     pub question: &'a str,
     /// Today in the user's timezone ("yesterday" changes meaning at midnight).
     pub today: chrono::NaiveDate,
+    /// Now, to the minute ("the last 24 hours" and "the next meeting" move with it).
+    pub now: chrono::DateTime<chrono::Utc>,
     /// The data version (changes when the batch writes).
     pub data_version: &'a str,
     /// The previous turn's SQL, when there is one (follow-ups depend on it).
@@ -68,6 +76,7 @@ impl CacheKey<'_> {
             self.generator,
             self.question,
             &self.today.to_string(),
+            &self.now.format("%Y-%m-%dT%H:%M").to_string(),
             self.data_version,
             self.context.unwrap_or(""),
         ] {

@@ -50,8 +50,12 @@ impl ChatRequest {
 
 async fn ask(state: &AppState, request: &ChatRequest) -> Result<ChatReply, AppError> {
     let (message, id) = request.validate()?;
-    let today = state.settings.clock.today(state.settings.timezone);
-    Ok(state.chat.ask(&message, &id, today).await?)
+    let clock = state.settings.clock;
+    let tz = state.settings.timezone;
+    Ok(state
+        .chat
+        .ask(&message, &id, clock.today(tz), clock.now(tz))
+        .await?)
 }
 
 /// Answers a question about the email statistics.
@@ -78,8 +82,9 @@ pub async fn chat(
 }
 
 /// The answer as server-sent events, for a typing effect: `meta` (conversation id and
-/// generator), `token` (the answer, word by word), `result` (sql, columns, rows, chart, notices,
-/// refused, suggestions), then `done` (timings); or `error` (`{code, message}`) instead.
+/// generator), `token` (the answer, word by word), `result` (kind, sql, columns, rows, chart,
+/// sections, notices, refused, suggestions), then `done` (timings); or `error` (`{code,
+/// message}`) instead.
 #[utoipa::path(
     post,
     path = "/api/chat/stream",
@@ -105,11 +110,11 @@ pub async fn stream(
         let _ = tx
             .send(Event::default().event("meta").data(meta.to_string()))
             .await;
-        let today = state.settings.clock.today(state.settings.timezone);
+        let (clock, tz) = (state.settings.clock, state.settings.timezone);
         for event in reply_events(
             state
                 .chat
-                .ask(&message, &id, today)
+                .ask(&message, &id, clock.today(tz), clock.now(tz))
                 .await
                 .map_err(AppError::from),
         ) {
@@ -144,7 +149,8 @@ fn reply_events(reply: Result<ChatReply, AppError>) -> Vec<Event> {
         })
         .collect();
     let result = serde_json::json!({
-        "sql": reply.sql, "columns": reply.columns, "rows": reply.rows, "chart": reply.chart,
+        "kind": reply.kind, "sql": reply.sql, "columns": reply.columns, "rows": reply.rows,
+        "chart": reply.chart, "sections": reply.sections,
         "refused": reply.refused, "suggestions": reply.suggestions, "cached": reply.cached,
         "notices": reply.notices,
     });

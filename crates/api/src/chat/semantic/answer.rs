@@ -28,6 +28,14 @@ pub fn answer(catalog: &Catalog, plan: &Plan, result: &QueryResult) -> String {
         (Intent::OrgEmails { name, urgent }, None) => {
             org_emails(name, *urgent, &plan.range, result)
         }
+        // Worded with their sections by `super::scenes::answer`.
+        (
+            Intent::Briefing { .. }
+            | Intent::CalendarDay { .. }
+            | Intent::Patterns
+            | Intent::ClientsMetAndMailed { .. },
+            None,
+        ) => crate::chat::generic_answer(result),
     };
     if plan.defaulted {
         format!(
@@ -67,7 +75,7 @@ fn no_data(range: &DateRange) -> String {
 }
 
 /// Column `name` of row `row`.
-fn cell<'a>(result: &'a QueryResult, row: usize, name: &str) -> &'a Value {
+pub(super) fn cell<'a>(result: &'a QueryResult, row: usize, name: &str) -> &'a Value {
     let col = result.columns.iter().position(|c| c == name);
     col.and_then(|c| result.rows.get(row).and_then(|r| r.get(c)))
         .unwrap_or(&Value::Null)
@@ -91,14 +99,14 @@ pub fn num(value: &Value) -> String {
     }
 }
 
-fn int(value: &Value) -> i64 {
+pub(super) fn int(value: &Value) -> i64 {
     value
         .as_i64()
         .or_else(|| value.as_f64().map(|f| f as i64))
         .unwrap_or(0)
 }
 
-fn date(value: &Value) -> String {
+pub(super) fn date(value: &Value) -> String {
     value
         .as_str()
         .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
@@ -408,7 +416,7 @@ fn compare(catalog: &Catalog, plan: &Plan, other: &DateRange, r: &QueryResult) -
     text + "."
 }
 
-fn capitalise(s: &str) -> String {
+pub(super) fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
     chars
         .next()
@@ -417,7 +425,7 @@ fn capitalise(s: &str) -> String {
 }
 
 /// "Thu 26 Nov 08:20" from a `timestamp` cell (`2026-11-26T08:20:00`), else the cell as is.
-fn moment(value: &Value) -> String {
+pub(super) fn moment(value: &Value) -> String {
     value
         .as_str()
         .and_then(|s| s.parse::<chrono::NaiveDateTime>().ok())
@@ -459,7 +467,7 @@ fn title(name: &str) -> String {
         .join(" ")
 }
 
-fn text(value: &Value) -> Option<&str> {
+pub(super) fn text(value: &Value) -> Option<&str> {
     value.as_str().filter(|s| !s.trim().is_empty())
 }
 

@@ -174,12 +174,26 @@ fn at(t: &[&str], today: NaiveDate) -> Option<(usize, Found)> {
             day(today - Duration::days(2), "the day before yesterday"),
         ));
     }
+    let tomorrow = today + Duration::days(1);
+    if w(0) == "the" && w(1) == "day" && w(2) == "after" && w(3) == "tomorrow" {
+        return Some((
+            4,
+            day(tomorrow + Duration::days(1), "the day after tomorrow"),
+        ));
+    }
+    if w(0) == "day" && w(1) == "after" && w(2) == "tomorrow" {
+        return Some((
+            3,
+            day(tomorrow + Duration::days(1), "the day after tomorrow"),
+        ));
+    }
     if let Some(shift) = relative(t) {
         return Some(shift);
     }
     match w(0) {
         // "today's", "yesterday's" lose their apostrophe in normalisation.
         "today" | "todays" | "tonight" => return Some((1, day(today, "today"))),
+        "tomorrow" | "tomorrows" => return Some((1, day(tomorrow, "tomorrow"))),
         "yesterday" | "yesterdays" => return Some((1, day(yesterday, "yesterday"))),
         _ => {}
     }
@@ -244,6 +258,13 @@ fn period(t: &[&str], today: NaiveDate) -> Option<(usize, Found)> {
             return Some((
                 2,
                 range(start, start + Duration::days(6), "last week".into()),
+            ));
+        }
+        ("next" | "coming", "week") => {
+            let start = week_start + Duration::days(7);
+            return Some((
+                2,
+                range(start, start + Duration::days(6), "next week".into()),
             ));
         }
         ("past", "week") => {
@@ -355,7 +376,8 @@ fn weekday(t: &[&str], today: NaiveDate) -> Option<(usize, Found)> {
     Some((skip + 1, Found::Range(DateRange::day(date, label))))
 }
 
-fn parse_weekday(token: &str) -> Option<Weekday> {
+/// "monday", "mondays" → Monday.
+pub fn parse_weekday(token: &str) -> Option<Weekday> {
     let token = token
         .strip_suffix('s')
         .filter(|s| s.ends_with("day"))
@@ -513,6 +535,12 @@ mod tests {
         assert_eq!(range("the day before yesterday"), d("2026-11-24"));
         assert_eq!(range("3 days ago"), d("2026-11-23"));
         assert_eq!(range("a week ago"), d("2026-11-19"));
+        assert_eq!(range("tomorrow"), d("2026-11-27"));
+        assert_eq!(range("the day after tomorrow"), d("2026-11-28"));
+        assert_eq!(
+            range("next week"),
+            ("2026-11-30".into(), "2026-12-06".into())
+        );
     }
 
     #[test]

@@ -6,11 +6,14 @@
 //! - [`plan`]: the understood question, kept in the conversation for follow-ups.
 //! - [`sql`]: plan → readable SQL and chart hint.
 //! - [`answer`]: plan + rows → templated answer.
+//! - [`scenes`]: the demo scenes (briefing, a calendar day, patterns, clients met and mailed),
+//!   each answered from several queries; tried before the statistics parser.
 
 pub mod answer;
 pub mod dates;
 pub mod parser;
 pub mod plan;
+pub mod scenes;
 pub mod sql;
 
 use async_trait::async_trait;
@@ -18,8 +21,8 @@ use async_trait::async_trait;
 pub use plan::{Intent, Order, Plan};
 
 use super::catalog::{Catalog, SUGGESTIONS};
-use super::generator::{Draft, Generation, GeneratorError, Request, SqlGenerator};
-use super::QueryResult;
+use super::generator::{AnswerKind, Draft, Generation, GeneratorError, Request, SqlGenerator};
+use super::{QueryResult, Section};
 use parser::Understood;
 
 /// The semantic parser as a [`SqlGenerator`].
@@ -58,25 +61,48 @@ impl SqlGenerator for SemanticGenerator {
 
     async fn generate(&self, request: &Request<'_>) -> Result<Generation, GeneratorError> {
         let context = Self::context(request);
-        match parser::understand(
-            &self.catalog,
+        let understood = scenes::understand(
             request.question,
             context.as_ref(),
             request.today,
-        ) {
-            Understood::Refusal(reason) => Ok(Generation::Refusal(refusal(&reason))),
-            Understood::Plan(plan) => {
-                let query = sql::build(&self.catalog, &plan, request.timezone)
-                    .ok_or_else(|| GeneratorError::Invalid(format!("no SQL for {plan:?}")))?;
-                let context = serde_json::to_value(&plan)
-                    .map_err(|e| GeneratorError::Invalid(e.to_string()))?;
-                Ok(Generation::Sql(Draft {
-                    sql: query.sql,
-                    chart: query.chart,
-                    context,
-                }))
-            }
+            request.now,
+        )
+        .unwrap_or_else(|| {
+            parser::understand(
+                &self.catalog,
+                request.question,
+                context.as_ref(),
+                request.today,
+            )
+        });
+        let plan = match understood {
+            Understood::Refusal(reason) => return Ok(Generation::Refusal(refusal(&reason))),
+            Understood::Plan(plan) => plan,
+        };
+        let context =
+            serde_json::to_value(&plan).map_err(|e| GeneratorError::Invalid(e.to_string()))?;
+        if let Some(scene) = scenes::build(&plan, request.timezone) {
+            return Ok(Generation::Sql(Draft {
+                sql: scene.sql,
+                chart: None,
+                context,
+                kind: scene.kind,
+                sections: scene.sections,
+            }));
         }
+        let query = sql::build(&self.catalog, &plan, request.timezone)
+            .ok_or_else(|| GeneratorError::Invalid(format!("no SQL for {plan:?}")))?;
+        let kind = match plan.intent {
+            Intent::OrgEmails { .. } => AnswerKind::Emails,
+            _ => AnswerKind::Stat,
+        };
+        Ok(Generation::Sql(Draft {
+            sql: query.sql,
+            chart: query.chart,
+            context,
+            kind,
+            sections: Vec::new(),
+        }))
     }
 
     async fn answer(
@@ -84,9 +110,11 @@ impl SqlGenerator for SemanticGenerator {
         _request: &Request<'_>,
         draft: &Draft,
         result: &QueryResult,
+        sections: &[Section],
     ) -> Result<String, GeneratorError> {
         let plan: Plan = serde_json::from_value(draft.context.clone())
             .map_err(|e| GeneratorError::Invalid(e.to_string()))?;
-        Ok(answer::answer(&self.catalog, &plan, result))
+        Ok(scenes::answer(&plan, result, sections)
+            .unwrap_or_else(|| answer::answer(&self.catalog, &plan, result)))
     }
 }

@@ -63,7 +63,7 @@ const UNSUPPORTED: &[(&[&str], &str)] = &[
             "event",
             "events",
         ],
-        "I only have statistics about received email, not your calendar.",
+        "Of your calendar I know one day at a time (\"What does tomorrow look like?\"), the busiest day of a week, the clients you meet who emailed you, the morning briefing and your 30-day patterns.",
     ),
     (
         &[
@@ -75,7 +75,7 @@ const UNSUPPORTED: &[(&[&str], &str)] = &[
             "happy",
             "frustrated",
         ],
-        "I don't have sentiment analysis of your emails, only counts.",
+        "I show each email's sentiment in lists (\"Show me the urgent emails from Acme Corp\") and the day's split in the briefing, not as a statistic of its own.",
     ),
     (
         &[
@@ -296,7 +296,7 @@ const LIST: &[&str] = &[
 ];
 /// Grammar and the verbs of receiving mail: words any question may hold without changing what
 /// it asks.
-const FILLER: &[&str] = &[
+pub(super) const FILLER: &[&str] = &[
     "i",
     "me",
     "my",
@@ -546,6 +546,11 @@ fn unaccounted(
                 vocabulary.push(URGENT);
             }
         }
+        // The scenes account for their own words (`super::scenes`).
+        Intent::Briefing { .. }
+        | Intent::CalendarDay { .. }
+        | Intent::Patterns
+        | Intent::ClientsMetAndMailed { .. } => {}
     }
     if let Some(synonyms) = measure {
         vocabulary.push(synonyms);

@@ -1,6 +1,7 @@
 //! What the semantic parser understood: a [`Plan`], kept in the conversation so a follow-up
 //! ("and the day before?") can change one part of it.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::dates::DateRange;
@@ -74,6 +75,27 @@ pub enum Intent {
         name: String,
         /// Only the urgent ones.
         urgent: bool,
+    },
+    /// The morning briefing (demo scene 1): mail of the 24 hours before `now`, today's
+    /// calendar from `now` on, what is due today and the escalating threads.
+    Briefing {
+        /// The moment the briefing is about.
+        now: DateTime<Utc>,
+    },
+    /// One day of the calendar (demo scene 3): the busiest (`Most`) or lightest (`Least`) day of
+    /// the range, or the range's only day (`None`), with its meetings and concerns.
+    CalendarDay {
+        /// Which day of the range; `None` when the range is one day.
+        order: Option<Order>,
+    },
+    /// Patterns of the last 30 days of mail and meetings against the 30 days before (demo
+    /// scene 4), from the precomputed pattern tables.
+    Patterns,
+    /// Client organisations the user meets in the plan's range that also emailed in `mailed`
+    /// (demo scene 5): calendar attendees joined with email senders on the organisation's domain.
+    ClientsMetAndMailed {
+        /// The period of the emails.
+        mailed: DateRange,
     },
 }
 

@@ -118,11 +118,16 @@ pub fn build(catalog: &Catalog, plan: &Plan, timezone: &str) -> Option<Query> {
             sql: org_emails(name, *urgent, range, timezone),
             chart: None,
         },
+        // Answers of several queries: `super::scenes::build`.
+        Intent::Briefing { .. }
+        | Intent::CalendarDay { .. }
+        | Intent::Patterns
+        | Intent::ClientsMetAndMailed { .. } => return None,
     })
 }
 
 /// `timezone` if it looks like an IANA name (letters, digits, `/_+-`), else UTC.
-fn zone(timezone: &str) -> &str {
+pub(super) fn zone(timezone: &str) -> &str {
     let ok = !timezone.is_empty()
         && timezone.len() <= 64
         && timezone
