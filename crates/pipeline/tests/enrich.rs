@@ -62,20 +62,22 @@ async fn session(stack: &Stack) -> SparkSession {
 }
 
 async fn read(session: &SparkSession, path: &str, filter: &str) -> Rows {
-    read_sorted(session, path, filter, &[]).await
-}
-
-/// The rows of the Delta table at `path` that pass `filter`, sorted by `order` (column names).
-async fn read_sorted(session: &SparkSession, path: &str, filter: &str, order: &[&str]) -> Rows {
-    let mut df = session
+    let df = session
         .read()
         .format("delta")
         .load_path(path)
         .filter_expr(filter);
-    // Spark refuses a sort by no column (an assertion, not an error class).
-    if !order.is_empty() {
-        df = df.sort(order.iter().map(|c| col(c)));
-    }
+    Rows::new(df.collect().await.unwrap())
+}
+
+/// The rows of the Delta table at `path` that pass `filter`, sorted by `order` (column names).
+async fn read_sorted(session: &SparkSession, path: &str, filter: &str, order: &[&str]) -> Rows {
+    let df = session
+        .read()
+        .format("delta")
+        .load_path(path)
+        .filter_expr(filter)
+        .sort(order.iter().map(|c| col(c)));
     Rows::new(df.collect().await.unwrap())
 }
 
