@@ -166,7 +166,7 @@ const MEETINGS: &[Meeting] = &[
     ),
 ];
 
-async fn seed_calendar(app: &TestApp) {
+pub(crate) async fn seed_calendar(app: &TestApp) {
     let db = &app.db.owner;
     let computed: DateTime<Utc> = "2026-11-26T08:30:00Z".parse().unwrap();
     for d in WEEK {

@@ -37,6 +37,25 @@ async fn completions(
         .replies
         .pop_front()
         .unwrap_or_else(|| "CANNOT_ANSWER: script exhausted".into());
+    // "TOOL <name> <arguments>" is a tool call, as the API sends one.
+    let (message, finish) = match content.strip_prefix("TOOL ") {
+        Some(call) => {
+            let (name, arguments) = call.split_once(' ').unwrap_or((call, "{}"));
+            (
+                json!({
+                    "role": "assistant",
+                    "content": null,
+                    "tool_calls": [{
+                        "id": "call_1",
+                        "type": "function",
+                        "function": { "name": name, "arguments": arguments }
+                    }]
+                }),
+                "tool_calls",
+            )
+        }
+        None => (json!({ "role": "assistant", "content": content }), "stop"),
+    };
     Json(json!({
         "id": "chatcmpl-test",
         "object": "chat.completion",
@@ -44,8 +63,8 @@ async fn completions(
         "model": request["model"],
         "choices": [{
             "index": 0,
-            "message": { "role": "assistant", "content": content },
-            "finish_reason": "stop"
+            "message": message,
+            "finish_reason": finish
         }],
         "usage": { "prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15 }
     }))
@@ -258,4 +277,76 @@ async fn follow_ups_send_the_history() {
         "the earlier SQL is in the history"
     );
     assert_eq!(*texts.last().unwrap(), "and the day before?");
+}
+
+const BUSIEST_THIS_WEEK: &str =
+    r#"TOOL calendar_day {"period":{"start":"2026-11-23","end":"2026-11-29"},"pick":"busiest"}"#;
+
+#[tokio::test]
+async fn a_scene_is_a_tool_call_over_the_semantic_layer() {
+    let answer = "Wednesday 25 November is your busiest day: 6 meetings, back to back from 09:00.";
+    let llm = FakeLlm::start(&[BUSIEST_THIS_WEEK, answer]).await;
+    let app = llm.app().await;
+    crate::chat_scenes::seed_calendar(&app).await;
+    let reply = app.ask("Which day this week will wear me out?", None).await;
+    assert_eq!(reply["kind"], "day", "{reply}");
+    assert_eq!(reply["rows"][0][0], "2026-11-25", "{reply}");
+    assert!(!reply["sections"].as_array().unwrap().is_empty());
+    assert_eq!(reply["answer"], answer);
+    let requests = llm.requests();
+    let tools: Vec<&str> = requests[0]["tools"]
+        .as_array()
+        .expect("the tools are offered")
+        .iter()
+        .map(|t| t["function"]["name"].as_str().unwrap())
+        .collect();
+    for name in [
+        "morning_briefing",
+        "calendar_day",
+        "patterns",
+        "clients_met_and_mailed",
+        "organisation_emails",
+        "run_sql",
+    ] {
+        assert!(tools.contains(&name), "{name} in {tools:?}");
+    }
+    // The answer prompt holds the sections' rows too.
+    assert!(last_message(&requests[1]).contains("Strategy Review"));
+}
+
+#[tokio::test]
+async fn a_scene_answer_with_an_invented_number_falls_back_to_the_template() {
+    let llm = FakeLlm::start(&[BUSIEST_THIS_WEEK, "Wednesday has 97 meetings."]).await;
+    let app = llm.app().await;
+    crate::chat_scenes::seed_calendar(&app).await;
+    let reply = app.ask("Which day this week will wear me out?", None).await;
+    let text = reply["answer"].as_str().unwrap();
+    assert!(
+        text.starts_with("Wed 25 Nov is your busiest day this week"),
+        "{text}"
+    );
+    assert!(!text.contains("97 meetings"), "{text}");
+}
+
+#[tokio::test]
+async fn a_bad_tool_call_is_an_error_not_an_answer() {
+    let llm = FakeLlm::start(&[
+        r#"TOOL calendar_day {"period":{"start":"2026-11-29","end":"2026-11-23"},"pick":"busiest"}"#,
+    ])
+    .await;
+    let app = llm.app().await;
+    let (status, body) = app
+        .post(
+            "/api/chat",
+            &json!({ "message": "Which day this week will wear me out?" }),
+        )
+        .await;
+    assert_ne!(status, axum::http::StatusCode::OK, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("runs forward"),
+        "{body}"
+    );
 }
