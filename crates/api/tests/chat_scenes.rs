@@ -509,6 +509,10 @@ async fn the_morning_briefing() {
     );
     // The action item due today, and not the one due tomorrow.
     assert!(
+        text.contains("Open requests: 1 due today, 0 overdue"),
+        "{text}"
+    );
+    assert!(
         text.contains(
             "Due today (Thu 26 Nov 17:00): Review the contract (asked by Jennifer Wu, TechFlow)"
         ),
