@@ -30,7 +30,8 @@ struct FakeLlm {
 async fn completions(
     State(script): State<Arc<Mutex<Script>>>,
     Json(request): Json<Value>,
-) -> Json<Value> {
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
     let mut script = script.lock().unwrap();
     script.requests.push(request.clone());
     let content = script
@@ -56,6 +57,26 @@ async fn completions(
         }
         None => (json!({ "role": "assistant", "content": content }), "stop"),
     };
+    if request["stream"] == true {
+        // The streaming wire format: one `chat.completion.chunk` per word, then `[DONE]`.
+        let chunk = |delta: Value, finish: Value| {
+            let chunk = json!({
+                "id": "chatcmpl-test",
+                "object": "chat.completion.chunk",
+                "created": 1_764_000_000u32,
+                "model": request["model"],
+                "choices": [{ "index": 0, "delta": delta, "finish_reason": finish }]
+            });
+            format!("data: {chunk}\n\n")
+        };
+        let mut body = chunk(json!({ "role": "assistant", "content": "" }), Value::Null);
+        for word in content.split_inclusive(' ') {
+            body.push_str(&chunk(json!({ "content": word }), Value::Null));
+        }
+        body.push_str(&chunk(json!({}), json!("stop")));
+        body.push_str("data: [DONE]\n\n");
+        return ([("content-type", "text/event-stream")], body).into_response();
+    }
     Json(json!({
         "id": "chatcmpl-test",
         "object": "chat.completion",
@@ -68,6 +89,7 @@ async fn completions(
         }],
         "usage": { "prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15 }
     }))
+    .into_response()
 }
 
 impl FakeLlm {
@@ -349,4 +371,78 @@ async fn a_bad_tool_call_is_an_error_not_an_answer() {
             .contains("runs forward"),
         "{body}"
     );
+}
+
+/// The SSE events of a `/api/chat/stream` reply: (event, data).
+async fn stream_events(app: &TestApp, message: &str) -> Vec<(String, Value)> {
+    let request = axum::http::Request::post("/api/chat/stream")
+        .header("authorization", format!("Bearer {}", crate::util::TOKEN))
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(
+            json!({ "message": message }).to_string(),
+        ))
+        .unwrap();
+    let (status, _, body) = app.send(request).await;
+    assert_eq!(status, 200, "{body}");
+    body.split("\n\n")
+        .filter(|b| !b.trim().is_empty())
+        .map(|block| {
+            let event = block
+                .lines()
+                .find_map(|l| l.strip_prefix("event: "))
+                .unwrap_or("")
+                .to_string();
+            let data = block
+                .lines()
+                .find_map(|l| l.strip_prefix("data: "))
+                .unwrap_or("null");
+            (event, serde_json::from_str(data).unwrap())
+        })
+        .collect()
+}
+
+fn streamed_text(events: &[(String, Value)]) -> (usize, String) {
+    let tokens: Vec<&str> = events
+        .iter()
+        .filter(|(e, _)| e == "token")
+        .map(|(_, d)| d.as_str().unwrap())
+        .collect();
+    (tokens.len(), tokens.concat())
+}
+
+#[tokio::test]
+async fn the_answer_streams_as_the_model_writes_it() {
+    let n = yesterday_total();
+    let answer = format!("You received {n} emails yesterday, a calm day.");
+    let llm = FakeLlm::start(&[GOOD_SQL, &answer]).await;
+    let app = llm.app().await;
+    let events = stream_events(&app, "How many emails did I receive yesterday?").await;
+    let (count, text) = streamed_text(&events);
+    assert_eq!(text, answer);
+    assert_eq!(
+        count,
+        answer.split_inclusive(' ').count(),
+        "one token per chunk"
+    );
+    let result = &events.iter().find(|(e, _)| e == "result").unwrap().1;
+    assert_eq!(result["answer"], answer.as_str());
+    let requests = llm.requests();
+    assert_eq!(
+        requests[1]["stream"], true,
+        "the answer is asked for as a stream"
+    );
+    assert_ne!(requests[0]["stream"], true, "the SQL is not");
+}
+
+#[tokio::test]
+async fn a_streamed_answer_with_an_invented_number_is_replaced_in_the_result() {
+    let llm = FakeLlm::start(&[GOOD_SQL, "You received 98765 emails yesterday."]).await;
+    let app = llm.app().await;
+    let events = stream_events(&app, "How many emails did I receive yesterday?").await;
+    let (_, text) = streamed_text(&events);
+    assert_eq!(text, "You received 98765 emails yesterday.");
+    let result = &events.iter().find(|(e, _)| e == "result").unwrap().1;
+    let answer = result["answer"].as_str().unwrap();
+    assert!(!answer.contains("98765"), "{answer}");
+    assert!(answer.contains(&yesterday_total().to_string()), "{answer}");
 }

@@ -27,7 +27,7 @@ use utoipa::ToSchema;
 
 pub use generator::{
     AnswerKind, Draft, Generation, GeneratorError, Request, Section, SectionQuery, SqlGenerator,
-    Turn,
+    TokenSink, Turn,
 };
 pub use service::ChatService;
 

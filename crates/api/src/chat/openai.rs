@@ -23,6 +23,7 @@ use async_openai::types::chat::{
 };
 use async_openai::Client;
 use async_trait::async_trait;
+use futures::StreamExt;
 
 use super::catalog::{Catalog, SUGGESTIONS};
 use super::generator::{
@@ -131,6 +132,49 @@ impl OpenAiGenerator {
                 "called the tool {name} where text was asked for"
             ))),
         }
+    }
+
+    /// A completion for the answer: streamed to `request.tokens` as the model writes it when
+    /// someone listens, else in one piece. Either way the whole text is returned.
+    async fn complete_answer(
+        &self,
+        request: &Request<'_>,
+        messages: Vec<ChatCompletionRequestMessage>,
+    ) -> Result<String, GeneratorError> {
+        let Some(sink) = &request.tokens else {
+            return self.complete(messages).await;
+        };
+        let body = CreateChatCompletionRequestArgs::default()
+            .model(self.settings.model.clone())
+            .messages(messages)
+            .temperature(0.0)
+            .build()
+            .map_err(|e| GeneratorError::Invalid(e.to_string()))?;
+        let deadline = tokio::time::Instant::now() + self.settings.timeout;
+        let late = || GeneratorError::Llm(format!("no reply within {:?}", self.settings.timeout));
+        let chat = self.client.chat();
+        let mut stream = tokio::time::timeout_at(deadline, chat.create_stream(body))
+            .await
+            .map_err(|_| late())?
+            .map_err(|e| GeneratorError::Llm(e.to_string()))?;
+        let mut text = String::new();
+        while let Some(chunk) = tokio::time::timeout_at(deadline, stream.next())
+            .await
+            .map_err(|_| late())?
+        {
+            let chunk = chunk.map_err(|e| GeneratorError::Llm(e.to_string()))?;
+            for choice in chunk.choices {
+                if let Some(piece) = choice.delta.content.filter(|p| !p.is_empty()) {
+                    text.push_str(&piece);
+                    // A listener that went away does not stop the answer.
+                    let _ = sink.send(piece);
+                }
+            }
+        }
+        if text.trim().is_empty() {
+            return Err(GeneratorError::Llm("empty reply".into()));
+        }
+        Ok(text)
     }
 
     /// One chat completion; with `tools`, the model may call one of [`super::tools`].
@@ -356,7 +400,7 @@ impl SqlGenerator for OpenAiGenerator {
             system("You are Mini-Mindy, an executive assistant reporting email statistics."),
             user(&prompt),
         ];
-        let text = match self.complete(messages).await {
+        let text = match self.complete_answer(request, messages).await {
             Ok(text) => text,
             Err(e) => {
                 tracing::warn!(error = %e, "LLM answer failed; using the template");
@@ -418,7 +462,7 @@ impl OpenAiGenerator {
             system("You are Mini-Mindy, an executive assistant over the user's mail and calendar."),
             user(&prompt),
         ];
-        match self.complete(messages).await {
+        match self.complete_answer(request, messages).await {
             Ok(text) if numbers_grounded(&text, request.question, &all) => {
                 Ok(text.trim().to_string())
             }
