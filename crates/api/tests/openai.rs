@@ -12,7 +12,7 @@ use mindy_api::chat::catalog::Catalog;
 use mindy_api::chat::openai::{OpenAiGenerator, OpenAiSettings};
 use serde_json::{json, Value};
 
-use crate::util::{as_f64, cell, seed_days, Options, TestApp};
+use crate::util::{as_f64, cell, seed_days, stream_events, Options, TestApp};
 
 /// Replies to give, in order, and the requests received.
 #[derive(Default)]
@@ -371,34 +371,6 @@ async fn a_bad_tool_call_is_an_error_not_an_answer() {
             .contains("runs forward"),
         "{body}"
     );
-}
-
-/// The SSE events of a `/api/chat/stream` reply: (event, data).
-async fn stream_events(app: &TestApp, message: &str) -> Vec<(String, Value)> {
-    let request = axum::http::Request::post("/api/chat/stream")
-        .header("authorization", format!("Bearer {}", crate::util::TOKEN))
-        .header("content-type", "application/json")
-        .body(axum::body::Body::from(
-            json!({ "message": message }).to_string(),
-        ))
-        .unwrap();
-    let (status, _, body) = app.send(request).await;
-    assert_eq!(status, 200, "{body}");
-    body.split("\n\n")
-        .filter(|b| !b.trim().is_empty())
-        .map(|block| {
-            let event = block
-                .lines()
-                .find_map(|l| l.strip_prefix("event: "))
-                .unwrap_or("")
-                .to_string();
-            let data = block
-                .lines()
-                .find_map(|l| l.strip_prefix("data: "))
-                .unwrap_or("null");
-            (event, serde_json::from_str(data).unwrap())
-        })
-        .collect()
 }
 
 fn streamed_text(events: &[(String, Value)]) -> (usize, String) {

@@ -400,19 +400,8 @@ impl SqlGenerator for OpenAiGenerator {
             system("You are Mini-Mindy, an executive assistant reporting email statistics."),
             user(&prompt),
         ];
-        let text = match self.complete_answer(request, messages).await {
-            Ok(text) => text,
-            Err(e) => {
-                tracing::warn!(error = %e, "LLM answer failed; using the template");
-                return Ok(generic_answer(result));
-            }
-        };
-        if numbers_grounded(&text, request.question, result) {
-            Ok(text.trim().to_string())
-        } else {
-            tracing::warn!(answer = %text, "LLM answer has numbers not in the rows; using the template");
-            Ok(generic_answer(result))
-        }
+        self.worded(request, messages, result, || Ok(generic_answer(result)))
+            .await
     }
 }
 
@@ -462,8 +451,20 @@ impl OpenAiGenerator {
             system("You are Mini-Mindy, an executive assistant over the user's mail and calendar."),
             user(&prompt),
         ];
+        self.worded(request, messages, &all, template).await
+    }
+
+    /// The model's wording of `messages`, kept only when every number in it appears in `rows`
+    /// (or the question); `template()` when it does not or the model fails.
+    async fn worded(
+        &self,
+        request: &Request<'_>,
+        messages: Vec<ChatCompletionRequestMessage>,
+        rows: &QueryResult,
+        template: impl FnOnce() -> Result<String, GeneratorError>,
+    ) -> Result<String, GeneratorError> {
         match self.complete_answer(request, messages).await {
-            Ok(text) if numbers_grounded(&text, request.question, &all) => {
+            Ok(text) if numbers_grounded(&text, request.question, rows) => {
                 Ok(text.trim().to_string())
             }
             Ok(text) => {
