@@ -6,7 +6,7 @@ use anyhow::{bail, Context};
 use chrono::Utc;
 use futures::stream::{FuturesUnordered, StreamExt};
 use mindy_core::config::KafkaArgs;
-use mindy_core::email::{BodyFormat, DateSource, EmailRecord, Mailbox, Source};
+use mindy_core::email::{EmailRecord, Mailbox, Source};
 use mindy_core::kafka;
 use mindy_pipeline::shutdown::Shutdown;
 use rdkafka::producer::{FutureProducer, FutureRecord};
@@ -41,36 +41,18 @@ pub fn email(id: String, seq: u64) -> EmailRecord {
         address: format!("person{}@{domain}", seq % 97),
         canonical: None,
     };
-    let now = Utc::now();
+    let body = "lorem ipsum ".repeat(body_len / 12 + 1)[..body_len].to_string();
     EmailRecord {
-        schema_version: 1,
         thread_id: format!("thread-{}", seq / 3),
         rfc822_message_id: Some(format!("{id}@bench.example")),
-        id,
-        source: Source::Demo,
-        subject,
-        from: Some(sender),
         to: vec![Mailbox {
             name: Some("Sarah".into()),
             address: "sarah@mindy.example".into(),
             canonical: None,
         }],
-        cc: vec![],
-        date: Some(now),
-        date_source: Some(DateSource::Header),
-        in_reply_to: None,
-        references: vec![],
         labels: vec!["INBOX".into()],
-        body_text: "lorem ipsum ".repeat(body_len / 12 + 1)[..body_len].to_string(),
-        body_format: BodyFormat::Plain,
-        body_truncated: false,
         size_bytes: body_len as i64 + 600,
-        attachments: vec![],
-        list_unsubscribe: None,
-        list_id: None,
-        precedence: None,
-        auto_submitted: None,
-        ingested_at: now,
+        ..EmailRecord::plain(Source::Demo, &id, sender, &subject, &body, Utc::now())
     }
 }
 

@@ -14,7 +14,7 @@ use arrow_array::{
 };
 use mindy_core::airflow::AirflowClient;
 use mindy_core::config::AirflowArgs;
-use mindy_core::email::{BodyFormat, DateSource, EmailRecord, Mailbox, Source, SCHEMA_VERSION};
+use mindy_core::email::{EmailRecord, Mailbox, Source};
 use mindy_pipeline::jobs::stream::plan::{self, PlanSettings};
 use mindy_test::smtp::SmtpSink;
 use mindy_test::{eventually, Stack};
@@ -78,40 +78,21 @@ fn bad_day() -> Vec<Mail> {
 /// The mail as the email record a producer writes.
 fn record(m: &Mail, date: NaiveDate) -> EmailRecord {
     let at = Utc.from_utc_datetime(&date.and_hms_opt(m.hour, m.minute, 0).unwrap());
+    // The stream marks a mail important for a keyword in its subject or body.
+    let subject = if m.important {
+        format!("URGENT {}", m.subject)
+    } else {
+        m.subject.clone()
+    };
+    let from = Mailbox {
+        name: None,
+        address: m.from.clone().unwrap_or_default(),
+        canonical: None,
+    };
     EmailRecord {
-        schema_version: SCHEMA_VERSION,
-        id: m.id.clone(),
-        thread_id: m.id.clone(),
         rfc822_message_id: None,
-        source: Source::Demo,
-        // The stream marks a mail important for a keyword in its subject or body.
-        subject: if m.important {
-            format!("URGENT {}", m.subject)
-        } else {
-            m.subject.clone()
-        },
-        from: m.from.as_ref().map(|address| Mailbox {
-            name: None,
-            address: address.clone(),
-            canonical: None,
-        }),
-        to: vec![],
-        cc: vec![],
-        date: Some(at),
-        date_source: Some(DateSource::Header),
-        in_reply_to: None,
-        references: vec![],
-        labels: vec![],
-        body_text: m.body.clone(),
-        body_format: BodyFormat::Plain,
-        body_truncated: false,
-        size_bytes: m.body.len() as i64,
-        attachments: vec![],
-        list_unsubscribe: None,
-        list_id: None,
-        precedence: None,
-        auto_submitted: None,
-        ingested_at: at,
+        from: m.from.is_some().then_some(from.clone()),
+        ..EmailRecord::plain(Source::Demo, &m.id, from, &subject, &m.body, at)
     }
 }
 

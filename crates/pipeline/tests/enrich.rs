@@ -9,7 +9,7 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use mindy_core::config::{DatabaseArgs, LakeArgs, SparkArgs};
-use mindy_core::email::{BodyFormat, EmailRecord, Mailbox, Source, SCHEMA_VERSION};
+use mindy_core::email::{EmailRecord, Mailbox, Source};
 use mindy_core::intel;
 use mindy_core::serving::LAKE_EXPORTS;
 use mindy_pipeline::jobs::enrich::reference::LexiconChoice;
@@ -545,39 +545,15 @@ async fn sentiment_is_accurate_on_the_labelled_set() {
 
 /// A minimal record.
 fn record(id: &str, from: &str, subject: &str, body: &str, at: DateTime<Utc>) -> EmailRecord {
+    let mailbox = |address: &str| Mailbox {
+        name: None,
+        address: address.into(),
+        canonical: Some(address.to_lowercase()),
+    };
     EmailRecord {
-        schema_version: SCHEMA_VERSION,
-        id: id.into(),
-        thread_id: id.into(),
-        rfc822_message_id: Some(id.into()),
-        source: Source::Mbox,
-        subject: subject.into(),
-        from: Some(Mailbox {
-            name: None,
-            address: from.into(),
-            canonical: Some(from.to_lowercase()),
-        }),
-        to: vec![Mailbox {
-            name: None,
-            address: "me@mycorp.example".into(),
-            canonical: Some("me@mycorp.example".into()),
-        }],
-        cc: vec![],
-        date: Some(at),
+        to: vec![mailbox("me@mycorp.example")],
         date_source: None,
-        in_reply_to: None,
-        references: vec![],
-        labels: vec![],
-        body_text: body.into(),
-        body_format: BodyFormat::Plain,
-        body_truncated: false,
-        size_bytes: body.len() as i64,
-        attachments: vec![],
-        list_unsubscribe: None,
-        list_id: None,
-        precedence: None,
-        auto_submitted: None,
-        ingested_at: at,
+        ..EmailRecord::plain(Source::Mbox, id, mailbox(from), subject, body, at)
     }
 }
 

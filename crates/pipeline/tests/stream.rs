@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration as Span, TimeZone, Timelike, Utc};
 use mindy_core::config::{
     CalendarTopicArgs, KafkaArgs, LakeArgs, RecordType, SparkArgs, TopicArgs,
 };
-use mindy_core::email::{canonical_address, BodyFormat, DateSource, EmailRecord, Mailbox, Source};
+use mindy_core::email::{canonical_address, EmailRecord, Mailbox, Source};
 use mindy_core::kafka;
 use mindy_pipeline::jobs::stream::calendar::silver::parse_working_hours;
 use mindy_pipeline::jobs::stream::calendar::CalendarStreamArgs;
@@ -163,40 +163,24 @@ impl Drop for Fixture {
 type Windows = BTreeMap<(i64, String), (i64, f64, Vec<String>, i64)>;
 
 fn email(id: &str, from: &str, at: DateTime<Utc>, subject: &str, body: &str) -> EmailRecord {
+    // As the validator forwards it: the address as written, and its canonical form.
+    let sender = Mailbox {
+        name: Some("Sender".into()),
+        address: from.into(),
+        canonical: Some(canonical_address(from).unwrap()),
+    };
     EmailRecord {
-        schema_version: 1,
-        id: id.into(),
         thread_id: format!("thread-{id}"),
         rfc822_message_id: Some(format!("{id}@mail.example")),
-        source: Source::Demo,
-        subject: subject.into(),
-        // As the validator forwards it: the address as written, and its canonical form.
-        from: Some(Mailbox {
-            name: Some("Sender".into()),
-            address: from.into(),
-            canonical: Some(canonical_address(from).unwrap()),
-        }),
         to: vec![Mailbox {
             name: Some("Sarah".into()),
             address: "sarah@mindy.example".into(),
             canonical: None,
         }],
-        cc: vec![],
-        date: Some(at),
-        date_source: Some(DateSource::Header),
-        in_reply_to: None,
-        references: vec![],
         labels: vec!["INBOX".into()],
-        body_text: body.into(),
-        body_format: BodyFormat::Plain,
-        body_truncated: false,
         size_bytes: body.len() as i64 + 200,
-        attachments: vec![],
-        list_unsubscribe: None,
-        list_id: None,
-        precedence: None,
-        auto_submitted: None,
         ingested_at: Utc::now(),
+        ..EmailRecord::plain(Source::Demo, id, sender, subject, body, at)
     }
 }
 
