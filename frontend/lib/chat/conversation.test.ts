@@ -10,7 +10,7 @@ import {
   STORAGE_KEY,
 } from "./conversation";
 
-const RESULT = { sql: "SELECT 1", columns: ["n"], rows: [[1]], chart: null, refused: false, suggestions: [], cached: false };
+const RESULT = { kind: "stat" as const, sections: [], sql: "SELECT 1", columns: ["n"], rows: [[1]], chart: null, refused: false, suggestions: [], cached: false };
 const TIMINGS = { generate_ms: 1, execute_ms: 2, answer_ms: 3, total_ms: 6 };
 
 function memoryStorage(): Storage {
@@ -92,6 +92,18 @@ describe("persistence", () => {
     state = chatReducer(state, { type: "done", assistantId: "a1", timings: TIMINGS, now: 9 });
     saveState(storage, state);
     expect(loadState(storage)).toEqual(state);
+  });
+
+  it("loads answers saved before kinds and sections as statistics", () => {
+    const storage = memoryStorage();
+    let state = asked();
+    state = chatReducer(state, { type: "result", assistantId: "a1", result: RESULT });
+    state = chatReducer(state, { type: "done", assistantId: "a1", timings: TIMINGS, now: 9 });
+    const saved = JSON.parse(JSON.stringify(state));
+    delete saved.conversations[0].messages[1].result.kind;
+    delete saved.conversations[0].messages[1].result.sections;
+    storage.setItem(STORAGE_KEY, JSON.stringify(saved));
+    expect(activeConversation(loadState(storage)!).messages[1]).toMatchObject({ result: { kind: "stat", sections: [] } });
   });
 
   it("marks answers that were still coming as interrupted", () => {

@@ -4,7 +4,7 @@
 
 import { z } from "zod";
 
-import { StreamResult, Timings } from "@/lib/api/schemas";
+import { AnswerKind, Section, StreamResult, Timings } from "@/lib/api/schemas";
 
 export const Failure = z.object({ code: z.string(), message: z.string() });
 export type Failure = z.infer<typeof Failure>;
@@ -15,6 +15,12 @@ export const UserMessage = z.object({
   text: z.string(),
 });
 
+/** A result as saved: answers saved before kinds and sections existed load as statistics of one query. */
+const StoredResult = StreamResult.extend({
+  kind: AnswerKind.default("stat"),
+  sections: z.array(Section).default([]),
+});
+
 export const AssistantMessage = z.object({
   id: z.string(),
   role: z.literal("assistant"),
@@ -23,7 +29,7 @@ export const AssistantMessage = z.object({
   /** `pending` until the first word, `streaming` while words arrive, then `done` or `error`. */
   status: z.enum(["pending", "streaming", "done", "error"]),
   text: z.string(),
-  result: StreamResult.optional(),
+  result: StoredResult.optional(),
   timings: Timings.optional(),
   generator: z.string().optional(),
   error: Failure.optional(),
