@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 
-import { EXAMPLE_QUESTIONS } from "../lib/chat/examples";
+import { STAT_QUESTIONS } from "../lib/chat/examples";
 
 import { ChatPage } from "./pages/chat";
 
@@ -19,7 +19,7 @@ for (const scheme of ["light", "dark"] as const) {
     const chat = new ChatPage(page);
     await chat.goto();
     expect(await violations(page), "empty chat").toEqual([]);
-    const answer = await chat.ask(EXAMPLE_QUESTIONS[3]!);
+    const answer = await chat.ask(STAT_QUESTIONS[3]);
     await chat.expandSql(answer);
     await page.mouse.move(0, 0);
     expect(await violations(page), "chat with an answer").toEqual([]);

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 
-import { EXAMPLE_QUESTIONS } from "../lib/chat/examples";
+import { STAT_QUESTIONS } from "../lib/chat/examples";
 
 import { ChatPage } from "./pages/chat";
 
@@ -9,7 +9,7 @@ import { ChatPage } from "./pages/chat";
 test("chat and dashboard fit a phone", async ({ page }) => {
   const chat = new ChatPage(page);
   await chat.goto();
-  const answer = await chat.ask(EXAMPLE_QUESTIONS[3]!);
+  const answer = await chat.ask(STAT_QUESTIONS[3]);
   await expect(answer).toHaveAttribute("data-status", "done");
   await expect(answer.getByTestId("result-table")).toBeVisible();
   expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
