@@ -27,7 +27,9 @@ function forKind(result: StreamResult): string[] {
     }
     case "day": {
       const view = readDay(columns, rows, sections);
-      return view.days ? ["What about next week?", "And tomorrow?"] : ["And tomorrow?", SCENE_QUESTIONS.busiestDay];
+      return view.days
+        ? ["What about next week?", "And tomorrow?"]
+        : ["And tomorrow?", SCENE_QUESTIONS.busiestDay, "What's my busiest day next week?"];
     }
     case "emails": {
       const view = readEmails(columns, rows);
