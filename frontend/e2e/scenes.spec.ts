@@ -59,11 +59,16 @@ async function figure(scope: Locator, name: string): Promise<string> {
 
 const n = (v: unknown) => formatNumber(typeof v === "number" ? v : Number(v));
 
-async function screenshot(page: Page, answer: Locator, name: string) {
-  await page.setViewportSize({ width: 1280, height: 1100 });
-  await page.mouse.move(0, 0);
-  await answer.evaluate((el) => el.scrollIntoView({ block: "start" }));
+/** The whole conversation (question, words, cards) on a desktop-wide screen tall enough to hold it, for the README. */
+async function screenshot(page: Page, name: string) {
+  await page.mouse.move(0, 0); // no chart tooltip in the picture
+  // The queries' SQL and rows, opened by the checks, closed again as a reader first sees them.
+  await page.evaluate(() => document.querySelectorAll<HTMLDetailsElement>('[data-testid="sql-sources"][open]').forEach((d) => (d.open = false)));
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: 1280, height });
   await page.screenshot({ path: path.join(process.env.MINDY_SCREENSHOT_DIR || "test-results/screenshots", name) });
+  await page.setViewportSize({ width: 1280, height: 900 });
 }
 
 test("the morning briefing: email, calendar and action cards", async ({ page }) => {
@@ -71,7 +76,7 @@ test("the morning briefing: email, calendar and action cards", async ({ page }) 
   await chat.goto();
   const { answer, expected } = await askBoth(chat, SCENE_QUESTIONS.briefing);
   await expectSameAnswer(chat, answer, expected);
-  await screenshot(page, answer, "scene-briefing.png");
+  await screenshot(page, "scene-briefing.png");
 
   const main = records(expected.columns, expected.rows)[0]!;
   const mail = answer.getByTestId("card-email");
@@ -104,7 +109,7 @@ test("an organisation's urgent emails: a list with badges and expandable summari
   const { answer, expected } = await askBoth(chat, SCENE_QUESTIONS.clientEmails);
   await expectSameAnswer(chat, answer, expected);
   await expectEmails(answer, records(expected.columns, expected.rows));
-  await screenshot(page, answer, "scene-emails.png");
+  await screenshot(page, "scene-emails.png");
 });
 
 /** The list shows exactly the rows' emails, in order, with their sender, badges and summary. */
@@ -135,7 +140,7 @@ test("the busiest day: a timeline with conflicts marked, the week as bars, and '
   await expectSameAnswer(chat, answer, expected);
   await expectDay(answer, expected);
   await expect(answer.locator('[data-testid="result-chart"][data-name="days"]')).toBeVisible();
-  await screenshot(page, answer, "scene-day.png");
+  await screenshot(page, "scene-day.png");
 
   // The follow-up chip continues the conversation, as the API does with the same turns.
   const followUps = answer.getByTestId("follow-ups").getByTestId("suggestion");
@@ -190,7 +195,7 @@ test("patterns: weekday and hour charts with the figures", async ({ page }) => {
   const reports = sectionRows(expected.sections, "one_on_ones");
   await expect(answer.getByTestId("one-on-ones").locator("li")).toHaveCount(reports.length);
   await expect(answer.locator('[data-badge="no-one-on-one"]')).toHaveCount(reports.filter((r) => r.one_on_ones_30d === 0).length);
-  await screenshot(page, answer, "scene-patterns.png");
+  await screenshot(page, "scene-patterns.png");
 });
 
 test("clients met and mailed: a card per client, and their urgent emails a chip away", async ({ page }) => {
@@ -209,7 +214,7 @@ test("clients met and mailed: a card per client, and their urgent emails a chip 
     await expect(card.getByTestId("client-meeting")).toContainText(text(c.meeting)!);
     await expect(card.locator('[data-badge="escalating"]')).toHaveCount(c.escalating === true ? 1 : 0);
   }
-  await screenshot(page, answer, "scene-clients.png");
+  await screenshot(page, "scene-clients.png");
 
   // The first client's chip asks for its emails, answered as the API answers it.
   const org = text(clients[0]!.organization)!;

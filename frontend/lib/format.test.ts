@@ -60,6 +60,7 @@ describe("format", () => {
     expect(formatDay("2026-12-02")).toBe("Wed 2 Dec");
     expect(formatDay("2026-11-30T23:59:59.5")).toBe("Mon 30 Nov");
     expect(formatDay("soon")).toBe("soon");
+    expect(formatDay("2026-12-02", true)).toBe("Wednesday 2 December");
     expect(formatMoment("2026-12-02T09:30:00")).toBe("Wed 2 Dec, 09:30");
   });
 

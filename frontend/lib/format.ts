@@ -85,12 +85,18 @@ export function formatClock(value: string | null | undefined): string | null {
   return wall(value)?.time ?? null;
 }
 
-/** "2026-12-02" (or a local time) → "Wed 2 Dec"; the text itself when it is not a date. */
-export function formatDay(value: string | null | undefined): string {
+const LONG_WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const LONG_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+/**
+ * "2026-12-02" (or a local time) → "Wed 2 Dec", or "Wednesday 2 December" when `long`; the text itself when it is
+ * not a date.
+ */
+export function formatDay(value: string | null | undefined, long = false): string {
   const w = wall(value);
   if (!w) return value ?? "—";
-  const weekday = WEEKDAYS[new Date(Date.UTC(w.y, w.m - 1, w.d)).getUTCDay()];
-  return `${weekday} ${w.d} ${MONTHS[w.m - 1]}`;
+  const day = new Date(Date.UTC(w.y, w.m - 1, w.d)).getUTCDay();
+  return long ? `${LONG_WEEKDAYS[day]} ${w.d} ${LONG_MONTHS[w.m - 1]}` : `${WEEKDAYS[day]} ${w.d} ${MONTHS[w.m - 1]}`;
 }
 
 /** "2026-12-02T09:30:00" → "Wed 2 Dec, 09:30". */

@@ -13,7 +13,7 @@ export function DayAnswer({ view }: { view: DayView }) {
   return (
     <div className={styles.cards} data-testid="day">
       {day && (
-        <SceneCard title={`${day.weekday ?? "The day"}, ${formatDay(day.date)}`} name="day">
+        <SceneCard title={formatDay(day.date, true)} name="day">
           <Figures items={dayFigures(view)} />
           <DayTimeline view={view} />
         </SceneCard>

@@ -35,7 +35,7 @@ export function QuerySources({ result }: { result: StreamResult }) {
           <li key={q.id} data-testid="query" data-id={q.id}>
             <h4 className={styles.queryTitle}>{q.title}</h4>
             <SqlCode sql={q.sql} />
-            {q.columns.length > 0 && <ResultTable columns={q.columns} rows={q.rows} />}
+            {q.columns.length > 0 && <ResultTable columns={q.columns} rows={q.rows} label={`Rows of ${q.title}`} />}
           </li>
         ))}
       </ol>
