@@ -10,9 +10,9 @@ use anyhow::{bail, Context};
 use clap::Parser;
 use mindy_core::config::KafkaArgs;
 use mindy_core::kafka;
-use mindy_pipeline::arrow_rows::{required, Rows};
 use mindy_pipeline::jobs::stream::{self, StreamConfig, StreamReport};
 use mindy_pipeline::shutdown::Shutdown;
+use spark_client::rows::Rows;
 use spark_client::SparkSession;
 use tokio::task::JoinHandle;
 
@@ -268,13 +268,13 @@ impl Phase<'_> {
         let commit_of = log.commit_of_file();
         let mut samples = Vec::with_capacity(rows.len());
         for row in rows.iter() {
-            let file = required(row.str("file")?, "file")?;
+            let file = row.get::<String>("file")?;
             let commit = commit_of
                 .get(file.as_str())
                 .with_context(|| format!("no commit added {file}"))?;
             samples.push(Sample {
-                produced_ms: required(row.i64("produced_ms")?, "produced_ms")?,
-                batch_ms: required(row.i64("batch_ms")?, "batch_ms")?,
+                produced_ms: row.get::<i64>("produced_ms")?,
+                batch_ms: row.get::<i64>("batch_ms")?,
                 written_ms: commit.written_ms,
                 observed_ms: commit.observed_ms,
             });

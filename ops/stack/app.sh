@@ -15,6 +15,16 @@ api_up() {
   ok "mindy-api ready on http://127.0.0.1:$API_PORT (token in .stack/secrets/api-token)"
 }
 
+# Asks the running mindy-api one question and prints the answer (the README's demo scenes).
+api_ask() {
+  local question=$1 body
+  body=$(jq -cn --arg m "$question" '{message: $m}')
+  printf '\n\033[1m» %s\033[0m\n' "$question"
+  curl -fsS -H "authorization: Bearer $(secret api-token)" -H 'content-type: application/json' \
+    -d "$body" "http://127.0.0.1:$API_PORT/api/chat" | jq -r '.answer' \
+    || warn "mindy-api did not answer \"$question\" (see $STACK_LOGS/api.log)"
+}
+
 web_up() {
   if is_running web; then ok "frontend already running"; return 0; fi
   require_free_port web "$WEB_PORT"

@@ -198,10 +198,19 @@ cmd_demo() {
   "$MINDY_BIN" export
   log "7/8 batch: Airflow's daily_batch_dag for $yesterday → gold → PostgreSQL → report email"
   "$MINDY_BIN" airflow trigger daily_batch_dag --date "$yesterday"
-  log "8/8 serve: mindy-api and the chat UI"
+  log "8/8 serve: mindy-api, the demo scenes in the chat, and the chat UI"
   pg_psql -d mindy -c "SELECT date, total_emails, unique_senders, important_emails, busiest_hour FROM daily_insights ORDER BY date DESC LIMIT 3" -P footer=off -A -F ' | ' 2>/dev/null || true
   pg_psql -d mindy -c "SELECT to_char(sent_at, 'YYYY-MM-DD HH24:MI') AS sent, organization, sender_role, urgency_score, left(subject, 60) AS subject FROM email_insights WHERE urgent ORDER BY sent_at DESC LIMIT 5" -P footer=off -A -F ' | ' 2>/dev/null || true
   api_up
+  log "the demo scenes, asked of the chat (its embedded engine; the SQL of each is in the UI)"
+  local question
+  for question in "Good morning! What do I need to know today?" \
+    "Show me the urgent emails from Acme Corp" \
+    "What's my busiest day this week?" \
+    "Any patterns I should know about?" \
+    "Who are the clients I'm meeting this week that also emailed me in the last 3 days?"; do
+    api_ask "$question"
+  done
   web_up
   ok "demo done. Report email: $(ls -t "$STACK_DATA"/mail/new/* 2>/dev/null | head -1)"
   ok "Chat and dashboard: http://127.0.0.1:$WEB_PORT/chat   (API http://127.0.0.1:$API_PORT, token in .stack/secrets/api-token)"

@@ -79,7 +79,7 @@ pub struct ChatArgs {
     /// Rows a generated query may return (its LIMIT is lowered to this).
     #[arg(long, env = "MINDY_API_MAX_ROWS", default_value_t = 500)]
     pub max_rows: u64,
-    /// How long answers stay cached, in seconds.
+    /// How long answers stay cached, in seconds; 0 turns the answer cache off.
     #[arg(long, env = "MINDY_API_CACHE_TTL_SECS", default_value_t = 3600)]
     pub cache_ttl_secs: u64,
     /// Prefix of the API's Redis keys.

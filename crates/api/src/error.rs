@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use crate::chat::exec::ExecError;
 use crate::chat::service::ChatError;
+use crate::chat::GeneratorError;
 
 /// Everything a handler can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -130,6 +131,11 @@ impl From<ChatError> for AppError {
                 service: "postgresql",
                 detail,
             },
+            // The model answered, but with something unusable (a tool call with bad
+            // arguments): the request fails like a bad query, saying why.
+            ChatError::Generator(GeneratorError::Invalid(_)) => {
+                AppError::QueryFailed(error_text(&error))
+            }
             ChatError::Generator(e) => AppError::Upstream {
                 service: "llm",
                 detail: e.to_string(),

@@ -12,7 +12,7 @@ use mindy_api::chat::catalog::Catalog;
 use mindy_api::chat::openai::{OpenAiGenerator, OpenAiSettings};
 use serde_json::{json, Value};
 
-use crate::util::{as_f64, cell, seed_days, Options, TestApp};
+use crate::util::{as_f64, cell, seed_days, stream_events, Options, TestApp};
 
 /// Replies to give, in order, and the requests received.
 #[derive(Default)]
@@ -30,13 +30,53 @@ struct FakeLlm {
 async fn completions(
     State(script): State<Arc<Mutex<Script>>>,
     Json(request): Json<Value>,
-) -> Json<Value> {
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
     let mut script = script.lock().unwrap();
     script.requests.push(request.clone());
     let content = script
         .replies
         .pop_front()
         .unwrap_or_else(|| "CANNOT_ANSWER: script exhausted".into());
+    // "TOOL <name> <arguments>" is a tool call, as the API sends one.
+    let (message, finish) = match content.strip_prefix("TOOL ") {
+        Some(call) => {
+            let (name, arguments) = call.split_once(' ').unwrap_or((call, "{}"));
+            (
+                json!({
+                    "role": "assistant",
+                    "content": null,
+                    "tool_calls": [{
+                        "id": "call_1",
+                        "type": "function",
+                        "function": { "name": name, "arguments": arguments }
+                    }]
+                }),
+                "tool_calls",
+            )
+        }
+        None => (json!({ "role": "assistant", "content": content }), "stop"),
+    };
+    if request["stream"] == true {
+        // The streaming wire format: one `chat.completion.chunk` per word, then `[DONE]`.
+        let chunk = |delta: Value, finish: Value| {
+            let chunk = json!({
+                "id": "chatcmpl-test",
+                "object": "chat.completion.chunk",
+                "created": 1_764_000_000u32,
+                "model": request["model"],
+                "choices": [{ "index": 0, "delta": delta, "finish_reason": finish }]
+            });
+            format!("data: {chunk}\n\n")
+        };
+        let mut body = chunk(json!({ "role": "assistant", "content": "" }), Value::Null);
+        for word in content.split_inclusive(' ') {
+            body.push_str(&chunk(json!({ "content": word }), Value::Null));
+        }
+        body.push_str(&chunk(json!({}), json!("stop")));
+        body.push_str("data: [DONE]\n\n");
+        return ([("content-type", "text/event-stream")], body).into_response();
+    }
     Json(json!({
         "id": "chatcmpl-test",
         "object": "chat.completion",
@@ -44,11 +84,12 @@ async fn completions(
         "model": request["model"],
         "choices": [{
             "index": 0,
-            "message": { "role": "assistant", "content": content },
-            "finish_reason": "stop"
+            "message": message,
+            "finish_reason": finish
         }],
         "usage": { "prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15 }
     }))
+    .into_response()
 }
 
 impl FakeLlm {
@@ -258,4 +299,122 @@ async fn follow_ups_send_the_history() {
         "the earlier SQL is in the history"
     );
     assert_eq!(*texts.last().unwrap(), "and the day before?");
+}
+
+const BUSIEST_THIS_WEEK: &str =
+    r#"TOOL calendar_day {"period":{"start":"2026-11-23","end":"2026-11-29"},"pick":"busiest"}"#;
+
+#[tokio::test]
+async fn a_scene_is_a_tool_call_over_the_semantic_layer() {
+    let answer = "Wednesday 25 November is your busiest day: 6 meetings, back to back from 09:00.";
+    let llm = FakeLlm::start(&[BUSIEST_THIS_WEEK, answer]).await;
+    let app = llm.app().await;
+    crate::chat_scenes::seed_calendar(&app).await;
+    let reply = app.ask("Which day this week will wear me out?", None).await;
+    assert_eq!(reply["kind"], "day", "{reply}");
+    assert_eq!(reply["rows"][0][0], "2026-11-25", "{reply}");
+    assert!(!reply["sections"].as_array().unwrap().is_empty());
+    assert_eq!(reply["answer"], answer);
+    let requests = llm.requests();
+    let tools: Vec<&str> = requests[0]["tools"]
+        .as_array()
+        .expect("the tools are offered")
+        .iter()
+        .map(|t| t["function"]["name"].as_str().unwrap())
+        .collect();
+    for name in [
+        "morning_briefing",
+        "calendar_day",
+        "patterns",
+        "clients_met_and_mailed",
+        "organisation_emails",
+        "run_sql",
+    ] {
+        assert!(tools.contains(&name), "{name} in {tools:?}");
+    }
+    // The answer prompt holds the sections' rows too.
+    assert!(last_message(&requests[1]).contains("Strategy Review"));
+}
+
+#[tokio::test]
+async fn a_scene_answer_with_an_invented_number_falls_back_to_the_template() {
+    let llm = FakeLlm::start(&[BUSIEST_THIS_WEEK, "Wednesday has 97 meetings."]).await;
+    let app = llm.app().await;
+    crate::chat_scenes::seed_calendar(&app).await;
+    let reply = app.ask("Which day this week will wear me out?", None).await;
+    let text = reply["answer"].as_str().unwrap();
+    assert!(
+        text.starts_with("Wed 25 Nov is your busiest day this week"),
+        "{text}"
+    );
+    assert!(!text.contains("97 meetings"), "{text}");
+}
+
+#[tokio::test]
+async fn a_bad_tool_call_is_an_error_not_an_answer() {
+    let llm = FakeLlm::start(&[
+        r#"TOOL calendar_day {"period":{"start":"2026-11-29","end":"2026-11-23"},"pick":"busiest"}"#,
+    ])
+    .await;
+    let app = llm.app().await;
+    let (status, body) = app
+        .post(
+            "/api/chat",
+            &json!({ "message": "Which day this week will wear me out?" }),
+        )
+        .await;
+    assert_ne!(status, axum::http::StatusCode::OK, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("runs forward"),
+        "{body}"
+    );
+}
+
+fn streamed_text(events: &[(String, Value)]) -> (usize, String) {
+    let tokens: Vec<&str> = events
+        .iter()
+        .filter(|(e, _)| e == "token")
+        .map(|(_, d)| d.as_str().unwrap())
+        .collect();
+    (tokens.len(), tokens.concat())
+}
+
+#[tokio::test]
+async fn the_answer_streams_as_the_model_writes_it() {
+    let n = yesterday_total();
+    let answer = format!("You received {n} emails yesterday, a calm day.");
+    let llm = FakeLlm::start(&[GOOD_SQL, &answer]).await;
+    let app = llm.app().await;
+    let events = stream_events(&app, "How many emails did I receive yesterday?").await;
+    let (count, text) = streamed_text(&events);
+    assert_eq!(text, answer);
+    assert_eq!(
+        count,
+        answer.split_inclusive(' ').count(),
+        "one token per chunk"
+    );
+    let result = &events.iter().find(|(e, _)| e == "result").unwrap().1;
+    assert_eq!(result["answer"], answer.as_str());
+    let requests = llm.requests();
+    assert_eq!(
+        requests[1]["stream"], true,
+        "the answer is asked for as a stream"
+    );
+    assert_ne!(requests[0]["stream"], true, "the SQL is not");
+}
+
+#[tokio::test]
+async fn a_streamed_answer_with_an_invented_number_is_replaced_in_the_result() {
+    let llm = FakeLlm::start(&[GOOD_SQL, "You received 98765 emails yesterday."]).await;
+    let app = llm.app().await;
+    let events = stream_events(&app, "How many emails did I receive yesterday?").await;
+    let (_, text) = streamed_text(&events);
+    assert_eq!(text, "You received 98765 emails yesterday.");
+    let result = &events.iter().find(|(e, _)| e == "result").unwrap().1;
+    let answer = result["answer"].as_str().unwrap();
+    assert!(!answer.contains("98765"), "{answer}");
+    assert!(answer.contains(&yesterday_total().to_string()), "{answer}");
 }

@@ -7,7 +7,7 @@ use mindy_api::openapi::ApiDoc;
 use serde_json::{json, Value};
 use utoipa::OpenApi;
 
-use crate::util::{Options, TestApp, TOKEN};
+use crate::util::{stream_events, Options, TestApp, TOKEN};
 
 fn chat_request(token: Option<&str>) -> Request<Body> {
     let mut builder = Request::post("/api/chat").header("content-type", "application/json");
@@ -242,32 +242,7 @@ async fn metrics_count_requests_and_answers() {
 async fn the_stream_sends_tokens_then_the_result() {
     let app = TestApp::new().await;
     let plain = app.ask("What was the busiest hour yesterday?", None).await;
-    let request = Request::post("/api/chat/stream")
-        .header("authorization", format!("Bearer {TOKEN}"))
-        .header("content-type", "application/json")
-        .body(Body::from(
-            json!({ "message": "What was the busiest hour yesterday?" }).to_string(),
-        ))
-        .unwrap();
-    let (status, headers, body) = app.send(request).await;
-    assert_eq!(status, 200);
-    assert!(headers["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/event-stream"));
-    let mut events: Vec<(String, Value)> = Vec::new();
-    for block in body.split("\n\n").filter(|b| !b.trim().is_empty()) {
-        let event = block
-            .lines()
-            .find_map(|l| l.strip_prefix("event: "))
-            .unwrap_or("")
-            .to_string();
-        let data = block
-            .lines()
-            .find_map(|l| l.strip_prefix("data: "))
-            .unwrap_or("null");
-        events.push((event, serde_json::from_str(data).unwrap()));
-    }
+    let events = stream_events(&app, "What was the busiest hour yesterday?").await;
     let names: Vec<&str> = events.iter().map(|(e, _)| e.as_str()).collect();
     assert_eq!(names.first(), Some(&"meta"));
     assert_eq!(&names[names.len() - 2..], ["result", "done"]);

@@ -411,3 +411,35 @@ pub fn cell<'a>(reply: &'a Value, row: usize, name: &str) -> &'a Value {
 pub fn as_f64(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
 }
+
+/// The server-sent events of a `/api/chat/stream` reply to `message`: (event, data as JSON).
+pub async fn stream_events(app: &TestApp, message: &str) -> Vec<(String, Value)> {
+    let request = Request::post("/api/chat/stream")
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("content-type", "application/json")
+        .body(Body::from(
+            serde_json::json!({ "message": message }).to_string(),
+        ))
+        .unwrap();
+    let (status, headers, body) = app.send(request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/event-stream"));
+    body.split("\n\n")
+        .filter(|b| !b.trim().is_empty())
+        .map(|block| {
+            let event = block
+                .lines()
+                .find_map(|l| l.strip_prefix("event: "))
+                .unwrap_or("")
+                .to_string();
+            let data = block
+                .lines()
+                .find_map(|l| l.strip_prefix("data: "))
+                .unwrap_or("null");
+            (event, serde_json::from_str(data).unwrap())
+        })
+        .collect()
+}

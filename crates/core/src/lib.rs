@@ -16,6 +16,7 @@
 //! - [`config`]: connection settings shared by every program, parsed by clap with env fallbacks.
 //! - [`kafka`]: rdkafka client configuration and topic administration.
 //! - [`airflow`]: a small client for Airflow 3's REST API (JWT from `/auth/token`).
+//! - [`words`]: words for dates shared by mail headers and questions (month names).
 //! - [`error`]: the error type of all of the above.
 
 pub mod airflow;
@@ -29,5 +30,6 @@ pub mod intel;
 pub mod kafka;
 pub mod lake;
 pub mod serving;
+pub mod words;
 
 pub use error::{Error, Result};

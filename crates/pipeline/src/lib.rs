@@ -8,13 +8,11 @@
 //!   recurrence).
 //! - [`mime`]: the MIME parser that builds an email record from raw RFC 5322 bytes.
 //! - [`persona`]: the deterministic demo persona (Sarah): her mailbox and calendar.
-//! - [`arrow_rows`]: reading small Spark results (Arrow) by column name.
 //! - [`shutdown`]: the SIGTERM/Ctrl-C flag jobs poll or await.
 //! - [`error`]: the jobs' error type (the core's errors plus Spark, Redis, Gmail).
 //!
 //! The binary (`src/main.rs`) only parses arguments, sets up logging and calls a job.
 
-pub mod arrow_rows;
 pub mod error;
 pub mod ical;
 pub mod jobs;

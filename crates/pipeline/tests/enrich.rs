@@ -12,7 +12,6 @@ use mindy_core::config::{DatabaseArgs, LakeArgs, SparkArgs};
 use mindy_core::email::{BodyFormat, EmailRecord, Mailbox, Source, SCHEMA_VERSION};
 use mindy_core::intel;
 use mindy_core::serving::LAKE_EXPORTS;
-use mindy_pipeline::arrow_rows::Rows;
 use mindy_pipeline::jobs::enrich::reference::LexiconChoice;
 use mindy_pipeline::jobs::enrich::sentiment::SentimentSettings;
 use mindy_pipeline::jobs::enrich::{evaluate, seed, EnrichConfig, Enricher, Paths};
@@ -21,6 +20,7 @@ use mindy_pipeline::persona::{self, PersonaOptions};
 use mindy_pipeline::shutdown::Shutdown;
 use mindy_test::{unique, Stack};
 use spark_client::functions::col;
+use spark_client::rows::Rows;
 use spark_client::SparkSession;
 
 const TZ: &str = "America/New_York";
@@ -62,20 +62,22 @@ async fn session(stack: &Stack) -> SparkSession {
 }
 
 async fn read(session: &SparkSession, path: &str, filter: &str) -> Rows {
-    read_sorted(session, path, filter, &[]).await
-}
-
-/// The rows of the Delta table at `path` that pass `filter`, sorted by `order` (column names).
-async fn read_sorted(session: &SparkSession, path: &str, filter: &str, order: &[&str]) -> Rows {
-    let mut df = session
+    let df = session
         .read()
         .format("delta")
         .load_path(path)
         .filter_expr(filter);
-    // Spark refuses a sort by no column (an assertion, not an error class).
-    if !order.is_empty() {
-        df = df.sort(order.iter().map(|c| col(c)));
-    }
+    Rows::new(df.collect().await.unwrap())
+}
+
+/// The rows of the Delta table at `path` that pass `filter`, sorted by `order` (column names).
+async fn read_sorted(session: &SparkSession, path: &str, filter: &str, order: &[&str]) -> Rows {
+    let df = session
+        .read()
+        .format("delta")
+        .load_path(path)
+        .filter_expr(filter)
+        .sort(order.iter().map(|c| col(c)));
     Rows::new(df.collect().await.unwrap())
 }
 
@@ -87,9 +89,9 @@ fn local(day: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
 }
 
 /// Rows keyed by a string column.
-fn by<'a>(rows: &'a Rows, key: &str) -> BTreeMap<String, mindy_pipeline::arrow_rows::Row<'a>> {
+fn by<'a>(rows: &'a Rows, key: &str) -> BTreeMap<String, spark_client::rows::Row<'a>> {
     rows.iter()
-        .map(|r| (r.str(key).unwrap().unwrap(), r))
+        .map(|r| (r.get::<Option<String>>(key).unwrap().unwrap(), r))
         .collect()
 }
 
@@ -135,10 +137,12 @@ async fn the_demo_mailbox_serves_the_scenes() {
         .iter()
         .map(|r| {
             (
-                r.str("from_name").unwrap().unwrap(),
-                r.str("subject").unwrap().unwrap(),
-                r.str("sender_title").unwrap(),
-                r.timestamp("sent_at").unwrap().unwrap(),
+                r.get::<Option<String>>("from_name").unwrap().unwrap(),
+                r.get::<Option<String>>("subject").unwrap().unwrap(),
+                r.get::<Option<String>>("sender_title").unwrap(),
+                r.get::<Option<chrono::DateTime<chrono::Utc>>>("sent_at")
+                    .unwrap()
+                    .unwrap(),
             )
         })
         .collect();
@@ -167,33 +171,52 @@ async fn the_demo_mailbox_serves_the_scenes() {
         ]
     );
     for r in &acme {
-        assert_eq!(r.str("sender_role").unwrap().as_deref(), Some("client"));
         assert_eq!(
-            r.bool("escalating").unwrap(),
+            r.get::<Option<String>>("sender_role").unwrap().as_deref(),
+            Some("client")
+        );
+        assert_eq!(
+            r.get::<Option<bool>>("escalating").unwrap(),
             Some(true),
             "{:?}",
-            r.str("subject")
+            r.get::<Option<String>>("subject")
         );
-        assert_eq!(r.bool("needs_reply").unwrap(), Some(true));
-        assert!(!r.str("summary").unwrap().unwrap().is_empty());
+        assert_eq!(r.get::<Option<bool>>("needs_reply").unwrap(), Some(true));
+        assert!(!r
+            .get::<Option<String>>("summary")
+            .unwrap()
+            .unwrap()
+            .is_empty());
     }
     // Tom's two messages are one thread, the second a follow-up without reply; both frustrated.
     assert_eq!(
-        acme[0].str("thread_id").unwrap(),
-        acme[1].str("thread_id").unwrap()
+        acme[0].get::<Option<String>>("thread_id").unwrap(),
+        acme[1].get::<Option<String>>("thread_id").unwrap()
     );
     assert_ne!(
-        acme[0].str("thread_id").unwrap(),
-        acme[2].str("thread_id").unwrap()
+        acme[0].get::<Option<String>>("thread_id").unwrap(),
+        acme[2].get::<Option<String>>("thread_id").unwrap()
     );
-    assert_eq!(acme[1].i64("thread_position").unwrap(), Some(2));
-    assert_eq!(acme[1].i64("follow_ups").unwrap(), Some(1));
+    assert_eq!(
+        acme[1].get::<Option<i64>>("thread_position").unwrap(),
+        Some(2)
+    );
+    assert_eq!(acme[1].get::<Option<i64>>("follow_ups").unwrap(), Some(1));
     for tom in &acme[..2] {
-        assert_eq!(tom.str("sentiment").unwrap().as_deref(), Some("negative"));
-        assert_eq!(tom.bool("frustrated").unwrap(), Some(true));
+        assert_eq!(
+            tom.get::<Option<String>>("sentiment").unwrap().as_deref(),
+            Some("negative")
+        );
+        assert_eq!(tom.get::<Option<bool>>("frustrated").unwrap(), Some(true));
     }
-    assert!(acme[1].i64("urgency_score").unwrap() >= acme[0].i64("urgency_score").unwrap());
-    assert_eq!(acme[2].bool("frustrated").unwrap(), Some(false));
+    assert!(
+        acme[1].get::<Option<i64>>("urgency_score").unwrap()
+            >= acme[0].get::<Option<i64>>("urgency_score").unwrap()
+    );
+    assert_eq!(
+        acme[2].get::<Option<bool>>("frustrated").unwrap(),
+        Some(false)
+    );
 
     // Newsletters and notifications are never urgent.
     let bulk = read(
@@ -203,8 +226,10 @@ async fn the_demo_mailbox_serves_the_scenes() {
     )
     .await;
     assert!(bulk.len() > 100, "{} newsletters", bulk.len());
-    assert!(bulk.iter().all(|r| r.bool("urgent").unwrap() == Some(false)
-        && r.i64("urgency_score").unwrap().unwrap() <= 10));
+    assert!(bulk
+        .iter()
+        .all(|r| r.get::<Option<bool>>("urgent").unwrap() == Some(false)
+            && r.get::<Option<i64>>("urgency_score").unwrap().unwrap() <= 10));
 
     // The user's replies give response times: every reply answers one inbound email.
     let replies = read(&session, &paths.insights, "direction = 'outbound'")
@@ -221,8 +246,8 @@ async fn the_demo_mailbox_serves_the_scenes() {
         .iter()
         .map(|r| {
             (
-                r.str("subject").unwrap().unwrap(),
-                r.f64("response_minutes").unwrap().unwrap(),
+                r.get::<Option<String>>("subject").unwrap().unwrap(),
+                r.get::<Option<f64>>("response_minutes").unwrap().unwrap(),
             )
         })
         .collect();
@@ -240,15 +265,20 @@ async fn the_demo_mailbox_serves_the_scenes() {
     let people = read(&session, &paths.contacts, "true").await;
     let people = by(&people, "address");
     let tom = &people["tom.anderson@acmecorp.example"];
-    assert_eq!(tom.str("title").unwrap().as_deref(), Some("CTO"));
     assert_eq!(
-        tom.str("organization").unwrap().as_deref(),
+        tom.get::<Option<String>>("title").unwrap().as_deref(),
+        Some("CTO")
+    );
+    assert_eq!(
+        tom.get::<Option<String>>("organization")
+            .unwrap()
+            .as_deref(),
         Some("Acme Corp")
     );
-    assert!(tom.i64("awaiting_reply").unwrap().unwrap() >= 2);
+    assert!(tom.get::<Option<i64>>("awaiting_reply").unwrap().unwrap() >= 2);
     assert_eq!(
         people["lisa.chen@acmecorp.example"]
-            .str("title")
+            .get::<Option<String>>("title")
             .unwrap()
             .as_deref(),
         Some("VP Operations")
@@ -259,34 +289,58 @@ async fn the_demo_mailbox_serves_the_scenes() {
         ("maria.lopez@northwind.example", "Finance"),
     ] {
         assert_eq!(
-            people[address].str("role").unwrap().as_deref(),
+            people[address]
+                .get::<Option<String>>("role")
+                .unwrap()
+                .as_deref(),
             Some("internal")
         );
         assert_eq!(
-            people[address].str("group_name").unwrap().as_deref(),
+            people[address]
+                .get::<Option<String>>("group_name")
+                .unwrap()
+                .as_deref(),
             Some(team),
             "{address}"
         );
     }
     assert_eq!(
         people["sarah.mitchell@northwind.example"]
-            .bool("is_user")
+            .get::<Option<bool>>("is_user")
             .unwrap(),
         Some(true)
     );
     let orgs = read(&session, &paths.organizations, "true").await;
     let orgs = by(&orgs, "domain");
     let acme_org = &orgs["acmecorp.example"];
-    assert_eq!(acme_org.str("name").unwrap().as_deref(), Some("Acme Corp"));
-    assert_eq!(acme_org.str("role").unwrap().as_deref(), Some("client"));
-    assert!(acme_org.i64("escalating_threads").unwrap().unwrap() >= 1);
-    assert_eq!(acme_org.i64("urgent_30d").unwrap(), Some(3));
     assert_eq!(
-        orgs["northwind.example"].str("role").unwrap().as_deref(),
+        acme_org.get::<Option<String>>("name").unwrap().as_deref(),
+        Some("Acme Corp")
+    );
+    assert_eq!(
+        acme_org.get::<Option<String>>("role").unwrap().as_deref(),
+        Some("client")
+    );
+    assert!(
+        acme_org
+            .get::<Option<i64>>("escalating_threads")
+            .unwrap()
+            .unwrap()
+            >= 1
+    );
+    assert_eq!(acme_org.get::<Option<i64>>("urgent_30d").unwrap(), Some(3));
+    assert_eq!(
+        orgs["northwind.example"]
+            .get::<Option<String>>("role")
+            .unwrap()
+            .as_deref(),
         Some("internal")
     );
     assert_eq!(
-        orgs["saasweekly.example"].str("role").unwrap().as_deref(),
+        orgs["saasweekly.example"]
+            .get::<Option<String>>("role")
+            .unwrap()
+            .as_deref(),
         Some("newsletter_automated")
     );
 
@@ -296,8 +350,10 @@ async fn the_demo_mailbox_serves_the_scenes() {
         .iter()
         .map(|r| {
             (
-                r.str("description").unwrap().unwrap(),
-                r.timestamp("due_at").unwrap().unwrap(),
+                r.get::<Option<String>>("description").unwrap().unwrap(),
+                r.get::<Option<chrono::DateTime<chrono::Utc>>>("due_at")
+                    .unwrap()
+                    .unwrap(),
             )
         })
         .collect();
@@ -319,7 +375,7 @@ async fn the_demo_mailbox_serves_the_scenes() {
     );
 
     // The thread and the 30-day patterns.
-    let thread_id = acme[0].str("thread_id").unwrap().unwrap();
+    let thread_id = acme[0].get::<Option<String>>("thread_id").unwrap().unwrap();
     let thread = read(
         &session,
         &paths.threads,
@@ -327,11 +383,17 @@ async fn the_demo_mailbox_serves_the_scenes() {
     )
     .await;
     let thread = thread.iter().next().expect("the Acme thread");
-    assert_eq!(thread.i64("message_count").unwrap(), Some(2));
-    assert_eq!(thread.bool("needs_reply").unwrap(), Some(true));
-    assert_eq!(thread.bool("escalating").unwrap(), Some(true));
+    assert_eq!(thread.get::<Option<i64>>("message_count").unwrap(), Some(2));
+    assert_eq!(
+        thread.get::<Option<bool>>("needs_reply").unwrap(),
+        Some(true)
+    );
+    assert_eq!(
+        thread.get::<Option<bool>>("escalating").unwrap(),
+        Some(true)
+    );
     assert!(thread
-        .str("participants")
+        .get::<Option<String>>("participants")
         .unwrap()
         .unwrap()
         .contains("Lisa Chen <lisa.chen@acmecorp.example>"));
@@ -340,17 +402,27 @@ async fn the_demo_mailbox_serves_the_scenes() {
         patterns
             .iter()
             .find(|r| {
-                r.str("kind").unwrap().as_deref() == Some(kind)
-                    && r.str("key").unwrap().as_deref() == Some(key)
+                r.get::<Option<String>>("kind").unwrap().as_deref() == Some(kind)
+                    && r.get::<Option<String>>("key").unwrap().as_deref() == Some(key)
             })
             .unwrap_or_else(|| panic!("no pattern {kind}/{key}"))
     };
-    let per_day = |key| pattern("weekday", key).f64("per_day").unwrap().unwrap();
+    let per_day = |key| {
+        pattern("weekday", key)
+            .get::<Option<f64>>("per_day")
+            .unwrap()
+            .unwrap()
+    };
     assert!(per_day("Monday") > 1.3 * per_day("Tuesday"));
-    let share = |key| pattern("group", key).f64("share_pct").unwrap().unwrap();
+    let share = |key| {
+        pattern("group", key)
+            .get::<Option<f64>>("share_pct")
+            .unwrap()
+            .unwrap()
+    };
     assert!(share("Sales") > share("Clients") && share("Clients") > share("Leadership"));
     let response = pattern("response_time", "overall")
-        .f64("avg_response_minutes")
+        .get::<Option<f64>>("avg_response_minutes")
         .unwrap()
         .unwrap();
     assert!(
@@ -402,16 +474,22 @@ async fn the_demo_mailbox_serves_the_scenes() {
     .await;
     let after: Vec<_> = after.iter().collect();
     assert_eq!(after.len(), 3);
-    assert_eq!(after[1].f64("response_minutes").unwrap(), Some(77.0));
+    assert_eq!(
+        after[1].get::<Option<f64>>("response_minutes").unwrap(),
+        Some(77.0)
+    );
     assert!(after[..2]
         .iter()
-        .all(|r| r.bool("needs_reply").unwrap() == Some(false)));
+        .all(|r| r.get::<Option<bool>>("needs_reply").unwrap() == Some(false)));
     assert_eq!(
-        after[1].i64("urgency_score").unwrap(),
-        acme[1].i64("urgency_score").unwrap()
+        after[1].get::<Option<i64>>("urgency_score").unwrap(),
+        acme[1].get::<Option<i64>>("urgency_score").unwrap()
     );
     assert_eq!(
-        after[2].str("direction").unwrap().as_deref(),
+        after[2]
+            .get::<Option<String>>("direction")
+            .unwrap()
+            .as_deref(),
         Some("outbound")
     );
     let thread = read(
@@ -421,8 +499,14 @@ async fn the_demo_mailbox_serves_the_scenes() {
     )
     .await;
     let thread = thread.iter().next().unwrap();
-    assert_eq!(thread.i64("user_reply_count").unwrap(), Some(1));
-    assert_eq!(thread.bool("needs_reply").unwrap(), Some(false));
+    assert_eq!(
+        thread.get::<Option<i64>>("user_reply_count").unwrap(),
+        Some(1)
+    );
+    assert_eq!(
+        thread.get::<Option<bool>>("needs_reply").unwrap(),
+        Some(false)
+    );
     let open = read(
         &session,
         &paths.action_items,
@@ -616,20 +700,30 @@ async fn roles_mapping_threads_and_text_on_small_mail() {
     let insights = read(&session, &paths.insights, "true").await;
     assert_eq!(insights.len(), 7, "the twin counts once");
     let insights = by(&insights, "id");
-    let role = |id: &str| insights[id].str("sender_role").unwrap().unwrap();
+    let role = |id: &str| {
+        insights[id]
+            .get::<Option<String>>("sender_role")
+            .unwrap()
+            .unwrap()
+    };
     assert_eq!(
         insights["m1@mycorp.example"]
-            .str("direction")
+            .get::<Option<String>>("direction")
             .unwrap()
             .as_deref(),
         Some("outbound")
     );
     assert_eq!(role("f1@gmail.com"), "personal");
-    assert_eq!(insights["f1@gmail.com"].str("organization").unwrap(), None);
+    assert_eq!(
+        insights["f1@gmail.com"]
+            .get::<Option<String>>("organization")
+            .unwrap(),
+        None
+    );
     assert_eq!(role("v1@vendorx.example"), "vendor_partner");
     assert_eq!(
         insights["v1@vendorx.example"]
-            .str("organization")
+            .get::<Option<String>>("organization")
             .unwrap()
             .as_deref(),
         Some("VendorX Ltd")
@@ -640,58 +734,67 @@ async fn roles_mapping_threads_and_text_on_small_mail() {
     // The friend's reply joins the thread of my mail.
     assert_eq!(
         insights["f1@gmail.com"]
-            .str("thread_id")
+            .get::<Option<String>>("thread_id")
             .unwrap()
             .as_deref(),
         Some("m1@mycorp.example")
     );
     assert_eq!(
-        insights["f1@gmail.com"].i64("thread_position").unwrap(),
+        insights["f1@gmail.com"]
+            .get::<Option<i64>>("thread_position")
+            .unwrap(),
         Some(2)
     );
     // The quoted "urgent" is not the vendor's: quoted history and signature are removed.
     let vendor = &insights["v1@vendorx.example"];
     assert_eq!(
-        vendor.str("summary").unwrap().as_deref(),
+        vendor.get::<Option<String>>("summary").unwrap().as_deref(),
         Some("Please pay invoice 77 by Oct 10.")
     );
     assert!(!vendor
-        .str("urgency_reasons")
+        .get::<Option<String>>("urgency_reasons")
         .unwrap()
         .unwrap()
         .contains("urgent words"));
     assert_eq!(
-        vendor.str("sender_title").unwrap().as_deref(),
+        vendor
+            .get::<Option<String>>("sender_title")
+            .unwrap()
+            .as_deref(),
         Some("Accounts Receivable")
     );
     assert_eq!(
-        vendor.timestamp("next_due_at").unwrap(),
+        vendor
+            .get::<Option<chrono::DateTime<chrono::Utc>>>("next_due_at")
+            .unwrap(),
         Some(local(NaiveDate::from_ymd_opt(2025, 10, 10).unwrap(), 17, 0))
     );
     // One thread across sources, with Gmail's id.
     assert_eq!(
         insights["answer@client.example"]
-            .str("thread_id")
+            .get::<Option<String>>("thread_id")
             .unwrap()
             .as_deref(),
         Some("gmail-thread-7")
     );
     assert_eq!(
-        insights["answer@client.example"].i64("follow_ups").unwrap(),
+        insights["answer@client.example"]
+            .get::<Option<i64>>("follow_ups")
+            .unwrap(),
         Some(1)
     );
     let orgs = read(&session, &paths.organizations, "true").await;
     let orgs = by(&orgs, "domain");
     assert_eq!(
         orgs["vendorx.example"]
-            .str("role_source")
+            .get::<Option<String>>("role_source")
             .unwrap()
             .as_deref(),
         Some("mapping")
     );
     assert_eq!(
         orgs["client.example"]
-            .str("role_source")
+            .get::<Option<String>>("role_source")
             .unwrap()
             .as_deref(),
         Some("default")

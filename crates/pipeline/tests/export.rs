@@ -104,11 +104,12 @@ impl Fixture {
             ))
             .await
             .unwrap();
-        let rows = mindy_pipeline::arrow_rows::Rows::new(df.collect().await.unwrap());
+        let rows = spark_client::rows::Rows::new(df.collect().await.unwrap());
         rows.iter()
             .map(|r| {
-                let id = r.str("id").unwrap().unwrap();
-                let j: Value = serde_json::from_str(&r.str("j").unwrap().unwrap()).unwrap();
+                let id = r.get::<Option<String>>("id").unwrap().unwrap();
+                let j: Value =
+                    serde_json::from_str(&r.get::<Option<String>>("j").unwrap().unwrap()).unwrap();
                 (id, normalise(j))
             })
             .collect()

@@ -36,7 +36,14 @@ pub struct Request<'a> {
     pub now: DateTime<Utc>,
     /// The user's timezone (IANA name), for prompts.
     pub timezone: &'a str,
+    /// Where a generator that words its answer token by token sends the tokens as they come
+    /// (the SSE route); `None` when nobody listens. The answer it returns is still the whole,
+    /// final text, which replaces what was streamed if the two differ.
+    pub tokens: Option<TokenSink>,
 }
+
+/// The receiving end of streamed answer tokens.
+pub type TokenSink = tokio::sync::mpsc::UnboundedSender<String>;
 
 /// What an answer is, so the UI can draw it as such: a figure or series, a list of emails, a
 /// briefing in sections, a day's timeline, patterns, or cards per client.

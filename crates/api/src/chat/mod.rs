@@ -8,6 +8,7 @@
 //! - [`safety`]: the sqlparser-based validator.
 //! - [`exec`]: running a validated query as the read-only role.
 //! - [`store`]: Redis: conversation history and the answer cache.
+//! - [`tools`]: the semantic layer as LLM tools.
 //! - [`service`]: the flow tying them together.
 
 pub mod catalog;
@@ -18,6 +19,7 @@ pub mod safety;
 pub mod semantic;
 pub mod service;
 pub mod store;
+pub mod tools;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -25,7 +27,7 @@ use utoipa::ToSchema;
 
 pub use generator::{
     AnswerKind, Draft, Generation, GeneratorError, Request, Section, SectionQuery, SqlGenerator,
-    Turn,
+    TokenSink, Turn,
 };
 pub use service::ChatService;
 

@@ -6,17 +6,24 @@
 //! pairs so follow-ups work. A query that fails validation or execution gets one repair round
 //! with the error. Answers are worded by the model from the rows, and rejected in favour of a
 //! plain template when they contain a number the rows do not.
+//!
+//! The model may also call a tool ([`super::tools`]): a demo scene or an organisation's emails
+//! with their periods, answered from the same queries as the embedded engine's, or `run_sql`. A
+//! scene's answer is worded by the model from the main rows and every section's rows, under the
+//! same rule on numbers, with the scene's own template as the fallback.
 
 use std::time::Duration;
 
 use async_openai::config::OpenAIConfig;
 use async_openai::types::chat::{
-    ChatCompletionRequestAssistantMessage, ChatCompletionRequestMessage,
-    ChatCompletionRequestSystemMessage, ChatCompletionRequestUserMessage,
-    CreateChatCompletionRequestArgs,
+    ChatCompletionMessageToolCalls, ChatCompletionRequestAssistantMessage,
+    ChatCompletionRequestMessage, ChatCompletionRequestSystemMessage,
+    ChatCompletionRequestUserMessage, ChatCompletionTool, ChatCompletionTools,
+    CreateChatCompletionRequestArgs, FunctionObject,
 };
 use async_openai::Client;
 use async_trait::async_trait;
+use futures::StreamExt;
 
 use super::catalog::{Catalog, SUGGESTIONS};
 use super::generator::{
@@ -45,6 +52,13 @@ pub struct OpenAiGenerator {
     client: Client<OpenAIConfig>,
     settings: OpenAiSettings,
     schema: String,
+    catalog: Catalog,
+}
+
+/// What the model replied: text, or a call of one of the tools.
+enum Reply {
+    Text(String),
+    Tool { name: String, arguments: String },
 }
 
 impl OpenAiGenerator {
@@ -57,14 +71,19 @@ impl OpenAiGenerator {
             client: Client::with_config(config),
             settings,
             schema: catalog.prompt(),
+            catalog: catalog.clone(),
         }
     }
 
     fn system_prompt(&self, request: &Request<'_>) -> String {
         format!(
-            "You turn questions about the user's email statistics into one PostgreSQL query.\n\
+            "You turn questions about the user's mail and calendar into one PostgreSQL query or \
+             one tool call.\n\
              Today is {today} ({weekday}) in the user's timezone {tz}; weeks start on Monday.\n\
              Tables (the only ones you may read):\n{schema}\n\
+             For a morning briefing, one day of the calendar or its busiest/lightest day, \
+             30-day patterns, clients met that also emailed, or an organisation's emails, call \
+             the matching tool with the dates resolved. Otherwise:\n\
              Rules: reply with a single SELECT statement and nothing else (no prose, no code \
              fences). Use only the tables above. Never modify data. Use literal dates like \
              DATE '2026-01-31'. Always add a LIMIT of at most 100. When the tables cannot answer \
@@ -76,8 +95,8 @@ impl OpenAiGenerator {
              A: SELECT sender_domain, SUM(email_count) AS emails FROM daily_sender_domains WHERE date >= DATE '{monday}' GROUP BY sender_domain ORDER BY emails DESC LIMIT 1\n\
              Q: What was the busiest hour yesterday?\n\
              A: SELECT hour, email_count FROM daily_hourly_counts WHERE date = DATE '{yesterday}' ORDER BY email_count DESC, hour LIMIT 1\n\
-             Q: What is on my calendar?\n\
-             A: {CANNOT}: there is no calendar data",
+             Q: What is the weather?\n\
+             A: {CANNOT}: there is no weather data",
             today = request.today,
             weekday = request.today.format("%A"),
             tz = request.timezone,
@@ -107,10 +126,84 @@ impl OpenAiGenerator {
         &self,
         messages: Vec<ChatCompletionRequestMessage>,
     ) -> Result<String, GeneratorError> {
-        let request = CreateChatCompletionRequestArgs::default()
+        match self.call(messages, false).await? {
+            Reply::Text(text) => Ok(text),
+            Reply::Tool { name, .. } => Err(GeneratorError::Llm(format!(
+                "called the tool {name} where text was asked for"
+            ))),
+        }
+    }
+
+    /// A completion for the answer: streamed to `request.tokens` as the model writes it when
+    /// someone listens, else in one piece. Either way the whole text is returned.
+    async fn complete_answer(
+        &self,
+        request: &Request<'_>,
+        messages: Vec<ChatCompletionRequestMessage>,
+    ) -> Result<String, GeneratorError> {
+        let Some(sink) = &request.tokens else {
+            return self.complete(messages).await;
+        };
+        let body = CreateChatCompletionRequestArgs::default()
             .model(self.settings.model.clone())
             .messages(messages)
             .temperature(0.0)
+            .build()
+            .map_err(|e| GeneratorError::Invalid(e.to_string()))?;
+        let deadline = tokio::time::Instant::now() + self.settings.timeout;
+        let late = || GeneratorError::Llm(format!("no reply within {:?}", self.settings.timeout));
+        let chat = self.client.chat();
+        let mut stream = tokio::time::timeout_at(deadline, chat.create_stream(body))
+            .await
+            .map_err(|_| late())?
+            .map_err(|e| GeneratorError::Llm(e.to_string()))?;
+        let mut text = String::new();
+        while let Some(chunk) = tokio::time::timeout_at(deadline, stream.next())
+            .await
+            .map_err(|_| late())?
+        {
+            let chunk = chunk.map_err(|e| GeneratorError::Llm(e.to_string()))?;
+            for choice in chunk.choices {
+                if let Some(piece) = choice.delta.content.filter(|p| !p.is_empty()) {
+                    text.push_str(&piece);
+                    // A listener that went away does not stop the answer.
+                    let _ = sink.send(piece);
+                }
+            }
+        }
+        if text.trim().is_empty() {
+            return Err(GeneratorError::Llm("empty reply".into()));
+        }
+        Ok(text)
+    }
+
+    /// One chat completion; with `tools`, the model may call one of [`super::tools`].
+    async fn call(
+        &self,
+        messages: Vec<ChatCompletionRequestMessage>,
+        tools: bool,
+    ) -> Result<Reply, GeneratorError> {
+        let mut args = CreateChatCompletionRequestArgs::default();
+        args.model(self.settings.model.clone())
+            .messages(messages)
+            .temperature(0.0);
+        if tools {
+            let tools: Vec<ChatCompletionTools> = super::tools::definitions()
+                .into_iter()
+                .map(|(name, description, parameters)| {
+                    ChatCompletionTools::Function(ChatCompletionTool {
+                        function: FunctionObject {
+                            name: name.to_string(),
+                            description: Some(description.to_string()),
+                            parameters: Some(parameters),
+                            strict: None,
+                        },
+                    })
+                })
+                .collect();
+            args.tools(tools);
+        }
+        let request = args
             .build()
             .map_err(|e| GeneratorError::Invalid(e.to_string()))?;
         let chat = self.client.chat();
@@ -121,13 +214,52 @@ impl OpenAiGenerator {
                 GeneratorError::Llm(format!("no reply within {:?}", self.settings.timeout))
             })?
             .map_err(|e| GeneratorError::Llm(e.to_string()))?;
-        response
+        let message = response
             .choices
             .into_iter()
             .next()
-            .and_then(|c| c.message.content)
+            .map(|c| c.message)
+            .ok_or_else(|| GeneratorError::Llm("no choice in the reply".into()))?;
+        let call = message
+            .tool_calls
+            .into_iter()
+            .flatten()
+            .find_map(|c| match c {
+                ChatCompletionMessageToolCalls::Function(f) => Some(f.function),
+                ChatCompletionMessageToolCalls::Custom(_) => None,
+            });
+        if let Some(function) = call {
+            return Ok(Reply::Tool {
+                name: function.name,
+                arguments: function.arguments,
+            });
+        }
+        message
+            .content
             .filter(|c| !c.trim().is_empty())
+            .map(Reply::Text)
             .ok_or_else(|| GeneratorError::Llm("empty reply".into()))
+    }
+
+    /// The draft of a reply: a tool call's queries, or the SQL (or refusal) in its text.
+    fn reply_draft(
+        &self,
+        request: &Request<'_>,
+        reply: Reply,
+    ) -> Result<Generation, GeneratorError> {
+        match reply {
+            Reply::Text(text) => Ok(Self::draft(&text)),
+            Reply::Tool { name, arguments } => super::tools::draft(
+                &self.catalog,
+                &name,
+                &arguments,
+                request.today,
+                request.now,
+                request.timezone,
+            )
+            .map(Generation::Sql)
+            .map_err(|e| GeneratorError::Invalid(e.to_string())),
+        }
     }
 
     fn draft(reply: &str) -> Generation {
@@ -222,8 +354,8 @@ impl SqlGenerator for OpenAiGenerator {
     }
 
     async fn generate(&self, request: &Request<'_>) -> Result<Generation, GeneratorError> {
-        let reply = self.complete(self.messages(request)).await?;
-        Ok(Self::draft(&reply))
+        let reply = self.call(self.messages(request), true).await?;
+        self.reply_draft(request, reply)
     }
 
     async fn repair(
@@ -249,8 +381,11 @@ impl SqlGenerator for OpenAiGenerator {
         request: &Request<'_>,
         draft: &Draft,
         result: &QueryResult,
-        _sections: &[Section],
+        sections: &[Section],
     ) -> Result<String, GeneratorError> {
+        if draft.kind != AnswerKind::Stat {
+            return self.answer_scene(request, draft, result, sections).await;
+        }
         let rows = serde_json::to_string(&result.rows).unwrap_or_default();
         let prompt = format!(
             "Question: {}\nSQL: {}\nColumns: {}\nRows (JSON): {}\n\
@@ -265,18 +400,81 @@ impl SqlGenerator for OpenAiGenerator {
             system("You are Mini-Mindy, an executive assistant reporting email statistics."),
             user(&prompt),
         ];
-        let text = match self.complete(messages).await {
-            Ok(text) => text,
+        self.worded(request, messages, result, || Ok(generic_answer(result)))
+            .await
+    }
+}
+
+impl OpenAiGenerator {
+    /// A tool's answer worded by the model from every query's rows; the embedded engine's
+    /// template when the model fails or quotes a number the rows do not hold.
+    async fn answer_scene(
+        &self,
+        request: &Request<'_>,
+        draft: &Draft,
+        result: &QueryResult,
+        sections: &[Section],
+    ) -> Result<String, GeneratorError> {
+        let template = || -> Result<String, GeneratorError> {
+            let plan: super::semantic::Plan = serde_json::from_value(draft.context.clone())
+                .map_err(|e| GeneratorError::Invalid(e.to_string()))?;
+            Ok(super::semantic::scenes::answer(&plan, result, sections)
+                .unwrap_or_else(|| super::semantic::answer::answer(&self.catalog, &plan, result)))
+        };
+        let mut all = QueryResult {
+            columns: result.columns.clone(),
+            rows: result.rows.clone(),
+        };
+        let mut data = format!(
+            "Main rows ({}): {}\n",
+            result.columns.join(", "),
+            serde_json::to_string(&result.rows).unwrap_or_default()
+        );
+        for s in sections {
+            all.rows.extend(s.rows.iter().cloned());
+            data.push_str(&format!(
+                "{} ({}): {}\n",
+                s.title,
+                s.columns.join(", "),
+                serde_json::to_string(&s.rows).unwrap_or_default()
+            ));
+        }
+        let prompt = format!(
+            "Question: {}\nToday: {}\n{}\nAnswer as the user's executive assistant, with short \
+             sections and bullet points. Use only numbers, names and times that appear in the \
+             rows; say when a section has no rows.",
+            request.question,
+            request.today,
+            data.chars().take(12_000).collect::<String>()
+        );
+        let messages = vec![
+            system("You are Mini-Mindy, an executive assistant over the user's mail and calendar."),
+            user(&prompt),
+        ];
+        self.worded(request, messages, &all, template).await
+    }
+
+    /// The model's wording of `messages`, kept only when every number in it appears in `rows`
+    /// (or the question); `template()` when it does not or the model fails.
+    async fn worded(
+        &self,
+        request: &Request<'_>,
+        messages: Vec<ChatCompletionRequestMessage>,
+        rows: &QueryResult,
+        template: impl FnOnce() -> Result<String, GeneratorError>,
+    ) -> Result<String, GeneratorError> {
+        match self.complete_answer(request, messages).await {
+            Ok(text) if numbers_grounded(&text, request.question, rows) => {
+                Ok(text.trim().to_string())
+            }
+            Ok(text) => {
+                tracing::warn!(answer = %text, "LLM answer has numbers not in the rows; using the template");
+                template()
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "LLM answer failed; using the template");
-                return Ok(generic_answer(result));
+                template()
             }
-        };
-        if numbers_grounded(&text, request.question, result) {
-            Ok(text.trim().to_string())
-        } else {
-            tracing::warn!(answer = %text, "LLM answer has numbers not in the rows; using the template");
-            Ok(generic_answer(result))
         }
     }
 }

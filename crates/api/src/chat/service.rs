@@ -16,7 +16,7 @@ use super::semantic::parser::normalise;
 use super::store::{CacheKey, CachedAnswer, Store};
 use super::{
     AnswerKind, Chart, Draft, Generation, GeneratorError, QueryResult, Request, Section,
-    SqlGenerator, Turn,
+    SqlGenerator, TokenSink, Turn,
 };
 use crate::metrics::Metrics;
 
@@ -121,6 +121,20 @@ impl ChatService {
         today: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<ChatReply, ChatError> {
+        self.ask_streaming(question, conversation_id, today, now, None)
+            .await
+    }
+
+    /// [`ask`](Self::ask), with the answer's tokens sent to `tokens` while the generator words
+    /// it, when it words it token by token (the LLM); a cached answer or a template sends none.
+    pub async fn ask_streaming(
+        &self,
+        question: &str,
+        conversation_id: &str,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        tokens: Option<TokenSink>,
+    ) -> Result<ChatReply, ChatError> {
         let started = Instant::now();
         let mut notices = Vec::new();
         let history = self
@@ -162,6 +176,7 @@ impl ChatService {
             today,
             now,
             timezone: &self.timezone,
+            tokens,
         };
         let (answer, timings) = self.answer(&request).await?;
         // Failures are logged by the store; the answer stands without the cache.

@@ -232,8 +232,12 @@ impl Store {
             .await
     }
 
-    /// A cached reply for `key`, if any; `Err` when Redis could not say.
+    /// A cached reply for `key`, if any; `Err` when Redis could not say. Never one when the
+    /// cache is off (a TTL of 0).
     pub async fn cached(&self, key: &CacheKey<'_>) -> Result<Option<CachedAnswer>, Unavailable> {
+        if self.cache_ttl == 0 {
+            return Ok(None);
+        }
         let key = format!("{}answer:{}", self.prefix, key.digest());
         let raw: Option<String> = self
             .redis
@@ -244,12 +248,15 @@ impl Store {
         Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
     }
 
-    /// Caches a reply under `key`.
+    /// Caches a reply under `key` (nothing when the cache is off).
     pub async fn cache(
         &self,
         key: &CacheKey<'_>,
         answer: &CachedAnswer,
     ) -> Result<(), Unavailable> {
+        if self.cache_ttl == 0 {
+            return Ok(());
+        }
         let Ok(json) = serde_json::to_string(answer) else {
             return Ok(());
         };

@@ -81,10 +81,11 @@ pub async fn chat(
     Ok(axum::Json(ask(&state, &request).await?))
 }
 
-/// The answer as server-sent events, for a typing effect: `meta` (conversation id and
-/// generator), `token` (the answer, word by word), `result` (kind, sql, columns, rows, chart,
-/// sections, notices, refused, suggestions), then `done` (timings); or `error` (`{code,
-/// message}`) instead.
+/// The answer as server-sent events: `meta` (conversation id and generator), `token` (the
+/// answer piece by piece: as the LLM writes it, or word by word once the embedded engine has
+/// it), `result` (the final `answer`, which replaces the streamed text if the two differ, and
+/// kind, sql, columns, rows, chart, sections, notices, refused, suggestions), then `done`
+/// (timings); or `error` (`{code, message}`) instead.
 #[utoipa::path(
     post,
     path = "/api/chat/stream",
@@ -111,13 +112,28 @@ pub async fn stream(
             .send(Event::default().event("meta").data(meta.to_string()))
             .await;
         let (clock, tz) = (state.settings.clock, state.settings.timezone);
-        for event in reply_events(
-            state
-                .chat
-                .ask(&message, &id, clock.today(tz), clock.now(tz))
+        let (tokens, mut streamed) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let chat = state.chat.clone();
+        let asking = tokio::spawn(async move {
+            chat.ask_streaming(&message, &id, clock.today(tz), clock.now(tz), Some(tokens))
                 .await
-                .map_err(AppError::from),
-        ) {
+        });
+        // The generator's tokens as they come; the channel closes when the answer is done.
+        let mut any = false;
+        while let Some(token) = streamed.recv().await {
+            any = true;
+            let event = Event::default()
+                .event("token")
+                .data(serde_json::Value::String(token).to_string());
+            if tx.send(event).await.is_err() {
+                return; // the client went away
+            }
+        }
+        let reply = match asking.await {
+            Ok(reply) => reply.map_err(AppError::from),
+            Err(e) => Err(AppError::Internal(format!("chat task: {e}"))),
+        };
+        for event in reply_events(reply, !any) {
             if tx.send(event).await.is_err() {
                 return; // the client went away
             }
@@ -127,8 +143,9 @@ pub async fn stream(
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }
 
-/// The events after `meta` for a reply or an error.
-fn reply_events(reply: Result<ChatReply, AppError>) -> Vec<Event> {
+/// The events after `meta` (and the streamed tokens, if any) for a reply or an error; the
+/// answer is sent word by word first when nothing was streamed.
+fn reply_events(reply: Result<ChatReply, AppError>, tokenise: bool) -> Vec<Event> {
     let reply = match reply {
         Ok(reply) => reply,
         Err(error) => {
@@ -140,7 +157,12 @@ fn reply_events(reply: Result<ChatReply, AppError>) -> Vec<Event> {
             return vec![Event::default().event("error").data(body.to_string())];
         }
     };
-    let mut events: Vec<Event> = tokens(&reply.answer)
+    let words = if tokenise {
+        tokens(&reply.answer)
+    } else {
+        Vec::new()
+    };
+    let mut events: Vec<Event> = words
         .into_iter()
         .map(|t| {
             Event::default()
@@ -149,7 +171,7 @@ fn reply_events(reply: Result<ChatReply, AppError>) -> Vec<Event> {
         })
         .collect();
     let result = serde_json::json!({
-        "kind": reply.kind, "sql": reply.sql, "columns": reply.columns, "rows": reply.rows,
+        "answer": reply.answer, "kind": reply.kind, "sql": reply.sql, "columns": reply.columns, "rows": reply.rows,
         "chart": reply.chart, "sections": reply.sections,
         "refused": reply.refused, "suggestions": reply.suggestions, "cached": reply.cached,
         "notices": reply.notices,

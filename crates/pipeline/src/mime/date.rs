@@ -160,29 +160,9 @@ fn set<T: PartialEq>(field: &mut Option<T>, value: T) -> Option<()> {
     }
 }
 
+/// A month name or abbreviation (shared with the chat's question parser).
 fn month(lower: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let lower = lower.trim_end_matches('.');
-    if lower.len() < 3 {
-        return None;
-    }
-    let found = MONTHS
-        .iter()
-        .position(|m| m.starts_with(lower) || (lower == "sept" && *m == "september"))?;
-    Some(found as u32 + 1)
+    mindy_core::words::month(lower)
 }
 
 fn weekday(lower: &str) -> bool {

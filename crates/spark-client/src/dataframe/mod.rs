@@ -414,17 +414,26 @@ impl DataFrame {
         self.sorted(cols, false)
     }
 
+    /// A sort by no column is refused before anything is sent, as PySpark refuses it
+    /// (`CANNOT_BE_EMPTY`): Spark 3.5 would fail on a planner assertion with no error class.
     fn sorted<C: Into<Column>>(
         &self,
         cols: impl IntoIterator<Item = C>,
         global: bool,
     ) -> DataFrame {
-        let order = cols.into_iter().map(|c| c.into().to_sort_order()).collect();
-        self.wrap(RelType::Sort(Box::new(pb::Sort {
+        let order: Vec<pb::expression::SortOrder> =
+            cols.into_iter().map(|c| c.into().to_sort_order()).collect();
+        let empty = order.is_empty();
+        let df = self.wrap(RelType::Sort(Box::new(pb::Sort {
             input: self.input(),
             order,
             is_global: Some(global),
-        })))
+        })));
+        if empty {
+            df.poisoned("[CANNOT_BE_EMPTY] At least one column must be specified to sort by.")
+        } else {
+            df
+        }
     }
 
     /// The first `n` rows.

@@ -349,3 +349,23 @@ async fn na_functions_send_widened_values() {
         (Some(1), vec!["id".to_string()])
     );
 }
+
+#[tokio::test]
+async fn a_sort_by_no_column_is_refused_before_it_is_sent() {
+    let spark = session().await;
+    let none: [&str; 0] = [];
+    for df in [
+        spark.range(0, 3).sort(none),
+        spark.range(0, 3).order_by(none),
+        spark.range(0, 3).sort_within_partitions(none),
+    ] {
+        let error = df.checked_relation().unwrap_err();
+        assert!(
+            matches!(error.kind(), crate::ErrorKind::InvalidArgument(m) if m.contains("CANNOT_BE_EMPTY")),
+            "{error}"
+        );
+        // Later steps keep the refusal.
+        assert!(df.limit(1).checked_relation().is_err());
+    }
+    assert!(spark.range(0, 3).sort(["id"]).checked_relation().is_ok());
+}

@@ -474,31 +474,9 @@ fn ordinal(token: &str) -> Option<u32> {
     (1..=31).contains(&n).then_some(n)
 }
 
+/// A month name or abbreviation (shared with the mail header parser).
 fn month(token: &str) -> Option<u32> {
-    const MONTHS: &[&str] = &[
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    if let Some(i) = MONTHS.iter().position(|m| *m == token) {
-        return Some(i as u32 + 1);
-    }
-    if token == "sept" {
-        return Some(9);
-    }
-    (token.len() == 3 && token != "may")
-        .then(|| MONTHS.iter().position(|m| m.starts_with(token)))
-        .flatten()
-        .map(|i| i as u32 + 1)
+    mindy_core::words::month(token)
 }
 
 #[cfg(test)]

@@ -11,9 +11,9 @@ use spark_client::dataframe::SaveMode;
 use spark_client::functions::{col, lit};
 use spark_client::{DataFrame, SparkSession};
 
-use crate::arrow_rows::{required, Rows};
 use crate::Result;
 use mindy_core::config::DatabaseArgs;
+use spark_client::rows::Rows;
 
 use super::lock::DayLocks;
 use super::{delta, BatchArgs, DayArgs, Days, Outcome};
@@ -194,11 +194,11 @@ async fn headlines(
     rows.iter()
         .map(|row| {
             Ok(Headline {
-                date: required(row.date("date")?, "date")?,
-                total_emails: required(row.i64("total_emails")?, "total_emails")?,
-                unique_senders: required(row.i64("unique_senders")?, "unique_senders")?,
-                important_emails: required(row.i64("important_emails")?, "important_emails")?,
-                busiest_hour: row.i64("busiest_hour")?,
+                date: row.get::<NaiveDate>("date")?,
+                total_emails: row.get::<i64>("total_emails")?,
+                unique_senders: row.get::<i64>("unique_senders")?,
+                important_emails: row.get::<i64>("important_emails")?,
+                busiest_hour: row.get::<Option<i64>>("busiest_hour")?,
             })
         })
         .collect()

@@ -143,9 +143,9 @@ async fn change_data_feed_on(session: &SparkSession, table: &str) -> Result<bool
         .await?
         .collect()
         .await?;
-    let rows = crate::arrow_rows::Rows::new(batches);
+    let rows = spark_client::rows::Rows::new(batches);
     let value = match rows.iter().next() {
-        Some(row) => row.str("value")?,
+        Some(row) => row.get::<Option<String>>("value")?,
         None => None,
     };
     Ok(value.is_some_and(|v| v.eq_ignore_ascii_case("true")))

@@ -9,10 +9,10 @@ use chrono::NaiveDate;
 use clap::Args;
 use spark_client::SparkSession;
 
-use crate::arrow_rows::{required, Rows};
 use crate::Result;
 use mindy_core::config::DatabaseArgs;
 use mindy_core::db;
+use spark_client::rows::Rows;
 
 use super::lock::DayLocks;
 use super::{BatchArgs, DayArgs, Days, Outcome};
@@ -67,12 +67,9 @@ pub async fn read_gold(
     );
     for r in rows.iter() {
         hourly
-            .entry(required(r.date("date")?, "date")?)
+            .entry(r.get::<NaiveDate>("date")?)
             .or_default()
-            .push((
-                required(r.i64("hour")?, "hour")?,
-                required(r.i64("email_count")?, "email_count")?,
-            ));
+            .push((r.get::<i64>("hour")?, r.get::<i64>("email_count")?));
     }
     let mut top: BTreeMap<NaiveDate, Vec<(i64, String, i64)>> = BTreeMap::new();
     let rows = Rows::new(
@@ -81,31 +78,29 @@ pub async fn read_gold(
             .await?,
     );
     for r in rows.iter() {
-        top.entry(required(r.date("date")?, "date")?)
-            .or_default()
-            .push((
-                required(r.i64("rank")?, "rank")?,
-                required(r.str("sender_domain")?, "sender_domain")?,
-                required(r.i64("email_count")?, "email_count")?,
-            ));
+        top.entry(r.get::<NaiveDate>("date")?).or_default().push((
+            r.get::<i64>("rank")?,
+            r.get::<String>("sender_domain")?,
+            r.get::<i64>("email_count")?,
+        ));
     }
     let totals = Rows::new(gold.collect().await?);
     let mut insights = totals
         .iter()
         .map(|row| {
-            let date = required(row.date("date")?, "date")?;
+            let date = row.get::<NaiveDate>("date")?;
             let mut hourly = hourly.remove(&date).unwrap_or_default();
             hourly.sort();
             let mut top_domains = top.remove(&date).unwrap_or_default();
             top_domains.sort();
             Ok(DailyInsight {
                 date,
-                total_emails: required(row.i64("total_emails")?, "total_emails")?,
-                unique_senders: required(row.i64("unique_senders")?, "unique_senders")?,
-                important_emails: required(row.i64("important_emails")?, "important_emails")?,
-                avg_email_length: row.f64("avg_email_length")?,
-                busiest_hour: row.i64("busiest_hour")?,
-                busiest_hour_emails: row.i64("busiest_hour_emails")?.unwrap_or(0),
+                total_emails: row.get::<i64>("total_emails")?,
+                unique_senders: row.get::<i64>("unique_senders")?,
+                important_emails: row.get::<i64>("important_emails")?,
+                avg_email_length: row.get::<Option<f64>>("avg_email_length")?,
+                busiest_hour: row.get::<Option<i64>>("busiest_hour")?,
+                busiest_hour_emails: row.get::<Option<i64>>("busiest_hour_emails")?.unwrap_or(0),
                 hourly,
                 top_domains,
             })

@@ -14,10 +14,10 @@ use mindy_core::email::Rule;
 use spark_client::functions::{col, count, lit, sum, when};
 use spark_client::{Column, SparkSession};
 
-use crate::arrow_rows::{required, Rows};
 use crate::Result;
 use mindy_core::config::DatabaseArgs;
 use mindy_core::db;
+use spark_client::rows::Rows;
 
 use super::lock::DayLocks;
 use super::{BatchArgs, DayArgs, Days, Outcome};
@@ -228,12 +228,12 @@ pub async fn scores(
     let rows = Rows::new(per_day.collect().await?);
     let mut scores: BTreeMap<NaiveDate, Score> = days.iter().map(|d| (d, Score::empty())).collect();
     for row in rows.iter() {
-        let date = required(row.date("event_date")?, "event_date")?;
-        let total = required(row.i64("total")?, "total")?;
-        let invalid = row.i64("invalid")?.unwrap_or(0);
+        let date = row.get::<NaiveDate>("event_date")?;
+        let total = row.get::<i64>("total")?;
+        let invalid = row.get::<Option<i64>>("invalid")?.unwrap_or(0);
         let failures = rules
             .iter()
-            .map(|(name, _)| Ok((name.to_string(), row.i64(name)?.unwrap_or(0))))
+            .map(|(name, _)| Ok((name.to_string(), row.get::<Option<i64>>(name)?.unwrap_or(0))))
             .collect::<Result<Vec<_>>>()?;
         scores.insert(
             date,

@@ -17,8 +17,8 @@ use spark_client::SparkSession;
 
 use super::reference::{self, LexiconChoice, Reference};
 use super::{facts, sentiment, text};
-use crate::arrow_rows::Rows;
 use crate::{Error, Result};
+use spark_client::rows::Rows;
 
 /// Which half of the labelled set an email belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,10 +114,11 @@ pub async fn score(
         .await?;
     let mut out: BTreeMap<String, f64> = emails.iter().map(|e| (e.id.clone(), 0.0)).collect();
     for row in Rows::new(scored).iter() {
-        let id = row
-            .str("id")?
-            .ok_or_else(|| Error::unexpected("spark", "a score without id"))?;
-        out.insert(id, row.f64("sentiment_score")?.unwrap_or(0.0));
+        let id: String = row.get("id")?;
+        out.insert(
+            id,
+            row.get::<Option<f64>>("sentiment_score")?.unwrap_or(0.0),
+        );
     }
     Ok(out)
 }

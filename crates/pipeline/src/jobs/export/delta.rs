@@ -9,8 +9,8 @@ use spark_client::{Column, DataFrame, SparkSession};
 
 use arrow_select::filter::filter_record_batch;
 
-use crate::arrow_rows::{required, Rows};
 use crate::{Error, Result};
+use spark_client::rows::Rows;
 
 /// The change feed's own columns: what kind of change, and in which commit.
 pub const CHANGE_TYPE: &str = "_change_type";
@@ -56,7 +56,7 @@ pub async fn latest_version(spark: &SparkSession, path: &str) -> Result<Option<i
         Ok(batches) => {
             let rows = Rows::new(batches);
             let version = match rows.iter().next() {
-                Some(row) => Some(required(row.i64("version")?, "version")?),
+                Some(row) => Some(row.get::<i64>("version")?),
                 None => None,
             };
             Ok(version)
@@ -99,7 +99,15 @@ fn duplicate_keys(path: &str, key: &[String], version: i64, rows: &Rows) -> Erro
         .iter()
         .map(|row| {
             key.iter()
-                .map(|k| format!("{k}={}", row.str(k).ok().flatten().unwrap_or_default()))
+                .map(|k| {
+                    format!(
+                        "{k}={}",
+                        row.get::<Option<String>>(k)
+                            .ok()
+                            .flatten()
+                            .unwrap_or_default()
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(",")
         })

@@ -60,13 +60,33 @@ pub async fn run(command: IngestCommand, shutdown: Shutdown) -> Result<IngestRep
     }
 }
 
+/// What a source's inputs are: they name the summary line's count and decide which of the
+/// counts apply (the MIME parser's fallbacks are for messages only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inputs {
+    /// Mail messages (Gmail, mbox, .eml, the demo mailbox): parsed as MIME.
+    Messages,
+    /// Calendar event records (.ics, Google Calendar).
+    CalendarRecords,
+}
+
+impl Inputs {
+    /// The noun of the summary line.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Inputs::Messages => "messages",
+            Inputs::CalendarRecords => "records",
+        }
+    }
+}
+
 /// What a run did: printed as the summary line of a backfill.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IngestReport {
     /// Which source was read (`gmail`, `mbox`, `ics`, ...).
     pub source: &'static str,
-    /// What the source's inputs are (`messages`, `events`), for the summary line.
-    pub inputs: &'static str,
+    /// What the source's inputs are.
+    pub inputs: Inputs,
     /// Records and dead letters delivered.
     pub counts: IngestCounts,
     /// Wall time of the run.
@@ -88,7 +108,7 @@ impl fmt::Display for IngestReport {
             "{}: {} {}",
             self.source,
             sink::thousands(c.messages),
-            self.inputs
+            self.inputs.noun()
         )?;
         if c.bytes > 0 {
             write!(f, " ({:.1} MB)", c.bytes as f64 / 1e6)?;
@@ -114,7 +134,7 @@ impl fmt::Display for IngestReport {
             write!(f, " ({})", rules.join(", "))?;
         }
         // The fallbacks are the MIME parser's; calendar records have none.
-        if self.inputs == "messages" {
+        if self.inputs == Inputs::Messages {
             write!(
                 f,
                 "; fallbacks: {} charset guesses, {} Received dates, {} internalDates, {} mbox From dates",
@@ -167,7 +187,7 @@ pub(crate) async fn finish(
     let counts = sink.finish().await?;
     Ok(IngestReport {
         source: source.as_str(),
-        inputs: "messages",
+        inputs: Inputs::Messages,
         counts,
         elapsed,
         topic: topics.emails.clone(),

@@ -2,9 +2,9 @@
 
 use spark_client::SparkSession;
 
-use crate::arrow_rows::Rows;
 use crate::{Error, Result};
 use mindy_core::config::{LakeArgs, SparkArgs};
+use spark_client::rows::Rows;
 
 /// Runs an aggregation on the executors and a Delta create/append/read under `<lake>/_smoke/`.
 pub async fn check(spark: &SparkArgs, lake: &LakeArgs) -> Result<String> {
@@ -75,6 +75,7 @@ async fn delta_round_trip(session: &SparkSession, path: &str) -> Result<i64> {
 /// The non-null values of an integer column across the result's rows.
 fn int64_column(rows: Rows, name: &str) -> Result<Vec<i64>> {
     rows.iter()
-        .filter_map(|row| row.i64(name).transpose())
+        .filter_map(|row| row.get::<Option<i64>>(name).transpose())
+        .map(|v| v.map_err(Into::into))
         .collect()
 }

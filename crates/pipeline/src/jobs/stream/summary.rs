@@ -10,8 +10,8 @@ use spark_client::functions::{col, lit};
 use spark_client::streaming::StreamingQuery;
 use spark_client::SparkSession;
 
-use crate::arrow_rows::Rows;
 use crate::Result;
+use spark_client::rows::Rows;
 
 /// What one query did during the run.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,7 +111,7 @@ async fn rows_committed(
     let rows = Rows::new(commits.collect().await?);
     let mut total = 0;
     for row in rows.iter() {
-        total += row.i64("rows")?.unwrap_or(0);
+        total += row.get::<Option<i64>>("rows")?.unwrap_or(0);
     }
     Ok(total)
 }

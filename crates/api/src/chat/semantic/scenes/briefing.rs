@@ -15,6 +15,9 @@ pub const MAIL_HOURS: i64 = 24;
 pub const ESCALATION_DAYS: i64 = 3;
 /// Days an open action item past its due date stays in the briefing.
 pub const OVERDUE_DAYS: i64 = 7;
+/// Requests listed at most (the same request from several people counts once); the answer says
+/// how many more there are.
+pub const DUE_LISTED: usize = 6;
 
 fn instant(t: DateTime<Utc>) -> String {
     format!(
@@ -31,6 +34,7 @@ pub fn build(now: DateTime<Utc>, today: &DateRange, tz: &str) -> SceneQuery {
     let window =
         format!("e.direction = 'inbound' AND e.sent_at > {since} AND e.sent_at <= {until}");
     let day = today.start;
+    let overdue_from = day - Duration::days(OVERDUE_DAYS);
     let sql = format!(
         "SELECT count(*) AS received,\n  \
          count(*) FILTER (WHERE e.urgent) AS urgent,\n  \
@@ -40,6 +44,8 @@ pub fn build(now: DateTime<Utc>, today: &DateRange, tz: &str) -> SceneQuery {
          count(*) FILTER (WHERE e.sentiment = 'negative') AS negative,\n  \
          {since} AT TIME ZONE '{tz}' AS since, {until} AT TIME ZONE '{tz}' AS until,\n  \
          (SELECT max(computed_at) FROM email_insights) AT TIME ZONE '{tz}' AS data_as_of,\n  \
+         (SELECT count(*) FROM email_action_items WHERE open AND due_date = DATE '{day}') AS due_today,\n  \
+         (SELECT count(*) FROM email_action_items WHERE open AND due_date BETWEEN DATE '{overdue_from}' AND DATE '{day}' - 1) AS overdue,\n  \
          (SELECT max(ingested_at) FROM calendar_events) AT TIME ZONE '{tz}' AS calendar_as_of\n\
          FROM email_insights AS e\n\
          WHERE {window}"
@@ -98,12 +104,15 @@ pub fn build(now: DateTime<Utc>, today: &DateRange, tz: &str) -> SceneQuery {
             "due",
             "Due today (and overdue)",
             format!(
-                "SELECT a.description, coalesce(a.from_name, a.from_address) AS sender, a.organization,\n  \
-                 a.due_at AT TIME ZONE '{tz}' AS due_local, a.due_text, a.due_date < DATE '{day}' AS overdue\n\
+                "SELECT a.description, a.due_date, min(a.due_at) AT TIME ZONE '{tz}' AS due_local,\n  \
+                 min(a.due_text) AS due_text, a.due_date < DATE '{day}' AS overdue, count(*) AS requests,\n  \
+                 string_agg(DISTINCT coalesce(a.from_name, a.from_address), ', ') AS senders,\n  \
+                 string_agg(DISTINCT a.organization, ', ') AS organizations\n\
                  FROM email_action_items AS a\n\
-                 WHERE a.open AND a.due_date BETWEEN DATE '{}' AND DATE '{day}'\n\
-                 ORDER BY a.due_date, a.due_at, a.description",
-                day - Duration::days(OVERDUE_DAYS)
+                 WHERE a.open AND a.due_date BETWEEN DATE '{overdue_from}' AND DATE '{day}'\n\
+                 GROUP BY a.description, a.due_date\n\
+                 ORDER BY a.due_date DESC, requests DESC, a.description\n\
+                 LIMIT {DUE_LISTED}"
             ),
         ),
         section(
@@ -271,6 +280,8 @@ pub fn answer(
     // What needs the user.
     let escalating = find("escalating");
     let due = find("due");
+    let due_today = int(cell(r, 0, "due_today"));
+    let overdue = int(cell(r, 0, "overdue"));
     if !escalating.rows.is_empty() || !due.rows.is_empty() {
         out.push_str("\nACTION REQUIRED:");
     }
@@ -297,6 +308,12 @@ pub fn answer(
             text(cell(&escalating, i, "last_from")).unwrap_or("?"),
         ));
     }
+    if due_today + overdue > 0 {
+        out.push_str(&format!(
+            "\n• Open requests: {due_today} due today, {overdue} overdue (up to {OVERDUE_DAYS} days)"
+        ));
+    }
+    let mut listed = 0;
     for i in 0..due.rows.len() {
         let when = match cell(&due, i, "due_local") {
             serde_json::Value::Null => text(cell(&due, i, "due_text"))
@@ -309,13 +326,28 @@ pub fn answer(
         } else {
             "Due today"
         };
-        let from = match text(cell(&due, i, "organization")) {
-            Some(org) => format!("{}, {org}", text(cell(&due, i, "sender")).unwrap_or("?")),
-            None => text(cell(&due, i, "sender")).unwrap_or("?").to_string(),
+        let requests = int(cell(&due, i, "requests"));
+        listed += requests;
+        let senders = text(cell(&due, i, "senders")).unwrap_or("?");
+        let from = match text(cell(&due, i, "organizations")) {
+            Some(org) => format!("{senders}, {org}"),
+            None => senders.to_string(),
+        };
+        let asked = if requests > 1 {
+            format!("asked {requests} times, by {from}")
+        } else {
+            format!("asked by {from}")
         };
         out.push_str(&format!(
-            "\n• {overdue} ({when}): {} (asked by {from})",
+            "\n  – {overdue} ({when}): {} ({asked})",
             text(cell(&due, i, "description")).unwrap_or("?"),
+        ));
+    }
+    let more = due_today + overdue - listed;
+    if more > 0 {
+        out.push_str(&format!(
+            "\n  – and {} more (the \"Due today (and overdue)\" section lists the newest)",
+            count(more, "request", "requests")
         ));
     }
     if let Some(as_of) = text(cell(r, 0, "data_as_of")) {

@@ -43,49 +43,54 @@ pub fn build(order: Option<Order>, range: &DateRange, tz: &str) -> SceneQuery {
          LEFT JOIN chosen ON true\n\
          LEFT JOIN calendar_days AS d ON d.date = chosen.date"
     );
+    // A query over one table's rows of the chosen day: `rest` is what follows the join.
+    let of_day = |columns: &str, table: &str, date: &str, rest: &str| {
+        format!(
+            "WITH {chosen}\nSELECT {columns}\nFROM {table} JOIN chosen ON {date} = chosen.date\n{rest}"
+        )
+    };
     let mut sections = vec![
         section(
             "meetings",
             "Meetings",
-            format!(
-                "WITH {chosen}\n\
-                 SELECT e.local_start, e.local_end, e.summary, e.location, e.location_kind,\n  \
-                 e.participant_count, e.is_meeting, e.is_one_on_one, e.all_day, e.organizer_name\n\
-                 FROM calendar_events AS e JOIN chosen ON e.local_date = chosen.date\n\
-                 WHERE e.busy OR e.all_day\n\
-                 ORDER BY e.all_day DESC, e.starts_at, e.summary"
+            of_day(
+                "e.local_start, e.local_end, e.summary, e.location, e.location_kind,\n  \
+                 e.participant_count, e.is_meeting, e.is_one_on_one, e.all_day, e.organizer_name",
+                "calendar_events AS e",
+                "e.local_date",
+                "WHERE e.busy OR e.all_day\nORDER BY e.all_day DESC, e.starts_at, e.summary",
             ),
         ),
         section(
             "conflicts",
             "Conflicts",
-            format!(
-                "WITH {chosen}\n\
-                 SELECT c.first_summary, c.first_start, c.first_end, c.second_summary, c.second_start,\n  \
-                 c.second_end, c.overlap_start, c.overlap_end, c.overlap_minutes\n\
-                 FROM calendar_conflicts AS c JOIN chosen ON c.date = chosen.date\n\
-                 ORDER BY c.overlap_start"
+            of_day(
+                "c.first_summary, c.first_start, c.first_end, c.second_summary, c.second_start,\n  \
+                 c.second_end, c.overlap_start, c.overlap_end, c.overlap_minutes",
+                "calendar_conflicts AS c",
+                "c.date",
+                "ORDER BY c.overlap_start",
             ),
         ),
         section(
             "travel",
             "Travel between locations",
-            format!(
-                "WITH {chosen}\n\
-                 SELECT t.from_summary, t.from_location, t.from_end, t.to_summary, t.to_location,\n  \
-                 t.to_start, t.gap_minutes, t.tight\n\
-                 FROM calendar_travel AS t JOIN chosen ON t.date = chosen.date\n\
-                 ORDER BY t.to_start"
+            of_day(
+                "t.from_summary, t.from_location, t.from_end, t.to_summary, t.to_location,\n  \
+                 t.to_start, t.gap_minutes, t.tight",
+                "calendar_travel AS t",
+                "t.date",
+                "ORDER BY t.to_start",
             ),
         ),
         section(
             "free",
             "Free time",
-            format!(
-                "WITH {chosen}\n\
-                 SELECT b.block_start, b.block_end, b.minutes, b.lunch_minutes\n\
-                 FROM calendar_free_blocks AS b JOIN chosen ON b.date = chosen.date\n\
-                 ORDER BY b.block_start"
+            of_day(
+                "b.block_start, b.block_end, b.minutes, b.lunch_minutes",
+                "calendar_free_blocks AS b",
+                "b.date",
+                "ORDER BY b.block_start",
             ),
         ),
         section(

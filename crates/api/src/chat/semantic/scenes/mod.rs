@@ -388,53 +388,10 @@ const CLIENT_WORDS: &[&str] = &[
     "organizations",
     "accounts",
 ];
+/// Words of the clients question besides [`MEET`], [`MAILED`] and [`CLIENT_WORDS`].
 const CLIENTS_VOCABULARY: &[&str] = &[
-    "client",
-    "clients",
-    "customer",
-    "customers",
-    "companies",
-    "company",
-    "organisations",
-    "organizations",
-    "accounts",
-    "meet",
-    "meeting",
-    "meetings",
-    "met",
-    "seeing",
-    "see",
-    "calendar",
-    "scheduled",
-    "call",
-    "calls",
-    "emailed",
-    "email",
-    "emails",
-    "mailed",
-    "wrote",
-    "written",
-    "contacted",
-    "messaged",
-    "heard",
-    "sent",
-    "reached",
-    "mail",
-    "mails",
-    "out",
-    "and",
-    "that",
-    "have",
-    "who",
-    "which",
-    "whom",
-    "in",
-    "within",
-    "during",
-    "the",
-    "of",
-    "also",
-    "me",
+    "see", "out", "and", "that", "have", "who", "which", "whom", "in", "within", "during", "the",
+    "of", "also", "me",
 ];
 
 /// Words that ask for a follow-up on the previous scene ("and tomorrow?", "what about next
@@ -691,7 +648,14 @@ fn clients(words: &Words, named: &[(usize, DateRange)], today: NaiveDate) -> Opt
     if !about {
         return None;
     }
-    let left = words.left(&[FILLER, GRAMMAR, CLIENTS_VOCABULARY]);
+    let left = words.left(&[
+        FILLER,
+        GRAMMAR,
+        MEET,
+        MAILED,
+        CLIENT_WORDS,
+        CLIENTS_VOCABULARY,
+    ]);
     if !left.is_empty() {
         return Some(refuse_left(left));
     }

@@ -88,7 +88,7 @@ impl CalendarSink {
         let counts = self.sink.finish().await?;
         Ok(IngestReport {
             source: self.source,
-            inputs: "records",
+            inputs: super::Inputs::CalendarRecords,
             counts,
             elapsed,
             topic: self.topics.calendar,

@@ -24,8 +24,8 @@
 use spark_client::dataframe::SaveMode;
 use spark_client::{DataFrame, SparkSession};
 
-use crate::arrow_rows::Rows;
 use crate::{Error, Result};
+use spark_client::rows::Rows;
 
 /// The table property holding the last changes version merged.
 pub const MERGED_VERSION: &str = "mindy.calendar.changes_version";
@@ -227,7 +227,7 @@ pub async fn latest_version(session: &SparkSession, path: &str) -> Result<Option
     let rows = Rows::new(history);
     let row = rows.iter().next();
     Ok(match row {
-        Some(row) => row.i64("version")?,
+        Some(row) => row.get::<Option<i64>>("version")?,
         None => None,
     })
 }
@@ -244,8 +244,8 @@ async fn merged_version(session: &SparkSession, events_path: &str) -> Result<Opt
         .await?;
     let rows = Rows::new(properties);
     for row in rows.iter() {
-        if row.str("key")?.as_deref() == Some(MERGED_VERSION) {
-            let value = row.str("value")?.unwrap_or_default();
+        if row.get::<Option<String>>("key")?.as_deref() == Some(MERGED_VERSION) {
+            let value = row.get::<Option<String>>("value")?.unwrap_or_default();
             return value.parse().map(Some).map_err(|_| {
                 Error::unexpected(
                     "spark",
@@ -262,7 +262,7 @@ pub async fn affected(session: &SparkSession, statement: &str) -> Result<i64> {
     let result = session.sql(statement).await?.collect().await?;
     let rows = Rows::new(result);
     let affected = match rows.iter().next() {
-        Some(row) => row.i64("num_affected_rows")?.unwrap_or(0),
+        Some(row) => row.get::<Option<i64>>("num_affected_rows")?.unwrap_or(0),
         None => 0,
     };
     Ok(affected)
@@ -272,6 +272,10 @@ pub async fn affected(session: &SparkSession, statement: &str) -> Result<i64> {
 pub async fn count(session: &SparkSession, query: &str) -> Result<i64> {
     let result = session.sql(query).await?.collect().await?;
     let rows = Rows::new(result);
-    let n = rows.iter().next().map(|r| r.i64("n")).transpose()?;
+    let n = rows
+        .iter()
+        .next()
+        .map(|r| r.get::<Option<i64>>("n"))
+        .transpose()?;
     Ok(n.flatten().unwrap_or(0))
 }
