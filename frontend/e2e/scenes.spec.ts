@@ -101,6 +101,10 @@ test("the morning briefing: email, calendar and action cards", async ({ page }) 
   await expect(actions.getByTestId("escalating-thread")).toHaveCount(escalating.length);
   for (const [i, t] of escalating.entries()) await expect(actions.getByTestId("escalating-thread").nth(i)).toContainText(text(t.subject)!);
   await expect(actions.getByTestId("due-item")).toHaveCount(sectionRows(expected.sections, "due").length);
+  if (Number(main.due_today) + Number(main.overdue) > 0) {
+    expect(await figure(actions, "due-today")).toBe(n(main.due_today));
+    expect(await figure(actions, "overdue")).toBe(n(main.overdue));
+  }
 });
 
 test("an organisation's urgent emails: a list with badges and expandable summaries", async ({ page }) => {

@@ -36,6 +36,7 @@ export function answerEvents(a: FakeAnswer): string[] {
     sse("meta", { conversation_id: a.conversationId ?? "11111111-1111-4111-8111-111111111111", generator: "semantic" }),
     ...words.map((w) => sse("token", w)),
     sse("result", {
+      answer: a.answer,
       kind: a.kind ?? "stat",
       sections: a.sections ?? [],
       sql: a.sql ?? null,

@@ -28,10 +28,11 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * The answer as server-sent events, for a typing effect: `meta` (conversation id and
-         *     generator), `token` (the answer, word by word), `result` (kind, sql, columns, rows, chart,
-         *     sections, notices, refused, suggestions), then `done` (timings); or `error` (`{code,
-         *     message}`) instead.
+         * The answer as server-sent events: `meta` (conversation id and generator), `token` (the
+         *     answer piece by piece: as the LLM writes it, or word by word once the embedded engine has
+         *     it), `result` (the final `answer`, which replaces the streamed text if the two differ, and
+         *     kind, sql, columns, rows, chart, sections, notices, refused, suggestions), then `done`
+         *     (timings); or `error` (`{code, message}`) instead.
          */
         post: operations["stream"];
         delete?: never;

@@ -144,7 +144,10 @@ export type KafkaReport = z.infer<typeof KafkaReport>;
 
 export const StreamMeta = z.object({ conversation_id: z.string(), generator: z.string() });
 export const StreamToken = z.string();
+// `answer` is the final answer: it replaces the streamed text when the two differ (an LLM's streamed words that the
+// API swapped for its template because a number in them was not in the rows).
 export const StreamResult = ChatReply.pick({
+  answer: true,
   kind: true,
   sections: true,
   sql: true,

@@ -10,7 +10,7 @@ import {
   STORAGE_KEY,
 } from "./conversation";
 
-const RESULT = { kind: "stat" as const, sections: [], sql: "SELECT 1", columns: ["n"], rows: [[1]], chart: null, refused: false, suggestions: [], cached: false };
+const RESULT = { answer: "You received 88.", kind: "stat" as const, sections: [], sql: "SELECT 1", columns: ["n"], rows: [[1]], chart: null, refused: false, suggestions: [], cached: false };
 const TIMINGS = { generate_ms: 1, execute_ms: 2, answer_ms: 3, total_ms: 6 };
 
 function memoryStorage(): Storage {
@@ -54,6 +54,12 @@ describe("chatReducer", () => {
     expect(c.updatedAt).toBe(9);
     expect(c.messages[1]).toMatchObject({ status: "done", text: "You received 88.", result: RESULT, generator: "semantic", timings: TIMINGS });
     expect(isBusy(state)).toBe(false);
+  });
+
+  it("takes the result's answer as the final text", () => {
+    let state = chatReducer(asked(), { type: "token", assistantId: "a1", text: "You received 90." });
+    state = chatReducer(state, { type: "result", assistantId: "a1", result: RESULT });
+    expect(activeConversation(state).messages[1]).toMatchObject({ text: "You received 88." });
   });
 
   it("records an error on the answer", () => {
@@ -100,10 +106,11 @@ describe("persistence", () => {
     state = chatReducer(state, { type: "result", assistantId: "a1", result: RESULT });
     state = chatReducer(state, { type: "done", assistantId: "a1", timings: TIMINGS, now: 9 });
     const saved = JSON.parse(JSON.stringify(state));
+    delete saved.conversations[0].messages[1].result.answer;
     delete saved.conversations[0].messages[1].result.kind;
     delete saved.conversations[0].messages[1].result.sections;
     storage.setItem(STORAGE_KEY, JSON.stringify(saved));
-    expect(activeConversation(loadState(storage)!).messages[1]).toMatchObject({ result: { kind: "stat", sections: [] } });
+    expect(activeConversation(loadState(storage)!).messages[1]).toMatchObject({ text: "You received 88.", result: { kind: "stat", sections: [] } });
   });
 
   it("marks answers that were still coming as interrupted", () => {

@@ -15,8 +15,12 @@ export const UserMessage = z.object({
   text: z.string(),
 });
 
-/** A result as saved: answers saved before kinds and sections existed load as statistics of one query. */
+/**
+ * A result as saved. Answers saved before kinds and sections existed load as statistics of one query; before the
+ * result carried the final answer, the message's streamed text was the answer.
+ */
 const StoredResult = StreamResult.extend({
+  answer: z.string().default(""),
   kind: AnswerKind.default("stat"),
   sections: z.array(Section).default([]),
 });
@@ -124,7 +128,11 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         c,
       ]);
     case "result":
-      return updateAnswer(state, action.assistantId, undefined, (m, c) => [{ ...m, result: action.result }, c]);
+      // The final answer replaces what was streamed (the same text, unless the API swapped an LLM's words).
+      return updateAnswer(state, action.assistantId, undefined, (m, c) => [
+        { ...m, text: action.result.answer || m.text, result: action.result },
+        c,
+      ]);
     case "done":
       return updateAnswer(state, action.assistantId, action.now, (m, c) => [
         { ...m, status: "done", timings: action.timings },

@@ -55,10 +55,15 @@ describe("the briefing", () => {
       expect(threads[i]).toHaveTextContent(String(t.subject));
       expect(threads[i]).toHaveTextContent(`${t.inbound_count} from them`);
     });
+    expect(value(actions, "due-today")).toBe(formatNumber(main.due_today as number));
+    expect(value(actions, "overdue")).toBe(formatNumber(main.overdue as number));
     const due = sectionRows(result.sections, "due");
     const items = within(actions).getAllByTestId("due-item");
     expect(items).toHaveLength(due.length);
-    due.forEach((d, i) => expect(items[i]).toHaveTextContent(d.overdue ? "Overdue" : "Due today"));
+    due.forEach((d, i) => {
+      expect(items[i]).toHaveTextContent(d.overdue ? "Overdue" : "Due today");
+      expect(items[i]).toHaveTextContent(String(d.senders));
+    });
   });
 
   it("says when there is no data rather than showing zeros", () => {

@@ -1,5 +1,5 @@
 import { type Briefing, nextMeeting } from "@/lib/chat/scenes/briefing";
-import { formatClock, formatHours, formatMoment, formatNumber } from "@/lib/format";
+import { formatClock, formatHours, formatMoment, formatNumber, plural } from "@/lib/format";
 
 import { FlagBadge, SentimentBadge } from "./badges";
 import { Figures, Freshness, SceneCard } from "./figures";
@@ -130,9 +130,19 @@ function CalendarCard({ briefing: b }: { briefing: Briefing }) {
 
 function ActionsCard({ briefing: b }: { briefing: Briefing }) {
   const none = b.escalating.length === 0 && b.due.length === 0;
+  const open = b.openRequests;
+  const unlisted = open ? open.dueToday + open.overdue - b.due.reduce((sum, d) => sum + d.requests, 0) : 0;
   return (
     <SceneCard title="Action required" name="actions">
       {none && <p className="muted">Nothing escalating and nothing due today.</p>}
+      {open && open.dueToday + open.overdue > 0 && (
+        <Figures
+          items={[
+            { name: "due-today", label: "Requests due today", value: formatNumber(open.dueToday), tone: open.dueToday > 0 ? "warn" : undefined },
+            { name: "overdue", label: "Overdue (7 days)", value: formatNumber(open.overdue), tone: open.overdue > 0 ? "bad" : undefined },
+          ]}
+        />
+      )}
       {b.escalating.length > 0 && (
         <ul className={styles.plainList} data-testid="escalating">
           {b.escalating.map((t, i) => (
@@ -155,13 +165,15 @@ function ActionsCard({ briefing: b }: { briefing: Briefing }) {
               </FlagBadge>{" "}
               {d.description}{" "}
               <span className="muted">
-                ({d.dueLocal ? formatMoment(d.dueLocal) : (d.dueText ?? "today")}; asked by {d.sender}
-                {d.organization && `, ${d.organization}`})
+                ({d.dueLocal ? formatMoment(d.dueLocal) : (d.dueText ?? "today")}; asked {d.requests > 1 ? `${d.requests} times, ` : ""}by{" "}
+                {d.senders}
+                {d.organizations && `, ${d.organizations}`})
               </span>
             </li>
           ))}
         </ul>
       )}
+      {unlisted > 0 && <p className="muted">and {plural(unlisted, "more request", "more requests")}</p>}
     </SceneCard>
   );
 }

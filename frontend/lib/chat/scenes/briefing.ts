@@ -30,7 +30,18 @@ export interface Briefing {
   today: { meetingCount: number; meetingHours: number; freeHours: number | null; conflictCount: number; lunchFree: boolean | null } | null;
   meetings: Array<{ start: string | null; end: string | null; summary: string; location: string | null; participants: number | null; upcoming: boolean }>;
   conflicts: Array<{ first: string; second: string; start: string | null; end: string | null; minutes: number | null }>;
-  due: Array<{ description: string; sender: string; organization: string | null; dueLocal: string | null; dueText: string | null; overdue: boolean }>;
+  /** Open requests due today and overdue (up to 7 days), counted over all of them; null before the counts existed. */
+  openRequests: { dueToday: number; overdue: number } | null;
+  /** The newest requests, the same request from several people once (`requests` times). */
+  due: Array<{
+    description: string;
+    senders: string;
+    organizations: string | null;
+    requests: number;
+    dueLocal: string | null;
+    dueText: string | null;
+    overdue: boolean;
+  }>;
   escalating: Array<{
     subject: string;
     organization: string | null;
@@ -102,10 +113,12 @@ export function readBriefing(columns: string[], rows: Cell[][], sections: Sectio
       end: text(r.overlap_end),
       minutes: number(r.overlap_minutes),
     })),
+    openRequests: number(main.due_today) !== null ? { dueToday: n(main.due_today), overdue: n(main.overdue) } : null,
     due: sectionRows(sections, "due").map((r) => ({
       description: text(r.description) ?? "?",
-      sender: text(r.sender) ?? "?",
-      organization: text(r.organization),
+      senders: text(r.senders) ?? "?",
+      organizations: text(r.organizations),
+      requests: number(r.requests) ?? 1,
       dueLocal: text(r.due_local),
       dueText: text(r.due_text),
       overdue: flag(r.overdue) ?? false,
