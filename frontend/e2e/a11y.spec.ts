@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 
-import { EXAMPLE_QUESTIONS } from "../lib/chat/examples";
+import { SCENE_QUESTIONS, STAT_QUESTIONS } from "../lib/chat/examples";
 
 import { ChatPage } from "./pages/chat";
 
@@ -19,10 +19,17 @@ for (const scheme of ["light", "dark"] as const) {
     const chat = new ChatPage(page);
     await chat.goto();
     expect(await violations(page), "empty chat").toEqual([]);
-    const answer = await chat.ask(EXAMPLE_QUESTIONS[3]!);
+    const answer = await chat.ask(STAT_QUESTIONS[3]);
     await chat.expandSql(answer);
     await page.mouse.move(0, 0);
     expect(await violations(page), "chat with an answer").toEqual([]);
+    // Scene answers: cards, badges, the timeline, charts, every query's SQL and rows.
+    for (const question of [SCENE_QUESTIONS.briefing, SCENE_QUESTIONS.busiestDay, SCENE_QUESTIONS.patterns]) {
+      const scene = await chat.ask(question);
+      await chat.queries(scene);
+    }
+    await page.mouse.move(0, 0);
+    expect(await violations(page), "chat with scene answers").toEqual([]);
 
     await page.goto("/dashboard");
     await expect(page.getByRole("heading", { name: "Pipeline dashboard" })).toBeVisible();

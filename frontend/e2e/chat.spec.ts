@@ -2,15 +2,16 @@ import path from "node:path";
 
 import { expect, test } from "@playwright/test";
 
-import { EXAMPLE_QUESTIONS } from "../lib/chat/examples";
+import { EXAMPLE_QUESTIONS, STAT_QUESTIONS } from "../lib/chat/examples";
 
 import { apiContext, askApi } from "./api";
 import { ChatPage } from "./pages/chat";
 
-// The product's three example questions, a follow-up that depends on the first, and a series that draws a chart.
+// The product's three statistics questions, a follow-up that depends on the first, and a series that draws a chart
+// (the demo scenes have their own spec, scenes.spec.ts).
 // Every answer is compared with the API's own answer to the same conversation: the numbers come from whatever
 // data the stack holds, never from this file.
-const TURNS = [EXAMPLE_QUESTIONS[0]!, "and the day before?", EXAMPLE_QUESTIONS[1]!, EXAMPLE_QUESTIONS[2]!, EXAMPLE_QUESTIONS[3]!];
+const TURNS = [STAT_QUESTIONS[0], "and the day before?", STAT_QUESTIONS[1], STAT_QUESTIONS[2], STAT_QUESTIONS[3]];
 
 test("the example questions and a follow-up, answered as the API answers them", async ({ page, context }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
@@ -18,9 +19,9 @@ test("the example questions and a follow-up, answered as the API answers them", 
   const chat = new ChatPage(page);
   await chat.goto();
 
-  // First visit: example chips. The first one asks the first question.
-  await expect(chat.examples).toHaveCount(EXAMPLE_QUESTIONS.length);
-  await chat.examples.filter({ hasText: TURNS[0]! }).click();
+  // First visit: example chips, the demo scenes first. One of them asks the first question.
+  await expect(chat.examples).toHaveText(EXAMPLE_QUESTIONS);
+  await chat.examples.filter({ hasText: TURNS[0] }).click();
   const answers = [await chat.waitForAnswer(0)];
   for (const question of TURNS.slice(1)) answers.push(await chat.ask(question));
 
@@ -74,7 +75,9 @@ test("a question outside the data is refused with suggestions, which answer", as
   await suggestions.first().click();
   const answer = await chat.waitForAnswer(1);
   await expect(answer).toHaveAttribute("data-status", "done");
-  await expect(answer.getByTestId("result-table")).toBeVisible();
+  await expect(answer).not.toHaveAttribute("data-refused");
+  // The first suggestion is a demo scene (the API's order): its queries are listed with their rows.
+  await expect(answer.getByTestId("sql-block").or(answer.getByTestId("sql-sources"))).toBeVisible();
 });
 
 test("keyboard: Enter sends, Shift+Enter starts a new line", async ({ page }) => {
@@ -99,7 +102,7 @@ test("API failures show an error with a retry", async ({ page }) => {
     if (!down) return route.fallback();
     await route.fulfill({ status: 502, json: { error: { code: "api_unreachable", message: "connect ECONNREFUSED" } } });
   });
-  const failed = await chat.ask(EXAMPLE_QUESTIONS[0]!);
+  const failed = await chat.ask(STAT_QUESTIONS[0]);
   await expect(failed).toHaveAttribute("data-status", "error");
   const alert = failed.getByRole("alert");
   await expect(alert).toContainText("API unreachable");

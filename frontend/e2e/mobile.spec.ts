@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 
-import { EXAMPLE_QUESTIONS } from "../lib/chat/examples";
+import { SCENE_QUESTIONS, STAT_QUESTIONS } from "../lib/chat/examples";
 
 import { ChatPage } from "./pages/chat";
 
@@ -9,10 +9,15 @@ import { ChatPage } from "./pages/chat";
 test("chat and dashboard fit a phone", async ({ page }) => {
   const chat = new ChatPage(page);
   await chat.goto();
-  const answer = await chat.ask(EXAMPLE_QUESTIONS[3]!);
+  const answer = await chat.ask(STAT_QUESTIONS[3]);
   await expect(answer).toHaveAttribute("data-status", "done");
   await expect(answer.getByTestId("result-table")).toBeVisible();
   expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  for (const question of [SCENE_QUESTIONS.briefing, SCENE_QUESTIONS.busiestDay, SCENE_QUESTIONS.clients]) {
+    const scene = await chat.ask(question);
+    await expect(scene).toHaveAttribute("data-status", "done");
+    expect(await horizontalOverflow(page), question).toBeLessThanOrEqual(0);
+  }
 
   await page.goto("/dashboard");
   await expect(page.getByRole("heading", { name: "Pipeline dashboard" })).toBeVisible();

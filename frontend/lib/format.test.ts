@@ -1,4 +1,16 @@
-import { formatAgo, formatBytes, formatCell, formatDuration, formatNumber, formatTimestamp } from "./format";
+import {
+  formatAgo,
+  formatBytes,
+  formatCell,
+  formatClock,
+  formatDay,
+  formatDuration,
+  formatHours,
+  formatMoment,
+  formatNumber,
+  formatTimestamp,
+  plural,
+} from "./format";
 
 describe("format", () => {
   it("numbers", () => {
@@ -40,5 +52,24 @@ describe("format", () => {
     expect(formatCell(true)).toBe("yes");
     expect(formatCell(null)).toBe("—");
     expect(formatCell("globex.com")).toBe("globex.com");
+  });
+
+  it("wall-clock times as written, whatever the browser's zone", () => {
+    expect(formatClock("2026-12-02T09:30:00")).toBe("09:30");
+    expect(formatClock("2026-12-02")).toBeNull();
+    expect(formatDay("2026-12-02")).toBe("Wed 2 Dec");
+    expect(formatDay("2026-11-30T23:59:59.5")).toBe("Mon 30 Nov");
+    expect(formatDay("soon")).toBe("soon");
+    expect(formatDay("2026-12-02", true)).toBe("Wednesday 2 December");
+    expect(formatMoment("2026-12-02T09:30:00")).toBe("Wed 2 Dec, 09:30");
+  });
+
+  it("hours and counts", () => {
+    expect(formatHours(6.5)).toBe("6.5 h");
+    expect(formatHours(7.25)).toBe("7.3 h");
+    expect(formatHours(0.5)).toBe("30 min");
+    expect(formatHours(0)).toBe("0 h");
+    expect(plural(1, "meeting", "meetings")).toBe("1 meeting");
+    expect(plural(1200, "email", "emails")).toBe("1,200 emails");
   });
 });

@@ -64,3 +64,55 @@ export function formatCell(value: string | number | boolean | null): string {
   if (typeof value === "boolean") return value ? "yes" : "no";
   return value;
 }
+
+// ---- wall-clock times of the answers. The API sends local times (PostgreSQL `timestamp`, already in the user's
+// timezone) as "2026-12-02T09:30:00" and dates as "2026-12-02": they are read as written, never converted through
+// the browser's zone.
+
+const WALL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?/;
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+function wall(value: string | null | undefined): { y: number; m: number; d: number; time: string | null } | null {
+  const match = value ? WALL.exec(value) : null;
+  if (!match) return null;
+  const [, y, m, d, hh, mm] = match;
+  return { y: Number(y), m: Number(m), d: Number(d), time: hh ? `${hh}:${mm}` : null };
+}
+
+/** "2026-12-02T09:30:00" → "09:30"; null when the value has no time. */
+export function formatClock(value: string | null | undefined): string | null {
+  return wall(value)?.time ?? null;
+}
+
+const LONG_WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const LONG_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+/**
+ * "2026-12-02" (or a local time) → "Wed 2 Dec", or "Wednesday 2 December" when `long`; the text itself when it is
+ * not a date.
+ */
+export function formatDay(value: string | null | undefined, long = false): string {
+  const w = wall(value);
+  if (!w) return value ?? "—";
+  const day = new Date(Date.UTC(w.y, w.m - 1, w.d)).getUTCDay();
+  return long ? `${LONG_WEEKDAYS[day]} ${w.d} ${LONG_MONTHS[w.m - 1]}` : `${WEEKDAYS[day]} ${w.d} ${MONTHS[w.m - 1]}`;
+}
+
+/** "2026-12-02T09:30:00" → "Wed 2 Dec, 09:30". */
+export function formatMoment(value: string | null | undefined): string {
+  const time = formatClock(value);
+  return time ? `${formatDay(value)}, ${time}` : formatDay(value);
+}
+
+/** 1 → "1 meeting", 3 → "3 meetings". */
+export function plural(n: number, one: string, many: string): string {
+  return `${formatNumber(n)} ${n === 1 ? one : many}`;
+}
+
+/** Hours as "6.5 h", minutes under an hour as "45 min". */
+export function formatHours(hours: number | null | undefined): string {
+  if (hours === null || hours === undefined || Number.isNaN(hours)) return "—";
+  if (hours > 0 && hours < 1) return `${Math.round(hours * 60)} min`;
+  return `${formatNumber(Math.round(hours * 10) / 10)} h`;
+}

@@ -127,7 +127,8 @@ case "$mode" in
     "$mindy_bin" db migrate --database-url "$owner_url" >/dev/null 2>"$work/migrate.log" \
       || die "mindy db migrate failed: $(cat "$work/migrate.log")"
     today="$(TZ="${USER_TIMEZONE:-UTC}" date +%F)"
-    psql "$owner_url" -q -v ON_ERROR_STOP=1 -v today="$today" -f "$frontend/scripts/e2e-seed.sql" >/dev/null
+    psql "$owner_url" -q -v ON_ERROR_STOP=1 -v today="$today" -v tz="${USER_TIMEZONE:-UTC}" \
+      -f "$frontend/scripts/e2e-seed.sql" >/dev/null
     reader_url="$(with_db "$MINDY_READER_DATABASE_URL" "$private_db")"
     ;;
   *) die "MINDY_E2E_DATA must be auto, stack or seed (not $mode)" ;;

@@ -19,6 +19,8 @@ export function sse(event: string, data: unknown): string {
 export interface FakeAnswer {
   conversationId?: string;
   answer: string;
+  kind?: string;
+  sections?: unknown[];
   sql?: string | null;
   columns?: string[];
   rows?: unknown[][];
@@ -34,6 +36,9 @@ export function answerEvents(a: FakeAnswer): string[] {
     sse("meta", { conversation_id: a.conversationId ?? "11111111-1111-4111-8111-111111111111", generator: "semantic" }),
     ...words.map((w) => sse("token", w)),
     sse("result", {
+      answer: a.answer,
+      kind: a.kind ?? "stat",
+      sections: a.sections ?? [],
       sql: a.sql ?? null,
       columns: a.columns ?? [],
       rows: a.rows ?? [],

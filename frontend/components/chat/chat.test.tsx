@@ -1,6 +1,7 @@
 import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
+import { fixture } from "@/test/fixtures";
 import { answerEvents, streamResponse } from "@/test/streams";
 
 import { Chat } from "./chat";
@@ -177,5 +178,27 @@ describe("Chat", () => {
     const chart = await screen.findByTestId("result-chart");
     expect(chart).toHaveAttribute("data-kind", "line");
     expect(chart).toHaveAccessibleName("Line chart of Total emails by Date");
+  });
+
+  it("draws a scene answer as what it is, keeps its words, and offers follow-ups on the newest answer only", async () => {
+    const week = fixture("day-week").reply;
+    const tomorrow = fixture("day-tomorrow").reply;
+    const fetch = answering({ ...week, conversationId: week.conversation_id }, { ...tomorrow, conversationId: week.conversation_id });
+    const { user } = setup();
+    await user.type(screen.getByLabelText("Ask about your emails"), "What's my busiest day this week?{Enter}");
+    const first = await screen.findByTestId("assistant-message");
+    await waitFor(() => expect(first).toHaveAttribute("data-status", "done"));
+    // The words as the API wrote them (headings in bold), then the timeline and the queries.
+    expect(within(first).getByTestId("answer").textContent).toBe(week.answer);
+    expect(within(first).getByText(/ STATS:$/).tagName).toBe("SPAN");
+    expect(within(first).getAllByTestId("timeline-meeting").length).toBeGreaterThan(0);
+    expect(within(first).getByTestId("sql-sources")).toBeInTheDocument();
+
+    await user.click(within(within(first).getByTestId("follow-ups")).getByRole("button", { name: "And tomorrow?" }));
+    const answers = await screen.findAllByTestId("assistant-message");
+    await waitFor(() => expect(answers[1]).toHaveAttribute("data-status", "done"));
+    expect(JSON.parse(fetch.mock.calls[1]![1]!.body as string)).toEqual({ message: "And tomorrow?", conversation_id: week.conversation_id });
+    expect(within(answers[0]!).queryByTestId("follow-ups")).not.toBeInTheDocument();
+    expect(within(answers[1]!).getByTestId("follow-ups")).toBeInTheDocument();
   });
 });

@@ -127,19 +127,19 @@ export function Chat({ examples, timeoutMs, storage = globalThis.localStorage, p
       <div className={styles.log} role="log" aria-label="Conversation" data-testid="messages">
         {conversation.messages.length === 0 ? (
           <section className={styles.welcome} aria-labelledby="welcome-title">
-            <h2 id="welcome-title">What would you like to know about your inbox?</h2>
+            <h2 id="welcome-title">What would you like to know about your inbox and calendar?</h2>
             <p className="muted">
-              Answers come from the email statistics the pipeline computed; each one shows the SQL it ran and the rows
-              it read.
+              Answers come from what the pipeline computed from your mail and calendar; each one shows the SQL it ran
+              and the rows it read.
             </p>
             <Chips questions={examples} onAsk={send} disabled={busy} />
           </section>
         ) : (
-          conversation.messages.map((m) =>
+          conversation.messages.map((m, i) =>
             m.role === "user" ? (
               <UserBubble key={m.id} text={m.text} />
             ) : (
-              <AssistantBubble key={m.id} message={m} onAsk={send} busy={busy} />
+              <AssistantBubble key={m.id} message={m} onAsk={send} busy={busy} latest={i === conversation.messages.length - 1} />
             ),
           )
         )}

@@ -1,21 +1,13 @@
 "use client";
 
-import dynamic from "next/dynamic";
-
-import { chartData } from "@/lib/chat/chart";
 import type { AssistantMessage } from "@/lib/chat/conversation";
+import { followUps } from "@/lib/chat/follow-ups";
 import { describeError } from "@/lib/errors";
 import { formatMs } from "@/lib/format";
 
+import { AnswerText } from "./answer-text";
+import { AnswerBody } from "./answers/answer-body";
 import styles from "./chat.module.css";
-import { ResultTable } from "./result-table";
-import { SqlBlock } from "./sql-block";
-
-// The chart library is the page's largest dependency: load it only when an answer has a chart.
-const ResultChart = dynamic(() => import("./result-chart").then((m) => m.ResultChart), {
-  ssr: false,
-  loading: () => <div className={styles.chartPlaceholder} aria-hidden="true" />,
-});
 
 export function UserBubble({ text }: { text: string }) {
   return (
@@ -31,12 +23,14 @@ interface AssistantProps {
   onAsk: (question: string) => void;
   /** Whether another answer is coming (buttons that send are disabled meanwhile). */
   busy: boolean;
+  /** The conversation's newest answer: only it offers follow-up questions. */
+  latest?: boolean;
 }
 
-export function AssistantBubble({ message, onAsk, busy }: AssistantProps) {
+export function AssistantBubble({ message, onAsk, busy, latest = false }: AssistantProps) {
   const { status, result, error } = message;
   const refused = result?.refused ?? false;
-  const chart = result && !refused ? chartData(result.columns, result.rows, result.chart) : null;
+  const next = latest && status === "done" && result ? followUps(result, message.question) : [];
   return (
     <article
       className={`${styles.message} ${styles.assistant}`}
@@ -49,7 +43,7 @@ export function AssistantBubble({ message, onAsk, busy }: AssistantProps) {
       {status === "pending" && <TypingIndicator />}
       {message.text && (
         <p className={`${styles.text} ${refused ? styles.refusedText : ""}`} data-testid="answer">
-          {message.text}
+          <AnswerText text={message.text} />
           {status === "streaming" && <span className={styles.caret} aria-hidden="true" />}
         </p>
       )}
@@ -61,10 +55,14 @@ export function AssistantBubble({ message, onAsk, busy }: AssistantProps) {
         </div>
       )}
       {result && !refused && (
-        <div className={styles.result}>
-          {chart && <ResultChart data={chart} />}
-          {result.columns.length > 0 && <ResultTable columns={result.columns} rows={result.rows} />}
-          {result.sql && <SqlBlock sql={result.sql} />}
+        <div className={styles.result} data-kind={result.kind}>
+          <AnswerBody result={result} />
+        </div>
+      )}
+      {next.length > 0 && (
+        <div className={styles.suggestions} data-testid="follow-ups">
+          <p className="muted">Ask next:</p>
+          <Chips questions={next} onAsk={onAsk} disabled={busy} />
         </div>
       )}
       {result?.notices?.map((notice) => (

@@ -17,9 +17,19 @@ import { type ChartData, columnLabel, niceCeiling } from "@/lib/chat/chart";
 
 const COLOURS = ["var(--chart-1)", "var(--chart-2)", "var(--chart-3)", "var(--chart-4)"];
 
+interface ResultChartProps {
+  data: ChartData;
+  /** What the chart shows, for screen readers (default: "Bar chart of <y> by <x>"). */
+  label?: string;
+  /** Tells several charts of one answer apart (data-name, for tests). */
+  name?: string;
+  /** Drawing height in pixels. */
+  height?: number;
+}
+
 /** A line (time series) or bar (categories) chart of an answer's rows, as the API suggested. */
-export function ResultChart({ data }: { data: ChartData }) {
-  const label = `${data.kind === "line" ? "Line" : "Bar"} chart of ${data.y.map(columnLabel).join(", ")} by ${columnLabel(data.x)}`;
+export function ResultChart({ data, label: given, name, height = 240 }: ResultChartProps) {
+  const label = given ?? `${data.kind === "line" ? "Line" : "Bar"} chart of ${data.y.map(columnLabel).join(", ")} by ${columnLabel(data.x)}`;
   const common = { data: data.points, margin: { top: 8, right: 16, bottom: 4, left: 0 } };
   const axes = (
     <>
@@ -41,8 +51,8 @@ export function ResultChart({ data }: { data: ChartData }) {
     </>
   );
   return (
-    <figure role="img" aria-label={label} data-testid="result-chart" data-kind={data.kind} style={{ margin: 0, height: 240 }}>
-      <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 600, height: 240 }}>
+    <figure role="img" aria-label={label} data-testid="result-chart" data-kind={data.kind} data-name={name} style={{ margin: 0, height }}>
+      <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 600, height }}>
         {data.kind === "line" ? (
           <LineChart {...common}>
             {axes}

@@ -51,12 +51,34 @@ export class ChatPage {
 
   /** The result table's header names (API column names) and raw cell values. */
   async table(answer: Locator): Promise<{ columns: string[]; rows: unknown[][] }> {
-    const table = answer.getByTestId("result-table");
-    await expect(table).toBeVisible();
-    const columns = await table.locator("thead th").evaluateAll((ths) => ths.map((th) => th.getAttribute("data-column") ?? ""));
-    const rows = await table
-      .locator("tbody tr")
-      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => JSON.parse(td.getAttribute("data-value") ?? "null"))));
-    return { columns, rows };
+    return readTable(answer.getByTestId("result-table"));
   }
+
+  /** Opens a scene answer's "SQL used" and returns every query shown: its id, title, SQL and rows. */
+  async queries(answer: Locator): Promise<Array<{ id: string; title: string; sql: string; columns: string[]; rows: unknown[][] }>> {
+    const sources = answer.getByTestId("sql-sources");
+    await sources.locator("summary").click();
+    await expect(sources.getByTestId("query").first()).toBeVisible();
+    const out = [];
+    for (const query of await sources.getByTestId("query").all()) {
+      const table = query.getByTestId("result-table");
+      out.push({
+        id: (await query.getAttribute("data-id")) ?? "",
+        title: await query.locator("h4").innerText(),
+        sql: (await query.getByTestId("sql-code").textContent()) ?? "",
+        ...((await table.count()) > 0 ? await readTable(table) : { columns: [], rows: [] }),
+      });
+    }
+    return out;
+  }
+}
+
+/** A result table's header names (API column names) and raw cell values. */
+async function readTable(table: Locator): Promise<{ columns: string[]; rows: unknown[][] }> {
+  await expect(table).toBeVisible();
+  const columns = await table.locator("thead th").evaluateAll((ths) => ths.map((th) => th.getAttribute("data-column") ?? ""));
+  const rows = await table
+    .locator("tbody tr")
+    .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => JSON.parse(td.getAttribute("data-value") ?? "null"))));
+  return { columns, rows };
 }

@@ -28,9 +28,11 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * The answer as server-sent events, for a typing effect: `meta` (conversation id and
-         *     generator), `token` (the answer, word by word), `result` (sql, columns, rows, chart, notices,
-         *     refused, suggestions), then `done` (timings); or `error` (`{code, message}`) instead.
+         * The answer as server-sent events: `meta` (conversation id and generator), `token` (the
+         *     answer piece by piece: as the LLM writes it, or word by word once the embedded engine has
+         *     it), `result` (the final `answer`, which replaces the streamed text if the two differ, and
+         *     kind, sql, columns, rows, chart, sections, notices, refused, suggestions), then `done`
+         *     (timings); or `error` (`{code, message}`) instead.
          */
         post: operations["stream"];
         delete?: never;
@@ -170,6 +172,12 @@ export interface components {
             /** @description The runs. */
             runs: components["schemas"]["Run"][];
         };
+        /**
+         * @description What an answer is, so the UI can draw it as such: a figure or series, a list of emails, a
+         *     briefing in sections, a day's timeline, patterns, or cards per client.
+         * @enum {string}
+         */
+        AnswerKind: "stat" | "emails" | "briefing" | "day" | "patterns" | "clients";
         /** @description How the frontend should draw a result that is a series. */
         Chart: {
             /** @description Line for time series, bar for categories. */
@@ -197,6 +205,8 @@ export interface components {
             conversation_id: string;
             /** @description Which generator answered: `semantic` or `openai`. */
             generator: string;
+            /** @description What the answer is, so it can be drawn as such (`stat` for a refusal). */
+            kind: components["schemas"]["AnswerKind"];
             /**
              * @description What limited this answer, for the user (e.g. conversation history unavailable, so a
              *     follow-up was read on its own); empty normally.
@@ -206,6 +216,11 @@ export interface components {
             refused: boolean;
             /** @description The rows, one array per row in column order. */
             rows: Record<string, never>[][];
+            /**
+             * @description Further queries the answer was built from (a briefing's calendar, a day's conflicts),
+             *     each with its SQL and rows; empty for answers from one query.
+             */
+            sections: components["schemas"]["Section"][];
             /** @description The SQL that produced the rows (absent when the question was refused). */
             sql?: string | null;
             /** @description Questions that can be answered (with refusals). */
@@ -404,6 +419,19 @@ export interface components {
             start_date?: string | null;
             /** @description `queued`, `running`, `success` or `failed`. */
             state?: string | null;
+        };
+        /** @description A section's query, validated and run. */
+        Section: {
+            /** @description Column names of the rows. */
+            columns: string[];
+            /** @description The [`SectionQuery::id`]. */
+            id: string;
+            /** @description The rows, one array per row in column order. */
+            rows: Record<string, never>[][];
+            /** @description The SQL as run (after validation). */
+            sql: string;
+            /** @description Its heading. */
+            title: string;
         };
         /** @description How long each step took, in milliseconds. */
         Timings: {

@@ -37,12 +37,28 @@ export const ChatRequest = z.object({
 });
 export type ChatRequest = z.infer<typeof ChatRequest>;
 
+/** What an answer is, so it is drawn as such (crates/api/src/chat: `AnswerKind`). */
+export const AnswerKind = z.enum(["stat", "emails", "briefing", "day", "patterns", "clients"]);
+export type AnswerKind = z.infer<typeof AnswerKind>;
+
+/** A further query an answer was built from (a briefing's calendar, a day's conflicts), with its SQL and rows. */
+export const Section = z.object({
+  id: z.string(),
+  title: z.string(),
+  sql: z.string(),
+  columns: z.array(z.string()),
+  rows: z.array(z.array(Cell)),
+});
+export type Section = z.infer<typeof Section>;
+
 export const ChatReply = z.object({
   conversation_id: z.string(),
   answer: z.string(),
+  kind: AnswerKind,
   sql: z.string().nullish(),
   columns: z.array(z.string()),
   rows: z.array(z.array(Cell)),
+  sections: z.array(Section),
   chart: Chart.nullish(),
   refused: z.boolean(),
   suggestions: z.array(z.string()),
@@ -128,7 +144,12 @@ export type KafkaReport = z.infer<typeof KafkaReport>;
 
 export const StreamMeta = z.object({ conversation_id: z.string(), generator: z.string() });
 export const StreamToken = z.string();
+// `answer` is the final answer: it replaces the streamed text when the two differ (an LLM's streamed words that the
+// API swapped for its template because a number in them was not in the rows).
 export const StreamResult = ChatReply.pick({
+  answer: true,
+  kind: true,
+  sections: true,
   sql: true,
   columns: true,
   rows: true,
@@ -155,7 +176,9 @@ agrees<Same<Chart, Api["Chart"]>>();
 agrees<Same<Timings, Api["Timings"]>>();
 agrees<Same<ChatRequest, Api["ChatRequest"]>>();
 // `rows` is declared as arrays of objects in the document (utoipa's `Object`), but cells are JSON scalars.
-agrees<Same<Omit<ChatReply, "rows">, Omit<Api["ChatReply"], "rows">>>();
+agrees<Same<AnswerKind, Api["AnswerKind"]>>();
+agrees<Same<Omit<Section, "rows">, Omit<Api["Section"], "rows">>>();
+agrees<Same<Omit<ChatReply, "rows" | "sections">, Omit<Api["ChatReply"], "rows" | "sections">>>();
 agrees<Same<ErrorDetail, Api["ErrorDetail"]>>();
 agrees<Same<Check, Api["Check"]>>();
 agrees<Same<Health, Api["Health"]>>();

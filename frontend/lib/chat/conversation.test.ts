@@ -10,7 +10,7 @@ import {
   STORAGE_KEY,
 } from "./conversation";
 
-const RESULT = { sql: "SELECT 1", columns: ["n"], rows: [[1]], chart: null, refused: false, suggestions: [], cached: false };
+const RESULT = { answer: "You received 88.", kind: "stat" as const, sections: [], sql: "SELECT 1", columns: ["n"], rows: [[1]], chart: null, refused: false, suggestions: [], cached: false };
 const TIMINGS = { generate_ms: 1, execute_ms: 2, answer_ms: 3, total_ms: 6 };
 
 function memoryStorage(): Storage {
@@ -56,6 +56,12 @@ describe("chatReducer", () => {
     expect(isBusy(state)).toBe(false);
   });
 
+  it("takes the result's answer as the final text", () => {
+    let state = chatReducer(asked(), { type: "token", assistantId: "a1", text: "You received 90." });
+    state = chatReducer(state, { type: "result", assistantId: "a1", result: RESULT });
+    expect(activeConversation(state).messages[1]).toMatchObject({ text: "You received 88." });
+  });
+
   it("records an error on the answer", () => {
     const state = chatReducer(asked(), { type: "error", assistantId: "a1", error: { code: "timeout", message: "slow" }, now: 2 });
     expect(activeConversation(state).messages[1]).toMatchObject({ status: "error", error: { code: "timeout" } });
@@ -92,6 +98,19 @@ describe("persistence", () => {
     state = chatReducer(state, { type: "done", assistantId: "a1", timings: TIMINGS, now: 9 });
     saveState(storage, state);
     expect(loadState(storage)).toEqual(state);
+  });
+
+  it("loads answers saved before kinds and sections as statistics", () => {
+    const storage = memoryStorage();
+    let state = asked();
+    state = chatReducer(state, { type: "result", assistantId: "a1", result: RESULT });
+    state = chatReducer(state, { type: "done", assistantId: "a1", timings: TIMINGS, now: 9 });
+    const saved = JSON.parse(JSON.stringify(state));
+    delete saved.conversations[0].messages[1].result.answer;
+    delete saved.conversations[0].messages[1].result.kind;
+    delete saved.conversations[0].messages[1].result.sections;
+    storage.setItem(STORAGE_KEY, JSON.stringify(saved));
+    expect(activeConversation(loadState(storage)!).messages[1]).toMatchObject({ text: "You received 88.", result: { kind: "stat", sections: [] } });
   });
 
   it("marks answers that were still coming as interrupted", () => {

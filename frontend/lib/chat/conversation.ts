@@ -4,7 +4,7 @@
 
 import { z } from "zod";
 
-import { StreamResult, Timings } from "@/lib/api/schemas";
+import { AnswerKind, Section, StreamResult, Timings } from "@/lib/api/schemas";
 
 export const Failure = z.object({ code: z.string(), message: z.string() });
 export type Failure = z.infer<typeof Failure>;
@@ -15,6 +15,16 @@ export const UserMessage = z.object({
   text: z.string(),
 });
 
+/**
+ * A result as saved. Answers saved before kinds and sections existed load as statistics of one query; before the
+ * result carried the final answer, the message's streamed text was the answer.
+ */
+const StoredResult = StreamResult.extend({
+  answer: z.string().default(""),
+  kind: AnswerKind.default("stat"),
+  sections: z.array(Section).default([]),
+});
+
 export const AssistantMessage = z.object({
   id: z.string(),
   role: z.literal("assistant"),
@@ -23,7 +33,7 @@ export const AssistantMessage = z.object({
   /** `pending` until the first word, `streaming` while words arrive, then `done` or `error`. */
   status: z.enum(["pending", "streaming", "done", "error"]),
   text: z.string(),
-  result: StreamResult.optional(),
+  result: StoredResult.optional(),
   timings: Timings.optional(),
   generator: z.string().optional(),
   error: Failure.optional(),
@@ -118,7 +128,11 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         c,
       ]);
     case "result":
-      return updateAnswer(state, action.assistantId, undefined, (m, c) => [{ ...m, result: action.result }, c]);
+      // The final answer replaces what was streamed (the same text, unless the API swapped an LLM's words).
+      return updateAnswer(state, action.assistantId, undefined, (m, c) => [
+        { ...m, text: action.result.answer || m.text, result: action.result },
+        c,
+      ]);
     case "done":
       return updateAnswer(state, action.assistantId, action.now, (m, c) => [
         { ...m, status: "done", timings: action.timings },

@@ -1,0 +1,30 @@
+import type { StreamResult } from "@/lib/api/schemas";
+import { readBriefing } from "@/lib/chat/scenes/briefing";
+import { readClients } from "@/lib/chat/scenes/clients";
+import { readDay } from "@/lib/chat/scenes/day";
+import { readEmails } from "@/lib/chat/scenes/emails";
+import { readPatterns } from "@/lib/chat/scenes/patterns";
+
+import { BriefingAnswer } from "./briefing-answer";
+import { ClientsAnswer } from "./clients-answer";
+import { DayAnswer } from "./day-answer";
+import { EmailList } from "./email-list";
+import { PatternsAnswer } from "./patterns-answer";
+import { QuerySources } from "./query-sources";
+import { StatAnswer } from "./stat-answer";
+
+/** What an answer's rows show, drawn as what the answer is, then every query it ran. */
+export function AnswerBody({ result }: { result: StreamResult }) {
+  const { columns, rows, sections } = result;
+  if (result.kind === "stat") return <StatAnswer result={result} />;
+  return (
+    <>
+      {result.kind === "emails" && <EmailList view={readEmails(columns, rows)} />}
+      {result.kind === "briefing" && <BriefingAnswer briefing={readBriefing(columns, rows, sections)} />}
+      {result.kind === "day" && <DayAnswer view={readDay(columns, rows, sections)} />}
+      {result.kind === "patterns" && <PatternsAnswer patterns={readPatterns(columns, rows, sections)} />}
+      {result.kind === "clients" && <ClientsAnswer view={readClients(columns, rows, sections)} />}
+      <QuerySources result={result} />
+    </>
+  );
+}
