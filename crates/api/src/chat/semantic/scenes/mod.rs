@@ -240,53 +240,10 @@ const SCHEDULE: &[&str] = &[
     "meetings",
     "appointments",
 ];
+/// Words of a calendar-day question besides the ranking and schedule words.
 const DAY_WORDS: &[&str] = &[
-    "busiest",
-    "heaviest",
-    "fullest",
-    "packed",
-    "booked",
-    "biggest",
-    "hardest",
-    "toughest",
-    "lightest",
-    "quietest",
-    "freest",
-    "emptiest",
-    "calmest",
-    "least",
-    "fewest",
-    "easiest",
-    "most",
-    "day",
-    "days",
-    "weekday",
-    "calendar",
-    "schedule",
-    "agenda",
-    "meeting",
-    "meetings",
-    "appointments",
-    "week",
-    "look",
-    "like",
-    "shape",
-    "free",
-    "time",
-    "hours",
-    "in",
-    "terms",
-    "of",
-    "will",
-    "going",
-    "to",
-    "be",
-    "busy",
-    "how",
-    "mine",
-    "has",
-    "have",
-    "with",
+    "day", "days", "weekday", "week", "look", "like", "shape", "free", "time", "hours", "in",
+    "terms", "of", "will", "going", "to", "be", "busy", "how", "mine", "has", "have", "with",
 ];
 /// Words that make a question about email, not the calendar.
 const MAIL: &[&str] = &[
@@ -610,7 +567,7 @@ fn calendar_day(
     if !about {
         return None;
     }
-    let left = words.left(&[FILLER, GRAMMAR, DAY_WORDS]);
+    let left = words.left(&[FILLER, GRAMMAR, RANK_MOST, RANK_LEAST, SCHEDULE, DAY_WORDS]);
     if !left.is_empty() {
         return Some(refuse_left(left));
     }
