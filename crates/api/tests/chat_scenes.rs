@@ -519,6 +519,10 @@ async fn the_morning_briefing() {
         "{text}"
     );
     assert!(!text.contains("Send the slides"), "{text}");
+    assert!(
+        text.ends_with("(Mail as of Thu 26 Nov 08:20, calendar as of Thu 26 Nov 08:30.)"),
+        "{text}"
+    );
     for id in [
         "senders",
         "negative",
@@ -743,6 +747,12 @@ async fn patterns_quote_the_pattern_tables() {
     );
     assert!(
         text.contains("Schedule recurring 1-on-1s with Ann, Cleo"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(
+            "(mail patterns computed Thu 26 Nov 08:30, calendar patterns computed Thu 26 Nov 08:30.)"
+        ),
         "{text}"
     );
 }

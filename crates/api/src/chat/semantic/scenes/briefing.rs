@@ -350,11 +350,13 @@ pub fn answer(
             count(more, "request", "requests")
         ));
     }
-    if let Some(as_of) = text(cell(r, 0, "data_as_of")) {
-        out.push_str(&format!(
-            "\n(Mail data as of {}.)",
-            moment(&serde_json::json!(as_of))
-        ));
+    let as_of: Vec<String> = [("Mail", "data_as_of"), ("calendar", "calendar_as_of")]
+        .iter()
+        .filter(|(_, column)| !cell(r, 0, column).is_null())
+        .map(|(what, column)| format!("{what} as of {}", moment(cell(r, 0, column))))
+        .collect();
+    if !as_of.is_empty() {
+        out.push_str(&format!("\n({}.)", as_of.join(", ")));
     }
     out
 }

@@ -53,7 +53,7 @@ pub fn build(plan: &Plan, timezone: &str) -> Option<SceneQuery> {
     match &plan.intent {
         Intent::Briefing { now } => Some(briefing::build(*now, &plan.range, tz)),
         Intent::CalendarDay { order } => Some(day::build(*order, &plan.range, tz)),
-        Intent::Patterns => Some(patterns::build()),
+        Intent::Patterns => Some(patterns::build(tz)),
         Intent::ClientsMetAndMailed { mailed } => Some(clients::build(&plan.range, mailed, tz)),
         _ => None,
     }

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::super::answer::{cell, date, int, text};
+use super::super::answer::{cell, date, int, moment, text};
 use super::{count, hours, section, SceneQuery};
 use crate::chat::{AnswerKind, QueryResult};
 
@@ -21,22 +21,25 @@ pub const TREND_MIN_PCT: f64 = 20.0;
 const WEEKDAYS: &[&str] = &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"];
 
 /// The main query (every `email_patterns` row) and the sections `calendar`, `one_on_ones`.
-pub fn build() -> SceneQuery {
-    let sql =
+pub fn build(tz: &str) -> SceneQuery {
+    let sql = format!(
         "SELECT kind, key, label, emails, share_pct, per_day, previous_emails, change_pct,\n  \
-               avg_response_minutes, median_response_minutes, as_of, computed_at\n\
-               FROM email_patterns\nORDER BY kind, emails DESC, key"
-            .to_string();
+         avg_response_minutes, median_response_minutes, as_of,\n  \
+         computed_at AT TIME ZONE '{tz}' AS computed_at\n\
+         FROM email_patterns\nORDER BY kind, emails DESC, key"
+    );
     let sections = vec![
         section(
             "calendar",
             "Meeting patterns (last 30 days)",
-            "SELECT as_of, period_start, working_days, meeting_count, meeting_hours, working_hours,\n  \
-             meeting_share_pct, avg_meetings_per_working_day, busiest_weekday, busiest_weekday_avg_hours,\n  \
-             lightest_weekday, one_on_one_count, conflict_count, days_without_lunch,\n  \
-             overrun_observed_meetings, overrun_meetings, avg_overrun_minutes\n\
-             FROM calendar_patterns WHERE period = 'last_30_days'"
-                .to_string(),
+            format!(
+                "SELECT as_of, period_start, working_days, meeting_count, meeting_hours, working_hours,\n  \
+                 meeting_share_pct, avg_meetings_per_working_day, busiest_weekday,\n  \
+                 busiest_weekday_avg_hours, lightest_weekday, one_on_one_count, conflict_count,\n  \
+                 days_without_lunch, overrun_observed_meetings, overrun_meetings, avg_overrun_minutes,\n  \
+                 computed_at AT TIME ZONE '{tz}' AS computed_at\n\
+                 FROM calendar_patterns WHERE period = 'last_30_days'"
+            ),
         ),
         section(
             "one_on_ones",
@@ -274,6 +277,16 @@ pub fn answer(r: &QueryResult, find: &dyn Fn(&str) -> QueryResult) -> String {
         for (n, rec) in recommendations.iter().enumerate() {
             out.push_str(&format!("\n{}. {rec}", n + 1));
         }
+    }
+    let computed: Vec<String> = [("mail", r), ("calendar", &calendar)]
+        .iter()
+        .filter_map(|(what, rows)| {
+            let at = cell(rows, 0, "computed_at");
+            (!at.is_null()).then(|| format!("{what} patterns computed {}", moment(at)))
+        })
+        .collect();
+    if !computed.is_empty() {
+        out.push_str(&format!("\n({}.)", computed.join(", ")));
     }
     out
 }
