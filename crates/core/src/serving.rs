@@ -583,9 +583,10 @@ mod tests {
 
     #[test]
     fn the_frontends_seed_writes_serving_columns() {
-        // psql's `:'today'` variable is not SQL; any date stands in for it.
+        // psql's `:'today'` and `:'tz'` variables are not SQL; any date and zone stand in.
         let seed = include_str!("../../../frontend/scripts/e2e-seed.sql")
-            .replace(":'today'", "'2026-01-01'");
+            .replace(":'today'", "'2026-01-01'")
+            .replace(":'tz'", "'UTC'");
         check_inserts(&seed).unwrap_or_else(|e| panic!("frontend/scripts/e2e-seed.sql: {e}"));
     }
 
