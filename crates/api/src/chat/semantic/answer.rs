@@ -619,7 +619,7 @@ fn recommendations(r: &QueryResult, emails: &[usize]) -> String {
     out
 }
 
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+pub(super) fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 {
         one
     } else {

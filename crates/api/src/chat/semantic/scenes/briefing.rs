@@ -151,12 +151,7 @@ fn greeting(local: &serde_json::Value) -> &'static str {
 }
 
 /// The answer, section by section; every figure is read from the rows.
-pub fn answer(
-    _now: DateTime<Utc>,
-    today: &DateRange,
-    r: &QueryResult,
-    find: &dyn Fn(&str) -> QueryResult,
-) -> String {
+pub fn answer(today: &DateRange, r: &QueryResult, find: &dyn Fn(&str) -> QueryResult) -> String {
     let until = cell(r, 0, "until");
     let mut out = format!(
         "{} Here's your briefing for {} (as of {}):",

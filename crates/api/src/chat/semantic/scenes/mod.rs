@@ -70,7 +70,7 @@ pub fn answer(plan: &Plan, main: &QueryResult, sections: &[Section]) -> Option<S
             .unwrap_or_default()
     };
     let text = match &plan.intent {
-        Intent::Briefing { now } => briefing::answer(*now, &plan.range, main, &find),
+        Intent::Briefing { .. } => briefing::answer(&plan.range, main, &find),
         Intent::CalendarDay { order } => day::answer(*order, &plan.range, main, &find),
         Intent::Patterns => patterns::answer(main, &find),
         Intent::ClientsMetAndMailed { mailed } => clients::answer(&plan.range, mailed, main, &find),
@@ -712,7 +712,10 @@ pub(crate) fn clock(value: &serde_json::Value) -> Option<String> {
 
 /// "1 meeting", "3 meetings".
 pub(crate) fn count(n: i64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    format!(
+        "{n} {}",
+        super::answer::plural(n.unsigned_abs() as usize, one, many)
+    )
 }
 
 /// Hours as the answers say them: "6.5 hours", "1 hour", "0.5 hours".
