@@ -22,6 +22,7 @@ export MINDY_SPARK4_REMOTE=sc://127.0.0.1:$SPARK4_CONNECT_PORT
 export MINDY_PYSPARK_PYTHON=$SPARK_VENV/bin/python
 export DATABASE_URL=postgres://mindy:$(secret postgres-mindy)@127.0.0.1:$PG_PORT/mindy
 export MINDY_READER_DATABASE_URL=postgres://mindy_reader:$(secret postgres-reader)@127.0.0.1:$PG_PORT/mindy
+export MINDY_ACTOR_DATABASE_URL=postgres://mindy_actor:$(secret postgres-actor)@127.0.0.1:$PG_PORT/mindy
 export REDIS_URL=redis://127.0.0.1:$REDIS_PORT
 export MINDY_AIRFLOW_URL=http://127.0.0.1:$AIRFLOW_PORT
 export MINDY_AIRFLOW_USERNAME=$AIRFLOW_USERNAME
@@ -31,6 +32,8 @@ export MINDY_BIN=$CARGO_TARGET_DIR/debug/mindy
 export USER_TIMEZONE=\${USER_TIMEZONE:-UTC}
 export MINDY_SMTP_HOST=127.0.0.1
 export MINDY_SMTP_PORT=$SMTP_PORT
+export MINDY_MAILSINK_DIR=$STACK_DATA/mail
+export MINDY_LOCAL_CALENDAR=\${MINDY_LOCAL_CALENDAR:-$STACK_DATA/calendar/mini-mindy.ics}
 export MINDY_REPORT_TO=\${MINDY_REPORT_TO:-sarah@localhost}
 ENV
   chmod 600 "$env"

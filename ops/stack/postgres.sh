@@ -50,15 +50,18 @@ pg_up() {
 
 # Roles and databases; idempotent. Passwords are generated per state dir (see `secret`).
 pg_bootstrap() {
-  local app_pw airflow_pw reader_pw
+  local app_pw airflow_pw reader_pw actor_pw
   app_pw=$(secret postgres-mindy); airflow_pw=$(secret postgres-airflow); reader_pw=$(secret postgres-reader)
+  actor_pw=$(secret postgres-actor)
   pg_psql <<SQL >/dev/null
 SELECT 'CREATE ROLE mindy LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mindy')\gexec
 SELECT 'CREATE ROLE airflow LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'airflow')\gexec
 SELECT 'CREATE ROLE mindy_reader LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mindy_reader')\gexec
+SELECT 'CREATE ROLE mindy_actor LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mindy_actor')\gexec
 ALTER ROLE mindy PASSWORD '$app_pw' CREATEDB;
 ALTER ROLE airflow PASSWORD '$airflow_pw';
 ALTER ROLE mindy_reader PASSWORD '$reader_pw';
+ALTER ROLE mindy_actor PASSWORD '$actor_pw';
 SELECT 'CREATE DATABASE mindy OWNER mindy' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'mindy')\gexec
 SELECT 'CREATE DATABASE airflow OWNER airflow' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'airflow')\gexec
 SQL

@@ -2,9 +2,11 @@
 //! `.env.example` use). These only validate; [`crate::state::AppState::connect`] opens things.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use clap::{Args as ClapArgs, Parser};
 use mindy_core::config::{AirflowArgs, KafkaArgs, LakeArgs, RedisArgs, SparkArgs, TopicArgs};
+use mindy_core::smtp::SmtpServerArgs;
 
 /// `mindy-api`: Mini-Mindy's HTTP API.
 #[derive(Debug, Clone, Parser)]
@@ -35,6 +37,9 @@ pub struct Args {
     /// Chat, limits, cache.
     #[command(flatten)]
     pub chat: ChatArgs,
+    /// Actions: the writer role, mail, the local calendar.
+    #[command(flatten)]
+    pub actions: ActionArgs,
     /// The OpenAI-compatible endpoint (optional).
     #[command(flatten)]
     pub openai: OpenAiArgs,
@@ -89,6 +94,32 @@ pub struct ChatArgs {
     /// broker lists).
     #[arg(long, env = "MINDY_KAFKA_GROUPS", value_delimiter = ',')]
     pub kafka_groups: Vec<String>,
+}
+
+/// Actions with confirmation (drafted replies, calls, tasks, reminders).
+#[derive(Debug, Clone, ClapArgs)]
+pub struct ActionArgs {
+    /// PostgreSQL URL of the role actions run as (`mindy_actor`); without it, action requests
+    /// are answered with how to turn them on.
+    #[arg(long, env = "MINDY_ACTOR_DATABASE_URL", hide_env_values = true)]
+    pub actor_database_url: Option<String>,
+    /// The SMTP server replies, invitations and reminders are sent through (the stack's
+    /// mailsink in demo mode).
+    #[command(flatten)]
+    pub smtp: SmtpServerArgs,
+    /// The iCalendar file confirmed events are written to (`mindy ingest ics` reads it).
+    #[arg(
+        long,
+        env = "MINDY_LOCAL_CALENDAR",
+        default_value = "local-calendar/mini-mindy.ics"
+    )]
+    pub local_calendar: PathBuf,
+    /// How long a proposal can be confirmed, in seconds.
+    #[arg(long, env = "MINDY_ACTION_TTL_SECS", default_value_t = 3600)]
+    pub action_ttl_secs: u64,
+    /// How often due reminders are looked for, in seconds.
+    #[arg(long, env = "MINDY_REMINDER_INTERVAL_SECS", default_value_t = 15)]
+    pub reminder_interval_secs: u64,
 }
 
 /// The OpenAI-compatible endpoint; without a key the embedded semantic parser answers.

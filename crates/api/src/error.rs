@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::actions::ActionError;
 use crate::chat::exec::ExecError;
 use crate::chat::service::ChatError;
 use crate::chat::GeneratorError;
@@ -32,6 +33,9 @@ pub enum AppError {
     /// No such route.
     #[error("no such endpoint")]
     NotFound,
+    /// No such resource (a proposal id).
+    #[error("{0}")]
+    Missing(String),
     /// The generated SQL broke a safety rule.
     #[error("{0}")]
     SqlRefused(String),
@@ -52,6 +56,9 @@ pub enum AppError {
     /// A bug or an unexpected state (detail logged, not sent).
     #[error("internal error")]
     Internal(String),
+    /// The request conflicts with the resource's state (a proposal expired or cancelled).
+    #[error("{0}")]
+    Conflict(String),
 }
 
 /// The JSON error body.
@@ -65,7 +72,8 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable machine-readable code: `bad_request`, `unauthorized`, `rate_limited`, `not_found`,
-    /// `sql_refused`, `query_failed`, `query_timeout`, `upstream_unavailable`, `internal`.
+    /// `sql_refused`, `query_failed`, `query_timeout`, `upstream_unavailable`, `internal`,
+    /// `conflict`.
     pub code: String,
     /// Human-readable message.
     pub message: String,
@@ -78,12 +86,13 @@ impl AppError {
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-            AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::NotFound | AppError::Missing(_) => (StatusCode::NOT_FOUND, "not_found"),
             AppError::SqlRefused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "sql_refused"),
             AppError::QueryFailed(_) => (StatusCode::UNPROCESSABLE_ENTITY, "query_failed"),
             AppError::QueryTimeout(_) => (StatusCode::UNPROCESSABLE_ENTITY, "query_timeout"),
             AppError::Upstream { .. } => (StatusCode::BAD_GATEWAY, "upstream_unavailable"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
         }
     }
 }
@@ -119,6 +128,25 @@ impl IntoResponse for AppError {
     }
 }
 
+impl From<ActionError> for AppError {
+    fn from(error: ActionError) -> Self {
+        match error {
+            ActionError::Database(e) => AppError::Upstream {
+                service: "postgresql",
+                detail: e.to_string(),
+            },
+            ActionError::Invalid(m) => AppError::BadRequest(m),
+            ActionError::NotFound(id) => AppError::Missing(format!("no proposal {id}")),
+            ActionError::Closed(m) => AppError::Conflict(m),
+            ActionError::Delivery(detail) => AppError::Upstream {
+                service: "smtp",
+                detail,
+            },
+            ActionError::Calendar(detail) => AppError::Internal(detail),
+        }
+    }
+}
+
 impl From<ChatError> for AppError {
     fn from(error: ChatError) -> Self {
         match error {
@@ -140,6 +168,7 @@ impl From<ChatError> for AppError {
                 service: "llm",
                 detail: e.to_string(),
             },
+            ChatError::Action(e) => e.into(),
         }
     }
 }

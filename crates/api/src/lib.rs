@@ -4,6 +4,8 @@
 //! # Layout
 //! - [`config`]: clap arguments with env fallbacks.
 //! - [`state`]: [`AppState`], what every handler shares; [`AppState::connect`] opens it.
+//! - [`actions`]: proposed actions (a drafted reply, a call with invitees, a task, a reminder),
+//!   executed only on the user's confirmation, every step audited.
 //! - [`chat`]: question → SQL (embedded semantic parser or an OpenAI-compatible LLM, behind the
 //!   [`chat::SqlGenerator`] trait) → validation → read-only execution → answer.
 //! - [`dashboard`]: health, Airflow runs, Delta tables, Kafka offsets, data quality.
@@ -13,6 +15,7 @@
 //! [`app`] builds the router; [`serve`] runs it on a listener until a shutdown future resolves,
 //! so tests can bind port 0.
 
+pub mod actions;
 pub mod chat;
 pub mod config;
 pub mod dashboard;
@@ -46,6 +49,16 @@ pub fn app(state: AppState) -> Router {
     let protected = Router::new()
         .route("/api/chat", post(routes::chat::chat))
         .route("/api/chat/stream", post(routes::chat::stream))
+        .route("/api/actions", get(routes::actions::list))
+        .route("/api/actions/audit", get(routes::actions::audit))
+        .route(
+            "/api/actions/{id}",
+            get(routes::actions::get).patch(routes::actions::edit),
+        )
+        .route("/api/actions/{id}/confirm", post(routes::actions::confirm))
+        .route("/api/actions/{id}/cancel", post(routes::actions::cancel))
+        .route("/api/tasks", get(routes::actions::tasks))
+        .route("/api/reminders", get(routes::actions::reminders))
         .route(
             "/api/pipeline/airflow/runs",
             get(routes::pipeline::airflow_runs),
@@ -81,7 +94,7 @@ pub fn app(state: AppState) -> Router {
 
 fn cors(origin: &str) -> CorsLayer {
     let layer = CorsLayer::new()
-        .allow_methods([Method::GET, Method::POST])
+        .allow_methods([Method::GET, Method::POST, Method::PATCH])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, REQUEST_ID])
         .expose_headers([REQUEST_ID])
         .max_age(Duration::from_secs(600));

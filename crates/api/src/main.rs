@@ -31,6 +31,14 @@ async fn main() -> ExitCode {
 
 async fn run(args: Args) -> anyhow::Result<()> {
     let state = AppState::connect(&args).await?;
+    if let Some(actions) = &state.chat.actions {
+        let every = std::time::Duration::from_secs(args.actions.reminder_interval_secs.max(1));
+        tokio::spawn(mindy_api::actions::reminders::run(
+            actions.pool.clone(),
+            actions.mailer.clone(),
+            every,
+        ));
+    }
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     tracing::info!(addr = %listener.local_addr()?, "listening");
     mindy_api::serve(listener, state, shutdown()).await?;

@@ -5,6 +5,11 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::actions::model::{
+    Action, ActionResult, AuditEntry, EmailDraft, EventDraft, Person, Proposal, Reminder,
+    ReminderDraft, Status, Task, TaskDraft,
+};
+use crate::actions::{Confirmation, Edit};
 use crate::chat::service::{ChatReply, Timings};
 use crate::chat::{Chart, ChartKind};
 use crate::dashboard::airflow::{AirflowRuns, Run};
@@ -14,6 +19,7 @@ use crate::dashboard::lake::{LakeReport, LakeTable, Layer};
 use crate::dashboard::quality::{QualityReport, QualityScore};
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::routes;
+use crate::routes::actions::ProposalDetail;
 use crate::routes::chat::ChatRequest;
 
 /// The API's document.
@@ -35,15 +41,26 @@ use crate::routes::chat::ChatRequest;
         routes::pipeline::quality,
         routes::meta::openapi,
         routes::meta::metrics,
+        routes::actions::list,
+        routes::actions::get,
+        routes::actions::edit,
+        routes::actions::confirm,
+        routes::actions::cancel,
+        routes::actions::audit,
+        routes::actions::tasks,
+        routes::actions::reminders,
     ),
     components(schemas(
         ChatRequest, ChatReply, Timings, Chart, ChartKind, ErrorBody, ErrorDetail, Health, Check,
         AirflowRuns, Run, LakeReport, Layer, LakeTable, KafkaReport, TopicOffsets, PartitionOffsets,
-        GroupLag, QualityReport, QualityScore,
+        GroupLag, QualityReport, QualityScore, Proposal, Action, EmailDraft, EventDraft, TaskDraft,
+        ReminderDraft, Person, Status, ActionResult, AuditEntry, Task, Reminder, Confirmation, Edit,
+        ProposalDetail,
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "chat", description = "Questions in plain language, answered from PostgreSQL"),
+        (name = "actions", description = "Proposed actions, confirmed by the user, audited"),
         (name = "dashboard", description = "Health and pipeline state"),
         (name = "meta", description = "This API's description and metrics"),
     )

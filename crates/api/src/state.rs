@@ -9,6 +9,9 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use sqlx::postgres::PgPoolOptions;
 
+use crate::actions::calendar::LocalCalendar;
+use crate::actions::mailer::Mailer;
+use crate::actions::Actions;
 use crate::chat::catalog::Catalog;
 use crate::chat::openai::{OpenAiGenerator, OpenAiSettings};
 use crate::chat::safety::Validator;
@@ -120,6 +123,31 @@ impl AppState {
         let generator = generator(args, &catalog);
         tracing::info!(generator = generator.name(), "chat generator");
         let metrics = Arc::new(Metrics::default());
+        let actions = match args
+            .actions
+            .actor_database_url
+            .as_deref()
+            .filter(|u| !u.is_empty())
+        {
+            Some(url) => Some(Actions {
+                pool: PgPoolOptions::new()
+                    .max_connections(args.database_max_connections)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_lazy(url)?,
+                mailer: Mailer {
+                    server: args.actions.smtp.clone(),
+                },
+                calendar: LocalCalendar {
+                    file: args.actions.local_calendar.clone(),
+                },
+                timezone: args.timezone,
+                ttl: chrono::Duration::seconds(args.actions.action_ttl_secs as i64),
+            }),
+            None => {
+                tracing::warn!("MINDY_ACTOR_DATABASE_URL is not set: actions are off");
+                None
+            }
+        };
         let chat = ChatService {
             generator,
             validator: Validator::new(&catalog, args.chat.max_rows),
@@ -132,6 +160,7 @@ impl AppState {
             statement_timeout_ms: args.chat.statement_timeout_ms,
             timezone: args.timezone.name().to_string(),
             metrics: metrics.clone(),
+            actions,
         };
         let dashboard = Dashboard {
             kafka: args.kafka.clone(),

@@ -4,6 +4,7 @@
 
 mod util;
 
+mod actions;
 mod chat_intel;
 mod chat_scenes;
 mod chat_semantic;

@@ -494,7 +494,7 @@ async fn questions_outside_the_data_are_refused_with_suggestions() {
     let app = TestApp::new().await;
     for q in [
         "Book me a flight to Paris",
-        "Draft a reply to Tom apologizing",
+        "Forward the Acme thread to Lisa",
         "What is the sentiment of my emails?",
         "hello",
         "Who is Tom's manager?",

@@ -9,6 +9,9 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use chrono::{Duration, NaiveDate};
 use http_body_util::BodyExt;
+use mindy_api::actions::calendar::LocalCalendar;
+use mindy_api::actions::mailer::Mailer;
+use mindy_api::actions::Actions;
 use mindy_api::chat::catalog::Catalog;
 use mindy_api::chat::safety::Validator;
 use mindy_api::chat::semantic::SemanticGenerator;
@@ -20,6 +23,7 @@ use mindy_api::ratelimit::RateLimiter;
 use mindy_api::state::{Clock, Inner, Settings};
 use mindy_api::AppState;
 use mindy_core::config::{AirflowArgs, KafkaArgs, LakeArgs};
+use mindy_core::smtp::SmtpServerArgs;
 use mindy_test::{required, unique, Stack};
 use serde_json::Value;
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -261,6 +265,18 @@ pub struct Options {
     pub dashboard: Dashboard,
     /// The Redis the chat uses (the stack's by default).
     pub redis_url: String,
+    /// Actions on, sending to this SMTP port and writing this calendar file (off by default).
+    pub actions: Option<ActionSetup>,
+}
+
+/// How a test app's actions are wired.
+pub struct ActionSetup {
+    /// The SMTP server's port on 127.0.0.1.
+    pub smtp_port: u16,
+    /// The local calendar's iCalendar file.
+    pub calendar_file: std::path::PathBuf,
+    /// How long proposals can be confirmed, in seconds.
+    pub ttl_secs: i64,
 }
 
 impl Options {
@@ -271,6 +287,7 @@ impl Options {
             burst: 1,
             dashboard: dashboard(),
             redis_url: required("REDIS_URL"),
+            actions: None,
         }
     }
 }
@@ -316,6 +333,27 @@ impl TestApp {
         let redis = redis::Client::open(options.redis_url.as_str()).unwrap();
         let metrics = Arc::new(Metrics::default());
         let catalog = Catalog::serving();
+        let actions = match &options.actions {
+            Some(setup) => {
+                let url = with_database(&required("MINDY_ACTOR_DATABASE_URL"), &db.name);
+                Some(Actions {
+                    pool: PgPoolOptions::new()
+                        .max_connections(4)
+                        .connect(&url)
+                        .await
+                        .expect("connect as the actor role"),
+                    mailer: Mailer {
+                        server: SmtpServerArgs::plain("127.0.0.1", setup.smtp_port),
+                    },
+                    calendar: LocalCalendar {
+                        file: setup.calendar_file.clone(),
+                    },
+                    timezone: chrono_tz::UTC,
+                    ttl: Duration::seconds(setup.ttl_secs),
+                })
+            }
+            None => None,
+        };
         let chat = ChatService {
             generator: options.generator,
             validator: Validator::new(&catalog, 500),
@@ -324,6 +362,7 @@ impl TestApp {
             statement_timeout_ms: 2000,
             timezone: "UTC".into(),
             metrics: metrics.clone(),
+            actions,
         };
         let settings = Settings {
             token: TOKEN.into(),
@@ -364,6 +403,22 @@ impl TestApp {
         let request = Request::get(path)
             .header("authorization", format!("Bearer {TOKEN}"))
             .body(Body::empty())
+            .unwrap();
+        let (status, _, body) = self.send(request).await;
+        (
+            status,
+            serde_json::from_str(&body).unwrap_or(Value::String(body)),
+        )
+    }
+
+    /// An authenticated request with a JSON body.
+    pub async fn send_json(&self, method: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
             .unwrap();
         let (status, _, body) = self.send(request).await;
         (

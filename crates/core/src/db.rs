@@ -24,33 +24,64 @@ pub async fn connect(args: &DatabaseArgs) -> Result<PgPool> {
 /// The read-only role the chat's generated SQL runs as.
 pub const READER_ROLE: &str = "mindy_reader";
 
+/// The role the API's actions run as (issue 19): it reads the chat's tables (a reply's thread,
+/// the contacts to loop in), writes proposals, tasks, reminders and the local calendar, and may
+/// only append to the audit.
+pub const ACTOR_ROLE: &str = "mindy_actor";
+
+/// Tables [`ACTOR_ROLE`] may insert into and update (`crates/core/migrations/*_actions.sql`).
+pub const ACTION_TABLES: &[&str] = &[
+    "action_proposals",
+    "tasks",
+    "reminders",
+    "local_calendar_events",
+];
+
+/// The append-only audit of actions: [`ACTOR_ROLE`] may insert and read, never change.
+pub const AUDIT_TABLE: &str = "action_audit";
+
 /// Applies every pending migration, then grants [`READER_ROLE`] (when it exists) `SELECT` on
 /// exactly the chat's tables ([`crate::serving::CHAT_TABLES`]), so a new serving table is
-/// readable by the chat as soon as it is listed there. Safe to run again.
+/// readable by the chat as soon as it is listed there, and [`ACTOR_ROLE`] (when it exists) what
+/// it needs on the action tables. Safe to run again.
 pub async fn migrate(pool: &PgPool) -> Result<usize> {
     let before = applied(pool).await.unwrap_or(0);
     MIGRATOR.run(pool).await?;
-    grant_reader(pool).await?;
+    let chat = crate::serving::CHAT_TABLES.join(", ");
+    // Identifiers cannot be bound; these names are compile-time constants of this crate.
+    grant(pool, READER_ROLE, &[format!("SELECT ON {chat}")]).await?;
+    grant(
+        pool,
+        ACTOR_ROLE,
+        &[
+            format!("SELECT ON {chat}"),
+            format!("SELECT, INSERT, UPDATE ON {}", ACTION_TABLES.join(", ")),
+            format!("SELECT, INSERT ON {AUDIT_TABLE}"),
+            format!("USAGE ON SEQUENCE {AUDIT_TABLE}_seq_seq"),
+        ],
+    )
+    .await?;
     Ok(applied(pool).await?.saturating_sub(before))
 }
 
-async fn grant_reader(pool: &PgPool) -> Result<()> {
+/// Grants `role` (when it exists) the schema and each of `privileges` (`"SELECT ON a, b"`).
+async fn grant(pool: &PgPool, role: &str, privileges: &[String]) -> Result<()> {
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = $1)")
-            .bind(READER_ROLE)
+            .bind(role)
             .fetch_one(pool)
             .await?;
     if !exists {
         return Ok(());
     }
-    // Identifiers cannot be bound; these names are compile-time constants of this crate.
-    let tables = crate::serving::CHAT_TABLES.join(", ");
-    sqlx::query(&format!("GRANT USAGE ON SCHEMA public TO {READER_ROLE}"))
+    sqlx::query(&format!("GRANT USAGE ON SCHEMA public TO {role}"))
         .execute(pool)
         .await?;
-    sqlx::query(&format!("GRANT SELECT ON {tables} TO {READER_ROLE}"))
-        .execute(pool)
-        .await?;
+    for privilege in privileges {
+        sqlx::query(&format!("GRANT {privilege} TO {role}"))
+            .execute(pool)
+            .await?;
+    }
     Ok(())
 }
 

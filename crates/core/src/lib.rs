@@ -16,6 +16,7 @@
 //! - [`config`]: connection settings shared by every program, parsed by clap with env fallbacks.
 //! - [`kafka`]: rdkafka client configuration and topic administration.
 //! - [`airflow`]: a small client for Airflow 3's REST API (JWT from `/auth/token`).
+//! - [`smtp`]: the SMTP server settings and transport every mail sender shares.
 //! - [`words`]: words for dates shared by mail headers and questions (month names).
 //! - [`error`]: the error type of all of the above.
 
@@ -30,6 +31,7 @@ pub mod intel;
 pub mod kafka;
 pub mod lake;
 pub mod serving;
+pub mod smtp;
 pub mod words;
 
 pub use error::{Error, Result};

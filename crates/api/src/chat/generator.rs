@@ -63,6 +63,9 @@ pub enum AnswerKind {
     Patterns,
     /// Clients met and mailed: one card per organisation.
     Clients,
+    /// An action turn: a proposal to review and confirm, or what a confirmation did (the
+    /// reply's `proposal`).
+    Action,
 }
 
 /// A further query of an answer built from several (a briefing's calendar, a day's conflicts).

@@ -18,6 +18,9 @@ use super::{
     AnswerKind, Chart, Draft, Generation, GeneratorError, QueryResult, Request, Section,
     SqlGenerator, TokenSink, Turn,
 };
+use crate::actions::intent::{self, Intent};
+use crate::actions::model::Proposal;
+use crate::actions::{ActionError, Actions};
 use crate::metrics::Metrics;
 
 /// Why a chat request failed (refusing a question is not a failure).
@@ -32,6 +35,9 @@ pub enum ChatError {
     /// The generator failed.
     #[error(transparent)]
     Generator(#[from] GeneratorError),
+    /// An action request failed (drafting, confirming).
+    #[error(transparent)]
+    Action(#[from] ActionError),
 }
 
 /// How long each step took, in milliseconds.
@@ -82,6 +88,9 @@ pub struct ChatReply {
     pub notices: Vec<String>,
     /// Step durations.
     pub timings: Timings,
+    /// The proposal this turn drafted, confirmed or cancelled (kind `action`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<Proposal>,
 }
 
 /// The notice when Redis could not give the conversation's earlier turns.
@@ -105,7 +114,13 @@ pub struct ChatService {
     pub timezone: String,
     /// Counters.
     pub metrics: Arc<Metrics>,
+    /// Drafting and confirming actions; `None` when no writer role is configured (action
+    /// requests are then answered with how to turn them on).
+    pub actions: Option<Actions>,
 }
+
+/// The answer to an action request when actions are not configured.
+pub const ACTIONS_OFF: &str = "I can draft replies and schedule calls once actions are turned on: set MINDY_ACTOR_DATABASE_URL (the mindy_actor role) for the API.";
 
 fn ms(since: Instant) -> f64 {
     (since.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0
@@ -136,6 +151,11 @@ impl ChatService {
         tokens: Option<TokenSink>,
     ) -> Result<ChatReply, ChatError> {
         let started = Instant::now();
+        if let Some(intent) = intent::recognise(question) {
+            return self
+                .act(&intent, question, conversation_id, now, started)
+                .await;
+        }
         let mut notices = Vec::new();
         let history = self
             .store
@@ -198,6 +218,53 @@ impl ChatService {
                 ..timings
             },
         ))
+    }
+
+    /// An action turn: never cached (each drafts or changes something), remembered in the
+    /// conversation like any turn.
+    async fn act(
+        &self,
+        intent: &Intent,
+        question: &str,
+        conversation_id: &str,
+        now: DateTime<Utc>,
+        started: Instant,
+    ) -> Result<ChatReply, ChatError> {
+        let turn = match &self.actions {
+            Some(actions) => {
+                actions
+                    .handle(intent, conversation_id, question, now)
+                    .await?
+            }
+            None => crate::actions::ActionTurn {
+                answer: ACTIONS_OFF.to_string(),
+                proposal: None,
+            },
+        };
+        let answer = CachedAnswer {
+            answer: turn.answer,
+            sql: None,
+            result: QueryResult::default(),
+            chart: None,
+            refused: false,
+            context: serde_json::Value::Null,
+            kind: AnswerKind::Action,
+            sections: Vec::new(),
+        };
+        self.metrics.chat(self.generator.name(), "action");
+        self.remember(conversation_id, question, &answer).await;
+        let mut reply = self.reply(
+            conversation_id,
+            answer,
+            false,
+            Vec::new(),
+            Timings {
+                total_ms: ms(started),
+                ..Timings::default()
+            },
+        );
+        reply.proposal = turn.proposal;
+        Ok(reply)
     }
 
     /// Generate, validate, run (with one repair), answer.
@@ -377,6 +444,7 @@ impl ChatService {
             cached,
             notices,
             timings,
+            proposal: None,
         }
     }
 }

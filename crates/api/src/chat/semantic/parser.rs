@@ -98,7 +98,7 @@ const UNSUPPORTED: &[(&[&str], &str)] = &[
             "draft", "reply", "respond", "forward", "archive", "remove", "send", "write",
             "schedule",
         ],
-        "I can only answer questions about your email statistics; I can't act on your mailbox.",
+        "I can draft a reply for you to confirm (say \"Draft a reply to Tom offering a call at 11 AM\"), but not forward, archive or delete mail.",
     ),
     (
         &[

@@ -3,64 +3,26 @@
 //! PostgreSQL) — sent over SMTP. When a task of the run failed, the email says which, and the
 //! job exits 1 after sending it, so the DAG run is marked failed.
 
-use std::fmt::Write as _;
-use std::time::Duration;
-
 use chrono::NaiveDate;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use lettre::message::Mailbox;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncTransport, Message};
+use std::fmt::Write as _;
 
 use crate::{Error, Result};
 use mindy_core::airflow::{AirflowClient, TaskInstance};
 use mindy_core::config::{AirflowArgs, DatabaseArgs};
 use mindy_core::db;
+use mindy_core::smtp::SmtpServerArgs;
 
 use super::Outcome;
-
-/// How the SMTP connection is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SmtpSecurity {
-    /// Plain SMTP (a local relay or a test server).
-    None,
-    /// Upgrade with STARTTLS (port 587).
-    Starttls,
-    /// TLS from the first byte (port 465).
-    Tls,
-}
 
 /// Where and how the report is sent.
 #[derive(Debug, Clone, Args)]
 pub struct SmtpArgs {
-    /// SMTP server host.
-    #[arg(
-        long = "smtp-host",
-        env = "MINDY_SMTP_HOST",
-        default_value = "127.0.0.1"
-    )]
-    pub host: String,
-    /// SMTP server port.
-    #[arg(long = "smtp-port", env = "MINDY_SMTP_PORT", default_value_t = 25)]
-    pub port: u16,
-    /// Connection security.
-    #[arg(
-        long = "smtp-security",
-        env = "MINDY_SMTP_SECURITY",
-        value_enum,
-        default_value = "none"
-    )]
-    pub security: SmtpSecurity,
-    /// SMTP user (authentication only when set).
-    #[arg(long = "smtp-username", env = "MINDY_SMTP_USERNAME")]
-    pub username: Option<String>,
-    /// SMTP password.
-    #[arg(
-        long = "smtp-password",
-        env = "MINDY_SMTP_PASSWORD",
-        hide_env_values = true
-    )]
-    pub password: Option<String>,
+    /// The SMTP server.
+    #[command(flatten)]
+    pub server: SmtpServerArgs,
     /// Sender address of the report.
     #[arg(
         long = "report-from",
@@ -230,34 +192,14 @@ pub async fn send(smtp: &SmtpArgs, report: &Report) -> Result<()> {
         .subject(&report.subject)
         .body(report.body.clone())
         .map_err(|e| Error::unexpected("smtp", format!("building the message: {e}")))?;
-    let transport = transport(smtp)?;
+    let transport = smtp.server.transport()?;
     transport.send(message).await.map_err(|e| {
         Error::unexpected(
             "smtp",
-            format!("sending to {}:{}: {e}", smtp.host, smtp.port),
+            format!("sending to {}:{}: {e}", smtp.server.host, smtp.server.port),
         )
     })?;
     Ok(())
-}
-
-fn transport(smtp: &SmtpArgs) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
-    let tls_error =
-        |e: lettre::transport::smtp::Error| Error::unexpected("smtp", format!("TLS setup: {e}"));
-    let mut builder = match smtp.security {
-        SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host),
-        SmtpSecurity::Starttls => {
-            AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host).map_err(tls_error)?
-        }
-        SmtpSecurity::Tls => {
-            AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host).map_err(tls_error)?
-        }
-    }
-    .port(smtp.port)
-    .timeout(Some(Duration::from_secs(30)));
-    if let (Some(user), Some(password)) = (&smtp.username, &smtp.password) {
-        builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
-    }
-    Ok(builder.build())
 }
 
 /// Composes and sends the report; fails (exit 1) after sending when the run had a failure.

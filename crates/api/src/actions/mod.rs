@@ -1,0 +1,561 @@
+//! Actions with confirmation (issue 19): a chat turn that would change something (reply to
+//! someone, put a call on the calendar, set a task or a reminder) returns a *proposal*; nothing
+//! happens until the user confirms it ("send and schedule", a button, or
+//! `POST /api/actions/{id}/confirm`). A confirmation is idempotent (one execution whatever the
+//! number of clicks) and expires with the proposal. Every step is in the append-only audit.
+//!
+//! - [`intent`]: recognising a request to draft, a confirmation, a cancellation.
+//! - [`draft`]: the reply drafted from the thread, and the actions that follow it.
+//! - [`model`]: actions, proposals, results, audit entries.
+//! - [`store`]: PostgreSQL, as the role `mindy_actor`.
+//! - [`mailer`]: RFC 5322 messages (lettre) over SMTP.
+//! - [`calendar`]: the local calendar store and its iCalendar file.
+//! - [`reminders`]: delivering reminders at their time.
+
+pub mod calendar;
+pub mod draft;
+pub mod intent;
+pub mod mailer;
+pub mod model;
+pub mod reminders;
+pub mod store;
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::PgPool;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use self::calendar::LocalCalendar;
+use self::draft::Drafted;
+use self::intent::Intent;
+use self::mailer::Mailer;
+use self::model::{Action, ActionResult, Proposal, Status};
+
+/// What an action request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    /// PostgreSQL failed.
+    #[error("postgres: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The request or a draft cannot be used (a bad address, an empty body).
+    #[error("{0}")]
+    Invalid(String),
+    /// No such proposal.
+    #[error("no proposal {0}")]
+    NotFound(Uuid),
+    /// The proposal cannot be confirmed or edited any more (expired, cancelled).
+    #[error("{0}")]
+    Closed(String),
+    /// The mail server could not take a message.
+    #[error("mail delivery failed: {0}")]
+    Delivery(String),
+    /// The local calendar could not be written.
+    #[error("calendar: {0}")]
+    Calendar(String),
+}
+
+/// The actions service.
+#[derive(Debug, Clone)]
+pub struct Actions {
+    /// `mindy_actor`'s pool.
+    pub pool: PgPool,
+    /// Sends the replies, invitations and reminders.
+    pub mailer: Mailer,
+    /// Where confirmed events go.
+    pub calendar: LocalCalendar,
+    /// The user's timezone.
+    pub timezone: Tz,
+    /// How long a proposal can be confirmed.
+    pub ttl: Duration,
+}
+
+/// What the chat shows for an action turn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ActionTurn {
+    /// The answer in words.
+    pub answer: String,
+    /// The proposal drafted, confirmed or cancelled in this turn, when there is one.
+    pub proposal: Option<Proposal>,
+}
+
+/// A confirmation's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Confirmation {
+    /// The proposal after execution.
+    pub proposal: Proposal,
+    /// True when this call executed it; false when an earlier confirmation had (nothing was
+    /// executed again).
+    pub executed_now: bool,
+}
+
+/// What the user may change in a proposal before confirming it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Edit {
+    /// The reply's new subject.
+    pub subject: Option<String>,
+    /// The reply's new body.
+    pub body: Option<String>,
+    /// The call's new start (its length is kept; the reminder and the task follow it).
+    pub call_starts_at: Option<DateTime<Utc>>,
+}
+
+impl Actions {
+    /// Answers an action request of the chat.
+    pub async fn handle(
+        &self,
+        intent: &Intent,
+        conversation_id: &str,
+        question: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ActionTurn, ActionError> {
+        match intent {
+            Intent::DraftReply(request) => {
+                match draft::reply(&self.pool, request, now, self.timezone).await? {
+                    Drafted::Clarify(answer) => Ok(ActionTurn {
+                        answer,
+                        proposal: None,
+                    }),
+                    Drafted::Actions { summary, actions } => {
+                        let proposal = store::insert(
+                            &self.pool,
+                            conversation_id,
+                            question,
+                            &summary,
+                            &actions,
+                            now + self.ttl,
+                        )
+                        .await?;
+                        Ok(ActionTurn {
+                            answer: self.proposed_words(&proposal),
+                            proposal: Some(proposal),
+                        })
+                    }
+                }
+            }
+            Intent::Confirm => {
+                let Some(waiting) = store::latest(&self.pool, conversation_id).await? else {
+                    return Ok(ActionTurn {
+                        answer: "Nothing is waiting for your confirmation in this conversation."
+                            .into(),
+                        proposal: None,
+                    });
+                };
+                match self.confirm(waiting.id, now).await {
+                    Ok(c) => Ok(ActionTurn {
+                        answer: if c.executed_now {
+                            self.result_words(&c.proposal)
+                        } else {
+                            format!(
+                                "That was already confirmed; nothing was sent again. {}",
+                                self.result_words(&c.proposal)
+                            )
+                        },
+                        proposal: Some(c.proposal),
+                    }),
+                    Err(ActionError::Closed(why)) => Ok(ActionTurn {
+                        answer: why,
+                        proposal: Some(waiting),
+                    }),
+                    Err(e) => Err(e),
+                }
+            }
+            Intent::Cancel => {
+                let Some(waiting) = store::latest(&self.pool, conversation_id).await? else {
+                    return Ok(ActionTurn {
+                        answer: "There is nothing to cancel in this conversation.".into(),
+                        proposal: None,
+                    });
+                };
+                match store::cancel(&self.pool, waiting.id).await? {
+                    Some(p) => Ok(ActionTurn {
+                        answer: "Cancelled: nothing was sent or scheduled.".into(),
+                        proposal: Some(p),
+                    }),
+                    None => Ok(ActionTurn {
+                        answer: format!(
+                            "That can no longer be cancelled: it is {}.",
+                            status_word(waiting.status)
+                        ),
+                        proposal: Some(waiting),
+                    }),
+                }
+            }
+        }
+    }
+
+    /// Confirms proposal `id`: executes it once. A second confirmation returns the first's
+    /// outcome without executing anything.
+    ///
+    /// # Errors
+    /// [`ActionError::NotFound`], or [`ActionError::Closed`] when it expired or was cancelled.
+    pub async fn confirm(&self, id: Uuid, now: DateTime<Utc>) -> Result<Confirmation, ActionError> {
+        let Some(claimed) = store::claim(&self.pool, id, now).await? else {
+            let current = store::get(&self.pool, id)
+                .await?
+                .ok_or(ActionError::NotFound(id))?;
+            return match current.status {
+                Status::Proposed => {
+                    store::audit(
+                        &self.pool,
+                        Some(id),
+                        "refused",
+                        None,
+                        None,
+                        json!({ "reason": "expired" }),
+                    )
+                    .await?;
+                    Err(ActionError::Closed(format!(
+                        "That proposal expired at {} and was not executed; ask me to draft it again.",
+                        current.expires_at.with_timezone(&self.timezone).format("%H:%M")
+                    )))
+                }
+                Status::Cancelled => Err(ActionError::Closed(
+                    "That proposal was cancelled; nothing was executed.".into(),
+                )),
+                Status::Executing | Status::Done | Status::Failed => Ok(Confirmation {
+                    proposal: current,
+                    executed_now: false,
+                }),
+            };
+        };
+        let results = self.execute(&claimed).await;
+        let proposal = store::finish(&self.pool, id, &results).await?;
+        Ok(Confirmation {
+            proposal,
+            executed_now: true,
+        })
+    }
+
+    /// Changes a waiting proposal's draft.
+    ///
+    /// # Errors
+    /// [`ActionError::Invalid`] for an empty subject or body or a call moved into the past,
+    /// [`ActionError::NotFound`], [`ActionError::Closed`] when no longer waiting.
+    pub async fn edit(
+        &self,
+        id: Uuid,
+        edit: &Edit,
+        now: DateTime<Utc>,
+    ) -> Result<Proposal, ActionError> {
+        let current = store::get(&self.pool, id)
+            .await?
+            .ok_or(ActionError::NotFound(id))?;
+        let mut actions = current.actions.clone();
+        let old_start = actions.iter().find_map(|a| match a {
+            Action::CreateEvent(e) => Some(e.starts_at),
+            _ => None,
+        });
+        for action in &mut actions {
+            match action {
+                Action::SendEmail(mail) => {
+                    if let Some(subject) = &edit.subject {
+                        if subject.trim().is_empty() {
+                            return Err(ActionError::Invalid(
+                                "the subject must not be empty".into(),
+                            ));
+                        }
+                        mail.subject = subject.trim().to_string();
+                    }
+                    if let Some(body) = &edit.body {
+                        if body.trim().is_empty() {
+                            return Err(ActionError::Invalid("the body must not be empty".into()));
+                        }
+                        mail.body = body.clone();
+                    }
+                }
+                Action::CreateEvent(event) => {
+                    if let Some(start) = edit.call_starts_at {
+                        if start <= now {
+                            return Err(ActionError::Invalid(
+                                "the call must start in the future".into(),
+                            ));
+                        }
+                        let length = event.ends_at - event.starts_at;
+                        event.starts_at = start;
+                        event.ends_at = start + length;
+                    }
+                }
+                Action::SetReminder(reminder) => {
+                    if let (Some(start), Some(old)) = (edit.call_starts_at, old_start) {
+                        reminder.remind_at = (reminder.remind_at + (start - old)).max(now);
+                    }
+                }
+                Action::CreateTask(task) => {
+                    if let (Some(start), Some(old), Some(due)) =
+                        (edit.call_starts_at, old_start, task.due_at)
+                    {
+                        task.due_at = Some(due + (start - old));
+                    }
+                }
+            }
+        }
+        match store::edit(&self.pool, id, &actions, now).await? {
+            Some(p) => Ok(p),
+            None => Err(ActionError::Closed(format!(
+                "That proposal is {} and can no longer be edited.",
+                if current.status == Status::Proposed {
+                    "expired"
+                } else {
+                    status_word(current.status)
+                }
+            ))),
+        }
+    }
+
+    /// Runs the actions in order, auditing each; the first failure stops the rest (each is
+    /// reported as not done), so nothing happens after a step the user will be told failed.
+    async fn execute(&self, proposal: &Proposal) -> Vec<ActionResult> {
+        let mut results = Vec::with_capacity(proposal.actions.len());
+        let mut failed = false;
+        for action in &proposal.actions {
+            if failed {
+                results.push(ActionResult {
+                    kind: action.kind().into(),
+                    ok: false,
+                    detail: "not done: an earlier action failed".into(),
+                    external_id: None,
+                });
+                continue;
+            }
+            let outcome = self.run(proposal.id, action).await;
+            let result = match outcome {
+                Ok((detail, id)) => ActionResult {
+                    kind: action.kind().into(),
+                    ok: true,
+                    detail,
+                    external_id: Some(id),
+                },
+                Err(e) => {
+                    failed = true;
+                    tracing::warn!(proposal = %proposal.id, action = action.kind(), error = %e, "action failed");
+                    ActionResult {
+                        kind: action.kind().into(),
+                        ok: false,
+                        detail: e.to_string(),
+                        external_id: None,
+                    }
+                }
+            };
+            let event = if result.ok { "executed" } else { "failed" };
+            if let Err(e) = store::audit(
+                &self.pool,
+                Some(proposal.id),
+                event,
+                Some(action.kind()),
+                result.external_id.as_deref(),
+                json!({ "detail": result.detail }),
+            )
+            .await
+            {
+                tracing::error!(proposal = %proposal.id, error = %e, "could not audit an action's result");
+            }
+            results.push(result);
+        }
+        results
+    }
+
+    /// One action; what was done in words and the id the target returned.
+    async fn run(
+        &self,
+        proposal_id: Uuid,
+        action: &Action,
+    ) -> Result<(String, String), ActionError> {
+        match action {
+            Action::SendEmail(mail) => {
+                let id = self.mailer.send(mailer::reply(mail)?).await?;
+                let to: Vec<String> = mail.to.iter().map(|p| p.label()).collect();
+                Ok((
+                    format!("Sent \"{}\" to {}", mail.subject, to.join(", ")),
+                    id,
+                ))
+            }
+            Action::CreateEvent(event) => {
+                let uid = format!("{}@mini-mindy", Uuid::new_v4());
+                self.calendar
+                    .create(&self.pool, proposal_id, &uid, event)
+                    .await?;
+                let mut detail = format!(
+                    "Created \"{}\" at {} {}",
+                    event.summary,
+                    draft::hm(event.starts_at, self.timezone),
+                    event
+                        .starts_at
+                        .with_timezone(&self.timezone)
+                        .format("%a %-d %b")
+                );
+                if !event.attendees.is_empty() {
+                    let text = format!(
+                        "{} invites you to \"{}\" on {} ({}).",
+                        event.organizer.label(),
+                        event.summary,
+                        event
+                            .starts_at
+                            .with_timezone(&self.timezone)
+                            .format("%A %-d %B at %H:%M"),
+                        self.timezone.name()
+                    );
+                    let ics = calendar::invitation(&uid, event);
+                    let invitation = mailer::invitation(
+                        &event.organizer,
+                        &event.attendees,
+                        &event.summary,
+                        &text,
+                        &ics,
+                    )?;
+                    self.mailer.send(invitation).await?;
+                    let names: Vec<String> = event.attendees.iter().map(|p| p.label()).collect();
+                    detail.push_str(&format!(" and invited {}", names.join(", ")));
+                }
+                Ok((detail, uid))
+            }
+            Action::CreateTask(task) => {
+                let id = Uuid::new_v4();
+                sqlx::query(
+                    "INSERT INTO tasks (id, proposal_id, title, due_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id)
+                .bind(proposal_id)
+                .bind(&task.title)
+                .bind(task.due_at)
+                .execute(&self.pool)
+                .await?;
+                let due = task
+                    .due_at
+                    .map(|d| {
+                        format!(
+                            " (due {})",
+                            d.with_timezone(&self.timezone).format("%H:%M %a %-d %b")
+                        )
+                    })
+                    .unwrap_or_default();
+                Ok((format!("Added task: {}{due}", task.title), id.to_string()))
+            }
+            Action::SetReminder(reminder) => {
+                let id = Uuid::new_v4();
+                sqlx::query(
+                    "INSERT INTO reminders (id, proposal_id, remind_at, message, recipient) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(id)
+                .bind(proposal_id)
+                .bind(reminder.remind_at)
+                .bind(&reminder.message)
+                .bind(&reminder.recipient.address)
+                .execute(&self.pool)
+                .await?;
+                Ok((
+                    format!(
+                        "Set reminder: {} {}",
+                        reminder
+                            .remind_at
+                            .with_timezone(&self.timezone)
+                            .format("%H:%M"),
+                        reminder.message
+                    ),
+                    id.to_string(),
+                ))
+            }
+        }
+    }
+
+    /// A proposal in words: the draft, then the numbered actions, then how to confirm.
+    pub fn proposed_words(&self, p: &Proposal) -> String {
+        let mut text = String::new();
+        for action in &p.actions {
+            if let Action::SendEmail(mail) = action {
+                text.push_str("I've drafted this email:\n\n");
+                let to: Vec<String> = mail.to.iter().map(|p| p.label()).collect();
+                text.push_str(&format!("To: {}\n", to.join(", ")));
+                if !mail.cc.is_empty() {
+                    let cc: Vec<String> = mail.cc.iter().map(|p| p.label()).collect();
+                    text.push_str(&format!("Cc: {}\n", cc.join(", ")));
+                }
+                text.push_str(&format!("Subject: {}\n\n{}\n\n", mail.subject, mail.body));
+            }
+        }
+        text.push_str("Actions I can take:\n");
+        for (i, action) in p.actions.iter().enumerate() {
+            text.push_str(&format!("{}. {}\n", i + 1, self.action_words(action)));
+        }
+        let verb = if p
+            .actions
+            .iter()
+            .any(|a| matches!(a, Action::CreateEvent(_)))
+        {
+            "send and schedule"
+        } else {
+            "send it"
+        };
+        text.push_str(&format!(
+            "\nSay '{verb}' to do all of this (until {}), or edit the draft first. Nothing is sent until you confirm.",
+            p.expires_at.with_timezone(&self.timezone).format("%H:%M")
+        ));
+        text
+    }
+
+    fn action_words(&self, action: &Action) -> String {
+        let tz = self.timezone;
+        match action {
+            Action::SendEmail(mail) => {
+                let to: Vec<String> = mail.to.iter().map(|p| p.label()).collect();
+                format!("Send this email to {}", to.join(", "))
+            }
+            Action::CreateEvent(e) => {
+                let mut s = format!(
+                    "Add \"{}\" to your calendar at {}–{} {}",
+                    e.summary,
+                    draft::hm(e.starts_at, tz),
+                    draft::hm(e.ends_at, tz),
+                    e.starts_at.with_timezone(&tz).format("%a %-d %b")
+                );
+                if !e.attendees.is_empty() {
+                    let names: Vec<String> = e.attendees.iter().map(|p| p.label()).collect();
+                    s.push_str(&format!(", inviting {}", names.join(" and ")));
+                }
+                s
+            }
+            Action::CreateTask(t) => match t.due_at {
+                Some(due) => format!(
+                    "Create task: {} (due {})",
+                    t.title,
+                    due.with_timezone(&tz).format("%H:%M %a %-d %b")
+                ),
+                None => format!("Create task: {}", t.title),
+            },
+            Action::SetReminder(r) => format!(
+                "Remind you at {}: {}",
+                r.remind_at.with_timezone(&tz).format("%H:%M"),
+                r.message
+            ),
+        }
+    }
+
+    /// An executed proposal in words: each action's result.
+    pub fn result_words(&self, p: &Proposal) -> String {
+        let mut text = String::from(if p.status == Status::Done {
+            "Done! I've:\n"
+        } else {
+            "Not everything could be done:\n"
+        });
+        for r in &p.results {
+            let mark = if r.ok { "✅" } else { "❌" };
+            text.push_str(&format!("{mark} {}\n", r.detail));
+        }
+        if p.status == Status::Failed {
+            text.push_str("Nothing after the failed step was done; the audit lists each step.");
+        }
+        text.trim_end().to_string()
+    }
+}
+
+fn status_word(status: Status) -> &'static str {
+    match status {
+        Status::Proposed => "waiting for confirmation",
+        Status::Executing => "being executed",
+        Status::Done => "done",
+        Status::Failed => "failed",
+        Status::Cancelled => "cancelled",
+    }
+}

@@ -1,0 +1,243 @@
+//! What a proposal holds: the actions (an email, an event with invitees, a task, a reminder),
+//! their results once executed, and the audit's entries. Stored as JSON in
+//! `action_proposals.actions` / `.results` (crates/core/migrations/*_actions.sql).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A name and an address (`Tom Anderson <tom@acme.example>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Person {
+    /// The mail address, as the data holds it.
+    pub address: String,
+    /// The display name, when known.
+    pub name: Option<String>,
+    /// Job title and organisation, when known ("CTO, Acme Corp"), for the review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
+}
+
+impl Person {
+    /// The first word of the name, else the address's local part ("Tom").
+    pub fn first_name(&self) -> String {
+        self.name
+            .as_deref()
+            .and_then(|n| n.split_whitespace().next())
+            .map(str::to_string)
+            .unwrap_or_else(|| self.address.split('@').next().unwrap_or("").to_string())
+    }
+
+    /// "Tom Anderson" or the address.
+    pub fn label(&self) -> String {
+        self.name.clone().unwrap_or_else(|| self.address.clone())
+    }
+}
+
+/// A reply, ready to send: headers that thread it in every client, and the text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EmailDraft {
+    /// The sender: the user's address the thread was sent to.
+    pub from: Person,
+    /// The person replied to.
+    pub to: Vec<Person>,
+    /// The thread's other recipients (reply-all, the user excluded) and people looped in.
+    pub cc: Vec<Person>,
+    /// `Re: ` and the thread's subject.
+    pub subject: String,
+    /// Plain text.
+    pub body: String,
+    /// Message-ID of the email replied to (without angle brackets).
+    pub in_reply_to: String,
+    /// Message-IDs of the thread, oldest first (without angle brackets).
+    pub references: Vec<String>,
+    /// The thread replied in (`email_insights.thread_id`).
+    pub thread_id: String,
+}
+
+/// A meeting to put on the user's calendar, with its invitees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EventDraft {
+    /// Title.
+    pub summary: String,
+    /// Start (UTC; shown in the user's timezone).
+    pub starts_at: DateTime<Utc>,
+    /// End (UTC).
+    pub ends_at: DateTime<Utc>,
+    /// The user's IANA timezone the times were meant in.
+    pub timezone: String,
+    /// Where; `None` for a call.
+    pub location: Option<String>,
+    /// What it is about.
+    pub description: String,
+    /// The user.
+    pub organizer: Person,
+    /// Invited (the user excluded); each gets the invitation.
+    pub attendees: Vec<Person>,
+}
+
+/// A follow-up task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TaskDraft {
+    /// What to do.
+    pub title: String,
+    /// When it is due.
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// A reminder delivered by email at its time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReminderDraft {
+    /// When to deliver it.
+    pub remind_at: DateTime<Utc>,
+    /// What it says.
+    pub message: String,
+    /// Who gets it (the user).
+    pub recipient: Person,
+}
+
+/// One thing the assistant would do, once confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    /// Send an email.
+    SendEmail(EmailDraft),
+    /// Create a calendar event and invite its attendees.
+    CreateEvent(EventDraft),
+    /// Create a task.
+    CreateTask(TaskDraft),
+    /// Set a reminder.
+    SetReminder(ReminderDraft),
+}
+
+impl Action {
+    /// The action's kind as stored in the audit (`send_email`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Action::SendEmail(_) => "send_email",
+            Action::CreateEvent(_) => "create_event",
+            Action::CreateTask(_) => "create_task",
+            Action::SetReminder(_) => "set_reminder",
+        }
+    }
+}
+
+/// Where a proposal stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum Status {
+    /// Waiting for the user's confirmation.
+    Proposed,
+    /// Confirmed and running.
+    Executing,
+    /// Every action done.
+    Done,
+    /// An action failed; the results say which and what was done before it.
+    Failed,
+    /// The user cancelled it.
+    Cancelled,
+}
+
+/// What executing one action did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ActionResult {
+    /// The action's kind.
+    pub kind: String,
+    /// True when it was done.
+    pub ok: bool,
+    /// What was done, or why it failed, in words.
+    pub detail: String,
+    /// The id the target returned (the sent Message-ID, the event UID, the task id).
+    pub external_id: Option<String>,
+}
+
+/// A proposal as the API shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Proposal {
+    /// Its id: confirm with `POST /api/actions/{id}/confirm`.
+    pub id: Uuid,
+    /// The conversation it was proposed in.
+    pub conversation_id: String,
+    /// The request it answers.
+    pub question: String,
+    /// One line: what it would do.
+    pub summary: String,
+    /// The actions, in execution order.
+    pub actions: Vec<Action>,
+    /// Where it stands.
+    pub status: Status,
+    /// When it was proposed.
+    pub created_at: DateTime<Utc>,
+    /// After this, it can no longer be confirmed.
+    pub expires_at: DateTime<Utc>,
+    /// When the user confirmed it.
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// When execution ended.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// One per executed action, in order.
+    pub results: Vec<ActionResult>,
+}
+
+/// One line of the append-only audit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+pub struct AuditEntry {
+    /// Order of writing.
+    pub seq: i64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The proposal it concerns (none for a reminder's delivery of an older proposal... always
+    /// set when the proposal is known).
+    pub proposal_id: Option<Uuid>,
+    /// proposed, edited, confirmed, executed, failed, cancelled, refused, reminder_delivered,
+    /// reminder_failed.
+    pub event: String,
+    /// The action's kind, for executions.
+    pub action: Option<String>,
+    /// What the target returned.
+    pub external_id: Option<String>,
+    /// Details (the results, the error, the edit).
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+/// A task as listed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+pub struct Task {
+    /// Id.
+    pub id: Uuid,
+    /// The proposal that created it.
+    pub proposal_id: Option<Uuid>,
+    /// What to do.
+    pub title: String,
+    /// When it is due.
+    pub due_at: Option<DateTime<Utc>>,
+    /// open or done.
+    pub status: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A reminder as listed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+pub struct Reminder {
+    /// Id.
+    pub id: Uuid,
+    /// The proposal that created it.
+    pub proposal_id: Option<Uuid>,
+    /// When it is delivered.
+    pub remind_at: DateTime<Utc>,
+    /// What it says.
+    pub message: String,
+    /// Who gets it.
+    pub recipient: String,
+    /// When it was delivered.
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// Message-ID of the delivered email.
+    pub delivery_id: Option<String>,
+    /// Failed delivery attempts.
+    pub attempts: i32,
+    /// The last delivery error.
+    pub last_error: Option<String>,
+}
