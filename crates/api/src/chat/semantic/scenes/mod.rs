@@ -242,7 +242,7 @@ const SCHEDULE: &[&str] = &[
 ];
 /// Words of a calendar-day question besides the ranking and schedule words.
 const DAY_WORDS: &[&str] = &[
-    "day", "days", "weekday", "week", "look", "like", "shape", "free", "time", "hours", "in",
+    "on", "day", "days", "weekday", "week", "look", "like", "shape", "free", "time", "hours", "in",
     "terms", "of", "will", "going", "to", "be", "busy", "how", "mine", "has", "have", "with",
 ];
 /// Words that make a question about email, not the calendar.
@@ -557,7 +557,9 @@ fn calendar_day(
     } else {
         None
     };
-    let calendar = words.any(SCHEDULE);
+    // "What's on tomorrow?": a named day's agenda ("what's on my plate" is the briefing's).
+    let calendar = words.any(SCHEDULE)
+        || (words.any(&["whats on", "what is on"]) && !named.is_empty() && !words.any(&["plate"]));
     let day = words.any(&["day", "days", "weekday"]);
     let shape = words.any(&["look like", "looks like", "look", "shape"]);
     let about = match order {
