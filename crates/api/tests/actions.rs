@@ -30,6 +30,8 @@ fn now() -> DateTime<Utc> {
 
 struct Email<'a> {
     id: &'a str,
+    /// The Message-ID header, when `id` is not it (Gmail mail).
+    message_id: Option<&'a str>,
     thread: &'a str,
     hours_ago: i64,
     from: &'a str,
@@ -46,9 +48,9 @@ async fn email(pool: &PgPool, e: Email<'_>) {
         "INSERT INTO email_insights (id, thread_id, sent_at, sent_date, direction, from_address, from_name, \
          sender_domain, organization, sender_role, sender_title, sender_group, recipients, subject, summary, \
          sentiment, sentiment_score, frustrated, urgency_score, urgent, urgency_reasons, needs_reply, escalating, \
-         action_item_count, thread_position, thread_message_count, follow_ups, computed_at) \
+         action_item_count, thread_position, thread_message_count, follow_ups, computed_at, rfc822_message_id) \
          VALUES ($1, $2, $3, $3::date, $4, $5, $6, split_part($5, '@', 2), $7, 'client', 'CTO', 'Clients', $8, $9, \
-         'summary', 'negative', -0.6, true, 90, true, 'urgent words', true, true, 0, 1, 2, 0, now())",
+         'summary', 'negative', -0.6, true, 90, true, 'urgent words', true, true, 0, 1, 2, 0, now(), $10)",
     )
     .bind(e.id)
     .bind(e.thread)
@@ -59,6 +61,7 @@ async fn email(pool: &PgPool, e: Email<'_>) {
     .bind(e.org)
     .bind(e.to)
     .bind(e.subject)
+    .bind(e.message_id)
     .execute(pool)
     .await
     .unwrap();
@@ -89,7 +92,8 @@ async fn contact(
     .unwrap();
 }
 
-/// Acme's escalating thread to Sarah (Lisa copied), and the people in it.
+/// Acme's escalating thread to Sarah (Lisa copied), and the people in it. The follow-up came
+/// through Gmail: its id is Gmail's, its Message-ID is kept beside it.
 async fn seed(pool: &PgPool) {
     let subject = "Production Issue - Need Immediate Support";
     let recipients = format!("{ME}, {LISA}");
@@ -97,6 +101,7 @@ async fn seed(pool: &PgPool) {
         pool,
         Email {
             id: FIRST,
+            message_id: None,
             thread: "t-prod",
             hours_ago: 10,
             from: TOM,
@@ -111,7 +116,8 @@ async fn seed(pool: &PgPool) {
     email(
         pool,
         Email {
-            id: FOLLOW_UP,
+            id: "18f3a9c2d4e5b6a7",
+            message_id: Some(FOLLOW_UP),
             thread: "t-prod",
             hours_ago: 2,
             from: TOM,

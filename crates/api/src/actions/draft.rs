@@ -40,7 +40,7 @@ pub enum Drafted {
 /// The email replied to.
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct Replied {
-    id: String,
+    message_id: Option<String>,
     thread_id: String,
     sent_at: DateTime<Utc>,
     from_address: String,
@@ -202,7 +202,7 @@ pub async fn reply(
         cc,
         subject,
         body,
-        in_reply_to: bare(&replied.id),
+        in_reply_to: replied.message_id.as_deref().map(bare),
         references,
         thread_id: replied.thread_id.clone(),
     })];
@@ -271,6 +271,11 @@ pub async fn reply(
     Ok(Drafted::Actions { summary, actions })
 }
 
+/// An email's Message-ID: the header kept beside it, else its id when that is one (mbox and
+/// demo mail are keyed by Message-ID; Gmail mail by Gmail's id, which has no `@`).
+const MESSAGE_ID: &str =
+    "coalesce(rfc822_message_id, CASE WHEN position('@' in id) > 0 THEN id END)";
+
 /// Inbound emails from someone matching `said` (every word in the name, or the address),
 /// answerable ones first, then the newest; at most 20.
 async fn replied_candidates(
@@ -279,14 +284,14 @@ async fn replied_candidates(
     now: DateTime<Utc>,
 ) -> Result<Vec<Replied>, ActionError> {
     let words: Vec<String> = said.iter().map(|w| regex_word(w)).collect();
-    Ok(sqlx::query_as::<_, Replied>(
-        "SELECT id, thread_id, sent_at, from_address, from_name, sender_title, organization, \
-         recipients, subject, urgent, frustrated FROM email_insights \
+    Ok(sqlx::query_as::<_, Replied>(&format!(
+        "SELECT {MESSAGE_ID} AS message_id, thread_id, sent_at, from_address, from_name, sender_title, \
+         organization, recipients, subject, urgent, frustrated FROM email_insights \
          WHERE direction = 'inbound' AND sent_at <= $2 \
            AND (lower(from_address) = lower($3) \
                 OR (SELECT bool_and(coalesce(from_name, '') ~* ('\\m' || w || '\\M')) FROM unnest($1::text[]) AS w)) \
          ORDER BY needs_reply AND replied_at IS NULL DESC, sent_at DESC LIMIT 20",
-    )
+    ))
     .bind(&words)
     .bind(now)
     .bind(said.join(" "))
@@ -408,9 +413,10 @@ async fn thread_ids(
     thread_id: &str,
     until: DateTime<Utc>,
 ) -> Result<Vec<String>, ActionError> {
-    let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM email_insights WHERE thread_id = $1 AND sent_at <= $2 ORDER BY sent_at, id",
-    )
+    let ids: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT {MESSAGE_ID} FROM email_insights WHERE thread_id = $1 AND sent_at <= $2 \
+         AND {MESSAGE_ID} IS NOT NULL ORDER BY sent_at, id"
+    ))
     .bind(thread_id)
     .bind(until)
     .fetch_all(pool)

@@ -48,9 +48,10 @@ pub struct EmailDraft {
     pub subject: String,
     /// Plain text.
     pub body: String,
-    /// Message-ID of the email replied to (without angle brackets).
-    pub in_reply_to: String,
-    /// Message-IDs of the thread, oldest first (without angle brackets).
+    /// Message-ID of the email replied to (without angle brackets); `None` when it had none
+    /// (the reply then threads by subject only).
+    pub in_reply_to: Option<String>,
+    /// Message-IDs of the thread that have one, oldest first (without angle brackets).
     pub references: Vec<String>,
     /// The thread replied in (`email_insights.thread_id`).
     pub thread_id: String,
