@@ -547,4 +547,19 @@ async fn answers_are_cached_until_the_data_changes() {
         third["answer"], first["answer"],
         "same numbers: yesterday did not change"
     );
+
+    // An update that changes no row count (the old version key missed these) invalidates too.
+    assert_eq!(app.ask(q, None).await["cached"], true);
+    sqlx::query(
+        "UPDATE daily_insights SET total_emails = total_emails + 1 WHERE date = '2026-11-25'",
+    )
+    .execute(&app.db.owner)
+    .await
+    .unwrap();
+    let fourth = app.ask(q, None).await;
+    assert_eq!(fourth["cached"], false, "{fourth}");
+    assert_ne!(
+        fourth["answer"], first["answer"],
+        "the new number, not the cached one"
+    );
 }

@@ -373,23 +373,10 @@ impl ChatService {
         Ok((checked.sql, result?))
     }
 
-    /// Changes whenever the batch or the exporter writes: row counts and the latest
-    /// export/check/compute times of the tables the embedded engine reads (mail statistics,
-    /// per-email facts, action items, patterns and the calendar).
+    /// Changes whenever a serving table is written (the batch, the exporter, anyone): one row,
+    /// bumped by a trigger in the writing transaction (`mindy_core::db::VERSION_TABLE`).
     async fn data_version(&self) -> Result<String, ChatError> {
-        let sql = "SELECT concat_ws('/', (SELECT count(*) FROM daily_insights), \
-                   (SELECT max(exported_at) FROM daily_insights), \
-                   (SELECT count(*) FROM daily_sender_domains), \
-                   (SELECT count(*) FROM daily_hourly_counts), \
-                   (SELECT count(*) || '@' || coalesce(max(checked_at)::text, '') FROM quality_scores), \
-                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM email_insights), \
-                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM email_threads), \
-                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM email_action_items), \
-                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM email_patterns), \
-                   (SELECT count(*) || '@' || coalesce(max(ingested_at)::text, '') FROM calendar_events), \
-                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM calendar_days), \
-                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM calendar_conflicts), \
-                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM calendar_patterns))";
+        let sql = mindy_core::db::VERSION_SQL;
         sqlx::query_scalar(sql)
             .fetch_one(&self.reader)
             .await
