@@ -426,11 +426,16 @@ pub(super) fn capitalise(s: &str) -> String {
 
 /// "Thu 26 Nov 08:20" from a `timestamp` cell (`2026-11-26T08:20:00`), else the cell as is.
 pub(super) fn moment(value: &Value) -> String {
+    local_time(value, "%a %-d %b %H:%M").unwrap_or_else(|| num(value))
+}
+
+/// A local timestamp cell (`2026-11-26T08:20:00`, as the serving tables' `local_*` columns and
+/// `timestamp` casts come out) in `format`; `None` when the cell is not one.
+pub(crate) fn local_time(value: &Value, format: &str) -> Option<String> {
     value
         .as_str()
         .and_then(|s| s.parse::<chrono::NaiveDateTime>().ok())
-        .map(|t| t.format("%a %-d %b %H:%M").to_string())
-        .unwrap_or_else(|| num(value))
+        .map(|t| t.format(format).to_string())
 }
 
 /// "(Data as of Thu 26 Nov 08:20.)", or that there is no per-email data at all.

@@ -706,10 +706,7 @@ fn follow_up(
 
 /// "09:30" from a `timestamp` cell (`2026-11-26T09:30:00`).
 pub(crate) fn clock(value: &serde_json::Value) -> Option<String> {
-    value
-        .as_str()
-        .and_then(|s| s.parse::<chrono::NaiveDateTime>().ok())
-        .map(|t| t.format("%H:%M").to_string())
+    super::answer::local_time(value, "%H:%M")
 }
 
 /// "1 meeting", "3 meetings".
