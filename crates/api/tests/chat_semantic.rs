@@ -500,7 +500,7 @@ async fn questions_outside_the_data_are_refused_with_suggestions() {
         "Who is Tom's manager?",
         "How many emails did I send yesterday?",
         "What's the weather like?",
-        "emails from tom@acme.com",
+        "Archive the newsletters",
         "How many unread emails do I have?",
     ] {
         let reply = app.ask(q, None).await;

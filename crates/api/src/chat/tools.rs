@@ -65,11 +65,11 @@ pub fn definitions() -> Vec<(&'static str, &'static str, Value)> {
         ),
         (
             "organisation_emails",
-            "The emails an organisation sent the user in a period, each with sender, subject, summary, sentiment and urgency.",
+            "The emails an organisation (or, when no organisation has that name, a person by name or address) sent the user in a period, each with sender, subject, summary, sentiment and urgency.",
             json!({
                 "type": "object",
                 "properties": {
-                    "organisation": { "type": "string", "description": "its name as the user wrote it, e.g. Acme Corp" },
+                    "organisation": { "type": "string", "description": "the organisation's or the person's name, or an address, as the user wrote it, e.g. Acme Corp, Tom Anderson" },
                     "urgent": { "type": "boolean", "description": "only the urgent ones" },
                     "period": period("when they were sent")
                 },

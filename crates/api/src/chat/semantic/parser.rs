@@ -673,14 +673,16 @@ const ROLE_WORDS: &[&str] = &[
     "others",
 ];
 
-/// The sender the question filters on, or a refusal when it names one we cannot filter on (an
-/// address, a group of senders).
+/// The sender the question filters on: a domain, or a name after "from" (an organisation, else
+/// a person, or an address); a refusal when it names a group of senders.
 fn sender_filter(words: &Words) -> Result<Sender, String> {
-    if let Some(address) = words.tokens.iter().find(|t| t.contains('@')) {
-        return Err(format!(
-            "I only have sender domains and organisations, not addresses: try the domain of {address}, like \"emails from {}\".",
-            address.rsplit('@').next().unwrap_or("example.com")
-        ));
+    // An address names one sender: matched like a person's name (the SQL compares addresses).
+    if let Some(at) = words.tokens.iter().position(|t| t.contains('@')) {
+        return Ok(Sender::Organisation {
+            name: words.tokens[at].clone(),
+            at,
+            len: 1,
+        });
     }
     if let Some(domain) = words.tokens.iter().find(|t| is_domain(t)) {
         return Ok(Sender::Domain(domain.clone()));
