@@ -14,6 +14,7 @@ use mindy_test::unique;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
+use crate::openai::FakeLlm;
 use crate::util::{today, ActionSetup, Options, TestApp};
 
 const ME: &str = "sarah@northwind.example";
@@ -178,6 +179,10 @@ struct Fixture {
 }
 
 async fn fixture(ttl_secs: i64) -> Fixture {
+    fixture_with(ttl_secs, Options::semantic()).await
+}
+
+async fn fixture_with(ttl_secs: i64, options: Options) -> Fixture {
     let smtp = SmtpSink::start().await;
     let calendar = std::env::temp_dir()
         .join(unique("mindy-calendar"))
@@ -188,7 +193,7 @@ async fn fixture(ttl_secs: i64) -> Fixture {
             calendar_file: calendar.clone(),
             ttl_secs,
         }),
-        ..Options::semantic()
+        ..options
     })
     .await;
     seed(&app.db.owner).await;
@@ -613,4 +618,47 @@ async fn without_the_actor_role_actions_say_how_to_turn_them_on() {
     );
     let (status, _) = app.get("/api/actions").await;
     assert_eq!(status, StatusCode::BAD_GATEWAY);
+}
+
+#[tokio::test]
+async fn with_an_llm_the_model_writes_the_body_within_the_facts() {
+    let written = "Hi Tom,\n\nI'm sorry for the delay. Could we talk at 11:00 today? Mike will join us.\n\nBest regards,\nSarah";
+    let llm = FakeLlm::start(&[
+        written,
+        // The second draft's body invents a number and forgets Mike: the template stands.
+        "Hi Tom,\n\nWe fixed 500 bugs. Call at 11:00?\n\nSarah",
+    ])
+    .await;
+    let f = fixture_with(
+        3600,
+        Options {
+            generator: llm.generator(),
+            ..Options::semantic()
+        },
+    )
+    .await;
+    let drafted = f.app.ask(DEMO, None).await;
+    let mail = &drafted["proposal"]["actions"][0];
+    assert_eq!(mail["body"], written, "{drafted}");
+    assert_eq!(mail["written_by"], "openai");
+    // The model saw the facts, and only them.
+    let request = &llm.requests()[0];
+    let facts = request["messages"][1]["content"].as_str().unwrap();
+    assert!(
+        facts.contains("\"call_time\": \"11:00\"") && facts.contains("Mike Stevens"),
+        "{facts}"
+    );
+
+    let second = f.app.ask(DEMO, None).await;
+    let mail = &second["proposal"]["actions"][0];
+    assert_eq!(mail["written_by"], "template", "{second}");
+    assert!(mail["body"]
+        .as_str()
+        .unwrap()
+        .starts_with("Hi Tom,\n\nI'm sorry"));
+    let answer = second["answer"].as_str().unwrap();
+    assert!(
+        answer.contains("The model's draft was not used because it left out Mike"),
+        "{answer}"
+    );
 }

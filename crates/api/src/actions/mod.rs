@@ -33,6 +33,7 @@ use self::draft::Drafted;
 use self::intent::Intent;
 use self::mailer::Mailer;
 use self::model::{Action, ActionResult, Proposal, Status};
+use crate::chat::SqlGenerator;
 
 /// What an action request can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -104,12 +105,17 @@ pub struct Edit {
 
 impl Actions {
     /// Answers an action request of the chat.
+    ///
+    /// `writer` writes the reply's body when it can (the LLM); its text is used only when it says
+    /// everything asked and invents no number ([`draft::check_written`]), else the template
+    /// stands and the answer says why.
     pub async fn handle(
         &self,
         intent: &Intent,
         conversation_id: &str,
         question: &str,
         now: DateTime<Utc>,
+        writer: &dyn SqlGenerator,
     ) -> Result<ActionTurn, ActionError> {
         match intent {
             Intent::DraftReply(request) => {
@@ -118,7 +124,12 @@ impl Actions {
                         answer,
                         proposal: None,
                     }),
-                    Drafted::Actions { summary, actions } => {
+                    Drafted::Actions {
+                        summary,
+                        mut actions,
+                        facts,
+                    } => {
+                        let note = write_body(writer, &mut actions, &facts).await;
                         let proposal = store::insert(
                             &self.pool,
                             conversation_id,
@@ -128,8 +139,12 @@ impl Actions {
                             now + self.ttl,
                         )
                         .await?;
+                        let mut answer = self.proposed_words(&proposal);
+                        if let Some(note) = note {
+                            answer.push_str(&format!("\n({note})"));
+                        }
                         Ok(ActionTurn {
-                            answer: self.proposed_words(&proposal),
+                            answer,
                             proposal: Some(proposal),
                         })
                     }
@@ -547,6 +562,38 @@ impl Actions {
             text.push_str("Nothing after the failed step was done; the audit lists each step.");
         }
         text.trim_end().to_string()
+    }
+}
+
+/// Lets `writer` write the reply's body; a note for the user when it could not be used.
+async fn write_body(
+    writer: &dyn SqlGenerator,
+    actions: &mut [Action],
+    facts: &draft::ReplyFacts,
+) -> Option<String> {
+    let Some(Action::SendEmail(mail)) = actions.first_mut() else {
+        return None;
+    };
+    let facts_json = serde_json::to_string_pretty(facts).unwrap_or_default();
+    match writer.write(draft::WRITE_INSTRUCTIONS, &facts_json).await {
+        Ok(None) => None,
+        Ok(Some(body)) => match draft::check_written(&body, facts) {
+            None => {
+                mail.body = body;
+                mail.written_by = writer.name().to_string();
+                None
+            }
+            Some(why) => {
+                tracing::warn!(why, "the model's reply was not used");
+                Some(format!(
+                    "The model's draft was not used because {why}; this is the template."
+                ))
+            }
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "the model could not write the reply");
+            Some("The model could not write the draft; this is the template.".into())
+        }
     }
 }
 

@@ -55,6 +55,13 @@ pub struct EmailDraft {
     pub references: Vec<String>,
     /// The thread replied in (`email_insights.thread_id`).
     pub thread_id: String,
+    /// Who wrote the body: `template`, or the LLM generator's name (`openai`).
+    #[serde(default = "template")]
+    pub written_by: String,
+}
+
+fn template() -> String {
+    "template".into()
 }
 
 /// A meeting to put on the user's calendar, with its invitees.

@@ -233,7 +233,13 @@ impl ChatService {
         let turn = match &self.actions {
             Some(actions) => {
                 actions
-                    .handle(intent, conversation_id, question, now)
+                    .handle(
+                        intent,
+                        conversation_id,
+                        question,
+                        now,
+                        self.generator.as_ref(),
+                    )
                     .await?
             }
             None => crate::actions::ActionTurn {
