@@ -562,4 +562,15 @@ async fn answers_are_cached_until_the_data_changes() {
         fourth["answer"], first["answer"],
         "the new number, not the cached one"
     );
+
+    // Without the version the cache is bypassed, and the question still answered.
+    sqlx::query("ALTER TABLE serving_version RENAME TO serving_version_gone")
+        .execute(&app.db.owner)
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        let reply = app.ask(q, None).await;
+        assert_eq!(reply["cached"], false, "{reply}");
+        assert_eq!(reply["answer"], fourth["answer"]);
+    }
 }

@@ -431,10 +431,14 @@ fn regex_word(word: &str) -> String {
         .collect()
 }
 
+/// The user's addresses; a name missing from `contacts` is taken from the user's own sent mail.
 async fn user_contacts(pool: &PgPool) -> Result<Vec<Contact>, ActionError> {
     Ok(sqlx::query_as::<_, Contact>(
-        "SELECT address, name, title, organization, role, emails_to + emails_from AS emails \
-         FROM contacts WHERE is_user ORDER BY emails_to + emails_from DESC, address",
+        "SELECT c.address, coalesce(c.name, (SELECT e.from_name FROM email_insights e \
+           WHERE e.direction = 'outbound' AND lower(e.from_address) = lower(c.address) \
+             AND e.from_name IS NOT NULL ORDER BY e.sent_at DESC LIMIT 1)) AS name, \
+         c.title, c.organization, c.role, c.emails_to + c.emails_from AS emails \
+         FROM contacts c WHERE c.is_user ORDER BY c.emails_to + c.emails_from DESC, c.address",
     )
     .fetch_all(pool)
     .await?)
@@ -825,5 +829,21 @@ mod tests {
         assert!(check_written(invented, &facts).unwrap().contains("500"));
         let no_time = "Hi Tom,\n\nA call later with Mike?\n\nSarah";
         assert!(check_written(no_time, &facts).unwrap().contains("11:00"));
+    }
+
+    #[test]
+    fn first_names_come_from_the_name_else_the_address() {
+        let named = Person {
+            address: "x@y.example".into(),
+            name: Some("Tom Anderson".into()),
+            about: None,
+        };
+        assert_eq!(named.first_name(), "Tom");
+        let unnamed = Person {
+            address: "sarah.mitchell@northwind.example".into(),
+            name: None,
+            about: None,
+        };
+        assert_eq!(unnamed.first_name(), "Sarah");
     }
 }

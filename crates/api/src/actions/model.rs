@@ -20,13 +20,23 @@ pub struct Person {
 }
 
 impl Person {
-    /// The first word of the name, else the address's local part ("Tom").
+    /// The first word of the name, else of the address's local part, capitalised
+    /// (`sarah.mitchell@…` → "Sarah").
     pub fn first_name(&self) -> String {
-        self.name
+        if let Some(first) = self
+            .name
             .as_deref()
             .and_then(|n| n.split_whitespace().next())
-            .map(str::to_string)
-            .unwrap_or_else(|| self.address.split('@').next().unwrap_or("").to_string())
+        {
+            return first.to_string();
+        }
+        let local = self.address.split('@').next().unwrap_or("");
+        let word = local.split(['.', '_', '-', '+']).next().unwrap_or(local);
+        let mut chars = word.chars();
+        match chars.next() {
+            Some(c) => c.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        }
     }
 
     /// "Tom Anderson" or the address.

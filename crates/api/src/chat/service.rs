@@ -165,18 +165,27 @@ impl ChatService {
                 notices.push(HISTORY_UNAVAILABLE.to_string());
                 Vec::new()
             });
-        let version = self.data_version().await?;
+        // Without the data's version the cache cannot be trusted: the answer is computed and
+        // not cached (PostgreSQL being down fails the query below anyway, with its own error).
+        let version = self.data_version().await;
+        if let Err(e) = &version {
+            tracing::warn!(error = %e, "no data version: the answer cache is bypassed");
+        }
         let normalised = normalise(question);
-        let key = CacheKey {
+        let key = version.as_ref().ok().map(|version| CacheKey {
             generator: self.generator.name(),
             question: &normalised,
             today,
             now,
-            data_version: &version,
+            data_version: version,
             context: history.last().and_then(|t| t.sql.as_deref()),
-        };
+        });
         // A cache that cannot answer is a miss: the answer is computed, uncached.
-        if let Ok(Some(hit)) = self.store.cached(&key).await {
+        let hit = match &key {
+            Some(key) => self.store.cached(key).await,
+            None => Ok(None),
+        };
+        if let Ok(Some(hit)) = hit {
             self.metrics.chat(self.generator.name(), "cached");
             self.remember(conversation_id, question, &hit).await;
             return Ok(self.reply(
@@ -200,7 +209,9 @@ impl ChatService {
         };
         let (answer, timings) = self.answer(&request).await?;
         // Failures are logged by the store; the answer stands without the cache.
-        let _ = self.store.cache(&key, &answer).await;
+        if let Some(key) = &key {
+            let _ = self.store.cache(key, &answer).await;
+        }
         self.remember(conversation_id, question, &answer).await;
         let outcome = if answer.refused {
             "refused"
