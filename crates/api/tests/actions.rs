@@ -662,3 +662,58 @@ async fn with_an_llm_the_model_writes_the_body_within_the_facts() {
         "{answer}"
     );
 }
+
+#[tokio::test]
+async fn a_failed_send_stops_everything_after_it_and_says_so() {
+    // An SMTP port nobody listens on: bind one, then free it.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let calendar = std::env::temp_dir()
+        .join(unique("mindy-calendar"))
+        .join("mini-mindy.ics");
+    let app = TestApp::with(Options {
+        actions: Some(ActionSetup {
+            smtp_port: port,
+            calendar_file: calendar.clone(),
+            ttl_secs: 3600,
+        }),
+        ..Options::semantic()
+    })
+    .await;
+    seed(&app.db.owner).await;
+    let drafted = app.ask(DEMO, None).await;
+    let conversation = drafted["conversation_id"].as_str().unwrap();
+    let failed = app.ask("send and schedule", Some(conversation)).await;
+    let proposal = &failed["proposal"];
+    assert_eq!(proposal["status"], "failed", "{failed}");
+    let results = proposal["results"].as_array().unwrap();
+    assert_eq!(results[0]["ok"], false);
+    assert!(
+        results[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("mail delivery failed"),
+        "{failed}"
+    );
+    for later in &results[1..] {
+        assert_eq!(later["ok"], false);
+        assert_eq!(later["detail"], "not done: an earlier action failed");
+    }
+    let answer = failed["answer"].as_str().unwrap();
+    assert!(
+        answer.starts_with("Not everything could be done") && answer.contains("❌"),
+        "{answer}"
+    );
+    assert_eq!(app.db.count("tasks").await, 0);
+    assert_eq!(app.db.count("reminders").await, 0);
+    assert_eq!(app.db.count("local_calendar_events").await, 0);
+    assert!(!calendar.exists());
+    let id = proposal["id"].as_str().unwrap();
+    let (_, audit) = app
+        .get(&format!("/api/actions/audit?proposal_id={id}"))
+        .await;
+    assert_eq!(audit[0]["event"], "failed");
+    assert_eq!(audit[0]["action"], "send_email");
+}
