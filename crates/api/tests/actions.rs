@@ -428,15 +428,26 @@ async fn a_drafted_reply_is_sent_and_scheduled_on_yes_and_only_once() {
 
     // The reminder is delivered at its time, once.
     let at = Utc.from_utc_datetime(&today().and_hms_opt(10, 45, 0).unwrap());
-    let mailer = &f.app.state.chat.actions.as_ref().unwrap().mailer;
+    let actions = f.app.state.chat.actions.as_ref().unwrap();
+    let (mailer, metrics) = (&actions.mailer, &actions.metrics);
     assert_eq!(
-        reminders::deliver_due(&actor, mailer, at - chrono::Duration::minutes(1))
+        reminders::deliver_due(&actor, mailer, metrics, at - chrono::Duration::minutes(1))
             .await
             .unwrap(),
         0
     );
-    assert_eq!(reminders::deliver_due(&actor, mailer, at).await.unwrap(), 1);
-    assert_eq!(reminders::deliver_due(&actor, mailer, at).await.unwrap(), 0);
+    assert_eq!(
+        reminders::deliver_due(&actor, mailer, metrics, at)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        reminders::deliver_due(&actor, mailer, metrics, at)
+            .await
+            .unwrap(),
+        0
+    );
     let all = f.smtp.wait_for(3, Duration::from_secs(10)).await;
     let reminder = all
         .iter()
@@ -450,6 +461,18 @@ async fn a_drafted_reply_is_sent_and_scheduled_on_yes_and_only_once() {
         "{}",
         reminder.data
     );
+
+    // Counted for Prometheus.
+    let (_, metrics) = f.app.get("/metrics").await;
+    let metrics = metrics.as_str().unwrap();
+    for line in [
+        r#"mindy_api_actions_total{action="send_email",outcome="proposed"} 1"#,
+        r#"mindy_api_actions_total{action="send_email",outcome="executed"} 1"#,
+        r#"mindy_api_actions_total{action="set_reminder",outcome="executed"} 1"#,
+        r#"mindy_api_reminders_total{outcome="delivered"} 1"#,
+    ] {
+        assert!(metrics.contains(line), "{line} in {metrics}");
+    }
 }
 
 #[tokio::test]

@@ -20,6 +20,8 @@ pub mod model;
 pub mod reminders;
 pub mod store;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -34,6 +36,7 @@ use self::intent::Intent;
 use self::mailer::Mailer;
 use self::model::{Action, ActionResult, Proposal, Status};
 use crate::chat::SqlGenerator;
+use crate::metrics::Metrics;
 
 /// What an action request can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -59,7 +62,7 @@ pub enum ActionError {
 }
 
 /// The actions service.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Actions {
     /// `mindy_actor`'s pool.
     pub pool: PgPool,
@@ -71,6 +74,8 @@ pub struct Actions {
     pub timezone: Tz,
     /// How long a proposal can be confirmed.
     pub ttl: Duration,
+    /// Counters (`mindy_api_actions_total`, `mindy_api_reminders_total`).
+    pub metrics: Arc<Metrics>,
 }
 
 /// What the chat shows for an action turn.
@@ -139,6 +144,9 @@ impl Actions {
                             now + self.ttl,
                         )
                         .await?;
+                        for action in &proposal.actions {
+                            self.metrics.action(action.kind(), "proposed");
+                        }
                         let mut answer = self.proposed_words(&proposal);
                         if let Some(note) = note {
                             answer.push_str(&format!("\n({note})"));
@@ -355,6 +363,7 @@ impl Actions {
                 }
             };
             let event = if result.ok { "executed" } else { "failed" };
+            self.metrics.action(action.kind(), event);
             if let Err(e) = store::audit(
                 &self.pool,
                 Some(proposal.id),
