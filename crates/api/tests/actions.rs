@@ -569,6 +569,19 @@ async fn an_edited_draft_is_what_is_sent() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    let (status, bad) = f
+        .app
+        .send_json(
+            "PATCH",
+            &format!("/api/actions/{id}"),
+            &json!({ "subject": "Re: x\r\nBcc: someone@else.example" }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a header cannot be smuggled in: {bad}"
+    );
     let (status, _) = f
         .app
         .post(&format!("/api/actions/{id}/confirm"), &json!({}))

@@ -275,9 +275,9 @@ impl Actions {
             match action {
                 Action::SendEmail(mail) => {
                     if let Some(subject) = &edit.subject {
-                        if subject.trim().is_empty() {
+                        if subject.trim().is_empty() || subject.contains(['\r', '\n']) {
                             return Err(ActionError::Invalid(
-                                "the subject must not be empty".into(),
+                                "the subject must be one non-empty line".into(),
                             ));
                         }
                         mail.subject = subject.trim().to_string();
