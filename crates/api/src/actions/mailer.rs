@@ -111,22 +111,12 @@ pub fn invitation(
     })
 }
 
-/// A reminder to `to`, with the Message-ID given (stable per reminder, so a delivery repeated
-/// after a crash is recognisable as the same message).
+/// A reminder to `to`, from `to` (a note to self, which any relay accepts from the user), with
+/// the Message-ID given (stable per reminder, so a delivery repeated after a crash is
+/// recognisable as the same message).
 pub fn reminder(to: &Person, message_id: &str, text: &str) -> Result<Outgoing, ActionError> {
-    let from = Person {
-        address: format!(
-            "mini-mindy@{}",
-            to.address
-                .rsplit_once('@')
-                .map(|(_, d)| d)
-                .unwrap_or("localhost")
-        ),
-        name: Some("Mini-Mindy".into()),
-        about: None,
-    };
     let message = Message::builder()
-        .from(mailbox(&from)?)
+        .from(mailbox(to)?)
         .to(mailbox(to)?)
         .subject(format!(
             "Reminder: {}",
@@ -135,7 +125,7 @@ pub fn reminder(to: &Person, message_id: &str, text: &str) -> Result<Outgoing, A
         .message_id(Some(angle(message_id)))
         .date_now()
         .header(ContentType::TEXT_PLAIN)
-        .body(text.to_string())
+        .body(format!("{text}\n\n— set by Mini-Mindy"))
         .map_err(|e| ActionError::Invalid(format!("building the reminder: {e}")))?;
     Ok(Outgoing {
         message_id: message_id.to_string(),
