@@ -452,10 +452,38 @@ async fn the_morning_briefing() {
         .await
         .unwrap();
     }
+    // An escalating thread the user answered last: said so, not "last from" their own name.
+    sqlx::query(
+        "INSERT INTO contacts (address, name, domain, role, group_name, is_user, first_seen, last_seen, \
+         emails_from, emails_from_30d, emails_to, emails_to_30d, negative_30d, urgent_30d, awaiting_reply, \
+         computed_at) VALUES ('sarah@mycorp.example', 'Sarah Mitchell', 'mycorp.example', 'internal', \
+         'Leadership', true, now(), now(), 1, 1, 1, 1, 0, 0, 0, now())",
+    )
+    .execute(&app.db.owner)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO email_threads (thread_id, subject, first_at, last_at, message_count, \
+         inbound_count, user_reply_count, participants, organizations, primary_organization, \
+         primary_role, last_from_address, last_from_name, needs_reply, escalating, urgent, \
+         max_urgency_score, sentiment_trend, negative_count, summary, computed_at) VALUES \
+         ('summit', 'Ticket escalation', '2026-11-25T20:00:00Z', '2026-11-25T21:00:00Z', 2, 1, 1, '', \
+         'Summit Health', 'Summit Health', 'client', 'sarah@mycorp.example', 'Sarah Mitchell', false, \
+         true, true, 80, 'worsening', 1, 's', now())",
+    )
+    .execute(&app.db.owner)
+    .await
+    .unwrap();
     let reply = app
         .ask("Good morning! What do I need to know today?", None)
         .await;
     assert_eq!(reply["kind"], "briefing", "{reply}");
+    assert!(
+        answer(&reply).contains(
+            "Summit Health: \"Ticket escalation\" is escalating (1 message from them, you replied last)"
+        ),
+        "{reply}"
+    );
     let text = answer(&reply);
     let now: DateTime<Utc> = "2026-11-26T09:00:00Z".parse().unwrap();
     let window: Vec<Mail> = mails()

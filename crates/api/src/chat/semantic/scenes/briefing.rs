@@ -120,7 +120,9 @@ pub fn build(now: DateTime<Utc>, today: &DateRange, tz: &str) -> SceneQuery {
             "Escalating threads",
             format!(
                 "SELECT t.subject, t.primary_organization,\n  \
-                 coalesce(t.last_from_name, t.last_from_address) AS last_from, t.message_count,\n  \
+                 coalesce(t.last_from_name, t.last_from_address) AS last_from,\n  \
+                 EXISTS (SELECT 1 FROM contacts AS c WHERE c.is_user AND c.address = t.last_from_address) AS last_from_user,\n  \
+                 t.message_count,\n  \
                  t.inbound_count, t.needs_reply, t.latest_sentiment, t.negative_count,\n  \
                  t.awaiting_since AT TIME ZONE '{tz}' AS awaiting_since\n\
                  FROM email_threads AS t\n\
@@ -292,15 +294,22 @@ pub fn answer(today: &DateRange, r: &QueryResult, find: &dyn Fn(&str) -> QueryRe
         } else {
             String::new()
         };
+        let last = if cell(&escalating, i, "last_from_user").as_bool() == Some(true) {
+            "you replied last".to_string()
+        } else {
+            format!(
+                "last from {}",
+                text(cell(&escalating, i, "last_from")).unwrap_or("?")
+            )
+        };
         out.push_str(&format!(
-            "\n• {org}\"{}\" is escalating ({} from them, last from {}){waiting}",
+            "\n• {org}\"{}\" is escalating ({} from them, {last}){waiting}",
             text(cell(&escalating, i, "subject")).unwrap_or("?"),
             count(
                 int(cell(&escalating, i, "inbound_count")),
                 "message",
                 "messages"
             ),
-            text(cell(&escalating, i, "last_from")).unwrap_or("?"),
         ));
     }
     if due_today + overdue > 0 {
