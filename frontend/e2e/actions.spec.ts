@@ -24,7 +24,7 @@ async function draft(chat: ChatPage): Promise<{ card: Locator; id: string }> {
   const answer = await chat.ask(ACTION_QUESTIONS.draftReply);
   await expect(answer).toHaveAttribute("data-status", "done");
   const card = answer.getByTestId("action");
-  await expect(card, `no proposal: the API answered "${await chat.answerText(answer).innerText()}"`).toBeVisible();
+  await expect(card, `no proposal: the API answered "${await chat.answerText(answer).textContent()}"`).toBeVisible();
   await expect(card).toHaveAttribute("data-status", "proposed");
   const id = (await card.getAttribute("data-proposal")) ?? "";
   expect(id).toMatch(/^[0-9a-f-]{36}$/);
@@ -61,6 +61,12 @@ test("a drafted reply is reviewed, edited and sent and scheduled once with the b
   const savedEmail = saved.proposal.actions.find((a) => a.kind === "send_email");
   expect(savedEmail?.kind === "send_email" && savedEmail.body).toBe(edited);
 
+  // The picture for the README: the edited draft to review, above the composer on a tall desktop screen.
+  await page.setViewportSize({ width: 1280, height: 1500 });
+  await chat.questions.last().evaluate((el) => el.scrollIntoView({ block: "start" }));
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: screenshot("actions.png") });
+
   // A double click: the button is disabled while the first is in flight, so one execution.
   await card.getByRole("button", { name: "Send and schedule" }).dblclick();
   await expect(card).toHaveAttribute("data-status", "done", { timeout: 30_000 });
@@ -85,10 +91,6 @@ test("a drafted reply is reviewed, edited and sent and scheduled once with the b
   const again = await confirmApi(api, id);
   expect(again.executed_now).toBe(false);
   expect((await getProposalApi(api, id)).audit.filter((e) => e.event === "executed")).toHaveLength(done.audit.filter((e) => e.event === "executed").length);
-
-  // The picture for the README: the card with its results.
-  await card.scrollIntoViewIfNeeded();
-  await card.screenshot({ path: screenshot("actions.png") });
 
   // The actions page lists it, with its audit, the task and the reminder.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Actions" }).click();

@@ -46,12 +46,22 @@ export function AssistantBubble({ message, onAsk, busy, latest = false, onPropos
       data-refused={refused || undefined}
     >
       {status === "pending" && <TypingIndicator />}
-      {message.text && (
-        <p className={`${styles.text} ${refused ? styles.refusedText : ""}`} data-testid="answer">
-          <AnswerText text={message.text} />
-          {status === "streaming" && <span className={styles.caret} aria-hidden="true" />}
-        </p>
-      )}
+      {message.text &&
+        (result?.kind === "action" && result.proposal ? (
+          // The action's card below shows every fact of these words (the draft, each action, each result):
+          // they stay one click away rather than twice on the screen.
+          <details className={styles.inWords}>
+            <summary>The answer in words</summary>
+            <p className={styles.text} data-testid="answer">
+              <AnswerText text={message.text} />
+            </p>
+          </details>
+        ) : (
+          <p className={`${styles.text} ${refused ? styles.refusedText : ""}`} data-testid="answer">
+            <AnswerText text={message.text} />
+            {status === "streaming" && <span className={styles.caret} aria-hidden="true" />}
+          </p>
+        ))}
       {status === "error" && error && <ErrorNotice code={error.code} detail={error.message} onRetry={busy ? undefined : () => onAsk(message.question)} />}
       {result && refused && result.suggestions.length > 0 && (
         <div className={styles.suggestions}>
