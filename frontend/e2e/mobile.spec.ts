@@ -12,11 +12,11 @@ test("chat, actions and dashboard fit a phone", async ({ page }) => {
   const answer = await chat.ask(STAT_QUESTIONS[3]);
   await expect(answer).toHaveAttribute("data-status", "done");
   await expect(answer.getByTestId("result-table")).toBeVisible();
-  expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  expect(await horizontalOverflow(page), await pastTheEdge(page)).toBeLessThanOrEqual(0);
   for (const question of [SCENE_QUESTIONS.briefing, SCENE_QUESTIONS.busiestDay, SCENE_QUESTIONS.clients]) {
     const scene = await chat.ask(question);
     await expect(scene).toHaveAttribute("data-status", "done");
-    expect(await horizontalOverflow(page), question).toBeLessThanOrEqual(0);
+    expect(await horizontalOverflow(page), `${question}: ${await pastTheEdge(page)}`).toBeLessThanOrEqual(0);
   }
 
   // An action's card (long addresses, the email's body) and the actions page.
