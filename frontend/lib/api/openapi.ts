@@ -120,7 +120,8 @@ export interface paths {
          * The answer as server-sent events: `meta` (conversation id and generator), `token` (the
          *     answer piece by piece: as the LLM writes it, or word by word once the embedded engine has
          *     it), `result` (the final `answer`, which replaces the streamed text if the two differ, and
-         *     kind, sql, columns, rows, chart, sections, notices, refused, suggestions), then `done`
+         *     kind, sql, columns, rows, chart, sections, notices, refused, suggestions, and an action
+         *     turn's `proposal`), then `done`
          *     (timings); or `error` (`{code, message}`) instead.
          */
         post: operations["stream"];
