@@ -91,7 +91,7 @@ INSERT INTO email_insights (id, thread_id, sent_at, sent_date, direction, from_a
                             organization, sender_role, sender_title, sender_group, recipients, subject, summary,
                             sentiment, sentiment_score, frustrated, urgency_score, urgent, urgency_reasons, needs_reply,
                             escalating, action_item_count, next_due_at, thread_position, thread_message_count,
-                            follow_ups, replied_at, response_minutes, computed_at)
+                            follow_ups, replied_at, response_minutes, rfc822_message_id, computed_at)
 SELECT m.id, m.thread_id, sent_at, (sent_at AT TIME ZONE :'tz')::date, 'inbound', m.from_address, m.from_name,
        m.sender_domain, m.organization, m.sender_role, m.sender_title, m.sender_group,
        -- Acme's outage thread copies Lisa Chen: a reply to it goes to Tom with Lisa in Cc (reply-all).
@@ -103,6 +103,8 @@ SELECT m.id, m.thread_id, sent_at, (sent_at AT TIME ZONE :'tz')::date, 'inbound'
        CASE WHEN m.urgency_score >= 70 THEN 'outage; deadline today' ELSE '' END,
        m.needs_reply, m.escalating, 0, NULL, m.thread_position,
        (SELECT count(*) FROM seed_mail AS t WHERE t.thread_id = m.thread_id), m.follow_ups, NULL, NULL,
+       -- The Message-ID header a drafted reply threads to (In-Reply-To, References).
+       m.id || '@' || m.sender_domain,
        now() - interval '10 minutes'
 FROM seed_mail AS m, LATERAL (SELECT now() - make_interval(secs => m.hours_ago * 3600) AS sent_at) AS t;
 

@@ -15,14 +15,21 @@ api_up() {
   ok "mindy-api ready on http://127.0.0.1:$API_PORT (token in .stack/secrets/api-token)"
 }
 
-# Asks the running mindy-api one question and prints the answer (the README's demo scenes).
+# Asks the running mindy-api one question (in conversation $2 when given) and prints the answer
+# (the README's demo scenes). The whole reply is kept in $API_REPLY for the caller.
+API_REPLY=""
 api_ask() {
-  local question=$1 body
-  body=$(jq -cn --arg m "$question" '{message: $m}')
+  local question=$1 conversation=${2:-} body
+  body=$(jq -cn --arg m "$question" --arg c "$conversation" \
+    '{message: $m} + (if $c == "" then {} else {conversation_id: $c} end)')
   printf '\n\033[1m» %s\033[0m\n' "$question"
-  curl -fsS -H "authorization: Bearer $(secret api-token)" -H 'content-type: application/json' \
-    -d "$body" "http://127.0.0.1:$API_PORT/api/chat" | jq -r '.answer' \
-    || warn "mindy-api did not answer \"$question\" (see $STACK_LOGS/api.log)"
+  if API_REPLY=$(curl -fsS -H "authorization: Bearer $(secret api-token)" -H 'content-type: application/json' \
+    -d "$body" "http://127.0.0.1:$API_PORT/api/chat"); then
+    jq -r '.answer' <<<"$API_REPLY"
+  else
+    API_REPLY=""
+    warn "mindy-api did not answer \"$question\" (see $STACK_LOGS/api.log)"
+  fi
 }
 
 web_up() {

@@ -201,7 +201,7 @@ cmd_demo() {
   "$MINDY_BIN" export
   log "7/8 batch: Airflow's daily_batch_dag for $yesterday → gold → PostgreSQL → report email"
   "$MINDY_BIN" airflow trigger daily_batch_dag --date "$yesterday"
-  log "8/8 serve: mindy-api, the demo scenes in the chat, and the chat UI"
+  log "8/8 serve: mindy-api, the demo scenes in the chat (a reply sent and a call scheduled among them), and the chat UI"
   pg_psql -d mindy -c "SELECT date, total_emails, unique_senders, important_emails, busiest_hour FROM daily_insights ORDER BY date DESC LIMIT 3" -P footer=off -A -F ' | ' 2>/dev/null || true
   pg_psql -d mindy -c "SELECT to_char(sent_at, 'YYYY-MM-DD HH24:MI') AS sent, organization, sender_role, urgency_score, left(subject, 60) AS subject FROM email_insights WHERE urgent ORDER BY sent_at DESC LIMIT 5" -P footer=off -A -F ' | ' 2>/dev/null || true
   api_up
@@ -214,10 +214,40 @@ cmd_demo() {
     "Who are the clients I'm meeting this week that also emailed me in the last 3 days?"; do
     api_ask "$question"
   done
+  demo_actions
   web_up
   ok "demo done. Report email: $(ls -t "$STACK_DATA"/mail/new/* 2>/dev/null | head -1)"
   ok "Chat and dashboard: http://127.0.0.1:$WEB_PORT/chat   (API http://127.0.0.1:$API_PORT, token in .stack/secrets/api-token)"
   ok "Airflow UI: http://127.0.0.1:$AIRFLOW_PORT (admin / .stack/secrets/airflow-admin). The stack keeps running; ./stack down stops it."
+}
+
+# The demo's last scene: a reply drafted, confirmed ("send and schedule"), delivered to the
+# mailsink threaded to Tom's email, and the call it scheduled carried back through the pipeline
+# (the local calendar's .ics → Kafka → the stream → PostgreSQL) into the day's agenda.
+demo_actions() {
+  local conversation sent event_day day_word
+  api_ask "Draft a response to Tom apologizing and offering a call at 11 AM and loop in Mike"
+  conversation=$(jq -r '.conversation_id // empty' <<<"$API_REPLY")
+  [[ -n $conversation && $(jq -r '.proposal.id // empty' <<<"$API_REPLY") ]] \
+    || { warn "no proposal was drafted; skipping the actions scene"; return 0; }
+  api_ask "Send and schedule" "$conversation"
+  sent=$(jq -r '.proposal.results[0].external_id // empty' <<<"$API_REPLY")
+  if [[ -n $sent ]]; then
+    local file
+    file=$(grep -l -F "Message-ID: <$sent>" "$STACK_DATA"/mail/new/* 2>/dev/null | head -1)
+    [[ -n $file ]] && ok "the reply at the mailsink: $file ($(grep -m1 '^In-Reply-To:' "$file"))"
+  fi
+  event_day=$(jq -r '.proposal.actions[] | select(.kind == "create_event") | .starts_at' <<<"$API_REPLY" \
+    | xargs -r -I{} env TZ="$USER_TIMEZONE" date -d {} +%F)
+  [[ -n $event_day && -f $MINDY_LOCAL_CALENDAR ]] || return 0
+  log "the new call through the pipeline: $MINDY_LOCAL_CALENDAR → Kafka → stream → PostgreSQL"
+  "$MINDY_BIN" ingest ics "$MINDY_LOCAL_CALENDAR"
+  "$MINDY_BIN" validate --until-idle --no-metrics
+  "$MINDY_BIN" stream --available-now --records calendar
+  "$MINDY_BIN" export
+  day_word=today
+  [[ $event_day == "$(TZ=$USER_TIMEZONE date +%F)" ]] || day_word=tomorrow
+  api_ask "What's on my calendar $day_word?"
 }
 
 main() {

@@ -36,6 +36,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         tokio::spawn(mindy_api::actions::reminders::run(
             actions.pool.clone(),
             actions.mailer.clone(),
+            actions.metrics.clone(),
             every,
         ));
     }

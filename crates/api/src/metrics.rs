@@ -28,6 +28,17 @@ struct ChatLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ActionLabels {
+    action: String,
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabels {
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct GeneratorLabels {
     generator: String,
 }
@@ -41,6 +52,8 @@ pub struct Metrics {
     latency: Histograms,
     chat: Family<ChatLabels, Counter>,
     refusals: Family<GeneratorLabels, Counter>,
+    actions: Family<ActionLabels, Counter>,
+    reminders: Family<OutcomeLabels, Counter>,
 }
 
 fn latency_buckets() -> Histogram {
@@ -55,6 +68,8 @@ impl Default for Metrics {
         let latency: Histograms = Family::new_with_constructor(latency_buckets);
         let chat = Family::<ChatLabels, Counter>::default();
         let refusals = Family::<GeneratorLabels, Counter>::default();
+        let actions = Family::<ActionLabels, Counter>::default();
+        let reminders = Family::<OutcomeLabels, Counter>::default();
         registry.register(
             "http_requests",
             "HTTP requests by route and status",
@@ -75,12 +90,24 @@ impl Default for Metrics {
             "Generated SQL refused by the validator",
             refusals.clone(),
         );
+        registry.register(
+            "actions",
+            "Proposed actions by action (send_email, create_event, create_task, set_reminder) and outcome (proposed, executed, failed)",
+            actions.clone(),
+        );
+        registry.register(
+            "reminders",
+            "Reminder deliveries by outcome (delivered, failed)",
+            reminders.clone(),
+        );
         Metrics {
             registry: Mutex::new(registry),
             requests,
             latency,
             chat,
             refusals,
+            actions,
+            reminders,
         }
     }
 }
@@ -115,6 +142,25 @@ impl Metrics {
         self.refusals
             .get_or_create(&GeneratorLabels {
                 generator: generator.to_string(),
+            })
+            .inc();
+    }
+
+    /// Records one action proposed, executed or failed.
+    pub fn action(&self, action: &str, outcome: &str) {
+        self.actions
+            .get_or_create(&ActionLabels {
+                action: action.to_string(),
+                outcome: outcome.to_string(),
+            })
+            .inc();
+    }
+
+    /// Records one reminder delivery (`delivered` or `failed`).
+    pub fn reminder(&self, outcome: &str) {
+        self.reminders
+            .get_or_create(&OutcomeLabels {
+                outcome: outcome.to_string(),
             })
             .inc();
     }

@@ -142,6 +142,7 @@ impl AppState {
                 },
                 timezone: args.timezone,
                 ttl: chrono::Duration::seconds(args.actions.action_ttl_secs as i64),
+                metrics: metrics.clone(),
             }),
             None => {
                 tracing::warn!("MINDY_ACTOR_DATABASE_URL is not set: actions are off");

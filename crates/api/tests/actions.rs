@@ -14,6 +14,7 @@ use mindy_test::unique;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
+use crate::openai::FakeLlm;
 use crate::util::{stream_events, today, ActionSetup, Options, TestApp};
 
 const ME: &str = "sarah@northwind.example";
@@ -30,6 +31,8 @@ fn now() -> DateTime<Utc> {
 
 struct Email<'a> {
     id: &'a str,
+    /// The Message-ID header, when `id` is not it (Gmail mail).
+    message_id: Option<&'a str>,
     thread: &'a str,
     hours_ago: i64,
     from: &'a str,
@@ -46,9 +49,9 @@ async fn email(pool: &PgPool, e: Email<'_>) {
         "INSERT INTO email_insights (id, thread_id, sent_at, sent_date, direction, from_address, from_name, \
          sender_domain, organization, sender_role, sender_title, sender_group, recipients, subject, summary, \
          sentiment, sentiment_score, frustrated, urgency_score, urgent, urgency_reasons, needs_reply, escalating, \
-         action_item_count, thread_position, thread_message_count, follow_ups, computed_at) \
+         action_item_count, thread_position, thread_message_count, follow_ups, computed_at, rfc822_message_id) \
          VALUES ($1, $2, $3, $3::date, $4, $5, $6, split_part($5, '@', 2), $7, 'client', 'CTO', 'Clients', $8, $9, \
-         'summary', 'negative', -0.6, true, 90, true, 'urgent words', true, true, 0, 1, 2, 0, now())",
+         'summary', 'negative', -0.6, true, 90, true, 'urgent words', true, true, 0, 1, 2, 0, now(), $10)",
     )
     .bind(e.id)
     .bind(e.thread)
@@ -59,6 +62,7 @@ async fn email(pool: &PgPool, e: Email<'_>) {
     .bind(e.org)
     .bind(e.to)
     .bind(e.subject)
+    .bind(e.message_id)
     .execute(pool)
     .await
     .unwrap();
@@ -89,7 +93,8 @@ async fn contact(
     .unwrap();
 }
 
-/// Acme's escalating thread to Sarah (Lisa copied), and the people in it.
+/// Acme's escalating thread to Sarah (Lisa copied), and the people in it. The follow-up came
+/// through Gmail: its id is Gmail's, its Message-ID is kept beside it.
 async fn seed(pool: &PgPool) {
     let subject = "Production Issue - Need Immediate Support";
     let recipients = format!("{ME}, {LISA}");
@@ -97,6 +102,7 @@ async fn seed(pool: &PgPool) {
         pool,
         Email {
             id: FIRST,
+            message_id: None,
             thread: "t-prod",
             hours_ago: 10,
             from: TOM,
@@ -111,7 +117,8 @@ async fn seed(pool: &PgPool) {
     email(
         pool,
         Email {
-            id: FOLLOW_UP,
+            id: "18f3a9c2d4e5b6a7",
+            message_id: Some(FOLLOW_UP),
             thread: "t-prod",
             hours_ago: 2,
             from: TOM,
@@ -172,6 +179,10 @@ struct Fixture {
 }
 
 async fn fixture(ttl_secs: i64) -> Fixture {
+    fixture_with(ttl_secs, Options::semantic()).await
+}
+
+async fn fixture_with(ttl_secs: i64, options: Options) -> Fixture {
     let smtp = SmtpSink::start().await;
     let calendar = std::env::temp_dir()
         .join(unique("mindy-calendar"))
@@ -182,7 +193,7 @@ async fn fixture(ttl_secs: i64) -> Fixture {
             calendar_file: calendar.clone(),
             ttl_secs,
         }),
-        ..Options::semantic()
+        ..options
     })
     .await;
     seed(&app.db.owner).await;
@@ -417,15 +428,26 @@ async fn a_drafted_reply_is_sent_and_scheduled_on_yes_and_only_once() {
 
     // The reminder is delivered at its time, once.
     let at = Utc.from_utc_datetime(&today().and_hms_opt(10, 45, 0).unwrap());
-    let mailer = &f.app.state.chat.actions.as_ref().unwrap().mailer;
+    let actions = f.app.state.chat.actions.as_ref().unwrap();
+    let (mailer, metrics) = (&actions.mailer, &actions.metrics);
     assert_eq!(
-        reminders::deliver_due(&actor, mailer, at - chrono::Duration::minutes(1))
+        reminders::deliver_due(&actor, mailer, metrics, at - chrono::Duration::minutes(1))
             .await
             .unwrap(),
         0
     );
-    assert_eq!(reminders::deliver_due(&actor, mailer, at).await.unwrap(), 1);
-    assert_eq!(reminders::deliver_due(&actor, mailer, at).await.unwrap(), 0);
+    assert_eq!(
+        reminders::deliver_due(&actor, mailer, metrics, at)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        reminders::deliver_due(&actor, mailer, metrics, at)
+            .await
+            .unwrap(),
+        0
+    );
     let all = f.smtp.wait_for(3, Duration::from_secs(10)).await;
     let reminder = all
         .iter()
@@ -439,6 +461,18 @@ async fn a_drafted_reply_is_sent_and_scheduled_on_yes_and_only_once() {
         "{}",
         reminder.data
     );
+
+    // Counted for Prometheus.
+    let (_, metrics) = f.app.get("/metrics").await;
+    let metrics = metrics.as_str().unwrap();
+    for line in [
+        r#"mindy_api_actions_total{action="send_email",outcome="proposed"} 1"#,
+        r#"mindy_api_actions_total{action="send_email",outcome="executed"} 1"#,
+        r#"mindy_api_actions_total{action="set_reminder",outcome="executed"} 1"#,
+        r#"mindy_api_reminders_total{outcome="delivered"} 1"#,
+    ] {
+        assert!(metrics.contains(line), "{line} in {metrics}");
+    }
 }
 
 #[tokio::test]
@@ -535,6 +569,19 @@ async fn an_edited_draft_is_what_is_sent() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    let (status, bad) = f
+        .app
+        .send_json(
+            "PATCH",
+            &format!("/api/actions/{id}"),
+            &json!({ "subject": "Re: x\r\nBcc: someone@else.example" }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a header cannot be smuggled in: {bad}"
+    );
     let (status, _) = f
         .app
         .post(&format!("/api/actions/{id}/confirm"), &json!({}))
@@ -630,4 +677,102 @@ async fn without_the_actor_role_actions_say_how_to_turn_them_on() {
     );
     let (status, _) = app.get("/api/actions").await;
     assert_eq!(status, StatusCode::BAD_GATEWAY);
+}
+
+#[tokio::test]
+async fn with_an_llm_the_model_writes_the_body_within_the_facts() {
+    let written = "Hi Tom,\n\nI'm sorry for the delay. Could we talk at 11:00 today? Mike will join us.\n\nBest regards,\nSarah";
+    let llm = FakeLlm::start(&[
+        written,
+        // The second draft's body invents a number and forgets Mike: the template stands.
+        "Hi Tom,\n\nWe fixed 500 bugs. Call at 11:00?\n\nSarah",
+    ])
+    .await;
+    let f = fixture_with(
+        3600,
+        Options {
+            generator: llm.generator(),
+            ..Options::semantic()
+        },
+    )
+    .await;
+    let drafted = f.app.ask(DEMO, None).await;
+    let mail = &drafted["proposal"]["actions"][0];
+    assert_eq!(mail["body"], written, "{drafted}");
+    assert_eq!(mail["written_by"], "openai");
+    // The model saw the facts, and only them.
+    let request = &llm.requests()[0];
+    let facts = request["messages"][1]["content"].as_str().unwrap();
+    assert!(
+        facts.contains("\"call_time\": \"11:00\"") && facts.contains("Mike Stevens"),
+        "{facts}"
+    );
+
+    let second = f.app.ask(DEMO, None).await;
+    let mail = &second["proposal"]["actions"][0];
+    assert_eq!(mail["written_by"], "template", "{second}");
+    assert!(mail["body"]
+        .as_str()
+        .unwrap()
+        .starts_with("Hi Tom,\n\nI'm sorry"));
+    let answer = second["answer"].as_str().unwrap();
+    assert!(
+        answer.contains("The model's draft was not used because it left out Mike"),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_send_stops_everything_after_it_and_says_so() {
+    // An SMTP port nobody listens on: bind one, then free it.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let calendar = std::env::temp_dir()
+        .join(unique("mindy-calendar"))
+        .join("mini-mindy.ics");
+    let app = TestApp::with(Options {
+        actions: Some(ActionSetup {
+            smtp_port: port,
+            calendar_file: calendar.clone(),
+            ttl_secs: 3600,
+        }),
+        ..Options::semantic()
+    })
+    .await;
+    seed(&app.db.owner).await;
+    let drafted = app.ask(DEMO, None).await;
+    let conversation = drafted["conversation_id"].as_str().unwrap();
+    let failed = app.ask("send and schedule", Some(conversation)).await;
+    let proposal = &failed["proposal"];
+    assert_eq!(proposal["status"], "failed", "{failed}");
+    let results = proposal["results"].as_array().unwrap();
+    assert_eq!(results[0]["ok"], false);
+    assert!(
+        results[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("mail delivery failed"),
+        "{failed}"
+    );
+    for later in &results[1..] {
+        assert_eq!(later["ok"], false);
+        assert_eq!(later["detail"], "not done: an earlier action failed");
+    }
+    let answer = failed["answer"].as_str().unwrap();
+    assert!(
+        answer.starts_with("Not everything could be done") && answer.contains("❌"),
+        "{answer}"
+    );
+    assert_eq!(app.db.count("tasks").await, 0);
+    assert_eq!(app.db.count("reminders").await, 0);
+    assert_eq!(app.db.count("local_calendar_events").await, 0);
+    assert!(!calendar.exists());
+    let id = proposal["id"].as_str().unwrap();
+    let (_, audit) = app
+        .get(&format!("/api/actions/audit?proposal_id={id}"))
+        .await;
+    assert_eq!(audit[0]["event"], "failed");
+    assert_eq!(audit[0]["action"], "send_email");
 }

@@ -482,6 +482,55 @@ async fn what_about_another_organisation_keeps_the_question() {
     );
 }
 
+/// The received mail of the sender at `address` between `start` and `end`, oldest first.
+fn expected_from(address: &str, urgent_only: bool, start: &str, end: &str) -> Vec<Mail> {
+    let (start, end) = (date(start), date(end));
+    let mut out: Vec<Mail> = mails()
+        .into_iter()
+        .filter(|m| {
+            m.inbound
+                && m.from_address == address
+                && (m.urgent() || !urgent_only)
+                && (start..=end).contains(&m.sent_date())
+        })
+        .collect();
+    out.sort_by_key(Mail::sent_at);
+    out
+}
+
+#[tokio::test]
+async fn a_persons_emails_by_name_or_address() {
+    let app = app().await;
+    let toms = expected_from(TOM.1, false, "2026-11-20", "2026-11-26");
+    assert!(
+        !toms.is_empty()
+            && toms.len() < expected("Acme Corp", false, "2026-11-20", "2026-11-26").len()
+    );
+    for q in [
+        "Show me the emails from Tom",
+        "emails from Tom Anderson",
+        "emails from tom.anderson@acmecorp.example",
+    ] {
+        let reply = expect_emails(&app, q, &toms).await;
+        let answer = reply["answer"].as_str().unwrap();
+        assert!(
+            answer.contains("from Tom Anderson (Acme Corp)"),
+            "{q}: {answer}"
+        );
+    }
+    let urgent = expected_from(TOM.1, true, "2026-11-20", "2026-11-26");
+    expect_emails(&app, "urgent emails from Tom", &urgent).await;
+    // A name nobody has, and a first name with another's surname, find nobody.
+    for q in ["emails from Zed", "emails from Tom Chen"] {
+        let reply = app.ask(q, None).await;
+        let answer = reply["answer"].as_str().unwrap();
+        assert!(
+            answer.contains("no organisation or person of that name"),
+            "{q}: {answer}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn organisations_the_data_does_not_hold_get_no_one_elses_mail() {
     let app = app().await;

@@ -500,7 +500,7 @@ async fn questions_outside_the_data_are_refused_with_suggestions() {
         "Who is Tom's manager?",
         "How many emails did I send yesterday?",
         "What's the weather like?",
-        "emails from tom@acme.com",
+        "Archive the newsletters",
         "How many unread emails do I have?",
     ] {
         let reply = app.ask(q, None).await;
@@ -547,4 +547,30 @@ async fn answers_are_cached_until_the_data_changes() {
         third["answer"], first["answer"],
         "same numbers: yesterday did not change"
     );
+
+    // An update that changes no row count (the old version key missed these) invalidates too.
+    assert_eq!(app.ask(q, None).await["cached"], true);
+    sqlx::query(
+        "UPDATE daily_insights SET total_emails = total_emails + 1 WHERE date = '2026-11-25'",
+    )
+    .execute(&app.db.owner)
+    .await
+    .unwrap();
+    let fourth = app.ask(q, None).await;
+    assert_eq!(fourth["cached"], false, "{fourth}");
+    assert_ne!(
+        fourth["answer"], first["answer"],
+        "the new number, not the cached one"
+    );
+
+    // Without the version the cache is bypassed, and the question still answered.
+    sqlx::query("ALTER TABLE serving_version RENAME TO serving_version_gone")
+        .execute(&app.db.owner)
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        let reply = app.ask(q, None).await;
+        assert_eq!(reply["cached"], false, "{reply}");
+        assert_eq!(reply["answer"], fourth["answer"]);
+    }
 }

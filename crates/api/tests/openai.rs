@@ -22,7 +22,7 @@ struct Script {
 }
 
 /// A chat-completions server on port 0.
-struct FakeLlm {
+pub(crate) struct FakeLlm {
     script: Arc<Mutex<Script>>,
     base_url: String,
 }
@@ -93,7 +93,7 @@ async fn completions(
 }
 
 impl FakeLlm {
-    async fn start(replies: &[&str]) -> Self {
+    pub(crate) async fn start(replies: &[&str]) -> Self {
         let script = Arc::new(Mutex::new(Script {
             replies: replies.iter().map(|r| r.to_string()).collect(),
             requests: Vec::new(),
@@ -107,18 +107,23 @@ impl FakeLlm {
         FakeLlm { script, base_url }
     }
 
-    fn requests(&self) -> Vec<Value> {
+    pub(crate) fn requests(&self) -> Vec<Value> {
         self.script.lock().unwrap().requests.clone()
     }
 
-    async fn app(&self) -> TestApp {
+    /// The production generator pointed at this server.
+    pub(crate) fn generator(&self) -> Arc<OpenAiGenerator> {
         let settings = OpenAiSettings {
             api_key: "sk-test".into(),
             base_url: self.base_url.clone(),
             model: "test-model".into(),
             timeout: Duration::from_secs(10),
         };
-        let generator = Arc::new(OpenAiGenerator::new(settings, &Catalog::serving()));
+        Arc::new(OpenAiGenerator::new(settings, &Catalog::serving()))
+    }
+
+    async fn app(&self) -> TestApp {
+        let generator = self.generator();
         TestApp::with(Options {
             generator,
             ..Options::semantic()

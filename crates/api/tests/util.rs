@@ -350,6 +350,7 @@ impl TestApp {
                     },
                     timezone: chrono_tz::UTC,
                     ttl: Duration::seconds(setup.ttl_secs),
+                    metrics: metrics.clone(),
                 })
             }
             None => None,

@@ -40,16 +40,40 @@ pub const ACTION_TABLES: &[&str] = &[
 /// The append-only audit of actions: [`ACTOR_ROLE`] may insert and read, never change.
 pub const AUDIT_TABLE: &str = "action_audit";
 
-/// Applies every pending migration, then grants [`READER_ROLE`] (when it exists) `SELECT` on
+/// Per chat table, a `version` every write to it bumps (in the writing transaction): the chat's
+/// answer cache keys on them.
+pub const VERSION_TABLE: &str = "serving_version";
+
+/// Every table's version in one string (`table:version,...`); empty before the first write.
+pub const VERSION_SQL: &str = "SELECT coalesce(string_agg(table_name || ':' || version, ',' \
+                               ORDER BY table_name), '') FROM serving_version";
+
+/// Applies every pending migration, adds [`VERSION_TABLE`]'s trigger to every chat table, then grants [`READER_ROLE`] (when it exists) `SELECT` on
 /// exactly the chat's tables ([`crate::serving::CHAT_TABLES`]), so a new serving table is
 /// readable by the chat as soon as it is listed there, and [`ACTOR_ROLE`] (when it exists) what
 /// it needs on the action tables. Safe to run again.
 pub async fn migrate(pool: &PgPool) -> Result<usize> {
     let before = applied(pool).await.unwrap_or(0);
     MIGRATOR.run(pool).await?;
-    let chat = crate::serving::CHAT_TABLES.join(", ");
     // Identifiers cannot be bound; these names are compile-time constants of this crate.
-    grant(pool, READER_ROLE, &[format!("SELECT ON {chat}")]).await?;
+    for table in crate::serving::CHAT_TABLES {
+        sqlx::query(&format!(
+            "CREATE OR REPLACE TRIGGER serving_version_bump AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE \
+             ON {table} FOR EACH STATEMENT EXECUTE FUNCTION bump_serving_version()"
+        ))
+        .execute(pool)
+        .await?;
+    }
+    let chat = crate::serving::CHAT_TABLES.join(", ");
+    grant(
+        pool,
+        READER_ROLE,
+        &[
+            format!("SELECT ON {chat}"),
+            format!("SELECT ON {VERSION_TABLE}"),
+        ],
+    )
+    .await?;
     grant(
         pool,
         ACTOR_ROLE,

@@ -270,6 +270,9 @@ pub struct EmailInsight {
     pub response_minutes: Option<f64>,
     /// When this row was computed.
     pub computed_at: DateTime<Utc>,
+    /// The email's Message-ID header without brackets (for a reply's `In-Reply-To` and
+    /// `References`; `id` is Gmail's message id for Gmail mail); `None` when it had none.
+    pub rfc822_message_id: Option<String>,
 }
 
 /// `silver/email_action_items` → PostgreSQL `email_action_items`: requests found in inbound

@@ -707,6 +707,14 @@ async fn roles_mapping_threads_and_text_on_small_mail() {
     assert_eq!(role("n1@notify.example"), "newsletter_automated");
     assert_eq!(role("c1@eu.mycorp.example"), "internal");
     assert_eq!(role("gmail-1"), "client");
+    // A reply needs the Message-ID header, which Gmail's id is not: it is kept beside it.
+    assert_eq!(
+        insights["gmail-1"]
+            .get::<Option<String>>("rfc822_message_id")
+            .unwrap()
+            .as_deref(),
+        Some("root@client.example")
+    );
     // The friend's reply joins the thread of my mail.
     assert_eq!(
         insights["f1@gmail.com"]
@@ -818,6 +826,12 @@ async fn roles_mapping_threads_and_text_on_small_mail() {
     .await
     .unwrap();
     assert_eq!(vendor_org.as_deref(), Some("VendorX Ltd"));
+    let served_message_id: Option<String> =
+        sqlx::query_scalar("SELECT rfc822_message_id FROM email_insights WHERE id = 'gmail-1'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(served_message_id.as_deref(), Some("root@client.example"));
     pool.close().await;
 
     let _ = std::fs::remove_dir_all(&lake);

@@ -459,9 +459,12 @@ export interface components {
             cc: components["schemas"]["Person"][];
             /** @description The sender: the user's address the thread was sent to. */
             from: components["schemas"]["Person"];
-            /** @description Message-ID of the email replied to (without angle brackets). */
-            in_reply_to: string;
-            /** @description Message-IDs of the thread, oldest first (without angle brackets). */
+            /**
+             * @description Message-ID of the email replied to (without angle brackets); `None` when it had none
+             *     (the reply then threads by subject only).
+             */
+            in_reply_to?: string | null;
+            /** @description Message-IDs of the thread that have one, oldest first (without angle brackets). */
             references: string[];
             /** @description `Re: ` and the thread's subject. */
             subject: string;
@@ -469,6 +472,8 @@ export interface components {
             thread_id: string;
             /** @description The person replied to. */
             to: components["schemas"]["Person"][];
+            /** @description Who wrote the body: `template`, or the LLM generator's name (`openai`). */
+            written_by?: string;
         };
         /** @description The JSON error body. */
         ErrorBody: {

@@ -69,9 +69,12 @@ export const EmailDraft = z.object({
   cc: z.array(Person),
   subject: z.string(),
   body: z.string(),
-  in_reply_to: z.string(),
+  // Null when the email replied to had no Message-ID (the reply then threads by subject only).
+  in_reply_to: z.string().nullish(),
   references: z.array(z.string()),
   thread_id: z.string(),
+  // `template`, or the LLM generator's name (`openai`).
+  written_by: z.string().optional(),
 });
 export type EmailDraft = z.infer<typeof EmailDraft>;
 

@@ -31,6 +31,8 @@ pub enum Drafted {
         summary: String,
         /// In execution order: the email first.
         actions: Vec<Action>,
+        /// What a writer (the LLM) may write the body from, and what the body must say.
+        facts: Box<ReplyFacts>,
     },
     /// The request cannot be drafted as said (nobody by that name, two people by it, a time
     /// already past); the text says why and what to say instead.
@@ -40,7 +42,7 @@ pub enum Drafted {
 /// The email replied to.
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct Replied {
-    id: String,
+    message_id: Option<String>,
     thread_id: String,
     sent_at: DateTime<Utc>,
     from_address: String,
@@ -49,6 +51,7 @@ struct Replied {
     organization: Option<String>,
     recipients: String,
     subject: String,
+    summary: String,
     urgent: bool,
     frustrated: bool,
 }
@@ -196,15 +199,40 @@ pub async fn reply(
         call: call.map(|c| (c, tz, now)),
         looped: &looped,
     });
+    let facts = ReplyFacts {
+        user: from.label(),
+        replying_to: match &to.about {
+            Some(about) => format!("{} ({about})", to.label()),
+            None => to.label(),
+        },
+        recipient_first_name: to.first_name(),
+        subject: replied.subject.clone(),
+        latest_summary: replied.summary.clone(),
+        urgent: replied.urgent,
+        frustrated: replied.frustrated,
+        apologise: request.apologise,
+        call: call.map(|c| format!("{} {} ({})", hm(c, tz), day_word(c, now, tz), tz.name())),
+        call_time: call.map(|c| hm(c, tz)),
+        loop_in: looped
+            .iter()
+            .map(|p| match &p.about {
+                Some(about) => format!("{} ({about})", p.label()),
+                None => p.label(),
+            })
+            .collect(),
+        loop_in_first_names: looped.iter().map(Person::first_name).collect(),
+        signature: from.first_name(),
+    };
     let mut actions = vec![Action::SendEmail(EmailDraft {
         from: from.clone(),
         to: vec![to.clone()],
         cc,
         subject,
         body,
-        in_reply_to: bare(&replied.id),
+        in_reply_to: replied.message_id.as_deref().map(bare),
         references,
         thread_id: replied.thread_id.clone(),
+        written_by: "template".into(),
     })];
     let who = match &replied.organization {
         Some(org) => format!("{} ({org})", to.label()),
@@ -268,8 +296,94 @@ pub async fn reply(
             summary.push_str(&format!(" with {}", names.join(" and ")));
         }
     }
-    Ok(Drafted::Actions { summary, actions })
+    Ok(Drafted::Actions {
+        summary,
+        actions,
+        facts: Box::new(facts),
+    })
 }
+
+/// What a reply's body may be written from (the LLM sees exactly this, as JSON) and must say.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ReplyFacts {
+    /// The user, who signs.
+    pub user: String,
+    /// Who is answered, with title and organisation.
+    pub replying_to: String,
+    /// Their first name, for the greeting.
+    pub recipient_first_name: String,
+    /// The email answered.
+    pub subject: String,
+    /// What it said, summarised.
+    pub latest_summary: String,
+    /// Whether it was urgent.
+    pub urgent: bool,
+    /// Whether its sender was frustrated.
+    pub frustrated: bool,
+    /// Whether the user asked to apologise for the delay.
+    pub apologise: bool,
+    /// The call offered ("11:00 today (UTC)"), if any.
+    pub call: Option<String>,
+    /// The call's time as the body must say it ("11:00").
+    pub call_time: Option<String>,
+    /// People looped in, with titles.
+    pub loop_in: Vec<String>,
+    /// Their first names, which the body must name.
+    pub loop_in_first_names: Vec<String>,
+    /// The user's first name, the signature.
+    pub signature: String,
+}
+
+/// How the LLM is asked to write a reply's body.
+pub const WRITE_INSTRUCTIONS: &str = "You write the body of an email reply on behalf of the user named in the facts (JSON). \
+Write only the body, in plain text: a greeting with the recipient's first name, two to four short paragraphs, and a sign-off with the signature. \
+Use only the facts: invent no dates, times, numbers, names, promises or technical details. \
+If apologise is true, apologise for the delay. If a call is given, offer it at exactly that time (write the time as in call_time) and ask whether it works. \
+Name every person in loop_in as joining. No subject line, no markdown.";
+
+/// Why a written body cannot be used: what it leaves out or makes up; `None` when it is usable.
+pub fn check_written(body: &str, facts: &ReplyFacts) -> Option<String> {
+    if body.trim().is_empty() || body.len() > 5000 {
+        return Some("it was empty or too long".into());
+    }
+    let mut missing: Vec<&str> = Vec::new();
+    if !body.contains(facts.recipient_first_name.as_str()) {
+        missing.push(&facts.recipient_first_name);
+    }
+    if let Some(time) = &facts.call_time {
+        if !body.contains(time.as_str()) {
+            missing.push(time);
+        }
+    }
+    for name in &facts.loop_in_first_names {
+        if !body.contains(name.as_str()) {
+            missing.push(name);
+        }
+    }
+    if !body.contains(facts.signature.as_str()) {
+        missing.push(&facts.signature);
+    }
+    if !missing.is_empty() {
+        return Some(format!("it left out {}", missing.join(", ")));
+    }
+    let known = serde_json::to_string(facts).unwrap_or_default();
+    let invented: Vec<&str> = body
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|run| !run.is_empty() && !known.contains(run))
+        .collect();
+    if !invented.is_empty() {
+        return Some(format!(
+            "it had numbers not in the thread ({})",
+            invented.join(", ")
+        ));
+    }
+    None
+}
+
+/// An email's Message-ID: the header kept beside it, else its id when that is one (mbox and
+/// demo mail are keyed by Message-ID; Gmail mail by Gmail's id, which has no `@`).
+const MESSAGE_ID: &str =
+    "coalesce(rfc822_message_id, CASE WHEN position('@' in id) > 0 THEN id END)";
 
 /// Inbound emails from someone matching `said` (every word in the name, or the address),
 /// answerable ones first, then the newest; at most 20.
@@ -279,14 +393,14 @@ async fn replied_candidates(
     now: DateTime<Utc>,
 ) -> Result<Vec<Replied>, ActionError> {
     let words: Vec<String> = said.iter().map(|w| regex_word(w)).collect();
-    Ok(sqlx::query_as::<_, Replied>(
-        "SELECT id, thread_id, sent_at, from_address, from_name, sender_title, organization, \
-         recipients, subject, urgent, frustrated FROM email_insights \
+    Ok(sqlx::query_as::<_, Replied>(&format!(
+        "SELECT {MESSAGE_ID} AS message_id, thread_id, sent_at, from_address, from_name, sender_title, \
+         organization, recipients, subject, summary, urgent, frustrated FROM email_insights \
          WHERE direction = 'inbound' AND sent_at <= $2 \
            AND (lower(from_address) = lower($3) \
                 OR (SELECT bool_and(coalesce(from_name, '') ~* ('\\m' || w || '\\M')) FROM unnest($1::text[]) AS w)) \
          ORDER BY needs_reply AND replied_at IS NULL DESC, sent_at DESC LIMIT 20",
-    )
+    ))
     .bind(&words)
     .bind(now)
     .bind(said.join(" "))
@@ -317,10 +431,14 @@ fn regex_word(word: &str) -> String {
         .collect()
 }
 
+/// The user's addresses; a name missing from `contacts` is taken from the user's own sent mail.
 async fn user_contacts(pool: &PgPool) -> Result<Vec<Contact>, ActionError> {
     Ok(sqlx::query_as::<_, Contact>(
-        "SELECT address, name, title, organization, role, emails_to + emails_from AS emails \
-         FROM contacts WHERE is_user ORDER BY emails_to + emails_from DESC, address",
+        "SELECT c.address, coalesce(c.name, (SELECT e.from_name FROM email_insights e \
+           WHERE e.direction = 'outbound' AND lower(e.from_address) = lower(c.address) \
+             AND e.from_name IS NOT NULL ORDER BY e.sent_at DESC LIMIT 1)) AS name, \
+         c.title, c.organization, c.role, c.emails_to + c.emails_from AS emails \
+         FROM contacts c WHERE c.is_user ORDER BY c.emails_to + c.emails_from DESC, c.address",
     )
     .fetch_all(pool)
     .await?)
@@ -408,9 +526,10 @@ async fn thread_ids(
     thread_id: &str,
     until: DateTime<Utc>,
 ) -> Result<Vec<String>, ActionError> {
-    let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM email_insights WHERE thread_id = $1 AND sent_at <= $2 ORDER BY sent_at, id",
-    )
+    let ids: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT {MESSAGE_ID} FROM email_insights WHERE thread_id = $1 AND sent_at <= $2 \
+         AND {MESSAGE_ID} IS NOT NULL ORDER BY sent_at, id"
+    ))
     .bind(thread_id)
     .bind(until)
     .fetch_all(pool)
@@ -685,5 +804,46 @@ mod tests {
             !plain.contains("sorry") && !plain.contains("call"),
             "{plain}"
         );
+    }
+
+    #[test]
+    fn a_written_body_must_say_what_was_asked_and_invent_no_number() {
+        let facts = ReplyFacts {
+            user: "Sarah Mitchell".into(),
+            replying_to: "Tom Anderson (CTO, Acme Corp)".into(),
+            recipient_first_name: "Tom".into(),
+            subject: "Production Issue".into(),
+            latest_summary: "Critical bug affecting users".into(),
+            urgent: true,
+            frustrated: true,
+            apologise: true,
+            call: Some("11:00 today (UTC)".into()),
+            call_time: Some("11:00".into()),
+            loop_in: vec!["Mike Stevens (CTO)".into()],
+            loop_in_first_names: vec!["Mike".into()],
+            signature: "Sarah".into(),
+        };
+        let good = "Hi Tom,\n\nSorry. A call at 11:00 with Mike?\n\nSarah";
+        assert_eq!(check_written(good, &facts), None);
+        let invented = "Hi Tom,\n\n500 users are affected. A call at 11:00 with Mike?\n\nSarah";
+        assert!(check_written(invented, &facts).unwrap().contains("500"));
+        let no_time = "Hi Tom,\n\nA call later with Mike?\n\nSarah";
+        assert!(check_written(no_time, &facts).unwrap().contains("11:00"));
+    }
+
+    #[test]
+    fn first_names_come_from_the_name_else_the_address() {
+        let named = Person {
+            address: "x@y.example".into(),
+            name: Some("Tom Anderson".into()),
+            about: None,
+        };
+        assert_eq!(named.first_name(), "Tom");
+        let unnamed = Person {
+            address: "sarah.mitchell@northwind.example".into(),
+            name: None,
+            about: None,
+        };
+        assert_eq!(unnamed.first_name(), "Sarah");
     }
 }

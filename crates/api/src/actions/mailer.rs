@@ -54,16 +54,14 @@ pub fn reply(draft: &EmailDraft) -> Result<Outgoing, ActionError> {
         .from(mailbox(&draft.from)?)
         .subject(&draft.subject)
         .message_id(Some(angle(&id)))
-        .date_now()
-        .in_reply_to(angle(&draft.in_reply_to))
-        .references(
-            draft
-                .references
-                .iter()
-                .map(|r| angle(r))
-                .collect::<Vec<_>>()
-                .join(" "),
-        );
+        .date_now();
+    if let Some(parent) = &draft.in_reply_to {
+        builder = builder.in_reply_to(angle(parent));
+    }
+    if !draft.references.is_empty() {
+        let references: Vec<String> = draft.references.iter().map(|r| angle(r)).collect();
+        builder = builder.references(references.join(" "));
+    }
     for to in &draft.to {
         builder = builder.to(mailbox(to)?);
     }

@@ -20,6 +20,8 @@ pub mod model;
 pub mod reminders;
 pub mod store;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -33,6 +35,8 @@ use self::draft::Drafted;
 use self::intent::Intent;
 use self::mailer::Mailer;
 use self::model::{Action, ActionResult, Proposal, Status};
+use crate::chat::SqlGenerator;
+use crate::metrics::Metrics;
 
 /// What an action request can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +62,7 @@ pub enum ActionError {
 }
 
 /// The actions service.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Actions {
     /// `mindy_actor`'s pool.
     pub pool: PgPool,
@@ -70,6 +74,8 @@ pub struct Actions {
     pub timezone: Tz,
     /// How long a proposal can be confirmed.
     pub ttl: Duration,
+    /// Counters (`mindy_api_actions_total`, `mindy_api_reminders_total`).
+    pub metrics: Arc<Metrics>,
 }
 
 /// What the chat shows for an action turn.
@@ -104,12 +110,17 @@ pub struct Edit {
 
 impl Actions {
     /// Answers an action request of the chat.
+    ///
+    /// `writer` writes the reply's body when it can (the LLM); its text is used only when it says
+    /// everything asked and invents no number ([`draft::check_written`]), else the template
+    /// stands and the answer says why.
     pub async fn handle(
         &self,
         intent: &Intent,
         conversation_id: &str,
         question: &str,
         now: DateTime<Utc>,
+        writer: &dyn SqlGenerator,
     ) -> Result<ActionTurn, ActionError> {
         match intent {
             Intent::DraftReply(request) => {
@@ -118,7 +129,12 @@ impl Actions {
                         answer,
                         proposal: None,
                     }),
-                    Drafted::Actions { summary, actions } => {
+                    Drafted::Actions {
+                        summary,
+                        mut actions,
+                        facts,
+                    } => {
+                        let note = write_body(writer, &mut actions, &facts).await;
                         let proposal = store::insert(
                             &self.pool,
                             conversation_id,
@@ -128,8 +144,15 @@ impl Actions {
                             now + self.ttl,
                         )
                         .await?;
+                        for action in &proposal.actions {
+                            self.metrics.action(action.kind(), "proposed");
+                        }
+                        let mut answer = self.proposed_words(&proposal);
+                        if let Some(note) = note {
+                            answer.push_str(&format!("\n({note})"));
+                        }
                         Ok(ActionTurn {
-                            answer: self.proposed_words(&proposal),
+                            answer,
                             proposal: Some(proposal),
                         })
                     }
@@ -252,9 +275,9 @@ impl Actions {
             match action {
                 Action::SendEmail(mail) => {
                     if let Some(subject) = &edit.subject {
-                        if subject.trim().is_empty() {
+                        if subject.trim().is_empty() || subject.contains(['\r', '\n']) {
                             return Err(ActionError::Invalid(
-                                "the subject must not be empty".into(),
+                                "the subject must be one non-empty line".into(),
                             ));
                         }
                         mail.subject = subject.trim().to_string();
@@ -340,6 +363,7 @@ impl Actions {
                 }
             };
             let event = if result.ok { "executed" } else { "failed" };
+            self.metrics.action(action.kind(), event);
             if let Err(e) = store::audit(
                 &self.pool,
                 Some(proposal.id),
@@ -547,6 +571,38 @@ impl Actions {
             text.push_str("Nothing after the failed step was done; the audit lists each step.");
         }
         text.trim_end().to_string()
+    }
+}
+
+/// Lets `writer` write the reply's body; a note for the user when it could not be used.
+async fn write_body(
+    writer: &dyn SqlGenerator,
+    actions: &mut [Action],
+    facts: &draft::ReplyFacts,
+) -> Option<String> {
+    let Some(Action::SendEmail(mail)) = actions.first_mut() else {
+        return None;
+    };
+    let facts_json = serde_json::to_string_pretty(facts).unwrap_or_default();
+    match writer.write(draft::WRITE_INSTRUCTIONS, &facts_json).await {
+        Ok(None) => None,
+        Ok(Some(body)) => match draft::check_written(&body, facts) {
+            None => {
+                mail.body = body;
+                mail.written_by = writer.name().to_string();
+                None
+            }
+            Some(why) => {
+                tracing::warn!(why, "the model's reply was not used");
+                Some(format!(
+                    "The model's draft was not used because {why}; this is the template."
+                ))
+            }
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "the model could not write the reply");
+            Some("The model could not write the draft; this is the template.".into())
+        }
     }
 }
 

@@ -20,13 +20,23 @@ pub struct Person {
 }
 
 impl Person {
-    /// The first word of the name, else the address's local part ("Tom").
+    /// The first word of the name, else of the address's local part, capitalised
+    /// (`sarah.mitchell@…` → "Sarah").
     pub fn first_name(&self) -> String {
-        self.name
+        if let Some(first) = self
+            .name
             .as_deref()
             .and_then(|n| n.split_whitespace().next())
-            .map(str::to_string)
-            .unwrap_or_else(|| self.address.split('@').next().unwrap_or("").to_string())
+        {
+            return first.to_string();
+        }
+        let local = self.address.split('@').next().unwrap_or("");
+        let word = local.split(['.', '_', '-', '+']).next().unwrap_or(local);
+        let mut chars = word.chars();
+        match chars.next() {
+            Some(c) => c.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        }
     }
 
     /// "Tom Anderson" or the address.
@@ -48,12 +58,20 @@ pub struct EmailDraft {
     pub subject: String,
     /// Plain text.
     pub body: String,
-    /// Message-ID of the email replied to (without angle brackets).
-    pub in_reply_to: String,
-    /// Message-IDs of the thread, oldest first (without angle brackets).
+    /// Message-ID of the email replied to (without angle brackets); `None` when it had none
+    /// (the reply then threads by subject only).
+    pub in_reply_to: Option<String>,
+    /// Message-IDs of the thread that have one, oldest first (without angle brackets).
     pub references: Vec<String>,
     /// The thread replied in (`email_insights.thread_id`).
     pub thread_id: String,
+    /// Who wrote the body: `template`, or the LLM generator's name (`openai`).
+    #[serde(default = "template")]
+    pub written_by: String,
+}
+
+fn template() -> String {
+    "template".into()
 }
 
 /// A meeting to put on the user's calendar, with its invitees.

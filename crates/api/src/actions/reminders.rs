@@ -4,6 +4,7 @@
 //! while the API was down are delivered when it is back; a failed delivery is retried on the next
 //! tick, up to [`MAX_ATTEMPTS`], each failure recorded.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -14,6 +15,7 @@ use uuid::Uuid;
 use super::mailer::{self, Mailer};
 use super::model::Person;
 use super::{store, ActionError};
+use crate::metrics::Metrics;
 
 /// Delivery attempts before a reminder is given up (its last error stays on it).
 pub const MAX_ATTEMPTS: i32 = 5;
@@ -33,6 +35,7 @@ struct Due {
 pub async fn deliver_due(
     pool: &PgPool,
     mailer: &Mailer,
+    metrics: &Metrics,
     now: DateTime<Utc>,
 ) -> Result<usize, ActionError> {
     let mut delivered = 0;
@@ -79,9 +82,11 @@ pub async fn deliver_due(
                 )
                 .await?;
                 delivered += 1;
+                metrics.reminder("delivered");
             }
             Err(e) => {
                 tracing::warn!(reminder = %due.id, error = %e, "reminder delivery failed");
+                metrics.reminder("failed");
                 sqlx::query(
                     "UPDATE reminders SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
                 )
@@ -106,12 +111,12 @@ pub async fn deliver_due(
 
 /// Runs [`deliver_due`] every `every` until the process ends; errors are logged and the next
 /// tick tries again (PostgreSQL or the mail server restarting delays reminders, no more).
-pub async fn run(pool: PgPool, mailer: Mailer, every: Duration) {
+pub async fn run(pool: PgPool, mailer: Mailer, metrics: Arc<Metrics>, every: Duration) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match deliver_due(&pool, &mailer, Utc::now()).await {
+        match deliver_due(&pool, &mailer, &metrics, Utc::now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(delivered = n, "reminders delivered"),
             Err(e) => tracing::warn!(error = %e, "reminder delivery round failed; retrying"),

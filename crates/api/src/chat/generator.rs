@@ -160,6 +160,16 @@ pub trait SqlGenerator: Send + Sync {
         Ok(None)
     }
 
+    /// Writes free text (an email's body) following `instructions`, from `facts` only; `None`
+    /// when this generator does not write (the embedded engine: the caller's template stands).
+    async fn write(
+        &self,
+        _instructions: &str,
+        _facts: &str,
+    ) -> Result<Option<String>, GeneratorError> {
+        Ok(None)
+    }
+
     /// Words the result (and the draft's sections, run, in the draft's order) as an answer to
     /// the question.
     async fn answer(

@@ -358,6 +358,17 @@ impl SqlGenerator for OpenAiGenerator {
         self.reply_draft(request, reply)
     }
 
+    async fn write(
+        &self,
+        instructions: &str,
+        facts: &str,
+    ) -> Result<Option<String>, GeneratorError> {
+        let text = self
+            .complete(vec![system(instructions), user(facts)])
+            .await?;
+        Ok(Some(strip_fences(&text).trim().to_string()))
+    }
+
     async fn repair(
         &self,
         request: &Request<'_>,

@@ -165,18 +165,27 @@ impl ChatService {
                 notices.push(HISTORY_UNAVAILABLE.to_string());
                 Vec::new()
             });
-        let version = self.data_version().await?;
+        // Without the data's version the cache cannot be trusted: the answer is computed and
+        // not cached (PostgreSQL being down fails the query below anyway, with its own error).
+        let version = self.data_version().await;
+        if let Err(e) = &version {
+            tracing::warn!(error = %e, "no data version: the answer cache is bypassed");
+        }
         let normalised = normalise(question);
-        let key = CacheKey {
+        let key = version.as_ref().ok().map(|version| CacheKey {
             generator: self.generator.name(),
             question: &normalised,
             today,
             now,
-            data_version: &version,
+            data_version: version,
             context: history.last().and_then(|t| t.sql.as_deref()),
-        };
+        });
         // A cache that cannot answer is a miss: the answer is computed, uncached.
-        if let Ok(Some(hit)) = self.store.cached(&key).await {
+        let hit = match &key {
+            Some(key) => self.store.cached(key).await,
+            None => Ok(None),
+        };
+        if let Ok(Some(hit)) = hit {
             self.metrics.chat(self.generator.name(), "cached");
             self.remember(conversation_id, question, &hit).await;
             return Ok(self.reply(
@@ -200,7 +209,9 @@ impl ChatService {
         };
         let (answer, timings) = self.answer(&request).await?;
         // Failures are logged by the store; the answer stands without the cache.
-        let _ = self.store.cache(&key, &answer).await;
+        if let Some(key) = &key {
+            let _ = self.store.cache(key, &answer).await;
+        }
         self.remember(conversation_id, question, &answer).await;
         let outcome = if answer.refused {
             "refused"
@@ -233,7 +244,13 @@ impl ChatService {
         let turn = match &self.actions {
             Some(actions) => {
                 actions
-                    .handle(intent, conversation_id, question, now)
+                    .handle(
+                        intent,
+                        conversation_id,
+                        question,
+                        now,
+                        self.generator.as_ref(),
+                    )
                     .await?
             }
             None => crate::actions::ActionTurn {
@@ -373,23 +390,10 @@ impl ChatService {
         Ok((checked.sql, result?))
     }
 
-    /// Changes whenever the batch or the exporter writes: row counts and the latest
-    /// export/check/compute times of the tables the embedded engine reads (mail statistics,
-    /// per-email facts, action items, patterns and the calendar).
+    /// Changes whenever a serving table is written (the batch, the exporter, anyone): one row,
+    /// bumped by a trigger in the writing transaction (`mindy_core::db::VERSION_TABLE`).
     async fn data_version(&self) -> Result<String, ChatError> {
-        let sql = "SELECT concat_ws('/', (SELECT count(*) FROM daily_insights), \
-                   (SELECT max(exported_at) FROM daily_insights), \
-                   (SELECT count(*) FROM daily_sender_domains), \
-                   (SELECT count(*) FROM daily_hourly_counts), \
-                   (SELECT count(*) || '@' || coalesce(max(checked_at)::text, '') FROM quality_scores), \
-                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM email_insights), \
-                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM email_threads), \
-                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM email_action_items), \
-                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM email_patterns), \
-                   (SELECT count(*) || '@' || coalesce(max(ingested_at)::text, '') FROM calendar_events), \
-                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM calendar_days), \
-                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM calendar_conflicts), \
-                   (SELECT count(*) || '@' || coalesce(max(computed_at)::text, '') FROM calendar_patterns))";
+        let sql = mindy_core::db::VERSION_SQL;
         sqlx::query_scalar(sql)
             .fetch_one(&self.reader)
             .await

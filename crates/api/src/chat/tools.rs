@@ -65,11 +65,11 @@ pub fn definitions() -> Vec<(&'static str, &'static str, Value)> {
         ),
         (
             "organisation_emails",
-            "The emails an organisation sent the user in a period, each with sender, subject, summary, sentiment and urgency.",
+            "The emails an organisation (or, when no organisation has that name, a person by name or address) sent the user in a period, each with sender, subject, summary, sentiment and urgency.",
             json!({
                 "type": "object",
                 "properties": {
-                    "organisation": { "type": "string", "description": "its name as the user wrote it, e.g. Acme Corp" },
+                    "organisation": { "type": "string", "description": "the organisation's or the person's name, or an address, as the user wrote it, e.g. Acme Corp, Tom Anderson" },
                     "urgent": { "type": "boolean", "description": "only the urgent ones" },
                     "period": period("when they were sent")
                 },
@@ -115,21 +115,7 @@ impl Period {
                 format!("a period runs forward and spans 1 to {MAX_DAYS} days"),
             ));
         }
-        let week = scenes::this_week(today);
-        let day = |n: i64| today + chrono::Duration::days(n);
-        let label = match (self.start, self.end) {
-            (s, e) if s == e && s == today => "today".to_string(),
-            (s, e) if s == e && s == day(1) => "tomorrow".to_string(),
-            (s, e) if s == e && s == day(-1) => "yesterday".to_string(),
-            (s, e) if s == week.start && e == week.end => "this week".to_string(),
-            (s, e)
-                if s == week.start + chrono::Duration::days(7)
-                    && e == week.end + chrono::Duration::days(7) =>
-            {
-                "next week".to_string()
-            }
-            (s, e) => super::semantic::dates::describe(s, e),
-        };
+        let label = super::semantic::dates::name(self.start, self.end, today);
         Ok(DateRange {
             start: self.start,
             end: self.end,

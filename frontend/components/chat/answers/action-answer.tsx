@@ -222,6 +222,11 @@ function EmailView({ email, onEdit, disabled }: { email: EmailDraft; onEdit?: ()
       <div className={styles.body} data-testid="email-body">
         {email.body}
       </div>
+      {email.written_by && (
+        <p className={styles.zone} data-testid="email-written-by">
+          {email.written_by === "template" ? "Filled in from the thread by a template." : `Written by the ${email.written_by} model.`}
+        </p>
+      )}
       {onEdit && (
         <div className={styles.buttons}>
           <button type="button" className="button" onClick={onEdit} disabled={disabled}>

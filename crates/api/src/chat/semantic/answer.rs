@@ -426,11 +426,16 @@ pub(super) fn capitalise(s: &str) -> String {
 
 /// "Thu 26 Nov 08:20" from a `timestamp` cell (`2026-11-26T08:20:00`), else the cell as is.
 pub(super) fn moment(value: &Value) -> String {
+    local_time(value, "%a %-d %b %H:%M").unwrap_or_else(|| num(value))
+}
+
+/// A local timestamp cell (`2026-11-26T08:20:00`, as the serving tables' `local_*` columns and
+/// `timestamp` casts come out) in `format`; `None` when the cell is not one.
+pub(crate) fn local_time(value: &Value, format: &str) -> Option<String> {
     value
         .as_str()
         .and_then(|s| s.parse::<chrono::NaiveDateTime>().ok())
-        .map(|t| t.format("%a %-d %b %H:%M").to_string())
-        .unwrap_or_else(|| num(value))
+        .map(|t| t.format(format).to_string())
 }
 
 /// "(Data as of Thu 26 Nov 08:20.)", or that there is no per-email data at all.
@@ -476,13 +481,18 @@ fn org_emails(name: &str, urgent: bool, range: &DateRange, r: &QueryResult) -> S
     if cell(r, 0, "data_as_of").is_null() {
         return format!("I have no per-email data yet, so I can't list {what}.");
     }
+    let mut people: Vec<&str> = (0..r.rows.len())
+        .filter_map(|i| text(cell(r, i, "person")))
+        .collect();
+    people.sort_unstable();
+    people.dedup();
     let mut orgs: Vec<&str> = (0..r.rows.len())
         .filter_map(|i| text(cell(r, i, "organization")))
         .collect();
     orgs.dedup();
-    if orgs.is_empty() {
+    if orgs.is_empty() && people.is_empty() {
         return format!(
-            "I found no emails from \"{}\": no organisation of that name is in your mail.{}",
+            "I found no emails from \"{}\": no organisation or person of that name is in your mail.{}",
             title(name),
             freshness(r)
         );
@@ -490,7 +500,22 @@ fn org_emails(name: &str, urgent: bool, range: &DateRange, r: &QueryResult) -> S
     let emails: Vec<usize> = (0..r.rows.len())
         .filter(|i| !cell(r, *i, "sent_local").is_null())
         .collect();
-    let who = if orgs.len() == 1 {
+    let who = if !people.is_empty() {
+        let named = if people.len() == 1 {
+            people[0].to_string()
+        } else {
+            format!(
+                "the {} people matching \"{}\" ({})",
+                people.len(),
+                title(name),
+                people.join(", ")
+            )
+        };
+        match orgs.as_slice() {
+            [org] => format!("{named} ({org})"),
+            _ => named,
+        }
+    } else if orgs.len() == 1 {
         orgs[0].to_string()
     } else {
         format!(

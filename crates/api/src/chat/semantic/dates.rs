@@ -75,6 +75,24 @@ impl DateRange {
     }
 }
 
+/// How the answers name the period `start..=end` seen from `today`: "today", "tomorrow",
+/// "yesterday", "this week" / "next week" (whole weeks, Monday to Sunday), else its dates
+/// ([`describe`]).
+pub fn name(start: NaiveDate, end: NaiveDate, today: NaiveDate) -> String {
+    let day = |n: i64| today + Duration::days(n);
+    let monday = day(-(today.weekday().num_days_from_monday() as i64));
+    match (start, end) {
+        (s, e) if s == e && s == today => "today".into(),
+        (s, e) if s == e && s == day(1) => "tomorrow".into(),
+        (s, e) if s == e && s == day(-1) => "yesterday".into(),
+        (s, e) if s == monday && e == monday + Duration::days(6) => "this week".into(),
+        (s, e) if s == monday + Duration::days(7) && e == monday + Duration::days(13) => {
+            "next week".into()
+        }
+        (s, e) => describe(s, e),
+    }
+}
+
 /// "Wed 25 Nov 2026" or "Mon 16 Nov – Sun 22 Nov 2026".
 pub fn describe(start: NaiveDate, end: NaiveDate) -> String {
     if start == end {
@@ -605,5 +623,33 @@ mod tests {
     fn may_is_a_month_only_with_a_day() {
         let tokens = ["may", "i", "ask"];
         assert!(find(&tokens, today()).is_empty());
+    }
+
+    #[test]
+    fn periods_are_named_as_the_answers_say_them() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        // Thursday 26 November 2026.
+        let today = day("2026-11-26");
+        assert_eq!(name(today, today, today), "today");
+        assert_eq!(
+            name(day("2026-11-27"), day("2026-11-27"), today),
+            "tomorrow"
+        );
+        assert_eq!(
+            name(day("2026-11-25"), day("2026-11-25"), today),
+            "yesterday"
+        );
+        assert_eq!(
+            name(day("2026-11-23"), day("2026-11-29"), today),
+            "this week"
+        );
+        assert_eq!(
+            name(day("2026-11-30"), day("2026-12-06"), today),
+            "next week"
+        );
+        assert_eq!(
+            name(day("2026-11-23"), day("2026-11-26"), today),
+            "Mon 23 Nov – Thu 26 Nov 2026"
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! - [`plan`]: the understood question, kept in the conversation for follow-ups.
 //! - [`sql`]: plan → readable SQL and chart hint.
 //! - [`answer`]: plan + rows → templated answer.
+//! - [`words`]: the question's words outside its dates, which both recognisers read.
 //! - [`scenes`]: the demo scenes (briefing, a calendar day, patterns, clients met and mailed),
 //!   each answered from several queries; tried before the statistics parser.
 
@@ -15,6 +16,7 @@ pub mod parser;
 pub mod plan;
 pub mod scenes;
 pub mod sql;
+pub mod words;
 
 use async_trait::async_trait;
 

@@ -17,6 +17,7 @@ use chrono::NaiveDate;
 
 use super::dates::{self, DateRange, Found};
 use super::plan::{Intent, Order, Plan};
+use super::words::Words;
 use crate::chat::catalog::{Catalog, Measure};
 
 /// The parser's verdict on one question.
@@ -390,29 +391,6 @@ pub(super) const FILLER: &[&str] = &[
     "thanks",
 ];
 
-/// The question's words once the date expressions are taken out, padded with spaces so that
-/// `has(" per day ")` matches whole words.
-struct Words {
-    text: String,
-    tokens: Vec<String>,
-}
-
-impl Words {
-    fn has(&self, phrase: &str) -> bool {
-        self.text.contains(&format!(" {phrase} "))
-    }
-
-    fn any(&self, phrases: &[&str]) -> bool {
-        phrases.iter().any(|p| self.has(p))
-    }
-
-    fn starts_with_any(&self, phrases: &[&str]) -> bool {
-        phrases
-            .iter()
-            .any(|p| self.text.starts_with(&format!(" {p} ")))
-    }
-}
-
 /// Understands `question`, with the previous turn's plan as context for follow-ups.
 pub fn understand(
     catalog: &Catalog,
@@ -423,7 +401,7 @@ pub fn understand(
     let normalised = normalise(question);
     let tokens: Vec<&str> = normalised.split(' ').filter(|t| !t.is_empty()).collect();
     let found = dates::find(&tokens, today);
-    let words = rest(&tokens, &found);
+    let words = Words::new(&tokens, &found);
     if let Some(reason) = unsupported(&words) {
         return Understood::Refusal(reason.to_string());
     }
@@ -467,20 +445,6 @@ pub fn understand(
         }
     }
     understood
-}
-
-/// Tokens outside the date expressions.
-fn rest(tokens: &[&str], found: &[dates::Match]) -> Words {
-    let kept: Vec<String> = tokens
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !found.iter().any(|m| (m.at..m.at + m.len).contains(i)))
-        .map(|(_, t)| t.to_string())
-        .collect();
-    Words {
-        text: format!(" {} ", kept.join(" ")),
-        tokens: kept,
-    }
 }
 
 /// The words of the question that neither grammar, nor the dates, nor the vocabulary of the
@@ -673,14 +637,16 @@ const ROLE_WORDS: &[&str] = &[
     "others",
 ];
 
-/// The sender the question filters on, or a refusal when it names one we cannot filter on (an
-/// address, a group of senders).
+/// The sender the question filters on: a domain, or a name after "from" (an organisation, else
+/// a person, or an address); a refusal when it names a group of senders.
 fn sender_filter(words: &Words) -> Result<Sender, String> {
-    if let Some(address) = words.tokens.iter().find(|t| t.contains('@')) {
-        return Err(format!(
-            "I only have sender domains and organisations, not addresses: try the domain of {address}, like \"emails from {}\".",
-            address.rsplit('@').next().unwrap_or("example.com")
-        ));
+    // An address names one sender: matched like a person's name (the SQL compares addresses).
+    if let Some(at) = words.tokens.iter().position(|t| t.contains('@')) {
+        return Ok(Sender::Organisation {
+            name: words.tokens[at].clone(),
+            at,
+            len: 1,
+        });
     }
     if let Some(domain) = words.tokens.iter().find(|t| is_domain(t)) {
         return Ok(Sender::Domain(domain.clone()));

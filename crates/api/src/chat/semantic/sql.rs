@@ -147,24 +147,60 @@ pub const ORG_EMAILS_LIMIT: usize = 200;
 /// The organisation's received emails over the range, one row per email, with its thread's
 /// state; always at least one row, so the answer can tell "no such organisation" (`organization`
 /// null) from "none in the period" (`sent_local` null), and say how fresh the data is.
+/// The emails of the organisation `name` names (by [`Intent::organisation_key`]); when no
+/// organisation matches, of the senders it names: an address, or a person whose name has each
+/// of its words ("Tom", "Tom Anderson"). Column `person` is the sender's name for a person match
+/// and null for an organisation's.
 fn org_emails(name: &str, urgent: bool, range: &DateRange, timezone: &str) -> String {
     let key = Intent::organisation_key(name);
     let tz = zone(timezone);
     let urgent = if urgent { " AND e.urgent" } else { "" };
+    // Only [a-z0-9] in a name word and [a-z0-9@._+-] in an address reach the SQL literals.
+    let address: String = name
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "@._+-".contains(*c))
+        .collect();
+    let person = if address.contains('@') {
+        format!("lower(from_address) = '{address}'")
+    } else {
+        let words: Vec<String> = name
+            .split_whitespace()
+            .map(|w| {
+                w.chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
+                    .to_lowercase()
+            })
+            .filter(|w| w.len() >= 2)
+            .map(|w| format!("lower(coalesce(from_name, '')) ~ '\\m{w}\\M'"))
+            .collect();
+        if words.is_empty() {
+            "false".to_string()
+        } else {
+            words.join(" AND ")
+        }
+    };
     format!(
         "WITH matched AS (\n  SELECT DISTINCT organization FROM email_insights\n  \
-         WHERE lower(replace(replace(replace(organization, ' ', ''), '.', ''), '-', '')) LIKE '{key}%'\n)\n\
-         SELECT m.organization, e.sent_at AT TIME ZONE '{tz}' AS sent_local, e.from_name, e.from_address,\n  \
+         WHERE lower(replace(replace(replace(organization, ' ', ''), '.', ''), '-', '')) LIKE '{key}%'\n),\n\
+         people AS (\n  SELECT from_address, max(from_name) AS from_name FROM email_insights\n  \
+         WHERE direction = 'inbound' AND NOT EXISTS (SELECT 1 FROM matched) AND ({person})\n  \
+         GROUP BY from_address\n),\n\
+         who AS (\n  SELECT organization, NULL AS from_address, NULL AS person FROM matched\n  \
+         UNION ALL SELECT NULL, from_address, coalesce(from_name, from_address) FROM people\n)\n\
+         SELECT coalesce(w.organization, e.organization) AS organization, w.person,\n  \
+         e.sent_at AT TIME ZONE '{tz}' AS sent_local, e.from_name, e.from_address,\n  \
          e.sender_title, e.sender_role, e.subject, e.summary, e.sentiment, e.urgency_score, e.urgent,\n  \
          e.needs_reply, e.follow_ups, e.thread_id, coalesce(t.escalating, e.escalating) AS escalating,\n  \
          t.needs_reply AS thread_needs_reply, t.message_count AS thread_messages,\n  \
          f.data_as_of AT TIME ZONE '{tz}' AS data_as_of\n\
          FROM (SELECT MAX(computed_at) AS data_as_of FROM email_insights) AS f\n\
-         LEFT JOIN matched AS m ON true\n\
-         LEFT JOIN email_insights AS e ON e.organization = m.organization AND e.direction = 'inbound'{urgent}\n  \
-         AND e.{}\n\
+         LEFT JOIN who AS w ON true\n\
+         LEFT JOIN email_insights AS e ON (e.organization = w.organization OR e.from_address = w.from_address)\n  \
+         AND e.direction = 'inbound'{urgent} AND e.{}\n\
          LEFT JOIN email_threads AS t ON t.thread_id = e.thread_id\n\
-         ORDER BY m.organization, e.sent_at\nLIMIT {ORG_EMAILS_LIMIT}",
+         ORDER BY 1, e.sent_at\nLIMIT {ORG_EMAILS_LIMIT}",
         range.sql_condition_on("sent_date")
     )
 }

@@ -304,7 +304,8 @@ SELECT id, thread_key AS thread_id, sent_at, to_date(sent_at) AS sent_date,
   cast(follow_ups AS INT) AS follow_ups,
   replied_at,
   round((unix_micros(replied_at) - unix_micros(sent_at)) / 60000000.0, 1) AS response_minutes,
-  current_timestamp() AS computed_at
+  current_timestamp() AS computed_at,
+  rfc822_message_id
 FROM total"
     )
 }

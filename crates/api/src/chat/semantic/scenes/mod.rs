@@ -25,6 +25,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use super::dates::{self, DateRange, Found};
 use super::parser::{normalise, Understood, FILLER};
 use super::plan::{Intent, Order, Plan};
+use super::words::Words;
 use crate::chat::{AnswerKind, QueryResult, Section, SectionQuery};
 
 /// A scene's queries: the main one (its rows are the reply's `rows`) and its sections.
@@ -242,7 +243,7 @@ const SCHEDULE: &[&str] = &[
 ];
 /// Words of a calendar-day question besides the ranking and schedule words.
 const DAY_WORDS: &[&str] = &[
-    "day", "days", "weekday", "week", "look", "like", "shape", "free", "time", "hours", "in",
+    "on", "day", "days", "weekday", "week", "look", "like", "shape", "free", "time", "hours", "in",
     "terms", "of", "will", "going", "to", "be", "busy", "how", "mine", "has", "have", "with",
 ];
 /// Words that make a question about email, not the calendar.
@@ -356,56 +357,6 @@ const CLIENTS_VOCABULARY: &[&str] = &[
 const FOLLOW_UP: &[&str] = &[
     "and", "what", "about", "how", "then", "same", "for", "instead", "ok", "okay", "now",
 ];
-
-/// A question's words outside its date expressions, with their positions.
-struct Words {
-    /// (position in the question's tokens, token).
-    kept: Vec<(usize, String)>,
-    /// Space-padded, for phrase matching.
-    text: String,
-}
-
-impl Words {
-    fn new(tokens: &[&str], found: &[dates::Match]) -> Self {
-        let kept: Vec<(usize, String)> = tokens
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !found.iter().any(|m| (m.at..m.at + m.len).contains(i)))
-            .map(|(i, t)| (i, t.to_string()))
-            .collect();
-        let text = format!(
-            " {} ",
-            kept.iter()
-                .map(|(_, t)| t.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
-        Words { kept, text }
-    }
-
-    fn has(&self, phrase: &str) -> bool {
-        self.text.contains(&format!(" {phrase} "))
-    }
-
-    fn any(&self, phrases: &[&str]) -> bool {
-        phrases.iter().any(|p| self.has(p))
-    }
-
-    /// The words no list accounts for (phrases of several words count word by word).
-    fn left(&self, lists: &[&[&str]]) -> Vec<String> {
-        self.kept
-            .iter()
-            .map(|(_, t)| t)
-            .filter(|t| {
-                !lists
-                    .iter()
-                    .flat_map(|l| l.iter())
-                    .any(|w| w.split(' ').any(|part| part == t.as_str()))
-            })
-            .cloned()
-            .collect()
-    }
-}
 
 fn refuse_left(left: Vec<String>) -> Understood {
     Understood::Refusal(format!(
@@ -557,7 +508,9 @@ fn calendar_day(
     } else {
         None
     };
-    let calendar = words.any(SCHEDULE);
+    // "What's on tomorrow?": a named day's agenda ("what's on my plate" is the briefing's).
+    let calendar = words.any(SCHEDULE)
+        || (words.any(&["whats on", "what is on"]) && !named.is_empty() && !words.any(&["plate"]));
     let day = words.any(&["day", "days", "weekday"]);
     let shape = words.any(&["look like", "looks like", "look", "shape"]);
     let about = match order {
@@ -620,14 +573,13 @@ fn clients(words: &Words, named: &[(usize, DateRange)], today: NaiveDate) -> Opt
     let mut mailed: Option<DateRange> = None;
     for (at, range) in named {
         let before = words
-            .kept
-            .iter()
+            .placed()
             .rev()
             .filter(|(i, _)| i < at)
             .find_map(|(_, t)| {
-                if MEET.contains(&t.as_str()) {
+                if MEET.contains(&t) {
                     Some(true)
-                } else if MAILED.contains(&t.as_str()) {
+                } else if MAILED.contains(&t) {
                     Some(false)
                 } else {
                     None
@@ -704,10 +656,7 @@ fn follow_up(
 
 /// "09:30" from a `timestamp` cell (`2026-11-26T09:30:00`).
 pub(crate) fn clock(value: &serde_json::Value) -> Option<String> {
-    value
-        .as_str()
-        .and_then(|s| s.parse::<chrono::NaiveDateTime>().ok())
-        .map(|t| t.format("%H:%M").to_string())
+    super::answer::local_time(value, "%H:%M")
 }
 
 /// "1 meeting", "3 meetings".

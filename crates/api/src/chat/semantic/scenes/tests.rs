@@ -224,3 +224,16 @@ fn every_scene_query_passes_the_validator() {
         }
     }
 }
+
+#[test]
+fn whats_on_a_day_is_its_calendar() {
+    for (q, day) in [
+        ("What's on today?", today()),
+        ("what is on tomorrow", today() + chrono::Duration::days(1)),
+        ("What's on my calendar today?", today()),
+    ] {
+        let p = plan(q);
+        assert_eq!(p.intent, Intent::CalendarDay { order: None }, "{q}");
+        assert_eq!(p.range.start, day, "{q}");
+    }
+}
