@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 
-import { SCENE_QUESTIONS, STAT_QUESTIONS } from "../lib/chat/examples";
+import { ACTION_QUESTIONS, SCENE_QUESTIONS, STAT_QUESTIONS } from "../lib/chat/examples";
 
 import { ChatPage } from "./pages/chat";
 
@@ -31,8 +31,27 @@ for (const scheme of ["light", "dark"] as const) {
     await page.mouse.move(0, 0);
     expect(await violations(page), "chat with scene answers").toEqual([]);
 
+
     await page.goto("/dashboard");
     await expect(page.getByRole("heading", { name: "Pipeline dashboard" })).toBeVisible();
     expect(await violations(page), "dashboard").toEqual([]);
+  });
+}
+
+for (const scheme of ["light", "dark"] as const) {
+  test(`an action to confirm, its editor and the actions page pass axe in the ${scheme} theme`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    const chat = new ChatPage(page);
+    await chat.goto();
+    const action = (await chat.ask(ACTION_QUESTIONS.draftReply)).getByTestId("action");
+    await expect(action).toBeVisible();
+    expect(await violations(page), "chat with an action to confirm").toEqual([]);
+    await action.getByRole("button", { name: "Edit" }).click();
+    await expect(action.getByLabel("Body")).toBeVisible();
+    expect(await violations(page), "an action's draft being edited").toEqual([]);
+
+    await page.goto("/actions");
+    await expect(page.getByRole("heading", { name: "Actions", level: 1 })).toBeVisible();
+    expect(await violations(page), "actions").toEqual([]);
   });
 }

@@ -2,7 +2,7 @@
 
 import { type APIRequestContext, request } from "@playwright/test";
 
-import { ChatReply, Health, KafkaReport, LakeReport, AirflowRuns } from "../lib/api/schemas";
+import { ChatReply, Confirmation, Health, KafkaReport, LakeReport, AirflowRuns, ProposalDetail } from "../lib/api/schemas";
 
 export function apiUrl(): string {
   const url = process.env.MINDY_E2E_API_URL;
@@ -33,4 +33,14 @@ export async function askApi(api: APIRequestContext, message: string, id?: strin
   const response = await api.post("/api/chat", { data: { message, conversation_id: id ?? null } });
   if (response.status() !== 200) throw new Error(`chat ${message}: HTTP ${response.status()}: ${await response.text()}`);
   return ChatReply.parse(await response.json());
+}
+
+/** GET /api/actions/{id}: a proposal and its audit. */
+export const getProposalApi = async (api: APIRequestContext, id: string) => ProposalDetail.parse(await getJson(api, `/api/actions/${id}`));
+
+/** POST /api/actions/{id}/confirm. */
+export async function confirmApi(api: APIRequestContext, id: string): Promise<Confirmation> {
+  const response = await api.post(`/api/actions/${id}/confirm`);
+  if (response.status() !== 200) throw new Error(`confirm ${id}: HTTP ${response.status()}: ${await response.text()}`);
+  return Confirmation.parse(await response.json());
 }

@@ -1,23 +1,33 @@
 import { expect, test } from "@playwright/test";
 
-import { SCENE_QUESTIONS, STAT_QUESTIONS } from "../lib/chat/examples";
+import { ACTION_QUESTIONS, SCENE_QUESTIONS, STAT_QUESTIONS } from "../lib/chat/examples";
 
 import { ChatPage } from "./pages/chat";
 
 // A phone-sized screen: nothing overflows sideways, and the chat works.
 
-test("chat and dashboard fit a phone", async ({ page }) => {
+test("chat, actions and dashboard fit a phone", async ({ page }) => {
   const chat = new ChatPage(page);
   await chat.goto();
   const answer = await chat.ask(STAT_QUESTIONS[3]);
   await expect(answer).toHaveAttribute("data-status", "done");
   await expect(answer.getByTestId("result-table")).toBeVisible();
-  expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  expect(await horizontalOverflow(page), await pastTheEdge(page)).toBeLessThanOrEqual(0);
   for (const question of [SCENE_QUESTIONS.briefing, SCENE_QUESTIONS.busiestDay, SCENE_QUESTIONS.clients]) {
     const scene = await chat.ask(question);
     await expect(scene).toHaveAttribute("data-status", "done");
-    expect(await horizontalOverflow(page), question).toBeLessThanOrEqual(0);
+    expect(await horizontalOverflow(page), `${question}: ${await pastTheEdge(page)}`).toBeLessThanOrEqual(0);
   }
+
+  // An action's card (long addresses, the email's body) and the actions page.
+  const action = await chat.ask(ACTION_QUESTIONS.draftReply);
+  await expect(action.getByTestId("action")).toBeVisible();
+  expect(await horizontalOverflow(page), await pastTheEdge(page)).toBeLessThanOrEqual(0);
+  await action.getByRole("button", { name: "Edit" }).click();
+  expect(await horizontalOverflow(page), await pastTheEdge(page)).toBeLessThanOrEqual(0);
+  await page.goto("/actions");
+  await expect(page.getByRole("heading", { name: "Actions", level: 1 })).toBeVisible();
+  expect(await horizontalOverflow(page), await pastTheEdge(page)).toBeLessThanOrEqual(0);
 
   await page.goto("/dashboard");
   await expect(page.getByRole("heading", { name: "Pipeline dashboard" })).toBeVisible();

@@ -48,6 +48,13 @@ const CODES: Record<string, ErrorInfo> = {
     kind: "error",
     showDetail: false,
   },
+  conflict: {
+    title: "No longer waiting",
+    message: "These actions can no longer be changed or confirmed (they expired, were cancelled or already ran).",
+    retryable: false,
+    kind: "input",
+    showDetail: true,
+  },
   sql_refused: {
     title: "Question refused",
     message: "The query written for this question broke a safety rule, so it was not run. Try rephrasing it.",
@@ -137,6 +144,7 @@ export function isKnownError(code: string): boolean {
 export function codeForStatus(status: number): string {
   if (status === 401 || status === 403) return "unauthorized";
   if (status === 404) return "not_found";
+  if (status === 409) return "conflict";
   if (status === 429) return "rate_limited";
   if (status === 504) return "timeout";
   if (status === 502 || status === 503) return "upstream_unavailable";

@@ -91,15 +91,20 @@ INSERT INTO email_insights (id, thread_id, sent_at, sent_date, direction, from_a
                             organization, sender_role, sender_title, sender_group, recipients, subject, summary,
                             sentiment, sentiment_score, frustrated, urgency_score, urgent, urgency_reasons, needs_reply,
                             escalating, action_item_count, next_due_at, thread_position, thread_message_count,
-                            follow_ups, replied_at, response_minutes, computed_at)
+                            follow_ups, replied_at, response_minutes, rfc822_message_id, computed_at)
 SELECT m.id, m.thread_id, sent_at, (sent_at AT TIME ZONE :'tz')::date, 'inbound', m.from_address, m.from_name,
-       m.sender_domain, m.organization, m.sender_role, m.sender_title, m.sender_group, 'sarah@mindy.example',
+       m.sender_domain, m.organization, m.sender_role, m.sender_title, m.sender_group,
+       -- Acme's outage thread copies Lisa Chen: a reply to it goes to Tom with Lisa in Cc (reply-all).
+       CASE WHEN m.thread_id = 't-acme' THEN 'sarah@mindy.example, lisa.chen@acmecorp.example'
+            ELSE 'sarah@mindy.example' END,
        m.subject, m.summary, m.sentiment,
        CASE m.sentiment WHEN 'positive' THEN 0.6 WHEN 'negative' THEN -0.7 ELSE 0 END,
        m.sentiment = 'negative' AND m.follow_ups > 0, m.urgency_score, m.urgency_score >= 70,
        CASE WHEN m.urgency_score >= 70 THEN 'outage; deadline today' ELSE '' END,
        m.needs_reply, m.escalating, 0, NULL, m.thread_position,
        (SELECT count(*) FROM seed_mail AS t WHERE t.thread_id = m.thread_id), m.follow_ups, NULL, NULL,
+       -- The Message-ID header a drafted reply threads to (In-Reply-To, References).
+       m.id || '@' || m.sender_domain,
        now() - interval '10 minutes'
 FROM seed_mail AS m, LATERAL (SELECT now() - make_interval(secs => m.hours_ago * 3600) AS sent_at) AS t;
 
@@ -322,5 +327,24 @@ INSERT INTO calendar_one_on_ones (counterpart_address, counterpart_name, is_dire
 VALUES ('lisa.park@mindy.example', 'Lisa Park', true, 4, :'today'::date - 3, :'today'::date + 4, :'today'::date, now()),
        ('mike.chen@mindy.example', 'Mike Chen', true, 0, :'today'::date - 41, NULL, :'today'::date, now()),
        ('ana.lopez@mindy.example', 'Ana Lopez', true, 0, NULL, NULL, :'today'::date, now());
+
+-- ---------------------------------------------------------------- actions: the people a drafted reply names
+-- The user (whose address a reply is sent from), Tom and Lisa of the Acme thread above, and Mike Stevens, the
+-- colleague "loop in Mike" resolves to (actions, issue 19: "Draft a response to Tom ... and loop in Mike").
+INSERT INTO contacts (address, name, title, organization, domain, role, group_name, is_user, first_seen, last_seen,
+                      emails_from, emails_from_30d, emails_to, emails_to_30d, last_from_at, last_to_at,
+                      avg_sentiment_30d, negative_30d, urgent_30d, awaiting_reply, avg_response_minutes, computed_at)
+VALUES ('sarah@mindy.example', 'Sarah Johnson', 'VP Customer Success', NULL, 'mindy.example', 'internal', 'Leadership',
+        true, now() - interval '400 days', now() - interval '1 hour', 0, 0, 0, 0, NULL, NULL, NULL, 0, 0, 0, NULL,
+        now() - interval '10 minutes'),
+       ('tom.anderson@acmecorp.example', 'Tom Anderson', 'VP Engineering', 'Acme Corp', 'acmecorp.example', 'client',
+        'Clients', false, now() - interval '200 days', now() - interval '6 hours', 3, 3, 1, 1,
+        now() - interval '6 hours', now() - interval '20 days', -0.5, 2, 2, 2, 95, now() - interval '10 minutes'),
+       ('lisa.chen@acmecorp.example', 'Lisa Chen', 'VP Operations', 'Acme Corp', 'acmecorp.example', 'client',
+        'Clients', false, now() - interval '150 days', now() - interval '6 hours', 0, 0, 0, 0, NULL, NULL, NULL, 0, 0,
+        0, NULL, now() - interval '10 minutes'),
+       ('mike.stevens@mindy.example', 'Mike Stevens', 'CTO', NULL, 'mindy.example', 'internal', 'Leadership', false,
+        now() - interval '400 days', now() - interval '2 days', 12, 4, 15, 5, now() - interval '2 days',
+        now() - interval '3 days', 0.2, 0, 0, 0, 40, now() - interval '10 minutes');
 
 COMMIT;

@@ -15,6 +15,10 @@
 # end. MINDY_E2E_DATA=stack or =seed forces one. Either way the tests compare the pages with the API's answers,
 # never with fixed numbers. Kafka, the lake and Airflow are always the stack's own.
 #
+# Actions (issue 19): mindy-api runs them as MINDY_ACTOR_DATABASE_URL (rewritten to the private database like the
+# reader's), sends mail to the stack's SMTP sink (MINDY_SMTP_HOST/MINDY_SMTP_PORT, default 127.0.0.1:2525) and
+# writes events to a calendar file of its own run ($work/mini-mindy.ics, dropped at the end).
+#
 # Other knobs: MINDY_E2E_SKIP_BUILD=1 reuses the last builds (target/ and .next/), =web only the frontend's (after
 # `npm run build`; mindy-api is still built, a no-op when it is current); MINDY_E2E_KEEP_LOGS=1 keeps the
 # servers' logs; OPENAI_API_KEY is ignored unless MINDY_E2E_OPENAI=1 (the embedded parser answers the same way
@@ -110,6 +114,9 @@ if [[ "$mode" == auto ]]; then
   if [[ "$rows" -gt 0 ]]; then mode=stack; else mode=seed; fi
 fi
 reader_url="$MINDY_READER_DATABASE_URL"
+# Actions (issue 19) run as the stack's mindy_actor role when it has one; without it the API answers action
+# requests with how to turn them on, and the actions spec fails saying so.
+actor_url="${MINDY_ACTOR_DATABASE_URL:-}"
 case "$mode" in
   stack)
     log "data: the stack's serving tables"
@@ -130,6 +137,7 @@ case "$mode" in
     psql "$owner_url" -q -v ON_ERROR_STOP=1 -v today="$today" -v tz="${USER_TIMEZONE:-UTC}" \
       -f "$frontend/scripts/e2e-seed.sql" >/dev/null
     reader_url="$(with_db "$MINDY_READER_DATABASE_URL" "$private_db")"
+    [[ -z "$actor_url" ]] || actor_url="$(with_db "$actor_url" "$private_db")"
     ;;
   *) die "MINDY_E2E_DATA must be auto, stack or seed (not $mode)" ;;
 esac
@@ -167,10 +175,14 @@ env "${openai[@]}" \
   MINDY_API_TOKEN="$token" MINDY_API_ADDR="127.0.0.1:$api_port" MINDY_CORS_ORIGIN="$web_url" \
   MINDY_READER_DATABASE_URL="$reader_url" MINDY_API_REDIS_PREFIX="$redis_prefix" \
   MINDY_API_RATE_LIMIT_PER_MINUTE=0 MINDY_API_CACHE_TTL_SECS=900 MINDY_LOG_FORMAT=text \
+  MINDY_ACTOR_DATABASE_URL="$actor_url" MINDY_LOCAL_CALENDAR="$work/mini-mindy.ics" \
+  MINDY_SMTP_HOST="${MINDY_SMTP_HOST:-127.0.0.1}" MINDY_SMTP_PORT="${MINDY_SMTP_PORT:-2525}" \
   "$api_bin" >"$work/mindy-api.log" 2>&1 &
 pids+=($!)
 log "mindy-api on $api_url (pid $!)"
-wait_http "$api_url/api/health" 60 "mindy-api"
+# Any answer from a route that asks no other service (health waits on Kafka, Spark and Airflow, and takes longer
+# than curl's 2 s when one of them is down, which the chat specs do not need).
+wait_http "$api_url/api/openapi.json" 60 "mindy-api"
 
 MINDY_API_URL="$api_url" MINDY_API_TOKEN="$token" MINDY_AIRFLOW_UI_URL="${MINDY_AIRFLOW_URL:-http://localhost:8080}" \
   NEXT_TELEMETRY_DISABLED=1 NODE_ENV=production \

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 
 use crate::openai::FakeLlm;
-use crate::util::{today, ActionSetup, Options, TestApp};
+use crate::util::{stream_events, today, ActionSetup, Options, TestApp};
 
 const ME: &str = "sarah@northwind.example";
 const TOM: &str = "tom@acme.example";
@@ -606,6 +606,29 @@ async fn an_edited_draft_is_what_is_sent() {
         StatusCode::CONFLICT,
         "a sent draft cannot be edited"
     );
+}
+
+/// The chat page reads the streaming endpoint: its `result` event carries the proposal as the
+/// whole reply does, and other answers' results have none.
+#[tokio::test]
+async fn the_stream_carries_the_proposal() {
+    let f = fixture(3600).await;
+    let events = stream_events(&f.app, DEMO).await;
+    let result = &events
+        .iter()
+        .find(|(event, _)| event == "result")
+        .expect("a result event")
+        .1;
+    assert_eq!(result["kind"], "action", "{result}");
+    assert_eq!(result["proposal"]["status"], "proposed", "{result}");
+    let id = result["proposal"]["id"].as_str().unwrap();
+    let (status, stored) = f.app.get(&format!("/api/actions/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(stored["proposal"], result["proposal"]);
+
+    let events = stream_events(&f.app, "How many emails did I receive yesterday?").await;
+    let (_, result) = events.iter().find(|(event, _)| event == "result").unwrap();
+    assert!(result.get("proposal").is_none(), "{result}");
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ import {
   isBusy,
   loadState,
   saveState,
+  supersededAnswers,
 } from "@/lib/chat/conversation";
 
 import styles from "./chat.module.css";
@@ -96,6 +97,7 @@ export function Chat({ examples, timeoutMs, storage = globalThis.localStorage, p
   }
 
   const others = state.conversations.filter((c) => c.messages.length > 0);
+  const superseded = supersededAnswers(conversation);
 
   return (
     <div className={styles.chat}>
@@ -139,7 +141,15 @@ export function Chat({ examples, timeoutMs, storage = globalThis.localStorage, p
             m.role === "user" ? (
               <UserBubble key={m.id} text={m.text} />
             ) : (
-              <AssistantBubble key={m.id} message={m} onAsk={send} busy={busy} latest={i === conversation.messages.length - 1} />
+              <AssistantBubble
+                key={m.id}
+                message={m}
+                onAsk={send}
+                busy={busy}
+                latest={i === conversation.messages.length - 1}
+                onProposal={(proposal) => dispatch({ type: "proposal", proposal, now: now() })}
+                superseded={superseded.has(m.id)}
+              />
             ),
           )
         )}

@@ -1,5 +1,6 @@
 "use client";
 
+import type { Proposal } from "@/lib/api/schemas";
 import type { AssistantMessage } from "@/lib/chat/conversation";
 import { followUps } from "@/lib/chat/follow-ups";
 import { describeError } from "@/lib/errors";
@@ -25,9 +26,13 @@ interface AssistantProps {
   busy: boolean;
   /** The conversation's newest answer: only it offers follow-up questions. */
   latest?: boolean;
+  /** An action answer's proposal changed through its buttons. */
+  onProposal?: (proposal: Proposal) => void;
+  /** A later answer carries this answer's proposal (what became of it is shown there). */
+  superseded?: boolean;
 }
 
-export function AssistantBubble({ message, onAsk, busy, latest = false }: AssistantProps) {
+export function AssistantBubble({ message, onAsk, busy, latest = false, onProposal, superseded }: AssistantProps) {
   const { status, result, error } = message;
   const refused = result?.refused ?? false;
   const next = latest && status === "done" && result ? followUps(result, message.question) : [];
@@ -41,12 +46,22 @@ export function AssistantBubble({ message, onAsk, busy, latest = false }: Assist
       data-refused={refused || undefined}
     >
       {status === "pending" && <TypingIndicator />}
-      {message.text && (
-        <p className={`${styles.text} ${refused ? styles.refusedText : ""}`} data-testid="answer">
-          <AnswerText text={message.text} />
-          {status === "streaming" && <span className={styles.caret} aria-hidden="true" />}
-        </p>
-      )}
+      {message.text &&
+        (result?.kind === "action" && result.proposal ? (
+          // The action's card below shows every fact of these words (the draft, each action, each result):
+          // they stay one click away rather than twice on the screen.
+          <details className={styles.inWords}>
+            <summary>The answer in words</summary>
+            <p className={styles.text} data-testid="answer">
+              <AnswerText text={message.text} />
+            </p>
+          </details>
+        ) : (
+          <p className={`${styles.text} ${refused ? styles.refusedText : ""}`} data-testid="answer">
+            <AnswerText text={message.text} />
+            {status === "streaming" && <span className={styles.caret} aria-hidden="true" />}
+          </p>
+        ))}
       {status === "error" && error && <ErrorNotice code={error.code} detail={error.message} onRetry={busy ? undefined : () => onAsk(message.question)} />}
       {result && refused && result.suggestions.length > 0 && (
         <div className={styles.suggestions}>
@@ -56,7 +71,7 @@ export function AssistantBubble({ message, onAsk, busy, latest = false }: Assist
       )}
       {result && !refused && (
         <div className={styles.result} data-kind={result.kind}>
-          <AnswerBody result={result} />
+          <AnswerBody result={result} onProposal={onProposal} superseded={superseded} />
         </div>
       )}
       {next.length > 0 && (

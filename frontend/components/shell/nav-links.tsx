@@ -5,6 +5,7 @@ import { usePathname } from "next/navigation";
 
 const LINKS = [
   { href: "/chat", label: "Chat" },
+  { href: "/actions", label: "Actions" },
   { href: "/dashboard", label: "Dashboard" },
 ] as const;
 

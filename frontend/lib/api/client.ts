@@ -4,20 +4,27 @@ import "server-only";
 // which must never reach the browser. Every response is parsed with the zod schemas of ./schemas.ts, and every
 // failure becomes an `ApiFailure` with a stable code (lib/errors.ts), never a thrown exception.
 
-import type { z } from "zod";
-
 import { codeForStatus } from "@/lib/errors";
 
 import { type ApiConfig, apiConfig } from "./config";
+import { z as zod } from "zod";
+
 import {
   AirflowRuns,
+  AuditEntry,
   ChatReply,
   type ChatRequest,
+  Confirmation,
+  type Edit,
   ErrorBody,
   Health,
   KafkaReport,
   LakeReport,
+  Proposal,
+  ProposalDetail,
   QualityReport,
+  Reminder,
+  Task,
 } from "./schemas";
 
 /** A failed call: a code from lib/errors.ts, the server's message, and the HTTP status when there was one. */
@@ -78,7 +85,7 @@ export async function failureOf(response: Response): Promise<ApiFailure> {
   return { code: codeForStatus(response.status), message: `HTTP ${response.status}`, status: response.status };
 }
 
-async function call<S extends z.ZodType>(path: string, schema: S, init: RequestInit, options: CallOptions = {}): Promise<ApiResult<z.infer<S>>> {
+async function call<S extends zod.ZodType>(path: string, schema: S, init: RequestInit, options: CallOptions = {}): Promise<ApiResult<zod.infer<S>>> {
   const response = await send(path, init, options);
   if (!(response instanceof Response)) return { ok: false, error: response };
   if (!response.ok && !options.acceptStatus?.includes(response.status)) {
@@ -145,4 +152,49 @@ export async function postChatStream(request: ChatRequest, options?: CallOptions
     return { ok: false, error: { code: "bad_response", message: "not an event stream", status: response.status } };
   }
   return { ok: true, data: response };
+}
+
+// ---- Actions with confirmation (crates/api/src/routes/actions.rs). `id` is a proposal's UUID, checked by the
+// route handlers before it reaches a path.
+
+/** GET /api/actions: recent proposals, newest first. */
+export function listProposals(limit = 20, options?: CallOptions) {
+  return call(`/api/actions?limit=${limit}`, zod.array(Proposal), { method: "GET" }, options);
+}
+
+/** GET /api/actions/{id}: one proposal and its audit. */
+export function getProposal(id: string, options?: CallOptions) {
+  return call(`/api/actions/${encodeURIComponent(id)}`, ProposalDetail, { method: "GET" }, options);
+}
+
+/** PATCH /api/actions/{id}: edits a waiting proposal's draft (409 once it is no longer waiting). */
+export function editProposal(id: string, edit: Edit, options?: CallOptions) {
+  const init = { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify(edit) };
+  return call(`/api/actions/${encodeURIComponent(id)}`, Proposal, init, options);
+}
+
+/** POST /api/actions/{id}/confirm: executes once; a repeat returns the first outcome (`executed_now` false). */
+export function confirmProposal(id: string, options?: CallOptions) {
+  const init = { method: "POST" };
+  return call(`/api/actions/${encodeURIComponent(id)}/confirm`, Confirmation, init, { timeoutMs: apiConfig().chatTimeoutMs, ...options });
+}
+
+/** POST /api/actions/{id}/cancel. */
+export function cancelProposal(id: string, options?: CallOptions) {
+  return call(`/api/actions/${encodeURIComponent(id)}/cancel`, Proposal, { method: "POST" }, options);
+}
+
+/** GET /api/actions/audit: the audit, newest first. */
+export function getAudit(limit = 50, options?: CallOptions) {
+  return call(`/api/actions/audit?limit=${limit}`, zod.array(AuditEntry), { method: "GET" }, options);
+}
+
+/** GET /api/tasks: tasks, open ones first. */
+export function getTasks(limit = 20, options?: CallOptions) {
+  return call(`/api/tasks?limit=${limit}`, zod.array(Task), { method: "GET" }, options);
+}
+
+/** GET /api/reminders: reminders, latest first. */
+export function getReminders(limit = 20, options?: CallOptions) {
+  return call(`/api/reminders?limit=${limit}`, zod.array(Reminder), { method: "GET" }, options);
 }

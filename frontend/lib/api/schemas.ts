@@ -38,7 +38,7 @@ export const ChatRequest = z.object({
 export type ChatRequest = z.infer<typeof ChatRequest>;
 
 /** What an answer is, so it is drawn as such (crates/api/src/chat: `AnswerKind`). */
-export const AnswerKind = z.enum(["stat", "emails", "briefing", "day", "patterns", "clients"]);
+export const AnswerKind = z.enum(["stat", "emails", "briefing", "day", "patterns", "clients", "action"]);
 export type AnswerKind = z.infer<typeof AnswerKind>;
 
 /** A further query an answer was built from (a briefing's calendar, a day's conflicts), with its SQL and rows. */
@@ -50,6 +50,137 @@ export const Section = z.object({
   rows: z.array(z.array(Cell)),
 });
 export type Section = z.infer<typeof Section>;
+
+// ---- Actions with confirmation (crates/api/src/actions/model.rs): a chat turn of kind "action" carries a
+// proposal to review and confirm, or what confirming it did.
+
+/** A name and an address; `about` is the job title and organisation when known ("CTO, Acme Corp"). */
+export const Person = z.object({
+  address: z.string(),
+  name: z.string().nullish(),
+  about: z.string().nullish(),
+});
+export type Person = z.infer<typeof Person>;
+
+/** A reply ready to send, with the headers that thread it. */
+export const EmailDraft = z.object({
+  from: Person,
+  to: z.array(Person),
+  cc: z.array(Person),
+  subject: z.string(),
+  body: z.string(),
+  // Null when the email replied to had no Message-ID (the reply then threads by subject only).
+  in_reply_to: z.string().nullish(),
+  references: z.array(z.string()),
+  thread_id: z.string(),
+  // `template`, or the LLM generator's name (`openai`).
+  written_by: z.string().optional(),
+});
+export type EmailDraft = z.infer<typeof EmailDraft>;
+
+/** A meeting to put on the calendar; times are RFC 3339 (UTC), `timezone` the user's IANA zone. */
+export const EventDraft = z.object({
+  summary: z.string(),
+  starts_at: z.string(),
+  ends_at: z.string(),
+  timezone: z.string(),
+  location: z.string().nullish(),
+  description: z.string(),
+  organizer: Person,
+  attendees: z.array(Person),
+});
+export type EventDraft = z.infer<typeof EventDraft>;
+
+export const TaskDraft = z.object({ title: z.string(), due_at: z.string().nullish() });
+export type TaskDraft = z.infer<typeof TaskDraft>;
+
+export const ReminderDraft = z.object({ remind_at: z.string(), message: z.string(), recipient: Person });
+export type ReminderDraft = z.infer<typeof ReminderDraft>;
+
+/** One thing the assistant would do once confirmed, tagged by `kind`. */
+export const Action = z.discriminatedUnion("kind", [
+  EmailDraft.extend({ kind: z.literal("send_email") }),
+  EventDraft.extend({ kind: z.literal("create_event") }),
+  TaskDraft.extend({ kind: z.literal("create_task") }),
+  ReminderDraft.extend({ kind: z.literal("set_reminder") }),
+]);
+export type Action = z.infer<typeof Action>;
+
+export const ProposalStatus = z.enum(["proposed", "executing", "done", "failed", "cancelled"]);
+export type ProposalStatus = z.infer<typeof ProposalStatus>;
+
+export const ActionResult = z.object({
+  kind: z.string(),
+  ok: z.boolean(),
+  detail: z.string(),
+  external_id: z.string().nullish(),
+});
+export type ActionResult = z.infer<typeof ActionResult>;
+
+export const Proposal = z.object({
+  id: z.string(),
+  conversation_id: z.string(),
+  question: z.string(),
+  summary: z.string(),
+  actions: z.array(Action),
+  status: ProposalStatus,
+  created_at: z.string(),
+  expires_at: z.string(),
+  confirmed_at: z.string().nullish(),
+  finished_at: z.string().nullish(),
+  results: z.array(ActionResult),
+});
+export type Proposal = z.infer<typeof Proposal>;
+
+/** One line of the append-only audit (`event`: proposed, edited, confirmed, executed, failed, cancelled, ...). */
+export const AuditEntry = z.object({
+  seq: z.number(),
+  at: z.string(),
+  proposal_id: z.string().nullish(),
+  event: z.string(),
+  action: z.string().nullish(),
+  external_id: z.string().nullish(),
+  detail: z.record(z.string(), z.unknown()),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export const ProposalDetail = z.object({ proposal: Proposal, audit: z.array(AuditEntry) });
+export type ProposalDetail = z.infer<typeof ProposalDetail>;
+
+/** POST /api/actions/{id}/confirm: the proposal after execution; `executed_now` false when it ran before. */
+export const Confirmation = z.object({ proposal: Proposal, executed_now: z.boolean() });
+export type Confirmation = z.infer<typeof Confirmation>;
+
+/** PATCH /api/actions/{id}: what may change before confirming. */
+export const Edit = z.object({
+  subject: z.string().nullish(),
+  body: z.string().nullish(),
+  call_starts_at: z.string().nullish(),
+});
+export type Edit = z.infer<typeof Edit>;
+
+export const Task = z.object({
+  id: z.string(),
+  proposal_id: z.string().nullish(),
+  title: z.string(),
+  due_at: z.string().nullish(),
+  status: z.string(),
+  created_at: z.string(),
+});
+export type Task = z.infer<typeof Task>;
+
+export const Reminder = z.object({
+  id: z.string(),
+  proposal_id: z.string().nullish(),
+  remind_at: z.string(),
+  message: z.string(),
+  recipient: z.string(),
+  delivered_at: z.string().nullish(),
+  delivery_id: z.string().nullish(),
+  attempts: z.number(),
+  last_error: z.string().nullish(),
+});
+export type Reminder = z.infer<typeof Reminder>;
 
 export const ChatReply = z.object({
   conversation_id: z.string(),
@@ -67,6 +198,8 @@ export const ChatReply = z.object({
   // What limited the answer (e.g. conversation history unavailable); absent normally.
   notices: z.array(z.string()).optional(),
   timings: Timings,
+  // An action turn's proposal (kind "action"); absent for other answers and when nothing could be drafted.
+  proposal: Proposal.nullish(),
 });
 export type ChatReply = z.infer<typeof ChatReply>;
 
@@ -158,6 +291,7 @@ export const StreamResult = ChatReply.pick({
   suggestions: true,
   cached: true,
   notices: true,
+  proposal: true,
 });
 export type StreamResult = z.infer<typeof StreamResult>;
 export const StreamDone = z.object({ timings: Timings });
@@ -180,6 +314,21 @@ agrees<Same<AnswerKind, Api["AnswerKind"]>>();
 agrees<Same<Omit<Section, "rows">, Omit<Api["Section"], "rows">>>();
 agrees<Same<Omit<ChatReply, "rows" | "sections">, Omit<Api["ChatReply"], "rows" | "sections">>>();
 agrees<Same<ErrorDetail, Api["ErrorDetail"]>>();
+agrees<Same<Person, Api["Person"]>>();
+agrees<Same<EmailDraft, Api["EmailDraft"]>>();
+agrees<Same<EventDraft, Api["EventDraft"]>>();
+agrees<Same<TaskDraft, Api["TaskDraft"]>>();
+agrees<Same<ReminderDraft, Api["ReminderDraft"]>>();
+agrees<Same<Action, Api["Action"]>>();
+agrees<Same<ProposalStatus, Api["Status"]>>();
+agrees<Same<ActionResult, Api["ActionResult"]>>();
+agrees<Same<Proposal, Api["Proposal"]>>();
+// `detail` is any JSON object (utoipa's `Object`).
+agrees<Same<Omit<AuditEntry, "detail">, Omit<Api["AuditEntry"], "detail">>>();
+agrees<Same<Confirmation, Api["Confirmation"]>>();
+agrees<Same<Edit, Api["Edit"]>>();
+agrees<Same<Task, Api["Task"]>>();
+agrees<Same<Reminder, Api["Reminder"]>>();
 agrees<Same<Check, Api["Check"]>>();
 agrees<Same<Health, Api["Health"]>>();
 agrees<Same<Run, Api["Run"]>>();

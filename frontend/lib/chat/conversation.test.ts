@@ -1,3 +1,5 @@
+import type { Proposal } from "@/lib/api/schemas";
+
 import {
   activeConversation,
   chatReducer,
@@ -8,6 +10,7 @@ import {
   MAX_CONVERSATIONS,
   saveState,
   STORAGE_KEY,
+  supersededAnswers,
 } from "./conversation";
 
 const RESULT = { answer: "You received 88.", kind: "stat" as const, sections: [], sql: "SELECT 1", columns: ["n"], rows: [[1]], chart: null, refused: false, suggestions: [], cached: false };
@@ -143,5 +146,56 @@ describe("persistence", () => {
     expect(loaded.conversations[0]!.id).toBe(state.activeId);
     const full = { ...storage, setItem: () => { throw new Error("QuotaExceededError"); } };
     expect(() => saveState(full, state)).not.toThrow();
+  });
+});
+
+describe("action answers", () => {
+  const proposal: Proposal = {
+    id: "5b0f8a52-2c1e-4e55-9d77-0a1b2c3d4e5f",
+    conversation_id: "api-1",
+    question: "Draft a response to Tom",
+    summary: "Reply to Tom",
+    actions: [{ kind: "create_task", title: "Follow up", due_at: null }],
+    status: "proposed",
+    created_at: "2026-11-30T09:00:00Z",
+    expires_at: "2026-11-30T10:00:00Z",
+    results: [],
+  };
+  const action = (p: Proposal) => ({
+    ...RESULT,
+    answer: "",
+    kind: "action" as const,
+    sql: null,
+    columns: [],
+    rows: [],
+    proposal: p,
+  });
+  const doneProposal: Proposal = { ...proposal, status: "done", results: [{ kind: "create_task", ok: true, detail: "Task created" }] };
+
+  function drafted(): ChatState {
+    let state = asked("Draft a response to Tom");
+    state = chatReducer(state, { type: "result", assistantId: "a1", result: action(proposal) });
+    return chatReducer(state, { type: "done", assistantId: "a1", timings: TIMINGS, now: 2 });
+  }
+
+  it("a confirmation typed later moves the draft's card on too, and marks the draft superseded", () => {
+    let state = drafted();
+    state = chatReducer(state, { type: "ask", question: "send and schedule", userId: "u2", assistantId: "a2", now: 3 });
+    state = chatReducer(state, { type: "result", assistantId: "a2", result: action(doneProposal) });
+    const c = activeConversation(state);
+    const statuses = c.messages.flatMap((m) => (m.role === "assistant" ? [m.result?.proposal?.status] : []));
+    expect(statuses).toEqual(["done", "done"]);
+    expect([...supersededAnswers(c)]).toEqual(["a1"]);
+  });
+
+  it("a proposal changed by its buttons is kept, and survives a reload", () => {
+    let state = drafted();
+    state = chatReducer(state, { type: "proposal", proposal: doneProposal, now: 5 });
+    const storage = memoryStorage();
+    saveState(storage, state);
+    const loaded = loadState(storage)!;
+    const answer = activeConversation(loaded).messages[1]!;
+    expect(answer.role === "assistant" && answer.result?.proposal).toEqual(doneProposal);
+    expect(supersededAnswers(activeConversation(loaded)).size).toBe(0);
   });
 });

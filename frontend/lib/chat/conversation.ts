@@ -4,7 +4,7 @@
 
 import { z } from "zod";
 
-import { AnswerKind, Section, StreamResult, Timings } from "@/lib/api/schemas";
+import { AnswerKind, type Proposal, Section, StreamResult, Timings } from "@/lib/api/schemas";
 
 export const Failure = z.object({ code: z.string(), message: z.string() });
 export type Failure = z.infer<typeof Failure>;
@@ -76,7 +76,9 @@ export type ChatAction =
   | { type: "token"; assistantId: string; text: string }
   | { type: "result"; assistantId: string; result: StreamResult }
   | { type: "done"; assistantId: string; timings: Timings; now: number }
-  | { type: "error"; assistantId: string; error: Failure; now: number };
+  | { type: "error"; assistantId: string; error: Failure; now: number }
+  /** A proposal changed (edited, confirmed, cancelled): every answer showing it follows. */
+  | { type: "proposal"; proposal: Proposal; now: number };
 
 export function emptyConversation(id: string, now: number): Conversation {
   return { id, title: "New conversation", messages: [], updatedAt: now };
@@ -127,12 +129,17 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         { ...m, status: "streaming", text: m.text + action.text },
         c,
       ]);
-    case "result":
+    case "result": {
       // The final answer replaces what was streamed (the same text, unless the API swapped an LLM's words).
-      return updateAnswer(state, action.assistantId, undefined, (m, c) => [
+      const answered = updateAnswer(state, action.assistantId, undefined, (m, c) => [
         { ...m, text: action.result.answer || m.text, result: action.result },
         c,
       ]);
+      // "send and schedule" typed after a draft: the draft's card shows the proposal's new state too.
+      return action.result.proposal ? withProposal(answered, action.result.proposal) : answered;
+    }
+    case "proposal":
+      return withProposal(state, action.proposal, action.now);
     case "done":
       return updateAnswer(state, action.assistantId, action.now, (m, c) => [
         { ...m, status: "done", timings: action.timings },
@@ -144,6 +151,36 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         c,
       ]);
   }
+}
+
+/** Every answer showing `proposal` (by id) shows it as it now stands. */
+function withProposal(state: ChatState, proposal: Proposal, now?: number): ChatState {
+  const shows = (m: Message) => m.role === "assistant" && m.result?.proposal?.id === proposal.id;
+  return {
+    ...state,
+    conversations: state.conversations.map((c) =>
+      c.messages.some(shows)
+        ? {
+            ...c,
+            messages: c.messages.map((m) => (m.role === "assistant" && shows(m) && m.result ? { ...m, result: { ...m.result, proposal } } : m)),
+            updatedAt: now ?? c.updatedAt,
+          }
+        : c,
+    ),
+  };
+}
+
+/** The ids of the answers whose proposal a later answer of `conversation` shows again. */
+export function supersededAnswers(conversation: Conversation): Set<string> {
+  const seen = new Set<string>();
+  const out = new Set<string>();
+  for (const m of [...conversation.messages].reverse()) {
+    const id = m.role === "assistant" ? m.result?.proposal?.id : undefined;
+    if (!id) continue;
+    if (seen.has(id)) out.add(m.id);
+    seen.add(id);
+  }
+  return out;
 }
 
 function updateActive(state: ChatState, now: number, change: (c: Conversation) => Conversation): ChatState {

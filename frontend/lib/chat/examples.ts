@@ -30,3 +30,12 @@ export const EXAMPLE_QUESTIONS: string[] = [
   STAT_QUESTIONS[1],
   STAT_QUESTIONS[4],
 ];
+
+/**
+ * The demo's action scene (issue 19): a reply drafted from Tom's thread with a call, then the confirmation typed in
+ * the same conversation (crates/api/src/actions/intent.rs recognises both).
+ */
+export const ACTION_QUESTIONS = {
+  draftReply: "Draft a response to Tom apologizing and offering a call at 11 AM and loop in Mike",
+  confirm: "send and schedule",
+} as const;

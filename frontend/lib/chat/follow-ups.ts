@@ -44,6 +44,8 @@ function forKind(result: StreamResult): string[] {
     case "patterns":
       return [SCENE_QUESTIONS.busiestDay, SCENE_QUESTIONS.briefing];
     case "stat":
+    // An action's card carries its own buttons (confirm, cancel).
+    case "action":
       return [];
   }
 }

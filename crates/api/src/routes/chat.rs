@@ -84,7 +84,8 @@ pub async fn chat(
 /// The answer as server-sent events: `meta` (conversation id and generator), `token` (the
 /// answer piece by piece: as the LLM writes it, or word by word once the embedded engine has
 /// it), `result` (the final `answer`, which replaces the streamed text if the two differ, and
-/// kind, sql, columns, rows, chart, sections, notices, refused, suggestions), then `done`
+/// kind, sql, columns, rows, chart, sections, notices, refused, suggestions, and an action
+/// turn's `proposal`), then `done`
 /// (timings); or `error` (`{code, message}`) instead.
 #[utoipa::path(
     post,
@@ -170,12 +171,17 @@ fn reply_events(reply: Result<ChatReply, AppError>, tokenise: bool) -> Vec<Event
                 .data(serde_json::Value::String(t).to_string())
         })
         .collect();
-    let result = serde_json::json!({
+    let mut result = serde_json::json!({
         "answer": reply.answer, "kind": reply.kind, "sql": reply.sql, "columns": reply.columns, "rows": reply.rows,
         "chart": reply.chart, "sections": reply.sections,
         "refused": reply.refused, "suggestions": reply.suggestions, "cached": reply.cached,
         "notices": reply.notices,
     });
+    // An action turn's proposal (to review and confirm, or what a confirmation did), as in
+    // the whole reply of `POST /api/chat`: absent for other answers.
+    if let Some(proposal) = &reply.proposal {
+        result["proposal"] = serde_json::json!(proposal);
+    }
     events.push(Event::default().event("result").data(result.to_string()));
     let done = serde_json::json!({ "timings": reply.timings });
     events.push(Event::default().event("done").data(done.to_string()));

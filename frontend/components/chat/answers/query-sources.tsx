@@ -13,6 +13,7 @@ const MAIN_TITLE: Record<StreamResult["kind"], string> = {
   day: "The day",
   patterns: "Email patterns (last 30 days)",
   clients: "Clients met and mailed",
+  action: "Query",
 };
 
 /**
