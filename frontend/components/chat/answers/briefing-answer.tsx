@@ -149,7 +149,7 @@ function ActionsCard({ briefing: b }: { briefing: Briefing }) {
             <li key={i} data-testid="escalating-thread">
               <FlagBadge name="escalating">Escalating</FlagBadge> {t.organization && <strong>{t.organization}: </strong>}“{t.subject}”{" "}
               <span className="muted">
-                ({t.inbound} from them, last from {t.lastFrom}
+                ({t.inbound} from them, {t.lastFromUser ? "you replied last" : `last from ${t.lastFrom}`}
                 {t.needsReply && (t.awaitingSince ? `; waiting for your reply since ${formatMoment(t.awaitingSince)}` : "; waiting for your reply")})
               </span>
             </li>

@@ -46,6 +46,8 @@ export interface Briefing {
     subject: string;
     organization: string | null;
     lastFrom: string;
+    /** The user wrote the thread's last message. */
+    lastFromUser: boolean;
     messages: number;
     inbound: number;
     needsReply: boolean;
@@ -127,6 +129,7 @@ export function readBriefing(columns: string[], rows: Cell[][], sections: Sectio
       subject: text(r.subject) ?? "(no subject)",
       organization: text(r.primary_organization),
       lastFrom: text(r.last_from) ?? "?",
+      lastFromUser: flag(r.last_from_user) ?? false,
       messages: n(r.message_count),
       inbound: n(r.inbound_count),
       needsReply: flag(r.needs_reply) ?? false,
