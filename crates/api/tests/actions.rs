@@ -559,6 +559,7 @@ async fn an_edited_draft_is_what_is_sent() {
         .await;
     assert_eq!(status, StatusCode::OK, "{edited}");
     assert_eq!(edited["actions"][1]["starts_at"], "2026-11-26T12:00:00Z");
+    assert_eq!(edited["actions"][0]["written_by"], "user");
     assert_eq!(edited["actions"][3]["remind_at"], "2026-11-26T11:45:00Z");
     let (status, bad) = f
         .app

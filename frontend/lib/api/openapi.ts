@@ -472,7 +472,10 @@ export interface components {
             thread_id: string;
             /** @description The person replied to. */
             to: components["schemas"]["Person"][];
-            /** @description Who wrote the body: `template`, or the LLM generator's name (`openai`). */
+            /**
+             * @description Who wrote the body: `template`, the LLM generator's name (`openai`), or `user` once the
+             *     user edited it.
+             */
             written_by?: string;
         };
         /** @description The JSON error body. */

@@ -287,6 +287,7 @@ impl Actions {
                             return Err(ActionError::Invalid("the body must not be empty".into()));
                         }
                         mail.body = body.clone();
+                        mail.written_by = "user".into();
                     }
                 }
                 Action::CreateEvent(event) => {

@@ -65,7 +65,8 @@ pub struct EmailDraft {
     pub references: Vec<String>,
     /// The thread replied in (`email_insights.thread_id`).
     pub thread_id: String,
-    /// Who wrote the body: `template`, or the LLM generator's name (`openai`).
+    /// Who wrote the body: `template`, the LLM generator's name (`openai`), or `user` once the
+    /// user edited it.
     #[serde(default = "template")]
     pub written_by: String,
 }

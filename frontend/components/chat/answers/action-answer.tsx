@@ -224,7 +224,11 @@ function EmailView({ email, onEdit, disabled }: { email: EmailDraft; onEdit?: ()
       </div>
       {email.written_by && (
         <p className={styles.zone} data-testid="email-written-by">
-          {email.written_by === "template" ? "Filled in from the thread by a template." : `Written by the ${email.written_by} model.`}
+          {email.written_by === "template"
+            ? "Filled in from the thread by a template."
+            : email.written_by === "user"
+              ? "Edited by you."
+              : `Written by the ${email.written_by} model.`}
         </p>
       )}
       {onEdit && (
