@@ -21,5 +21,7 @@ export default defineConfig({
     include: ["{lib,components,app}/**/*.test.{ts,tsx}"],
     css: { modules: { classNameStrategy: "non-scoped" } },
     restoreMocks: true,
+    // Above the 10 s the chart tests give the lazily loaded chart: a loaded 2-core machine is slow.
+    testTimeout: 20_000,
   },
 });

@@ -6,6 +6,9 @@ import { answerEvents, streamResponse } from "@/test/streams";
 
 import { Chat } from "./chat";
 
+/** The chart is a lazily loaded chunk (recharts): on a loaded 2-core machine its import alone can take seconds. */
+const CHART_LOAD_MS = 10_000;
+
 const EXAMPLES = ["How many emails did I receive yesterday?", "What was the busiest hour yesterday?"];
 
 function memoryStorage(): Storage {
@@ -175,7 +178,7 @@ describe("Chat", () => {
     });
     const { user } = setup();
     await user.type(screen.getByLabelText("Ask about your emails"), "Show my emails per day over the last 7 days{Enter}");
-    const chart = await screen.findByTestId("result-chart");
+    const chart = await screen.findByTestId("result-chart", {}, { timeout: CHART_LOAD_MS });
     expect(chart).toHaveAttribute("data-kind", "line");
     expect(chart).toHaveAccessibleName("Line chart of Total emails by Date");
   });

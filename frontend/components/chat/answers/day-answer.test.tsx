@@ -6,6 +6,9 @@ import { fixture } from "@/test/fixtures";
 
 import { AnswerBody } from "./answer-body";
 
+/** The chart is a lazily loaded chunk (recharts): on a loaded 2-core machine its import alone can take seconds. */
+const CHART_LOAD_MS = 10_000;
+
 describe("a calendar day", () => {
   const { result } = fixture("day-week");
   const day = records(result.columns, result.rows)[0]!;
@@ -38,7 +41,7 @@ describe("a calendar day", () => {
 
   it("draws the period's days as bars", async () => {
     render(<AnswerBody result={result} />);
-    const chart = await screen.findByTestId("result-chart");
+    const chart = await screen.findByTestId("result-chart", {}, { timeout: CHART_LOAD_MS });
     expect(chart).toHaveAttribute("data-name", "days");
     expect(chart).toHaveAccessibleName(expect.stringContaining("meeting hours per day"));
   });
