@@ -430,16 +430,7 @@ impl TestApp {
 
     /// An authenticated POST of JSON.
     pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
-        let request = Request::post(path)
-            .header("authorization", format!("Bearer {TOKEN}"))
-            .header("content-type", "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap();
-        let (status, _, body) = self.send(request).await;
-        (
-            status,
-            serde_json::from_str(&body).unwrap_or(Value::String(body)),
-        )
+        self.send_json("POST", path, body).await
     }
 
     /// Asks a question (optionally in a conversation), expecting 200.

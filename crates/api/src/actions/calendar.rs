@@ -137,11 +137,7 @@ impl LocalCalendar {
             let organizer = if row.organizer.eq_ignore_ascii_case(&organizer.address) {
                 organizer.clone()
             } else {
-                Person {
-                    address: row.organizer.clone(),
-                    name: None,
-                    about: None,
-                }
+                Person::at(row.organizer.clone())
             };
             let draft = EventDraft {
                 summary: row.summary,

@@ -56,6 +56,10 @@ struct Replied {
     frustrated: bool,
 }
 
+/// The [`Contact`] columns of a `contacts` row.
+const CONTACT_COLUMNS: &str =
+    "address, name, title, organization, role, emails_to + emails_from AS emails";
+
 /// A contact, for the user and for people looped in.
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct Contact {
@@ -69,16 +73,10 @@ struct Contact {
 
 impl Contact {
     fn person(&self) -> Person {
-        let about = match (&self.title, &self.organization) {
-            (Some(t), Some(o)) => Some(format!("{t}, {o}")),
-            (Some(t), None) => Some(t.clone()),
-            (None, Some(o)) => Some(o.clone()),
-            (None, None) => None,
-        };
         Person {
             address: self.address.clone(),
             name: self.name.clone(),
-            about,
+            about: about(&self.title, &self.organization),
         }
     }
 }
@@ -201,10 +199,7 @@ pub async fn reply(
     });
     let facts = ReplyFacts {
         user: from.label(),
-        replying_to: match &to.about {
-            Some(about) => format!("{} ({about})", to.label()),
-            None => to.label(),
-        },
+        replying_to: to.described(),
         recipient_first_name: to.first_name(),
         subject: replied.subject.clone(),
         latest_summary: replied.summary.clone(),
@@ -213,13 +208,7 @@ pub async fn reply(
         apologise: request.apologise,
         call: call.map(|c| format!("{} {} ({})", hm(c, tz), day_word(c, now, tz), tz.name())),
         call_time: call.map(|c| hm(c, tz)),
-        loop_in: looped
-            .iter()
-            .map(|p| match &p.about {
-                Some(about) => format!("{} ({about})", p.label()),
-                None => p.label(),
-            })
-            .collect(),
+        loop_in: looped.iter().map(Person::described).collect(),
         loop_in_first_names: looped.iter().map(Person::first_name).collect(),
         signature: from.first_name(),
     };
@@ -445,18 +434,13 @@ async fn user_contacts(pool: &PgPool) -> Result<Vec<Contact>, ActionError> {
 }
 
 async fn person_for(pool: &PgPool, address: &str) -> Result<Person, ActionError> {
-    let contact = sqlx::query_as::<_, Contact>(
-        "SELECT address, name, title, organization, role, emails_to + emails_from AS emails \
-         FROM contacts WHERE lower(address) = lower($1)",
-    )
+    let contact = sqlx::query_as::<_, Contact>(&format!(
+        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE lower(address) = lower($1)"
+    ))
     .bind(address)
     .fetch_optional(pool)
     .await?;
-    Ok(contact.map(|c| c.person()).unwrap_or_else(|| Person {
-        address: address.to_string(),
-        name: None,
-        about: None,
-    }))
+    Ok(contact.map_or_else(|| Person::at(address), |c| c.person()))
 }
 
 enum Resolved {
@@ -470,11 +454,10 @@ enum Resolved {
 /// mail; a tie between different people is ambiguous.
 async fn resolve(pool: &PgPool, said: &[String]) -> Result<Resolved, ActionError> {
     let words: Vec<String> = said.iter().map(|w| regex_word(w)).collect();
-    let contacts = sqlx::query_as::<_, Contact>(
-        "SELECT address, name, title, organization, role, emails_to + emails_from AS emails \
-         FROM contacts WHERE NOT is_user AND (lower(address) = lower($2) OR EXISTS \
-           (SELECT FROM unnest($1::text[]) AS w WHERE coalesce(name, '') ~* ('\\m' || w || '\\M')))",
-    )
+    let contacts = sqlx::query_as::<_, Contact>(&format!(
+        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE NOT is_user AND (lower(address) = lower($2) OR EXISTS \
+           (SELECT FROM unnest($1::text[]) AS w WHERE coalesce(name, '') ~* ('\\m' || w || '\\M')))"
+    ))
     .bind(&words)
     .bind(said.join(" "))
     .fetch_all(pool)
@@ -506,13 +489,7 @@ async fn resolve(pool: &PgPool, said: &[String]) -> Result<Resolved, ActionError
     let tied: Vec<String> = scored
         .iter()
         .filter(|s| s.0 == best.0 && s.1 == best.1)
-        .map(|s| {
-            let p = s.3.person();
-            match p.about {
-                Some(about) => format!("{} ({about})", s.3.person().label()),
-                None => p.label(),
-            }
-        })
+        .map(|s| s.3.person().described())
         .collect();
     if tied.len() > 1 && best.0 < said.len().max(2) {
         return Ok(Resolved::Many(tied));
@@ -609,14 +586,7 @@ fn body(f: &BodyFacts) -> String {
         ));
     }
     if !f.looped.is_empty() {
-        let names: Vec<String> = f
-            .looped
-            .iter()
-            .map(|p| match &p.about {
-                Some(about) => format!("{} ({about})", p.label()),
-                None => p.label(),
-            })
-            .collect();
+        let names: Vec<String> = f.looped.iter().map(Person::described).collect();
         paragraphs.push(format!(
             "I'm also looping in {} so we have the right people {}.",
             names.join(" and "),
@@ -839,11 +809,7 @@ mod tests {
             about: None,
         };
         assert_eq!(named.first_name(), "Tom");
-        let unnamed = Person {
-            address: "sarah.mitchell@northwind.example".into(),
-            name: None,
-            about: None,
-        };
+        let unnamed = Person::at("sarah.mitchell@northwind.example");
         assert_eq!(unnamed.first_name(), "Sarah");
     }
 }

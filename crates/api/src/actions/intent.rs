@@ -5,6 +5,7 @@
 
 use chrono::Weekday;
 
+use crate::chat::semantic::dates;
 use crate::chat::semantic::parser::normalise;
 
 /// What the user asked to be done.
@@ -122,32 +123,10 @@ const CONFIRM_VERBS: &[&str] = &[
     "approved",
     "execute",
 ];
-const CONFIRM_WORDS: &[&str] = &[
-    "yes",
-    "please",
-    "send",
-    "and",
-    "schedule",
-    "it",
-    "confirm",
-    "confirmed",
-    "go",
-    "ahead",
-    "do",
-    "ok",
-    "okay",
-    "sure",
-    "approve",
-    "approved",
-    "execute",
-    "that",
-    "all",
-    "them",
-    "now",
-    "the",
-    "actions",
-    "email",
-    "draft",
+/// Words a confirmation may hold besides its verbs ("yes, send and schedule it please").
+const CONFIRM_OTHER: &[&str] = &[
+    "please", "and", "schedule", "it", "ahead", "that", "all", "them", "now", "the", "actions",
+    "email", "draft",
 ];
 const CANCEL: &[&str] = &[
     "cancel",
@@ -159,9 +138,9 @@ const CANCEL: &[&str] = &[
     "mind",
     "drop",
 ];
-const CANCEL_WORDS: &[&str] = &[
-    "cancel", "discard", "no", "dont", "send", "it", "that", "the", "draft", "never", "mind",
-    "thanks", "drop", "please", "proposal", "do", "not",
+/// Words a cancellation may hold besides its verbs ("don't send the draft, thanks").
+const CANCEL_OTHER: &[&str] = &[
+    "send", "it", "that", "the", "draft", "thanks", "please", "proposal", "do", "not",
 ];
 
 /// The intent of `question`, when it asks for an action.
@@ -171,12 +150,16 @@ pub fn recognise(question: &str) -> Option<Intent> {
     if words.is_empty() {
         return None;
     }
-    let all_in = |vocabulary: &[&str]| words.iter().all(|w| vocabulary.contains(w));
+    let all_in = |lists: &[&[&str]]| {
+        words
+            .iter()
+            .all(|w| lists.iter().any(|list| list.contains(w)))
+    };
     let any_of = |vocabulary: &[&str]| words.iter().any(|w| vocabulary.contains(w));
-    if all_in(CANCEL_WORDS) && any_of(CANCEL) {
+    if all_in(&[CANCEL, CANCEL_OTHER]) && any_of(CANCEL) {
         return Some(Intent::Cancel);
     }
-    if all_in(CONFIRM_WORDS) && any_of(CONFIRM_VERBS) {
+    if all_in(&[CONFIRM_VERBS, CONFIRM_OTHER]) && any_of(CONFIRM_VERBS) {
         return Some(Intent::Confirm);
     }
     reply(&words).map(Intent::DraftReply)
@@ -287,7 +270,7 @@ fn call_time(words: &[&str]) -> Option<CallTime> {
         .find_map(|w| match *w {
             "tomorrow" => Some(CallDay::Tomorrow),
             "today" => Some(CallDay::Today),
-            other => weekday(other).map(CallDay::Weekday),
+            other => dates::parse_weekday(other).map(CallDay::Weekday),
         })
         .unwrap_or(CallDay::Next);
     Some(CallTime { hour, minute, day })
@@ -344,19 +327,6 @@ fn clock(words: &[&str]) -> Option<(u32, u32)> {
         (None, h) => h,
     };
     Some((hour, minute))
-}
-
-fn weekday(word: &str) -> Option<Weekday> {
-    Some(match word {
-        "monday" => Weekday::Mon,
-        "tuesday" => Weekday::Tue,
-        "wednesday" => Weekday::Wed,
-        "thursday" => Weekday::Thu,
-        "friday" => Weekday::Fri,
-        "saturday" => Weekday::Sat,
-        "sunday" => Weekday::Sun,
-        _ => return None,
-    })
 }
 
 #[cfg(test)]
@@ -455,6 +425,7 @@ mod tests {
             "don't send it",
             "discard the draft",
             "never mind",
+            "nevermind",
         ] {
             assert_eq!(recognise(no), Some(Intent::Cancel), "{no}");
         }

@@ -20,6 +20,15 @@ pub struct Person {
 }
 
 impl Person {
+    /// Someone known only by their address.
+    pub fn at(address: impl Into<String>) -> Self {
+        Person {
+            address: address.into(),
+            name: None,
+            about: None,
+        }
+    }
+
     /// The first word of the name, else of the address's local part, capitalised
     /// (`sarah.mitchell@…` → "Sarah").
     pub fn first_name(&self) -> String {
@@ -42,6 +51,14 @@ impl Person {
     /// "Tom Anderson" or the address.
     pub fn label(&self) -> String {
         self.name.clone().unwrap_or_else(|| self.address.clone())
+    }
+
+    /// "Tom Anderson (CTO, Acme Corp)": the label with what is known about them.
+    pub fn described(&self) -> String {
+        match &self.about {
+            Some(about) => format!("{} ({about})", self.label()),
+            None => self.label(),
+        }
     }
 }
 

@@ -54,11 +54,7 @@ pub async fn deliver_due(
             tx.commit().await?;
             return Ok(delivered);
         };
-        let to = Person {
-            address: due.recipient.clone(),
-            name: None,
-            about: None,
-        };
+        let to = Person::at(due.recipient.clone());
         // The same Message-ID on every attempt: a delivery repeated after a crash is one message.
         let message_id = format!("reminder-{}@mini-mindy", due.id);
         let sent = match mailer::reminder(&to, &message_id, &due.message) {
