@@ -7,6 +7,11 @@ use std::path::PathBuf;
 use clap::{Args as ClapArgs, Parser};
 use mindy_core::config::{AirflowArgs, KafkaArgs, LakeArgs, RedisArgs, SparkArgs, TopicArgs};
 use mindy_core::smtp::SmtpServerArgs;
+use mindy_google::auth::{self, GoogleAuthArgs};
+
+use crate::actions::calendar::{CalendarTarget, LocalCalendar};
+use crate::actions::google::{GmailSender, GoogleCalendar};
+use crate::actions::mailer::Mailer;
 
 /// `mindy-api`: Mini-Mindy's HTTP API.
 #[derive(Debug, Clone, Parser)]
@@ -120,6 +125,103 @@ pub struct ActionArgs {
     /// How often due reminders are looked for, in seconds.
     #[arg(long, env = "MINDY_REMINDER_INTERVAL_SECS", default_value_t = 15)]
     pub reminder_interval_secs: u64,
+    /// How confirmed replies and reminders are sent: `smtp` (the server above) or `gmail`
+    /// (`users.messages.send` as the user `mindy auth actions` authorised).
+    #[arg(
+        long = "actions-mail",
+        env = "MINDY_ACTIONS_MAIL",
+        value_enum,
+        default_value_t = MailVia::Smtp
+    )]
+    pub mail_via: MailVia,
+    /// Where confirmed events go: `local` (the file above) or `google` (`events.insert` on
+    /// `--google-calendar-id`, Google sending the invitations).
+    #[arg(
+        long = "actions-calendar",
+        env = "MINDY_ACTIONS_CALENDAR",
+        value_enum,
+        default_value_t = CalendarVia::Local
+    )]
+    pub calendar_via: CalendarVia,
+    /// The OAuth client and token file shared with `mindy auth` (used only with `gmail` or
+    /// `google` above).
+    #[command(flatten)]
+    pub google: GoogleAuthArgs,
+    /// The calendar events are created on: `primary` is the authorised user's own.
+    #[arg(long, env = "MINDY_GCAL_CALENDAR", default_value = "primary")]
+    pub google_calendar_id: String,
+    /// Gmail API base URL (tests point it at a local server).
+    #[arg(
+        long,
+        env = "MINDY_GMAIL_API_URL",
+        default_value = "https://gmail.googleapis.com/",
+        hide = true
+    )]
+    pub gmail_api_url: String,
+    /// Google Calendar API root URL (tests point it at a local server).
+    #[arg(
+        long,
+        env = "MINDY_GCAL_API_URL",
+        default_value = "https://www.googleapis.com/",
+        hide = true
+    )]
+    pub gcal_api_url: String,
+}
+
+/// How confirmed mail is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MailVia {
+    /// SMTP.
+    Smtp,
+    /// Gmail API.
+    Gmail,
+}
+
+/// Where confirmed events go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CalendarVia {
+    /// The local store and its iCalendar file.
+    Local,
+    /// Google Calendar.
+    Google,
+}
+
+impl ActionArgs {
+    /// The mail sender these settings choose.
+    ///
+    /// # Errors
+    /// Gmail's credentials are missing or unusable.
+    pub async fn mailer(&self) -> anyhow::Result<Mailer> {
+        Ok(match self.mail_via {
+            MailVia::Smtp => Mailer::Smtp(self.smtp.clone()),
+            MailVia::Gmail => {
+                let authenticator = auth::authenticator(&self.google, false).await?;
+                Mailer::Gmail(std::sync::Arc::new(GmailSender {
+                    hub: mindy_google::client::gmail_hub(authenticator, &self.gmail_api_url)?,
+                    user: "me".into(),
+                }))
+            }
+        })
+    }
+
+    /// Where confirmed events go under these settings.
+    ///
+    /// # Errors
+    /// Google's credentials are missing or unusable.
+    pub async fn calendar(&self) -> anyhow::Result<CalendarTarget> {
+        Ok(match self.calendar_via {
+            CalendarVia::Local => CalendarTarget::Local(LocalCalendar {
+                file: self.local_calendar.clone(),
+            }),
+            CalendarVia::Google => {
+                let authenticator = auth::authenticator(&self.google, false).await?;
+                CalendarTarget::Google(std::sync::Arc::new(GoogleCalendar {
+                    hub: mindy_google::client::calendar_hub(authenticator, &self.gcal_api_url)?,
+                    calendar_id: self.google_calendar_id.clone(),
+                }))
+            }
+        })
+    }
 }
 
 /// The OpenAI-compatible endpoint; without a key the embedded semantic parser answers.

@@ -9,8 +9,6 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use sqlx::postgres::PgPoolOptions;
 
-use crate::actions::calendar::LocalCalendar;
-use crate::actions::mailer::Mailer;
 use crate::actions::Actions;
 use crate::chat::catalog::Catalog;
 use crate::chat::openai::{OpenAiGenerator, OpenAiSettings};
@@ -134,12 +132,8 @@ impl AppState {
                     .max_connections(args.database_max_connections)
                     .acquire_timeout(Duration::from_secs(5))
                     .connect_lazy(url)?,
-                mailer: Mailer {
-                    server: args.actions.smtp.clone(),
-                },
-                calendar: LocalCalendar {
-                    file: args.actions.local_calendar.clone(),
-                },
+                mailer: args.actions.mailer().await?,
+                calendar: args.actions.calendar().await?,
                 timezone: args.timezone,
                 ttl: chrono::Duration::seconds(args.actions.action_ttl_secs as i64),
                 metrics: metrics.clone(),

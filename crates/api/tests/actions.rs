@@ -17,15 +17,15 @@ use sqlx::PgPool;
 use crate::openai::FakeLlm;
 use crate::util::{stream_events, today, ActionSetup, Options, TestApp};
 
-const ME: &str = "sarah@northwind.example";
-const TOM: &str = "tom@acme.example";
-const LISA: &str = "lisa@acme.example";
-const MIKE: &str = "mike@northwind.example";
-const FIRST: &str = "prod-issue-1@acme.example";
-const FOLLOW_UP: &str = "prod-issue-2@acme.example";
+pub(crate) const ME: &str = "sarah@northwind.example";
+pub(crate) const TOM: &str = "tom@acme.example";
+pub(crate) const LISA: &str = "lisa@acme.example";
+pub(crate) const MIKE: &str = "mike@northwind.example";
+pub(crate) const FIRST: &str = "prod-issue-1@acme.example";
+pub(crate) const FOLLOW_UP: &str = "prod-issue-2@acme.example";
 
 /// 09:00 UTC on the test's "today" (the app's fixed clock).
-fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     Utc.from_utc_datetime(&today().and_hms_opt(9, 0, 0).unwrap())
 }
 
@@ -95,7 +95,7 @@ async fn contact(
 
 /// Acme's escalating thread to Sarah (Lisa copied), and the people in it. The follow-up came
 /// through Gmail: its id is Gmail's, its Message-ID is kept beside it.
-async fn seed(pool: &PgPool) {
+pub(crate) async fn seed(pool: &PgPool) {
     let subject = "Production Issue - Need Immediate Support";
     let recipients = format!("{ME}, {LISA}");
     email(
@@ -188,11 +188,7 @@ async fn fixture_with(ttl_secs: i64, options: Options) -> Fixture {
         .join(unique("mindy-calendar"))
         .join("mini-mindy.ics");
     let app = TestApp::with(Options {
-        actions: Some(ActionSetup {
-            smtp_port: smtp.port,
-            calendar_file: calendar.clone(),
-            ttl_secs,
-        }),
+        actions: Some(ActionSetup::local(smtp.port, calendar.clone(), ttl_secs)),
         ..options
     })
     .await;
@@ -204,7 +200,7 @@ async fn fixture_with(ttl_secs: i64, options: Options) -> Fixture {
     }
 }
 
-const DEMO: &str =
+pub(crate) const DEMO: &str =
     "Draft a response to Tom apologizing and offering a call at 11 AM and loop in Mike";
 
 fn kinds(proposal: &Value) -> Vec<&str> {
@@ -734,11 +730,7 @@ async fn a_failed_send_stops_everything_after_it_and_says_so() {
         .join(unique("mindy-calendar"))
         .join("mini-mindy.ics");
     let app = TestApp::with(Options {
-        actions: Some(ActionSetup {
-            smtp_port: port,
-            calendar_file: calendar.clone(),
-            ttl_secs: 3600,
-        }),
+        actions: Some(ActionSetup::local(port, calendar.clone(), 3600)),
         ..Options::semantic()
     })
     .await;

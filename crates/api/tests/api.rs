@@ -5,6 +5,7 @@
 mod util;
 
 mod actions;
+mod actions_google;
 mod chat_intel;
 mod chat_scenes;
 mod chat_semantic;

@@ -9,7 +9,7 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use chrono::{Duration, NaiveDate};
 use http_body_util::BodyExt;
-use mindy_api::actions::calendar::LocalCalendar;
+use mindy_api::actions::calendar::{CalendarTarget, LocalCalendar};
 use mindy_api::actions::mailer::Mailer;
 use mindy_api::actions::Actions;
 use mindy_api::chat::catalog::Catalog;
@@ -123,7 +123,7 @@ pub struct TestDb {
     admin_url: String,
 }
 
-fn with_database(url: &str, name: &str) -> String {
+pub fn with_database(url: &str, name: &str) -> String {
     let mut url = url::Url::parse(url).expect("database URL");
     url.set_path(&format!("/{name}"));
     url.to_string()
@@ -271,12 +271,25 @@ pub struct Options {
 
 /// How a test app's actions are wired.
 pub struct ActionSetup {
-    /// The SMTP server's port on 127.0.0.1.
-    pub smtp_port: u16,
-    /// The local calendar's iCalendar file.
-    pub calendar_file: std::path::PathBuf,
+    /// Where mail goes.
+    pub mailer: Mailer,
+    /// Where events go.
+    pub calendar: CalendarTarget,
     /// How long proposals can be confirmed, in seconds.
     pub ttl_secs: i64,
+}
+
+impl ActionSetup {
+    /// Mail to the SMTP server on 127.0.0.1:`smtp_port`, events to the local `calendar_file`.
+    pub fn local(smtp_port: u16, calendar_file: std::path::PathBuf, ttl_secs: i64) -> Self {
+        ActionSetup {
+            mailer: Mailer::Smtp(SmtpServerArgs::plain("127.0.0.1", smtp_port)),
+            calendar: CalendarTarget::Local(LocalCalendar {
+                file: calendar_file,
+            }),
+            ttl_secs,
+        }
+    }
 }
 
 impl Options {
@@ -342,12 +355,8 @@ impl TestApp {
                         .connect(&url)
                         .await
                         .expect("connect as the actor role"),
-                    mailer: Mailer {
-                        server: SmtpServerArgs::plain("127.0.0.1", setup.smtp_port),
-                    },
-                    calendar: LocalCalendar {
-                        file: setup.calendar_file.clone(),
-                    },
+                    mailer: setup.mailer.clone(),
+                    calendar: setup.calendar.clone(),
                     timezone: chrono_tz::UTC,
                     ttl: Duration::seconds(setup.ttl_secs),
                     metrics: metrics.clone(),

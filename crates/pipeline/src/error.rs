@@ -73,6 +73,16 @@ through_core!(
     reqwest::Error,
 );
 
+impl From<mindy_google::Error> for Error {
+    fn from(error: mindy_google::Error) -> Self {
+        match error {
+            mindy_google::Error::Auth(message) => Error::Auth(message),
+            mindy_google::Error::Invalid(message) => Error::invalid(message),
+            mindy_google::Error::Io { path, source } => Error::io(path, source),
+        }
+    }
+}
+
 impl From<google_gmail1::Error> for Error {
     fn from(error: google_gmail1::Error) -> Self {
         Error::Gmail(Box::new(error))

@@ -1,16 +1,30 @@
-//! The local calendar store (demo mode): confirmed events in `local_calendar_events`, written out
-//! after each change as one iCalendar file (`MINDY_LOCAL_CALENDAR`) that `mindy ingest ics`
-//! reads like any calendar export, so a new meeting flows through Kafka, the stream and the
-//! serving tables into "What's on today?".
+//! Where confirmed events go: the local calendar store (demo mode, the default) or the user's
+//! Google Calendar ([`super::google::GoogleCalendar`], `MINDY_ACTIONS_CALENDAR=google`).
+//!
+//! The local store keeps confirmed events in `local_calendar_events` and writes them out after
+//! each change as one iCalendar file (`MINDY_LOCAL_CALENDAR`) that `mindy ingest ics` reads like
+//! any calendar export, so a new meeting flows through Kafka, the stream and the serving tables
+//! into "What's on today?".
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use icalendar::{Calendar, Component, Event, EventLike, Property};
 use sqlx::PgPool;
 
+use super::google::GoogleCalendar;
 use super::model::{EventDraft, Person};
 use super::ActionError;
+
+/// Where confirmed events go.
+#[derive(Debug, Clone)]
+pub enum CalendarTarget {
+    /// The local store and its iCalendar file; invitations go out by mail.
+    Local(LocalCalendar),
+    /// Google Calendar; Google sends the invitations (`sendUpdates=all`).
+    Google(Arc<GoogleCalendar>),
+}
 
 /// The calendar store.
 #[derive(Debug, Clone)]

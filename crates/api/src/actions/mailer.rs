@@ -1,6 +1,9 @@
 //! Building the emails actions send (RFC 5322 by lettre's builder: a reply threaded with
 //! `In-Reply-To`/`References`, an invitation carrying an iTIP `REQUEST`, a reminder) and handing
-//! them to the SMTP server (the stack's mailsink in demo mode, a relay in production).
+//! them to the sender: an SMTP server (the stack's mailsink in demo mode, a relay) or Gmail's
+//! `users.messages.send` as the user.
+
+use std::sync::Arc;
 
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
@@ -8,20 +11,25 @@ use lettre::{AsyncTransport, Message};
 use mindy_core::smtp::SmtpServerArgs;
 use uuid::Uuid;
 
+use super::google::GmailSender;
 use super::model::{EmailDraft, Person};
 use super::ActionError;
 
-/// Sends over SMTP.
+/// Where mail goes.
 #[derive(Debug, Clone)]
-pub struct Mailer {
-    /// The server.
-    pub server: SmtpServerArgs,
+pub enum Mailer {
+    /// An SMTP server (`MINDY_ACTIONS_MAIL=smtp`, the default).
+    Smtp(SmtpServerArgs),
+    /// Gmail's `users.messages.send` as the authorised user (`MINDY_ACTIONS_MAIL=gmail`).
+    Gmail(Arc<GmailSender>),
 }
 
 /// A built message and the Message-ID it carries (without angle brackets).
 pub struct Outgoing {
     /// Its Message-ID.
     pub message_id: String,
+    /// The Message-ID it answers, for a reply.
+    pub in_reply_to: Option<String>,
     /// The message.
     pub message: Message,
 }
@@ -74,6 +82,7 @@ pub fn reply(draft: &EmailDraft) -> Result<Outgoing, ActionError> {
         .map_err(|e| ActionError::Invalid(format!("building the reply: {e}")))?;
     Ok(Outgoing {
         message_id: id,
+        in_reply_to: draft.in_reply_to.clone(),
         message,
     })
 }
@@ -107,6 +116,7 @@ pub fn invitation(
         .map_err(|e| ActionError::Invalid(format!("building the invitation: {e}")))?;
     Ok(Outgoing {
         message_id: id,
+        in_reply_to: None,
         message,
     })
 }
@@ -129,26 +139,45 @@ pub fn reminder(to: &Person, message_id: &str, text: &str) -> Result<Outgoing, A
         .map_err(|e| ActionError::Invalid(format!("building the reminder: {e}")))?;
     Ok(Outgoing {
         message_id: message_id.to_string(),
+        in_reply_to: None,
         message,
     })
 }
 
 impl Mailer {
-    /// Hands `outgoing` to the server; its Message-ID on success.
+    /// Hands `outgoing` to the sender. The id for the audit on success: the Message-ID over
+    /// SMTP, Gmail's message id through Gmail (a reply joins the replied message's Gmail
+    /// thread when the mailbox has it).
     ///
     /// # Errors
     /// [`ActionError::Delivery`] when the server cannot be reached or refuses the message.
     pub async fn send(&self, outgoing: Outgoing) -> Result<String, ActionError> {
-        let transport = self
-            .server
-            .transport()
-            .map_err(|e| ActionError::Delivery(e.to_string()))?;
-        transport.send(outgoing.message).await.map_err(|e| {
-            ActionError::Delivery(format!(
-                "SMTP {}:{}: {e}",
-                self.server.host, self.server.port
-            ))
-        })?;
-        Ok(outgoing.message_id)
+        match self {
+            Mailer::Smtp(server) => {
+                let transport = server
+                    .transport()
+                    .map_err(|e| ActionError::Delivery(e.to_string()))?;
+                transport.send(outgoing.message).await.map_err(|e| {
+                    ActionError::Delivery(format!("SMTP {}:{}: {e}", server.host, server.port))
+                })?;
+                Ok(outgoing.message_id)
+            }
+            Mailer::Gmail(gmail) => {
+                let thread = match &outgoing.in_reply_to {
+                    Some(parent) => gmail.thread_of(parent).await,
+                    None => None,
+                };
+                let sent = gmail.send(outgoing.message.formatted(), thread).await?;
+                Ok(sent.id)
+            }
+        }
+    }
+
+    /// Where mail goes, in words for logs and answers.
+    pub fn describe(&self) -> String {
+        match self {
+            Mailer::Smtp(server) => format!("SMTP {}:{}", server.host, server.port),
+            Mailer::Gmail(_) => "Gmail".into(),
+        }
     }
 }

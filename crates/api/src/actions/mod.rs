@@ -8,12 +8,14 @@
 //! - [`draft`]: the reply drafted from the thread, and the actions that follow it.
 //! - [`model`]: actions, proposals, results, audit entries.
 //! - [`store`]: PostgreSQL, as the role `mindy_actor`.
-//! - [`mailer`]: RFC 5322 messages (lettre) over SMTP.
-//! - [`calendar`]: the local calendar store and its iCalendar file.
+//! - [`mailer`]: RFC 5322 messages (lettre), sent over SMTP or through Gmail.
+//! - [`calendar`]: where events go: the local calendar store and its iCalendar file, or Google.
+//! - [`google`]: Gmail `users.messages.send`, Calendar `events.insert`/`events.patch`.
 //! - [`reminders`]: delivering reminders at their time.
 
 pub mod calendar;
 pub mod draft;
+pub mod google;
 pub mod intent;
 pub mod mailer;
 pub mod model;
@@ -30,7 +32,7 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use self::calendar::LocalCalendar;
+use self::calendar::CalendarTarget;
 use self::draft::Drafted;
 use self::intent::Intent;
 use self::mailer::Mailer;
@@ -56,7 +58,7 @@ pub enum ActionError {
     /// The mail server could not take a message.
     #[error("mail delivery failed: {0}")]
     Delivery(String),
-    /// The local calendar could not be written.
+    /// The calendar (the local file, Google Calendar) could not take the change.
     #[error("calendar: {0}")]
     Calendar(String),
 }
@@ -69,7 +71,7 @@ pub struct Actions {
     /// Sends the replies, invitations and reminders.
     pub mailer: Mailer,
     /// Where confirmed events go.
-    pub calendar: LocalCalendar,
+    pub calendar: CalendarTarget,
     /// The user's timezone.
     pub timezone: Tz,
     /// How long a proposal can be confirmed.
@@ -398,10 +400,32 @@ impl Actions {
                 ))
             }
             Action::CreateEvent(event) => {
+                let local = match &self.calendar {
+                    CalendarTarget::Local(local) => local,
+                    CalendarTarget::Google(google) => {
+                        let stored = google.insert(action_key(proposal_id, 1), event).await?;
+                        let mut detail = format!(
+                            "Created \"{}\" at {} {} in Google Calendar",
+                            event.summary,
+                            draft::hm(event.starts_at, self.timezone),
+                            event
+                                .starts_at
+                                .with_timezone(&self.timezone)
+                                .format("%a %-d %b")
+                        );
+                        if !event.attendees.is_empty() {
+                            let names: Vec<String> =
+                                event.attendees.iter().map(|p| p.label()).collect();
+                            detail.push_str(&format!("; Google invited {}", names.join(", ")));
+                        }
+                        if let Some(link) = stored.html_link {
+                            detail.push_str(&format!(" ({link})"));
+                        }
+                        return Ok((detail, stored.id));
+                    }
+                };
                 let uid = format!("{}@mini-mindy", Uuid::new_v4());
-                self.calendar
-                    .create(&self.pool, proposal_id, &uid, event)
-                    .await?;
+                local.create(&self.pool, proposal_id, &uid, event).await?;
                 let mut detail = format!(
                     "Created \"{}\" at {} {}",
                     event.summary,
@@ -605,6 +629,14 @@ async fn write_body(
             Some("The model could not write the draft; this is the template.".into())
         }
     }
+}
+
+/// A stable key for the `n`th external object a proposal creates, so a repeated call finds the
+/// first one's (Google's event id) instead of creating another.
+fn action_key(proposal_id: Uuid, n: u8) -> Uuid {
+    let mut bytes = *proposal_id.as_bytes();
+    bytes[15] ^= n;
+    Uuid::from_bytes(bytes)
 }
 
 fn status_word(status: Status) -> &'static str {

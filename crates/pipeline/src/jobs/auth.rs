@@ -1,29 +1,35 @@
-//! `mindy auth gmail` / `mindy auth google-calendar`: the OAuth2 installed-app flow, once. Prints a consent URL, receives the
-//! redirect on a local port, and stores the read-only token (refresh token included) in a file
-//! only the user can read; `mindy ingest gmail` refreshes it from then on.
+//! `mindy auth gmail|google-calendar|actions`: the OAuth2 installed-app flow, once. Prints a
+//! consent URL, receives the redirect on a local port, and stores the token (refresh token
+//! included) in a file only the user can read; the producers and the API refresh it from then on.
 
 use std::path::PathBuf;
 
 use clap::Subcommand;
+use mindy_google::auth::{self, GoogleAuthArgs};
 
-use crate::jobs::ingest::gmail::auth::{self, GmailAuthArgs};
 use crate::Result;
 
-/// What `mindy auth` can authorise.
+/// What `mindy auth` can authorise (one OAuth client and token file for all of them).
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
-    /// Authorise read-only access to a Gmail account.
-    Gmail(GmailAuthArgs),
-    /// Authorise read-only access to a Google Calendar (same OAuth client and token file).
-    GoogleCalendar(GmailAuthArgs),
+    /// Authorise read-only access to a Gmail account (`mindy ingest gmail`).
+    Gmail(GoogleAuthArgs),
+    /// Authorise read-only access to a Google Calendar (`mindy ingest google-calendar`).
+    GoogleCalendar(GoogleAuthArgs),
+    /// Authorise the API's confirmed actions: sending mail as the user (`gmail.send`) and
+    /// creating and changing calendar events (`calendar.events`), nothing more.
+    Actions(GoogleAuthArgs),
 }
 
 /// Runs the flow; returns where the token was stored.
 pub async fn run(command: &AuthCommand) -> Result<PathBuf> {
-    match command {
-        AuthCommand::Gmail(args) => auth::login(args).await,
-        AuthCommand::GoogleCalendar(args) => {
-            crate::jobs::ingest::calendar::google::login(args).await
-        }
-    }
+    let (args, scopes): (&GoogleAuthArgs, &[&str]) = match command {
+        AuthCommand::Gmail(args) => (args, &[mindy_google::GMAIL_READONLY]),
+        AuthCommand::GoogleCalendar(args) => (args, &[mindy_google::CALENDAR_READONLY]),
+        AuthCommand::Actions(args) => (
+            args,
+            &[mindy_google::GMAIL_SEND, mindy_google::CALENDAR_EVENTS],
+        ),
+    };
+    Ok(auth::login(args, scopes).await?)
 }

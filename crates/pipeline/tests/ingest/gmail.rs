@@ -14,7 +14,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine as _;
-use mindy_pipeline::jobs::ingest::gmail::auth::{FileTokenStorage, GmailAuthArgs, READONLY_SCOPE};
+use mindy_google::auth::{FileTokenStorage, GoogleAuthArgs};
+use mindy_google::GMAIL_READONLY as READONLY_SCOPE;
 use mindy_pipeline::jobs::ingest::gmail::{self, GmailConfig, SyncState};
 use mindy_pipeline::shutdown::Shutdown;
 use mindy_test::unique;
@@ -225,7 +226,7 @@ async fn config(t: &TestTopics, base: &str, dir: &std::path::Path) -> GmailConfi
     GmailConfig {
         kafka: t.kafka.clone(),
         topics: t.topics.clone(),
-        auth: GmailAuthArgs {
+        auth: GoogleAuthArgs {
             client_secret_file: None,
             client_id: Some("client-id".into()),
             client_secret: Some("client-secret".into()),

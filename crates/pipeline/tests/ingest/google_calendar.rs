@@ -14,10 +14,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use mindy_core::config::CalendarTopicArgs;
+use mindy_google::auth::{FileTokenStorage, GoogleAuthArgs};
 use mindy_pipeline::jobs::ingest::calendar::google::{
     self, GoogleCalendarConfig, SyncState, READONLY_SCOPE,
 };
-use mindy_pipeline::jobs::ingest::gmail::auth::{FileTokenStorage, GmailAuthArgs};
 use mindy_pipeline::shutdown::Shutdown;
 use mindy_test::unique;
 use serde_json::{json, Value};
@@ -195,7 +195,7 @@ async fn config(t: &TestTopics, base: &str, dir: &std::path::Path) -> GoogleCale
             processed: t.topics.processed.clone(),
             dlq: t.topics.dlq.clone(),
         },
-        auth: GmailAuthArgs {
+        auth: GoogleAuthArgs {
             client_secret_file: None,
             client_id: Some("client-id".into()),
             client_secret: Some("client-secret".into()),

@@ -30,8 +30,6 @@ use google_calendar3::CalendarHub;
 use serde::{Deserialize, Serialize};
 
 use super::CalendarSink;
-use crate::jobs::ingest::gmail::auth::{self, GmailAuthArgs};
-use crate::jobs::ingest::gmail::client::{self, https_client, Connector, Quota, Retrying};
 use crate::jobs::ingest::IngestReport;
 use crate::shutdown::Shutdown;
 use crate::{Error, Result};
@@ -41,9 +39,11 @@ use mindy_core::calendar::{
     SCHEMA_VERSION,
 };
 use mindy_core::config::{CalendarTopicArgs, KafkaArgs};
+use mindy_google::auth::{self, GoogleAuthArgs};
+use mindy_google::client::{self, Connector, Quota, Retrying};
 
 /// The scope requested: read-only access to calendars and events.
-pub const READONLY_SCOPE: &str = "https://www.googleapis.com/auth/calendar.readonly";
+pub const READONLY_SCOPE: &str = mindy_google::CALENDAR_READONLY;
 
 /// Google Calendar's default per-user limit, requests per minute.
 pub const DEFAULT_REQUESTS_PER_MINUTE: u32 = 600;
@@ -62,7 +62,7 @@ pub struct GoogleCalendarConfig {
     pub topics: CalendarTopicArgs,
     /// OAuth client and token file (shared with `mindy auth`).
     #[command(flatten)]
-    pub auth: GmailAuthArgs,
+    pub auth: GoogleAuthArgs,
     /// The calendar to read: `primary` is the authorised user's own.
     #[arg(long, default_value = "primary")]
     pub calendar: String,
@@ -167,7 +167,7 @@ pub struct SyncOutcome {
 pub async fn run(config: &GoogleCalendarConfig, shutdown: Shutdown) -> Result<IngestReport> {
     let authenticator = auth::authenticator(&config.auth, false).await?;
     let syncer = Syncer {
-        hub: hub(authenticator, &config.api_url)?,
+        hub: client::calendar_hub(authenticator, &config.api_url)?,
         config: config.clone(),
         quota: Arc::new(Quota::new(config.requests_per_minute)),
     };
@@ -184,32 +184,6 @@ pub async fn run(config: &GoogleCalendarConfig, shutdown: Shutdown) -> Result<In
         }
     }
     sink.finish().await
-}
-
-/// Runs the consent flow for the calendar scope if needed; returns the token file.
-pub async fn login(args: &GmailAuthArgs) -> Result<PathBuf> {
-    let authenticator = auth::authenticator(args, true).await?;
-    authenticator
-        .token(&[READONLY_SCOPE])
-        .await
-        .map_err(|e| Error::Auth(e.to_string()))?;
-    Ok(args.token_path())
-}
-
-/// The Calendar hub pointed at `base_url` (Google's by default, a local server in tests).
-pub fn hub<A>(auth: A, base_url: &str) -> Result<CalendarHub<Connector>>
-where
-    A: google_calendar3::common::GetToken + 'static,
-{
-    let mut hub = CalendarHub::new(https_client()?, auth);
-    let root = if base_url.ends_with('/') {
-        base_url.to_string()
-    } else {
-        format!("{base_url}/")
-    };
-    hub.base_url(format!("{root}calendar/v3/"));
-    hub.root_url(root);
-    Ok(hub)
 }
 
 /// The client and what every sync needs.

@@ -40,11 +40,8 @@ use crate::{Error, Result};
 use mindy_core::config::{KafkaArgs, TopicArgs};
 use mindy_core::email::Source;
 
-pub mod auth;
-pub mod client;
-
-pub use auth::GmailAuthArgs;
-use client::{Connector, Quota, Retrying};
+use mindy_google::auth::{self, GoogleAuthArgs};
+use mindy_google::client::{self, Connector, Quota, Retrying};
 
 /// Settings of `mindy ingest gmail`.
 #[derive(Debug, Clone, Args)]
@@ -57,7 +54,7 @@ pub struct GmailConfig {
     pub topics: TopicArgs,
     /// OAuth client and token file.
     #[command(flatten)]
-    pub auth: GmailAuthArgs,
+    pub auth: GoogleAuthArgs,
     /// Where the last history id is kept. Default: ~/.local/state/mini-mindy/gmail-state.json.
     #[arg(long, env = "MINDY_GMAIL_STATE_FILE")]
     pub state_file: Option<PathBuf>,
@@ -164,7 +161,7 @@ struct Syncer {
 pub async fn run(config: &GmailConfig, shutdown: Shutdown) -> Result<IngestReport> {
     let authenticator = auth::authenticator(&config.auth, false).await?;
     let syncer = Syncer {
-        hub: client::hub(authenticator, &config.api_url)?,
+        hub: client::gmail_hub(authenticator, &config.api_url)?,
         config: config.clone(),
         quota: Arc::new(Quota::new(config.quota_per_minute)),
     };

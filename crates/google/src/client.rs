@@ -1,5 +1,6 @@
-//! The Gmail API client: google-gmail1's hub on a rustls (ring) HTTPS client, a retry delegate
-//! that honours `Retry-After` on 429/5xx (and on 403 rate-limit errors), and a quota limiter.
+//! The Gmail and Calendar API clients: google-gmail1's and google-calendar3's hubs on one rustls
+//! (ring) HTTPS client, a retry delegate that honours `Retry-After` on 429/5xx (and on 403
+//! rate-limit errors), and a quota limiter.
 //!
 //! The crypto provider is passed explicitly to the connector, so the process-wide rustls
 //! provider question (docs/architecture.md) never arises here. Plain `http://` is accepted too: that is
@@ -7,6 +8,7 @@
 
 use std::time::Duration;
 
+use google_calendar3::CalendarHub;
 use google_gmail1::common::{Delegate, Response, Retry};
 use google_gmail1::Gmail;
 use hyper_rustls::HttpsConnector;
@@ -18,7 +20,7 @@ use tokio::time::Instant;
 
 use crate::{Error, Result};
 
-/// The connector every Gmail and OAuth request uses.
+/// The connector every Google API and OAuth request uses.
 pub type Connector = HttpsConnector<HttpConnector>;
 
 /// Gmail's per-user quota (units per minute), from Google's published Gmail API limits.
@@ -31,6 +33,8 @@ pub const COST_LIST: u32 = 5;
 pub const COST_HISTORY: u32 = 2;
 /// Quota cost of `users.getProfile`.
 pub const COST_PROFILE: u32 = 1;
+/// Quota cost of `messages.send`.
+pub const COST_SEND: u32 = 100;
 
 /// A hyper client with the ring provider and the system's roots; HTTP/1.1.
 pub fn https_client<B>() -> Result<Client<Connector, B>>
@@ -40,26 +44,44 @@ where
 {
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
         .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
-        .map_err(|e| Error::Auth(format!("loading the system's TLS roots: {e}")))?
+        .map_err(|e| Error::Invalid(format!("loading the system's TLS roots: {e}")))?
         .https_or_http()
         .enable_http1()
         .build();
     Ok(Client::builder(TokioExecutor::new()).build(connector))
 }
 
-/// The Gmail hub pointed at `base_url` (Google's by default, a local server in tests).
-pub fn hub<A>(auth: A, base_url: &str) -> Result<Gmail<Connector>>
+fn with_slash(url: &str) -> String {
+    if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    }
+}
+
+/// The Gmail hub pointed at `base_url` (`https://gmail.googleapis.com/` in production, a local
+/// server in tests).
+pub fn gmail_hub<A>(auth: A, base_url: &str) -> Result<Gmail<Connector>>
 where
     A: google_gmail1::common::GetToken + 'static,
 {
     let mut hub = Gmail::new(https_client()?, auth);
-    let base = if base_url.ends_with('/') {
-        base_url.to_string()
-    } else {
-        format!("{base_url}/")
-    };
+    let base = with_slash(base_url);
     hub.base_url(base.clone());
     hub.root_url(base);
+    Ok(hub)
+}
+
+/// The Calendar hub pointed at `root_url` (`https://www.googleapis.com/` in production, a local
+/// server in tests); its calls go to `{root_url}calendar/v3/`.
+pub fn calendar_hub<A>(auth: A, root_url: &str) -> Result<CalendarHub<Connector>>
+where
+    A: google_calendar3::common::GetToken + 'static,
+{
+    let mut hub = CalendarHub::new(https_client()?, auth);
+    let root = with_slash(root_url);
+    hub.base_url(format!("{root}calendar/v3/"));
+    hub.root_url(root);
     Ok(hub)
 }
 
@@ -73,6 +95,10 @@ pub struct Retrying {
     max_retries: u32,
     /// First backoff; doubled each retry.
     base: Duration,
+    /// False for calls that must not run twice (a mail send): then only answers saying the
+    /// call was refused before it was taken (429, 403 rate limits) are retried, never a 5xx or
+    /// a broken connection, after which the call may have taken effect.
+    repeatable: bool,
 }
 
 /// The longest wait honoured from a `Retry-After` header.
@@ -85,6 +111,16 @@ impl Retrying {
             attempts: 0,
             max_retries,
             base,
+            repeatable: true,
+        }
+    }
+
+    /// A delegate for a call that must not take effect twice: it retries only refusals (429 and
+    /// 403 rate limits), never a 5xx or a connection error.
+    pub fn refused_only(max_retries: u32, base: Duration) -> Self {
+        Retrying {
+            repeatable: false,
+            ..Retrying::new(max_retries, base)
         }
     }
 
@@ -110,13 +146,17 @@ impl Retrying {
 
 impl Delegate for Retrying {
     fn http_error(&mut self, err: &hyper_util::client::legacy::Error) -> Retry {
-        tracing::warn!(error = %err, attempt = self.attempts + 1, "gmail: connection error, retrying");
+        if !self.repeatable {
+            tracing::warn!(error = %err, "google api: connection error on a call that must not repeat");
+            return Retry::Abort;
+        }
+        tracing::warn!(error = %err, attempt = self.attempts + 1, "google api: connection error, retrying");
         self.next(None)
     }
 
     fn http_failure(&mut self, response: &Response, error: Option<&serde_json::Value>) -> Retry {
         let status = response.status().as_u16();
-        if !retryable(status, error) {
+        if !retryable(status, error) || (!self.repeatable && (500..600).contains(&status)) {
             return Retry::Abort;
         }
         let wait = response
@@ -128,7 +168,7 @@ impl Delegate for Retrying {
             status,
             ?wait,
             attempt = self.attempts + 1,
-            "gmail: retryable answer"
+            "google api: retryable answer"
         );
         self.next(wait)
     }
@@ -249,6 +289,30 @@ mod tests {
             matches!(delegate.next(Some(Duration::from_secs(1))), Retry::After(d) if d == Duration::from_secs(1))
         );
         assert!(matches!(delegate.next(None), Retry::Abort));
+    }
+
+    #[test]
+    fn an_unrepeatable_call_retries_refusals_only() {
+        let response = |status: u16| {
+            hyper::Response::builder()
+                .status(status)
+                .body(google_gmail1::common::Body::default())
+                .unwrap()
+        };
+        let mut send = Retrying::refused_only(3, Duration::from_millis(1));
+        assert!(matches!(
+            send.http_failure(&response(503), None),
+            Retry::Abort
+        ));
+        assert!(matches!(
+            send.http_failure(&response(429), None),
+            Retry::After(_)
+        ));
+        let mut get = Retrying::new(3, Duration::from_millis(1));
+        assert!(matches!(
+            get.http_failure(&response(503), None),
+            Retry::After(_)
+        ));
     }
 
     #[tokio::test(start_paused = true)]

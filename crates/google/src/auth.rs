@@ -1,9 +1,10 @@
-//! OAuth2 for the Gmail producer: the user's client id/secret, the token file (mode 0600,
+//! OAuth2 for every Google client: the user's client id/secret, the token file (mode 0600,
 //! written atomically) and the yup-oauth2 authenticator that refreshes the access token.
 //!
-//! `mindy auth gmail` runs the installed-app flow once (a browser consent with a redirect to a
-//! local port) and stores the refresh token; the producer then only refreshes, and fails with a
-//! hint instead of starting an interactive flow from a background job.
+//! `mindy auth gmail|google-calendar|actions` runs the installed-app flow once (a browser consent
+//! with a redirect to a local port) and stores the refresh token; the producers and the API then
+//! only refresh, and fail with a hint instead of starting an interactive flow from a background
+//! process.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -19,15 +20,12 @@ use yup_oauth2::{
     InstalledFlowReturnMethod,
 };
 
-use super::client::{https_client, Connector};
+use crate::client::{https_client, Connector};
 use crate::{Error, Result};
 
-/// The only scope requested: read-only access to mail and its metadata.
-pub const READONLY_SCOPE: &str = "https://www.googleapis.com/auth/gmail.readonly";
-
-/// Credentials and token location, shared by `mindy auth gmail` and `mindy ingest gmail`.
+/// Credentials and token location, shared by `mindy auth`, the producers and the API's actions.
 #[derive(Debug, Clone, Args)]
-pub struct GmailAuthArgs {
+pub struct GoogleAuthArgs {
     /// The OAuth client's `client_secret.json` (a "Desktop app" client from the Google Cloud
     /// console); or give --client-id and --client-secret.
     #[arg(long, env = "GMAIL_CLIENT_SECRET_FILE")]
@@ -59,7 +57,7 @@ pub struct GmailAuthArgs {
     pub auth_uri: String,
 }
 
-impl GmailAuthArgs {
+impl GoogleAuthArgs {
     /// The token file, defaulting under `$XDG_CONFIG_HOME` or `~/.config`.
     pub fn token_path(&self) -> PathBuf {
         self.token_file
@@ -70,12 +68,15 @@ impl GmailAuthArgs {
     /// The application secret from the JSON file or the id/secret pair.
     pub fn secret(&self) -> Result<ApplicationSecret> {
         let mut secret = if let Some(path) = &self.client_secret_file {
-            let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+            let text = std::fs::read(path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
             let console: ConsoleApplicationSecret = serde_json::from_slice(&text).map_err(|e| {
-                Error::invalid(format!("{}: not a client_secret.json: {e}", path.display()))
+                Error::Invalid(format!("{}: not a client_secret.json: {e}", path.display()))
             })?;
             console.installed.or(console.web).ok_or_else(|| {
-                Error::invalid(format!("{}: no \"installed\" client", path.display()))
+                Error::Invalid(format!("{}: no \"installed\" client", path.display()))
             })?
         } else {
             match (&self.client_id, &self.client_secret) {
@@ -88,9 +89,10 @@ impl GmailAuthArgs {
                     ..Default::default()
                 },
                 _ => {
-                    return Err(Error::invalid(
-                        "Gmail needs OAuth client credentials: --client-secret-file (GMAIL_CLIENT_SECRET_FILE) or \
-                         --client-id and --client-secret (GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET)",
+                    return Err(Error::Invalid(
+                        "Google APIs need OAuth client credentials: --client-secret-file (GMAIL_CLIENT_SECRET_FILE) or \
+                         --client-id and --client-secret (GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET)"
+                            .into(),
                     ))
                 }
             }
@@ -109,10 +111,10 @@ fn config_home() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// Builds the authenticator. `interactive` allows the browser flow (`mindy auth gmail`);
-/// otherwise a missing or revoked refresh token is an error telling the user what to run.
+/// Builds the authenticator. `interactive` allows the browser flow (`mindy auth`); otherwise a
+/// missing or revoked refresh token is an error telling the user what to run.
 pub async fn authenticator(
-    args: &GmailAuthArgs,
+    args: &GoogleAuthArgs,
     interactive: bool,
 ) -> Result<Authenticator<Connector>> {
     let client = https_client()?;
@@ -132,10 +134,11 @@ pub async fn authenticator(
         .map_err(|e| Error::Auth(e.to_string()))
 }
 
-/// Runs the consent flow if needed and makes sure a token is stored; returns the token file.
-pub async fn login(args: &GmailAuthArgs) -> Result<PathBuf> {
+/// Runs the consent flow for `scopes` if no stored token covers them, and makes sure a token
+/// is stored; returns the token file.
+pub async fn login(args: &GoogleAuthArgs, scopes: &[&str]) -> Result<PathBuf> {
     let auth = authenticator(args, true).await?;
-    auth.token(&[READONLY_SCOPE])
+    auth.token(scopes)
         .await
         .map_err(|e| Error::Auth(e.to_string()))?;
     Ok(args.token_path())
@@ -150,7 +153,9 @@ impl InstalledFlowDelegate for NoInteraction {
         _url: &'a str,
         _need_code: bool,
     ) -> Pin<Box<dyn Future<Output = std::result::Result<String, String>> + Send + 'a>> {
-        Box::pin(async { Err("no usable Gmail token: run `mindy auth gmail` first".to_string()) })
+        Box::pin(async {
+            Err("no usable Google token for these scopes: run `mindy auth` first".to_string())
+        })
     }
 }
 
@@ -200,8 +205,21 @@ impl TokenStorage for FileTokenStorage {
     ) -> std::result::Result<(), TokenStorageError> {
         let scopes = sorted(scopes);
         let mut tokens = self.read();
-        tokens.retain(|t| t.scopes != scopes);
-        tokens.push(StoredToken { scopes, token });
+        // A refreshed access token carries every scope of its grant: it replaces the token of
+        // the broader entry it was refreshed from (same refresh token) instead of being stored
+        // again under the narrower scopes one call asked for, so each grant refreshes once.
+        let grant = tokens.iter_mut().find(|t| {
+            token.refresh_token.is_some()
+                && t.token.refresh_token == token.refresh_token
+                && scopes.iter().all(|s| t.scopes.contains(s))
+        });
+        match grant {
+            Some(entry) => entry.token = token,
+            None => {
+                tokens.retain(|t| t.scopes != scopes);
+                tokens.push(StoredToken { scopes, token });
+            }
+        }
         let json = serde_json::to_vec_pretty(&tokens)
             .map_err(|e| TokenStorageError::Other(e.to_string().into()))?;
         write_private(&self.path, &json).map_err(TokenStorageError::Io)
@@ -240,6 +258,7 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::GMAIL_READONLY as READONLY_SCOPE;
 
     #[tokio::test]
     async fn tokens_round_trip_in_a_private_file() {
@@ -263,6 +282,30 @@ mod tests {
                 0o600
             );
         }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_refresh_for_some_scopes_renews_the_whole_grant() {
+        let dir = std::env::temp_dir().join(format!("mindy-grant-{}", std::process::id()));
+        let storage = FileTokenStorage::new(dir.join("token.json"));
+        let token = |access: &str| TokenInfo {
+            access_token: Some(access.into()),
+            refresh_token: Some("r".into()),
+            expires_at: None,
+            id_token: None,
+        };
+        let grant = [crate::GMAIL_SEND, crate::CALENDAR_EVENTS];
+        storage.set(&grant, token("old")).await.unwrap();
+        storage
+            .set(&[crate::GMAIL_SEND], token("new"))
+            .await
+            .unwrap();
+        assert_eq!(storage.read().len(), 1);
+        assert_eq!(
+            storage.get(&[crate::CALENDAR_EVENTS]).await,
+            Some(token("new"))
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
