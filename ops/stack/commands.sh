@@ -3,6 +3,16 @@
 
 ALL_SERVICES=(postgres redis kafka spark airflow mailsink)
 
+# The lake of this stack: the checkout's datalake/ for the default stack, and the state dir's own
+# for a stack elsewhere (MINDY_STACK_DIR), so two stacks never share tables or checkpoints.
+lake_default() {
+  if [[ $STACK_STATE == "$STACK_ROOT/.stack" ]]; then
+    printf '%s' "$STACK_ROOT/datalake"
+  else
+    printf '%s' "$STACK_STATE/datalake"
+  fi
+}
+
 # The environment that points programs and tests at this stack: the one place that knows ports.
 write_env() {
   local env="$STACK_STATE/env"
@@ -27,7 +37,7 @@ export REDIS_URL=redis://127.0.0.1:$REDIS_PORT
 export MINDY_AIRFLOW_URL=http://127.0.0.1:$AIRFLOW_PORT
 export MINDY_AIRFLOW_USERNAME=$AIRFLOW_USERNAME
 export MINDY_AIRFLOW_PASSWORD=$(secret airflow-admin)
-export MINDY_LAKE_ROOT=\${MINDY_LAKE_ROOT:-$STACK_ROOT/datalake}
+export MINDY_LAKE_ROOT=\${MINDY_LAKE_ROOT:-$(lake_default)}
 export MINDY_BIN=$CARGO_TARGET_DIR/debug/mindy
 export USER_TIMEZONE=\${USER_TIMEZONE:-UTC}
 export MINDY_SMTP_HOST=127.0.0.1
