@@ -119,6 +119,19 @@ pub struct ActionArgs {
         default_value = "local-calendar/mini-mindy.ics"
     )]
     pub local_calendar: PathBuf,
+    /// Calendar files (or directories of them) whose events the local store may move when a
+    /// day is optimised: the user's own calendar export in demo mode. Comma-separated.
+    #[arg(long, env = "MINDY_LOCAL_CALENDAR_SOURCES", value_delimiter = ',')]
+    pub local_calendar_sources: Vec<PathBuf>,
+    /// The user's working hours, local time: where the day optimiser may move meetings (the
+    /// same setting as the stream's free time).
+    #[arg(
+        long,
+        env = "MINDY_WORKING_HOURS",
+        default_value = "09:00-17:00",
+        value_parser = mindy_core::calendar::day::parse_working_hours
+    )]
+    pub working_hours: mindy_core::calendar::day::WorkingHours,
     /// How long a proposal can be confirmed, in seconds.
     #[arg(long, env = "MINDY_ACTION_TTL_SECS", default_value_t = 3600)]
     pub action_ttl_secs: u64,
@@ -212,6 +225,7 @@ impl ActionArgs {
         Ok(match self.calendar_via {
             CalendarVia::Local => CalendarTarget::Local(LocalCalendar {
                 file: self.local_calendar.clone(),
+                sources: self.local_calendar_sources.clone(),
             }),
             CalendarVia::Google => {
                 let authenticator = auth::authenticator(&self.google, false).await?;

@@ -6,8 +6,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::actions::model::{
-    Action, ActionResult, AuditEntry, EmailDraft, EventDraft, Person, Proposal, Reminder,
-    ReminderDraft, Status, Task, TaskDraft,
+    Action, ActionResult, AuditEntry, BlockDraft, EmailDraft, EventDraft, EventRef, MoveDraft,
+    Person, Proposal, Reminder, ReminderDraft, Status, Task, TaskDraft, UnblockDraft,
 };
 use crate::actions::{Confirmation, Edit};
 use crate::chat::service::{ChatReply, Timings};
@@ -54,7 +54,8 @@ use crate::routes::chat::ChatRequest;
         ChatRequest, ChatReply, Timings, Chart, ChartKind, ErrorBody, ErrorDetail, Health, Check,
         AirflowRuns, Run, LakeReport, Layer, LakeTable, KafkaReport, TopicOffsets, PartitionOffsets,
         GroupLag, QualityReport, QualityScore, Proposal, Action, EmailDraft, EventDraft, TaskDraft,
-        ReminderDraft, Person, Status, ActionResult, AuditEntry, Task, Reminder, Confirmation, Edit,
+        ReminderDraft, MoveDraft, BlockDraft, UnblockDraft, EventRef, Person, Status, ActionResult,
+        AuditEntry, Task, Reminder, Confirmation, Edit,
         ProposalDetail,
     )),
     modifiers(&BearerAuth),

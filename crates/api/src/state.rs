@@ -134,6 +134,7 @@ impl AppState {
                     .connect_lazy(url)?,
                 mailer: args.actions.mailer().await?,
                 calendar: args.actions.calendar().await?,
+                working_hours: args.actions.working_hours,
                 timezone: args.timezone,
                 ttl: chrono::Duration::seconds(args.actions.action_ttl_secs as i64),
                 metrics: metrics.clone(),

@@ -52,6 +52,8 @@ struct Google {
     events: HashMap<String, Value>,
     /// Query strings of the inserts.
     insert_queries: Vec<HashMap<String, String>>,
+    /// Patches: event id, body, query string.
+    patches: Vec<(String, Value, HashMap<String, String>)>,
 }
 
 type Shared = Arc<Mutex<Google>>;
@@ -195,12 +197,34 @@ async fn insert(
     Json(event).into_response()
 }
 
+/// `events.patch`: records the change and answers the event.
+async fn patch(
+    State(google): State<Shared>,
+    headers: HeaderMap,
+    Path((calendar, id)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
+    Json(change): Json<Value>,
+) -> Response {
+    if !authorised(&headers) {
+        return error(StatusCode::UNAUTHORIZED, "authError");
+    }
+    assert_eq!(calendar, "primary");
+    let mut event = change.clone();
+    event["id"] = json!(id);
+    google.lock().unwrap().patches.push((id, change, query));
+    Json(event).into_response()
+}
+
 async fn serve(google: Shared) -> String {
     let app = Router::new()
         .route("/token", post(token))
         .route("/gmail/v1/users/me/messages", get(list))
         .route("/upload/gmail/v1/users/me/messages/send", post(send))
         .route("/calendar/v3/calendars/{calendar}/events", post(insert))
+        .route(
+            "/calendar/v3/calendars/{calendar}/events/{id}",
+            axum::routing::patch(patch),
+        )
         .with_state(google);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -233,6 +257,8 @@ async fn args(base: &str, dir: &std::path::Path, smtp_port: u16) -> ActionArgs {
         actor_database_url: None,
         smtp: SmtpServerArgs::plain("127.0.0.1", smtp_port),
         local_calendar: dir.join("unused.ics"),
+        local_calendar_sources: Vec::new(),
+        working_hours: mindy_core::calendar::day::parse_working_hours("09:00-17:00").unwrap(),
         action_ttl_secs: 3600,
         reminder_interval_secs: 15,
         mail_via: MailVia::Gmail,
@@ -418,6 +444,45 @@ async fn a_confirmed_reply_goes_through_gmail_in_its_thread_and_the_call_through
     assert_eq!(reminder.to().unwrap().first().unwrap().address(), Some(ME));
     assert!(reminder.subject().unwrap().starts_with("Reminder:"));
     pool.close().await;
+}
+
+#[tokio::test]
+async fn a_day_plan_goes_to_google_calendar_as_patches_and_inserts() {
+    let f = fixture().await;
+    crate::optimise::seed(&f.app.db.owner).await;
+    let planned = f.app.ask("optimize my busiest day this week", None).await;
+    let proposal = &planned["proposal"];
+    assert_eq!(proposal["status"], "proposed", "{planned}");
+    let conversation = planned["conversation_id"].as_str().unwrap();
+    let done = f.app.ask("yes", Some(conversation)).await;
+    assert_eq!(done["proposal"]["status"], "done", "{done}");
+    let actions = proposal["actions"].as_array().unwrap();
+    let g = f.google.lock().unwrap();
+    let moves: Vec<&Value> = actions
+        .iter()
+        .filter(|a| a["kind"] == "move_event")
+        .collect();
+    assert_eq!(g.patches.len(), moves.len());
+    for (m, (id, body, query)) in moves.iter().zip(&g.patches) {
+        assert_eq!(m["event"]["event_id"], id.as_str());
+        assert_eq!(body["start"]["dateTime"], m["starts_at"]);
+        assert_eq!(body["end"]["dateTime"], m["ends_at"]);
+        assert_eq!(query.get("sendUpdates").map(String::as_str), Some("all"));
+    }
+    let blocks = actions.iter().filter(|a| a["kind"] == "block_time").count();
+    // The first insert's answer is lost (503) and its retry meets 409: one event per block.
+    assert_eq!(g.events.len(), blocks);
+    let mut summaries: Vec<&str> = g
+        .events
+        .values()
+        .map(|e| e["summary"].as_str().unwrap())
+        .collect();
+    summaries.sort();
+    assert_eq!(summaries, ["Lunch", "Travel to Acme Office"]);
+    assert!(g
+        .events
+        .values()
+        .all(|e| e["attendees"].as_array().is_some_and(|a| a.is_empty())));
 }
 
 #[tokio::test]

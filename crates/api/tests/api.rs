@@ -11,6 +11,7 @@ mod chat_scenes;
 mod chat_semantic;
 mod dashboard;
 mod openai;
+mod optimise;
 mod quality;
 mod resilience;
 mod safety;

@@ -285,6 +285,11 @@ impl ActionSetup {
         ActionSetup {
             mailer: Mailer::Smtp(SmtpServerArgs::plain("127.0.0.1", smtp_port)),
             calendar: CalendarTarget::Local(LocalCalendar {
+                sources: calendar_file
+                    .parent()
+                    .map(|d| d.to_path_buf())
+                    .into_iter()
+                    .collect(),
                 file: calendar_file,
             }),
             ttl_secs,
@@ -357,6 +362,10 @@ impl TestApp {
                         .expect("connect as the actor role"),
                     mailer: setup.mailer.clone(),
                     calendar: setup.calendar.clone(),
+                    working_hours: mindy_core::calendar::day::WorkingHours {
+                        start: 9 * 60,
+                        end: 17 * 60,
+                    },
                     timezone: chrono_tz::UTC,
                     ttl: Duration::seconds(setup.ttl_secs),
                     metrics: metrics.clone(),

@@ -24,7 +24,11 @@ export function listWords(items: string[]): string {
  * `fallback` (UTC unless the caller knows better), so the server and the browser render the same text.
  */
 export function proposalZone(proposal: Pick<Proposal, "actions">, fallback = "UTC"): string {
-  for (const a of proposal.actions) if (a.kind === "create_event" && validZone(a.timezone)) return a.timezone;
+  for (const a of proposal.actions) {
+    if ((a.kind === "create_event" || a.kind === "move_event" || a.kind === "block_time") && validZone(a.timezone)) {
+      return a.timezone;
+    }
+  }
   return fallback;
 }
 
@@ -89,7 +93,24 @@ export function describeAction(action: Action, zone: string): string {
       return action.due_at ? `Add the task “${action.title}”, due ${momentIn(action.due_at, zone)}.` : `Add the task “${action.title}”.`;
     case "set_reminder":
       return `Remind ${personName(action.recipient)} by email at ${momentIn(action.remind_at, zone)}: “${action.message}”`;
+    case "move_event":
+      if (action.starts_at === action.from_starts_at) {
+        return `End “${action.summary}” at ${clockIn(action.ends_at, zone)} instead of ${clockIn(action.from_ends_at, zone)} (${action.reason}).`;
+      }
+      return `Move “${action.summary}” from ${spanIn(action.from_starts_at, action.from_ends_at, zone)} to ${clockIn(action.starts_at, zone)}–${clockIn(action.ends_at, zone)} (${action.reason}).`;
+    case "block_time":
+      return `Block ${spanIn(action.starts_at, action.ends_at, zone)} for “${action.summary}” (${action.reason}).`;
+    case "remove_block":
+      return `Remove “${action.summary}”, ${spanIn(action.starts_at, action.ends_at, zone)}.`;
   }
+}
+
+/** How a proposal is confirmed, in words: a reply is sent and scheduled, a day's plan is applied. */
+export function confirmWords(proposal: Pick<Proposal, "actions">): { button: string; busy: string; typed: string; nothing: string } {
+  const mails = proposal.actions.some((a) => a.kind === "send_email");
+  return mails
+    ? { button: "Send and schedule", busy: "Sending and scheduling…", typed: "send and schedule", nothing: "Nothing is sent or scheduled" }
+    : { button: "Apply changes", busy: "Applying…", typed: "yes", nothing: "Nothing changes on your calendar" };
 }
 
 /** The kind of an action or a result, in words ("Email", "Calendar event"). */
@@ -103,6 +124,12 @@ export function kindWord(kind: string): string {
       return "Task";
     case "set_reminder":
       return "Reminder";
+    case "move_event":
+      return "Move";
+    case "block_time":
+      return "Block";
+    case "remove_block":
+      return "Unblock";
     default:
       return kind.replaceAll("_", " ");
   }

@@ -304,6 +304,15 @@ export interface components {
         }) | (components["schemas"]["ReminderDraft"] & {
             /** @enum {string} */
             kind: "set_reminder";
+        }) | (components["schemas"]["MoveDraft"] & {
+            /** @enum {string} */
+            kind: "move_event";
+        }) | (components["schemas"]["BlockDraft"] & {
+            /** @enum {string} */
+            kind: "block_time";
+        }) | (components["schemas"]["UnblockDraft"] & {
+            /** @enum {string} */
+            kind: "remove_block";
         });
         /** @description What executing one action did. */
         ActionResult: {
@@ -356,6 +365,27 @@ export interface components {
              * @description Order of writing.
              */
             seq: number;
+        };
+        /** @description Time blocked on the user's calendar (lunch, a travel buffer): an event without invitees. */
+        BlockDraft: {
+            /**
+             * Format: date-time
+             * @description End (UTC).
+             */
+            ends_at: string;
+            /** @description The user. */
+            owner: components["schemas"]["Person"];
+            /** @description Why, in words. */
+            reason: string;
+            /**
+             * Format: date-time
+             * @description Start (UTC).
+             */
+            starts_at: string;
+            /** @description Title ("Lunch", "Travel to Acme Office"). */
+            summary: string;
+            /** @description The user's IANA timezone. */
+            timezone: string;
         };
         /** @description How the frontend should draw a result that is a series. */
         Chart: {
@@ -519,6 +549,17 @@ export interface components {
             /** @description The user's IANA timezone the times were meant in. */
             timezone: string;
         };
+        /** @description An event of the user's calendar as the pipeline keys it (`calendar_events`). */
+        EventRef: {
+            /** @description The calendar: `ics:<file name>` for a file, the Google calendar's id. */
+            calendar_id: string;
+            /** @description The event's UID (Google: the event or its series' id). */
+            event_id: string;
+            /** @description The serving id (`<calendar_id>/<event_id>[/<recurrence_id>]`). */
+            id: string;
+            /** @description The occurrence of a series (`20261130T140000Z`, `20261130` for a day), if it is one. */
+            recurrence_id?: string | null;
+        };
         /** @description One consumer group's position on a partition. */
         GroupLag: {
             /**
@@ -591,6 +632,39 @@ export interface components {
             name: string;
             /** @description Its tables, by name. */
             tables: components["schemas"]["LakeTable"][];
+        };
+        /** @description An existing event of the user's moved, or ended earlier (same start). */
+        MoveDraft: {
+            /** @description The other participants (told of the change by the calendar). */
+            attendees: components["schemas"]["Person"][];
+            /**
+             * Format: date-time
+             * @description Its new end (UTC).
+             */
+            ends_at: string;
+            /** @description The event. */
+            event: components["schemas"]["EventRef"];
+            /**
+             * Format: date-time
+             * @description Its end now (UTC).
+             */
+            from_ends_at: string;
+            /**
+             * Format: date-time
+             * @description Its start now (UTC).
+             */
+            from_starts_at: string;
+            /** @description Why, in words. */
+            reason: string;
+            /**
+             * Format: date-time
+             * @description Its new start (UTC).
+             */
+            starts_at: string;
+            /** @description Its title. */
+            summary: string;
+            /** @description The user's IANA timezone. */
+            timezone: string;
         };
         /** @description One partition. */
         PartitionOffsets: {
@@ -870,6 +944,25 @@ export interface components {
             partitions: components["schemas"]["PartitionOffsets"][];
             /** @description Topic name. */
             topic: string;
+        };
+        /** @description A block removed again (undoing a plan). */
+        UnblockDraft: {
+            /** @description The id its creation returned (the local UID or Google's event id). */
+            block_id: string;
+            /**
+             * Format: date-time
+             * @description Its end (UTC).
+             */
+            ends_at: string;
+            /** @description The user. */
+            owner: components["schemas"]["Person"];
+            /**
+             * Format: date-time
+             * @description Its start (UTC).
+             */
+            starts_at: string;
+            /** @description Its title. */
+            summary: string;
         };
     };
     responses: never;

@@ -97,12 +97,59 @@ export type TaskDraft = z.infer<typeof TaskDraft>;
 export const ReminderDraft = z.object({ remind_at: z.string(), message: z.string(), recipient: Person });
 export type ReminderDraft = z.infer<typeof ReminderDraft>;
 
+/** An event of the user's calendar as the pipeline keys it. */
+export const EventRef = z.object({
+  id: z.string(),
+  calendar_id: z.string(),
+  event_id: z.string(),
+  recurrence_id: z.string().nullish(),
+});
+export type EventRef = z.infer<typeof EventRef>;
+
+/** An event of the user's moved, or ended earlier (same start): its times now and after. */
+export const MoveDraft = z.object({
+  event: EventRef,
+  summary: z.string(),
+  from_starts_at: z.string(),
+  from_ends_at: z.string(),
+  starts_at: z.string(),
+  ends_at: z.string(),
+  timezone: z.string(),
+  attendees: z.array(Person),
+  reason: z.string(),
+});
+export type MoveDraft = z.infer<typeof MoveDraft>;
+
+/** Time blocked on the user's calendar (lunch, a travel buffer). */
+export const BlockDraft = z.object({
+  summary: z.string(),
+  starts_at: z.string(),
+  ends_at: z.string(),
+  timezone: z.string(),
+  owner: Person,
+  reason: z.string(),
+});
+export type BlockDraft = z.infer<typeof BlockDraft>;
+
+/** A block removed again (undoing a day's plan). */
+export const UnblockDraft = z.object({
+  block_id: z.string(),
+  summary: z.string(),
+  starts_at: z.string(),
+  ends_at: z.string(),
+  owner: Person,
+});
+export type UnblockDraft = z.infer<typeof UnblockDraft>;
+
 /** One thing the assistant would do once confirmed, tagged by `kind`. */
 export const Action = z.discriminatedUnion("kind", [
   EmailDraft.extend({ kind: z.literal("send_email") }),
   EventDraft.extend({ kind: z.literal("create_event") }),
   TaskDraft.extend({ kind: z.literal("create_task") }),
   ReminderDraft.extend({ kind: z.literal("set_reminder") }),
+  MoveDraft.extend({ kind: z.literal("move_event") }),
+  BlockDraft.extend({ kind: z.literal("block_time") }),
+  UnblockDraft.extend({ kind: z.literal("remove_block") }),
 ]);
 export type Action = z.infer<typeof Action>;
 

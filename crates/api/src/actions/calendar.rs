@@ -14,7 +14,7 @@ use icalendar::{Calendar, Component, Event, EventLike, Property};
 use sqlx::PgPool;
 
 use super::google::GoogleCalendar;
-use super::model::{EventDraft, Person};
+use super::model::{EventDraft, EventRef, Person};
 use super::ActionError;
 
 /// Where confirmed events go.
@@ -31,6 +31,11 @@ pub enum CalendarTarget {
 pub struct LocalCalendar {
     /// The iCalendar file written after each change.
     pub file: PathBuf,
+    /// Other iCalendar files (or directories of them) whose events the store may move: the
+    /// user's own calendar in demo mode (`MINDY_LOCAL_CALENDAR_SOURCES`). A change is written
+    /// into the file (the event's times and a higher `SEQUENCE`; an occurrence of a series
+    /// gets a `RECURRENCE-ID` override), which `mindy ingest ics` then reads like any change.
+    pub sources: Vec<PathBuf>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -109,6 +114,131 @@ pub fn invitation(uid: &str, draft: &EventDraft) -> String {
 }
 
 impl LocalCalendar {
+    /// The calendar id `mindy ingest ics` gives the store's file (`ics:<file name>`).
+    pub fn calendar_id(&self) -> String {
+        format!(
+            "ics:{}",
+            self.file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        )
+    }
+
+    /// Moves `event` to `[starts_at, ends_at)`: in the store when it is one of its own, else in
+    /// the source file it came from. Returns where the change was written.
+    ///
+    /// # Errors
+    /// [`ActionError::Calendar`] when no file of the store holds the event, or it cannot be
+    /// read or written.
+    pub async fn move_event(
+        &self,
+        pool: &PgPool,
+        event: &EventRef,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        organizer: &Person,
+    ) -> Result<String, ActionError> {
+        if event.calendar_id == self.calendar_id() {
+            let moved = sqlx::query(
+                "UPDATE local_calendar_events SET starts_at = $2, ends_at = $3, \
+                 sequence = sequence + 1, updated_at = now() WHERE uid = $1",
+            )
+            .bind(&event.event_id)
+            .bind(starts_at)
+            .bind(ends_at)
+            .execute(pool)
+            .await?;
+            if moved.rows_affected() == 0 {
+                return Err(ActionError::Calendar(format!(
+                    "no event {} in the local calendar",
+                    event.event_id
+                )));
+            }
+            self.write(pool, organizer).await?;
+            return Ok(self.file.display().to_string());
+        }
+        let name = event.calendar_id.strip_prefix("ics:").ok_or_else(|| {
+            ActionError::Calendar(format!(
+                "\"{}\" is not a calendar file the local store can change",
+                event.calendar_id
+            ))
+        })?;
+        let file = self.source(name).ok_or_else(|| {
+            ActionError::Calendar(format!(
+                "the calendar file {name} is not among the local store's sources \
+                 (MINDY_LOCAL_CALENDAR_SOURCES)"
+            ))
+        })?;
+        let io = |e: std::io::Error| ActionError::Calendar(format!("{}: {e}", file.display()));
+        let text = std::fs::read_to_string(&file).map_err(io)?;
+        let changed = move_in_ics(
+            &text,
+            &event.event_id,
+            event.recurrence_id.as_deref(),
+            starts_at,
+            ends_at,
+            Utc::now(),
+        )
+        .map_err(|e| ActionError::Calendar(format!("{}: {e}", file.display())))?;
+        write_atomically(&file, &changed)?;
+        Ok(file.display().to_string())
+    }
+
+    /// Cancels the store's event `uid` (a block being undone) and rewrites the file; the
+    /// cancellation flows downstream like any.
+    ///
+    /// # Errors
+    /// [`ActionError::Calendar`] when the store has no such event.
+    pub async fn cancel(
+        &self,
+        pool: &PgPool,
+        uid: &str,
+        organizer: &Person,
+    ) -> Result<(), ActionError> {
+        let cancelled = sqlx::query(
+            "UPDATE local_calendar_events SET status = 'cancelled', sequence = sequence + 1, \
+             updated_at = now() WHERE uid = $1 AND status <> 'cancelled'",
+        )
+        .bind(uid)
+        .execute(pool)
+        .await?;
+        if cancelled.rows_affected() == 0 {
+            return Err(ActionError::Calendar(format!(
+                "no event {uid} to cancel in the local calendar"
+            )));
+        }
+        self.write(pool, organizer).await
+    }
+
+    /// The source file named `name`: a source that is that file, or the file of that name
+    /// inside a source directory (searched recursively, as `mindy ingest ics` does).
+    fn source(&self, name: &str) -> Option<PathBuf> {
+        fn find(dir: &Path, name: &str) -> Option<PathBuf> {
+            for entry in std::fs::read_dir(dir).ok()?.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    if let Some(found) = find(&path, name) {
+                        return Some(found);
+                    }
+                } else if path.file_name().is_some_and(|n| n == name) {
+                    return Some(path);
+                }
+            }
+            None
+        }
+        self.sources.iter().find_map(|source| {
+            if source.is_dir() {
+                find(source, name)
+            } else {
+                source
+                    .file_name()
+                    .is_some_and(|n| n == name)
+                    .then(|| source.clone())
+            }
+        })
+    }
+
     /// Stores `draft` under `uid` and rewrites the file.
     pub async fn create(
         &self,
@@ -177,6 +307,67 @@ impl LocalCalendar {
     }
 }
 
+/// `text` (an iCalendar file) with event `uid` moved to `[starts_at, ends_at)`: a single event
+/// or an existing override gets the new times, a higher `SEQUENCE` and `DTSTAMP`; an
+/// occurrence of a series without an override gets one (a copy of the series' event without
+/// its rules, with `RECURRENCE-ID`). Everything else is kept as parsed.
+///
+/// # Errors
+/// The text is not iCalendar, or holds no such event.
+pub fn move_in_ics(
+    text: &str,
+    uid: &str,
+    recurrence_id: Option<&str>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    stamp: DateTime<Utc>,
+) -> Result<String, String> {
+    use icalendar::CalendarComponent;
+    let mut calendar: Calendar = text.parse()?;
+    let retime = |e: &mut Event| {
+        let sequence = e.get_sequence().unwrap_or(0) + 1;
+        e.starts(starts_at)
+            .ends(ends_at)
+            .sequence(sequence)
+            .timestamp(stamp);
+    };
+    let is = |e: &Event, rid: Option<&str>| {
+        e.get_uid() == Some(uid) && e.property_value("RECURRENCE-ID") == rid
+    };
+    for component in calendar.components.iter_mut() {
+        if let CalendarComponent::Event(e) = component {
+            if is(e, recurrence_id) {
+                retime(e);
+                return Ok(calendar.to_string());
+            }
+        }
+    }
+    let Some(rid) = recurrence_id else {
+        return Err(format!("no event {uid}"));
+    };
+    let master = calendar
+        .components
+        .iter()
+        .find_map(|c| match c {
+            CalendarComponent::Event(e) if is(e, None) => Some(e.clone()),
+            _ => None,
+        })
+        .ok_or_else(|| format!("no series {uid} for the occurrence {rid}"))?;
+    let mut occurrence = master;
+    for rule in ["RRULE", "RDATE", "EXDATE"] {
+        occurrence.remove_property(rule);
+        occurrence.remove_multi_property(rule);
+    }
+    let mut recurrence = Property::new("RECURRENCE-ID", rid);
+    if rid.len() == 8 {
+        recurrence.add_parameter("VALUE", "DATE");
+    }
+    occurrence.append_property(recurrence.done());
+    retime(&mut occurrence);
+    calendar.push(occurrence);
+    Ok(calendar.to_string())
+}
+
 fn write_atomically(file: &Path, text: &str) -> Result<(), ActionError> {
     let io = |e: std::io::Error| ActionError::Calendar(format!("{}: {e}", file.display()));
     if let Some(dir) = file.parent() {
@@ -185,4 +376,112 @@ fn write_atomically(file: &Path, text: &str) -> Result<(), ActionError> {
     let tmp = file.with_extension("ics.tmp");
     std::fs::write(&tmp, text).map_err(io)?;
     std::fs::rename(&tmp, file).map_err(io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use icalendar::CalendarComponent;
+
+    const SERIES: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n\
+        BEGIN:VTIMEZONE\r\nTZID:Europe/Paris\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\n\
+        TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n\
+        BEGIN:VEVENT\r\nUID:weekly\r\nDTSTAMP:20261101T000000Z\r\n\
+        DTSTART;TZID=Europe/Paris:20261104T110000\r\nDTEND;TZID=Europe/Paris:20261104T113000\r\n\
+        RRULE:FREQ=WEEKLY\r\nSUMMARY:Standup\r\nEND:VEVENT\r\n\
+        BEGIN:VEVENT\r\nUID:once\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261125T120000Z\r\n\
+        DTEND:20261125T130000Z\r\nSEQUENCE:2\r\nSUMMARY:Review\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn events(text: &str) -> Vec<Event> {
+        let calendar: Calendar = text.parse().unwrap();
+        calendar
+            .components
+            .into_iter()
+            .filter_map(|c| match c {
+                CalendarComponent::Event(e) => Some(e),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_single_event_gets_new_times_and_a_higher_sequence() {
+        let out = move_in_ics(
+            SERIES,
+            "once",
+            None,
+            t("2026-11-25T09:00:00Z"),
+            t("2026-11-25T10:00:00Z"),
+            t("2026-11-20T00:00:00Z"),
+        )
+        .unwrap();
+        let once = events(&out)
+            .into_iter()
+            .find(|e| e.get_uid() == Some("once"))
+            .unwrap();
+        assert_eq!(once.property_value("DTSTART"), Some("20261125T090000Z"));
+        assert_eq!(once.property_value("DTEND"), Some("20261125T100000Z"));
+        assert_eq!(once.get_sequence(), Some(3));
+        assert!(out.contains("TZID:Europe/Paris"), "the zone is kept: {out}");
+    }
+
+    #[test]
+    fn an_occurrence_of_a_series_gets_an_override() {
+        let out = move_in_ics(
+            SERIES,
+            "weekly",
+            Some("20261125T100000Z"),
+            t("2026-11-25T15:00:00Z"),
+            t("2026-11-25T15:30:00Z"),
+            t("2026-11-20T00:00:00Z"),
+        )
+        .unwrap();
+        let weekly: Vec<Event> = events(&out)
+            .into_iter()
+            .filter(|e| e.get_uid() == Some("weekly"))
+            .collect();
+        assert_eq!(weekly.len(), 2);
+        let master = weekly
+            .iter()
+            .find(|e| e.property_value("RECURRENCE-ID").is_none())
+            .unwrap();
+        assert_eq!(master.property_value("RRULE"), Some("FREQ=WEEKLY"));
+        let moved = weekly
+            .iter()
+            .find(|e| e.property_value("RECURRENCE-ID") == Some("20261125T100000Z"))
+            .unwrap();
+        assert_eq!(moved.property_value("RRULE"), None);
+        assert_eq!(moved.property_value("DTSTART"), Some("20261125T150000Z"));
+        assert_eq!(moved.get_summary(), Some("Standup"));
+        // Moving it again changes the override, not a second one.
+        let again = move_in_ics(
+            &out,
+            "weekly",
+            Some("20261125T100000Z"),
+            t("2026-11-25T16:00:00Z"),
+            t("2026-11-25T16:30:00Z"),
+            t("2026-11-20T00:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(
+            events(&again)
+                .iter()
+                .filter(|e| e.get_uid() == Some("weekly"))
+                .count(),
+            2
+        );
+        assert!(move_in_ics(
+            SERIES,
+            "nope",
+            None,
+            t("2026-11-25T16:00:00Z"),
+            t("2026-11-25T16:30:00Z"),
+            t("2026-11-20T00:00:00Z")
+        )
+        .is_err());
+    }
 }

@@ -26,7 +26,7 @@ use google_gmail1::Gmail;
 use mindy_google::client::{status_of, Connector, Retrying};
 use mindy_google::{CALENDAR_EVENTS, GMAIL_READONLY, GMAIL_SEND};
 
-use super::model::EventDraft;
+use super::model::{EventDraft, EventRef};
 use super::ActionError;
 
 /// Retries per call.
@@ -166,6 +166,16 @@ fn at(instant: DateTime<Utc>, timezone: &str) -> EventDateTime {
     }
 }
 
+/// Google's id of `event`: the event's own, or for an occurrence of a series the instance id
+/// Google gives it (`<series id>_<original start>`, the original start as `20261130T140000Z`
+/// or `20261130` for a day: the form the producer keeps as the recurrence id).
+pub fn google_event_id(event: &EventRef) -> String {
+    match &event.recurrence_id {
+        Some(rid) => format!("{}_{rid}", event.event_id),
+        None => event.event_id.clone(),
+    }
+}
+
 /// An event id Google accepts (5–1024 characters of base32hex: `0-9a-v`) from a UUID; the same
 /// UUID gives the same id, which makes a repeated insert a `409` instead of a duplicate.
 pub fn event_id(key: uuid::Uuid) -> String {
@@ -254,6 +264,28 @@ impl GoogleCalendar {
             id: stored.id.unwrap_or_else(|| id.to_string()),
             html_link: stored.html_link,
         })
+    }
+
+    /// Deletes event `id` (a block being undone). Already gone (404, 410) counts as deleted.
+    ///
+    /// # Errors
+    /// [`ActionError::Calendar`] with Google's status and reason.
+    pub async fn delete(&self, id: &str) -> Result<(), ActionError> {
+        let mut retry = Retrying::new(MAX_RETRIES, BACKOFF);
+        match self
+            .hub
+            .events()
+            .delete(&self.calendar_id, id)
+            .send_updates("none")
+            .add_scope(CALENDAR_EVENTS)
+            .delegate(&mut retry)
+            .doit()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if matches!(status_of(&e), Some(404 | 410)) => Ok(()),
+            Err(e) => Err(calendar_error("events.delete", &e)),
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! Recognising requests that would change something: "Draft a response to Tom apologising and
-//! offering a call at 11 AM (and loop in Mike)", then "send and schedule" / "yes" to confirm
-//! the proposal waiting in the conversation, or "cancel". Read from the normalised question
-//! (the chat parser's [`normalise`]); anything else is a question for the chat.
+//! offering a call at 11 AM (and loop in Mike)", "Yes, optimize it" / "optimise my day
+//! tomorrow", "undo that", then "send and schedule" / "yes" to confirm the proposal waiting in
+//! the conversation, or "cancel". Read from the normalised question (the chat parser's
+//! [`normalise`]); anything else is a question for the chat.
 
 use chrono::Weekday;
 
@@ -17,6 +18,20 @@ pub enum Intent {
     Confirm,
     /// Drop the proposal waiting in this conversation.
     Cancel,
+    /// Optimise a day's calendar.
+    OptimiseDay(DayRequest),
+    /// Undo the calendar changes last made in this conversation.
+    Undo,
+}
+
+/// Which day to optimise, as said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayRequest {
+    /// The question's words, for its date expression ("tomorrow", "on thursday", "this
+    /// week"); none said means the day the conversation is about.
+    pub words: Vec<String>,
+    /// "my busiest day": the busiest day of the range said (this week when none is).
+    pub busiest: bool,
 }
 
 /// A reply to draft.
@@ -122,11 +137,12 @@ const CONFIRM_VERBS: &[&str] = &[
     "approve",
     "approved",
     "execute",
+    "apply",
 ];
 /// Words a confirmation may hold besides its verbs ("yes, send and schedule it please").
 const CONFIRM_OTHER: &[&str] = &[
     "please", "and", "schedule", "it", "ahead", "that", "all", "them", "now", "the", "actions",
-    "email", "draft",
+    "email", "draft", "changes", "plan",
 ];
 const CANCEL: &[&str] = &[
     "cancel",
@@ -141,6 +157,43 @@ const CANCEL: &[&str] = &[
 /// Words a cancellation may hold besides its verbs ("don't send the draft, thanks").
 const CANCEL_OTHER: &[&str] = &[
     "send", "it", "that", "the", "draft", "thanks", "please", "proposal", "do", "not",
+];
+
+/// Verbs asking for a day to be optimised.
+const OPTIMISE: &[&str] = &[
+    "optimize",
+    "optimise",
+    "optimized",
+    "optimised",
+    "reorganize",
+    "reorganise",
+    "rearrange",
+    "declutter",
+];
+/// Words an optimisation request may hold besides its verb and its date expression.
+const OPTIMISE_OTHER: &[&str] = &[
+    "yes", "please", "it", "that", "this", "my", "the", "day", "calendar", "schedule", "ok",
+    "okay", "sure", "go", "ahead", "and", "for", "me", "can", "you", "could", "would", "busiest",
+    "then", "on", "do", "let", "lets", "s", "us",
+];
+const UNDO: &[&str] = &["undo", "revert", "restore"];
+/// Words an undo may hold besides its verb ("undo the changes please", "put it back").
+const UNDO_OTHER: &[&str] = &[
+    "it",
+    "that",
+    "this",
+    "the",
+    "changes",
+    "change",
+    "please",
+    "my",
+    "calendar",
+    "day",
+    "plan",
+    "optimization",
+    "optimisation",
+    "all",
+    "last",
 ];
 
 /// The intent of `question`, when it asks for an action.
@@ -158,6 +211,28 @@ pub fn recognise(question: &str) -> Option<Intent> {
     let any_of = |vocabulary: &[&str]| words.iter().any(|w| vocabulary.contains(w));
     if all_in(&[CANCEL, CANCEL_OTHER]) && any_of(CANCEL) {
         return Some(Intent::Cancel);
+    }
+    if (all_in(&[UNDO, UNDO_OTHER]) && any_of(UNDO)) || text == "put it back" {
+        return Some(Intent::Undo);
+    }
+    if any_of(OPTIMISE) {
+        // Every word is the verb, a filler or part of a date expression.
+        let mut covered = vec![false; words.len()];
+        for m in dates::find(&words, chrono::Utc::now().date_naive()) {
+            covered[m.at..m.at + m.len]
+                .iter_mut()
+                .for_each(|c| *c = true);
+        }
+        let understood = words
+            .iter()
+            .zip(&covered)
+            .all(|(w, c)| *c || OPTIMISE.contains(w) || OPTIMISE_OTHER.contains(w));
+        if understood {
+            return Some(Intent::OptimiseDay(DayRequest {
+                words: words.iter().map(|w| w.to_string()).collect(),
+                busiest: words.contains(&"busiest"),
+            }));
+        }
     }
     if all_in(&[CONFIRM_VERBS, CONFIRM_OTHER]) && any_of(CONFIRM_VERBS) {
         return Some(Intent::Confirm);
@@ -432,10 +507,34 @@ mod tests {
     }
 
     #[test]
+    fn optimising_a_day_and_undoing_it() {
+        for (q, busiest) in [
+            ("Yes, optimize it", false),
+            ("optimise my day tomorrow", false),
+            ("Could you optimize Thursday?", false),
+            ("optimize my busiest day this week", true),
+            ("please reorganize my calendar for today", false),
+        ] {
+            match recognise(q) {
+                Some(Intent::OptimiseDay(day)) => assert_eq!(day.busiest, busiest, "{q}"),
+                other => panic!("{q}: {other:?}"),
+            }
+        }
+        for q in [
+            "undo",
+            "Undo that",
+            "revert the changes please",
+            "put it back",
+        ] {
+            assert_eq!(recognise(q), Some(Intent::Undo), "{q}");
+        }
+    }
+
+    #[test]
     fn questions_are_not_actions() {
         for q in [
             "Show me the urgent emails from Acme Corp",
-            "Yes, optimize it",
+            "How do I optimize my inbox?",
             "How many emails did I reply to yesterday?",
             "What's my response time?",
             "who did I send the most emails to",

@@ -4,7 +4,8 @@
 //! `POST /api/actions/{id}/confirm`). A confirmation is idempotent (one execution whatever the
 //! number of clicks) and expires with the proposal. Every step is in the append-only audit.
 //!
-//! - [`intent`]: recognising a request to draft, a confirmation, a cancellation.
+//! - [`intent`]: recognising a request to draft, to optimise a day, to undo, a confirmation, a
+//!   cancellation.
 //! - [`draft`]: the reply drafted from the thread, and the actions that follow it.
 //! - [`model`]: actions, proposals, results, audit entries.
 //! - [`store`]: PostgreSQL, as the role `mindy_actor`.
@@ -12,13 +13,17 @@
 //! - [`calendar`]: where events go: the local calendar store and its iCalendar file, or Google.
 //! - [`google`]: Gmail `users.messages.send`, Calendar `events.insert`/`events.patch`.
 //! - [`reminders`]: delivering reminders at their time.
+//! - [`optimise`]: a day's plan (moves, blocks) from its concerns, verified; [`day`] loads the
+//!   day from the serving tables and turns the plan into actions.
 
 pub mod calendar;
+pub mod day;
 pub mod draft;
 pub mod google;
 pub mod intent;
 pub mod mailer;
 pub mod model;
+pub mod optimise;
 pub mod reminders;
 pub mod store;
 
@@ -33,12 +38,14 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use self::calendar::CalendarTarget;
+use self::day::DayChoice;
 use self::draft::Drafted;
 use self::intent::Intent;
 use self::mailer::Mailer;
-use self::model::{Action, ActionResult, Proposal, Status};
+use self::model::{Action, ActionResult, EventDraft, Person, Proposal, Status, UnblockDraft};
 use crate::chat::SqlGenerator;
 use crate::metrics::Metrics;
+use mindy_core::calendar::day::WorkingHours;
 
 /// What an action request can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +79,8 @@ pub struct Actions {
     pub mailer: Mailer,
     /// Where confirmed events go.
     pub calendar: CalendarTarget,
+    /// The user's working hours (where the day optimiser may move meetings).
+    pub working_hours: WorkingHours,
     /// The user's timezone.
     pub timezone: Tz,
     /// How long a proposal can be confirmed.
@@ -115,7 +124,8 @@ impl Actions {
     ///
     /// `writer` writes the reply's body when it can (the LLM); its text is used only when it says
     /// everything asked and invents no number ([`draft::check_written`]), else the template
-    /// stands and the answer says why.
+    /// stands and the answer says why. `context_day` is the day the conversation is about (the
+    /// last day answer's), for "optimize it".
     pub async fn handle(
         &self,
         intent: &Intent,
@@ -123,8 +133,16 @@ impl Actions {
         question: &str,
         now: DateTime<Utc>,
         writer: &dyn SqlGenerator,
+        context_day: Option<DayChoice>,
     ) -> Result<ActionTurn, ActionError> {
         match intent {
+            Intent::OptimiseDay(request) => {
+                let today = now.with_timezone(&self.timezone).date_naive();
+                let choice =
+                    DayChoice::from_words(&request.words, request.busiest, today).or(context_day);
+                self.optimise(choice, conversation_id, question, now).await
+            }
+            Intent::Undo => self.undo(conversation_id, question, now).await,
             Intent::DraftReply(request) => {
                 match draft::reply(&self.pool, request, now, self.timezone).await? {
                     Drafted::Clarify(answer) => Ok(ActionTurn {
@@ -209,6 +227,160 @@ impl Actions {
                 }
             }
         }
+    }
+
+    /// Proposes a plan for the day `choice` names.
+    async fn optimise(
+        &self,
+        choice: Option<DayChoice>,
+        conversation_id: &str,
+        question: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ActionTurn, ActionError> {
+        let say = |answer: String| {
+            Ok(ActionTurn {
+                answer,
+                proposal: None,
+            })
+        };
+        let Some(choice) = choice else {
+            return say(
+                "Which day should I optimise? Say 'optimise tomorrow' or 'optimise Thursday', \
+                 or ask 'What's my busiest day this week?' first."
+                    .into(),
+            );
+        };
+        let Some(date) = choice.date(&self.pool).await? else {
+            return say("There are no meetings in that period to optimise.".into());
+        };
+        let day_name = date.format("%A %-d %B").to_string();
+        let loaded = day::load(&self.pool, date).await?;
+        if loaded.events.is_empty() {
+            return say(format!("{day_name} has no meetings to optimise."));
+        }
+        let plan = day::plan(&loaded, self.working_hours)?;
+        let mut answer = String::new();
+        if plan.changes.is_empty() {
+            answer.push_str(&format!("{day_name} needs no change I can make."));
+            for u in &plan.unresolved {
+                answer.push_str(&format!("\n- {u}"));
+            }
+            return say(answer);
+        }
+        let Some(owner) = loaded.me.clone() else {
+            return say(format!(
+                "I can't tell which participant is you on {day_name}, so I can't block time for you."
+            ));
+        };
+        let actions = day::actions(&plan, &loaded, self.timezone, &owner);
+        let summary = format!("Optimise {day_name}: {}", day::figures_words(&plan));
+        let proposal = store::insert(
+            &self.pool,
+            conversation_id,
+            question,
+            &summary,
+            &actions,
+            now + self.ttl,
+        )
+        .await?;
+        for action in &proposal.actions {
+            self.metrics.action(action.kind(), "proposed");
+        }
+        answer.push_str(&format!(
+            "Here is a plan for {day_name} ({}), verified to create no new conflict and to move \
+             nothing onto a known attendee's other meeting:\n",
+            self.timezone.name()
+        ));
+        answer.push_str(&format!("{}\n", day::figures_words(&plan)));
+        if !plan.unresolved.is_empty() {
+            answer.push_str("Not solved:\n");
+            for u in &plan.unresolved {
+                answer.push_str(&format!("- {u}\n"));
+            }
+        }
+        answer.push('\n');
+        answer.push_str(&self.proposed_words(&proposal));
+        Ok(ActionTurn {
+            answer,
+            proposal: Some(proposal),
+        })
+    }
+
+    /// Proposes undoing the calendar changes of the conversation's last executed proposal:
+    /// moved events back, blocks removed, in reverse order.
+    async fn undo(
+        &self,
+        conversation_id: &str,
+        question: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ActionTurn, ActionError> {
+        let say = |answer: &str| {
+            Ok(ActionTurn {
+                answer: answer.to_string(),
+                proposal: None,
+            })
+        };
+        let Some(last) = store::latest(&self.pool, conversation_id).await? else {
+            return say("There is nothing to undo in this conversation.");
+        };
+        if last.status == Status::Proposed {
+            return say("Nothing has been done yet: say 'cancel' to drop the proposal waiting.");
+        }
+        let mut inverse = Vec::new();
+        for (action, result) in last.actions.iter().zip(&last.results) {
+            if !result.ok {
+                continue;
+            }
+            match action {
+                Action::MoveEvent(m) => {
+                    let mut back = m.clone();
+                    back.starts_at = m.from_starts_at;
+                    back.ends_at = m.from_ends_at;
+                    back.from_starts_at = m.starts_at;
+                    back.from_ends_at = m.ends_at;
+                    back.reason = "undo".into();
+                    inverse.push(Action::MoveEvent(back));
+                }
+                Action::BlockTime(b) => {
+                    if let Some(id) = &result.external_id {
+                        inverse.push(Action::RemoveBlock(UnblockDraft {
+                            block_id: id.clone(),
+                            summary: b.summary.clone(),
+                            starts_at: b.starts_at,
+                            ends_at: b.ends_at,
+                            owner: b.owner.clone(),
+                        }));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if inverse.is_empty() {
+            return say(
+                "The last thing done here changed no calendar event I can put back (an email \
+                 sent cannot be unsent).",
+            );
+        }
+        inverse.reverse();
+        let proposal = store::insert(
+            &self.pool,
+            conversation_id,
+            question,
+            &format!("Undo: {}", last.summary),
+            &inverse,
+            now + self.ttl,
+        )
+        .await?;
+        for action in &proposal.actions {
+            self.metrics.action(action.kind(), "proposed");
+        }
+        Ok(ActionTurn {
+            answer: format!(
+                "To undo the last changes:\n{}",
+                self.proposed_words(&proposal)
+            ),
+            proposal: Some(proposal),
+        })
     }
 
     /// Confirms proposal `id`: executes it once. A second confirmation returns the first's
@@ -309,6 +481,8 @@ impl Actions {
                         reminder.remind_at = (reminder.remind_at + (start - old)).max(now);
                     }
                 }
+                // A day's plan is confirmed or cancelled as proposed.
+                Action::MoveEvent(_) | Action::BlockTime(_) | Action::RemoveBlock(_) => {}
                 Action::CreateTask(task) => {
                     if let (Some(start), Some(old), Some(due)) =
                         (edit.call_starts_at, old_start, task.due_at)
@@ -346,7 +520,7 @@ impl Actions {
                 });
                 continue;
             }
-            let outcome = self.run(proposal.id, action).await;
+            let outcome = self.run(proposal.id, results.len(), action).await;
             let result = match outcome {
                 Ok((detail, id)) => ActionResult {
                     kind: action.kind().into(),
@@ -388,9 +562,98 @@ impl Actions {
     async fn run(
         &self,
         proposal_id: Uuid,
+        index: usize,
         action: &Action,
     ) -> Result<(String, String), ActionError> {
+        let tz = self.timezone;
+        let span = |a: DateTime<Utc>, b: DateTime<Utc>| {
+            format!("{}–{}", draft::hm(a, tz), draft::hm(b, tz))
+        };
         match action {
+            Action::MoveEvent(m) => {
+                let id = match &self.calendar {
+                    CalendarTarget::Local(local) => {
+                        local
+                            .move_event(
+                                &self.pool,
+                                &m.event,
+                                m.starts_at,
+                                m.ends_at,
+                                &Person::at(String::new()),
+                            )
+                            .await?;
+                        m.event.id.clone()
+                    }
+                    CalendarTarget::Google(google) => {
+                        google
+                            .patch(
+                                &google::google_event_id(&m.event),
+                                m.starts_at,
+                                m.ends_at,
+                                &m.timezone,
+                            )
+                            .await?
+                            .id
+                    }
+                };
+                let detail = if m.starts_at == m.from_starts_at {
+                    format!(
+                        "\"{}\" now ends at {} (was {})",
+                        m.summary,
+                        draft::hm(m.ends_at, tz),
+                        draft::hm(m.from_ends_at, tz)
+                    )
+                } else {
+                    format!(
+                        "Moved \"{}\" from {} to {}",
+                        m.summary,
+                        span(m.from_starts_at, m.from_ends_at),
+                        span(m.starts_at, m.ends_at)
+                    )
+                };
+                Ok((detail, id))
+            }
+            Action::BlockTime(b) => {
+                let event = EventDraft {
+                    summary: b.summary.clone(),
+                    starts_at: b.starts_at,
+                    ends_at: b.ends_at,
+                    timezone: b.timezone.clone(),
+                    location: None,
+                    description: b.reason.clone(),
+                    organizer: b.owner.clone(),
+                    attendees: Vec::new(),
+                };
+                let id = match &self.calendar {
+                    CalendarTarget::Local(local) => {
+                        let uid = format!("{}@mini-mindy", Uuid::new_v4());
+                        local.create(&self.pool, proposal_id, &uid, &event).await?;
+                        uid
+                    }
+                    CalendarTarget::Google(google) => {
+                        google
+                            .insert(action_key(proposal_id, index), &event)
+                            .await?
+                            .id
+                    }
+                };
+                Ok((
+                    format!("Blocked {} \"{}\"", span(b.starts_at, b.ends_at), b.summary),
+                    id,
+                ))
+            }
+            Action::RemoveBlock(r) => {
+                match &self.calendar {
+                    CalendarTarget::Local(local) => {
+                        local.cancel(&self.pool, &r.block_id, &r.owner).await?
+                    }
+                    CalendarTarget::Google(google) => google.delete(&r.block_id).await?,
+                }
+                Ok((
+                    format!("Removed \"{}\" {}", r.summary, span(r.starts_at, r.ends_at)),
+                    r.block_id.clone(),
+                ))
+            }
             Action::SendEmail(mail) => {
                 let id = self.mailer.send(mailer::reply(mail)?).await?;
                 let to: Vec<String> = mail.to.iter().map(|p| p.label()).collect();
@@ -403,7 +666,7 @@ impl Actions {
                 let local = match &self.calendar {
                     CalendarTarget::Local(local) => local,
                     CalendarTarget::Google(google) => {
-                        let stored = google.insert(action_key(proposal_id, 1), event).await?;
+                        let stored = google.insert(action_key(proposal_id, index), event).await?;
                         let mut detail = format!(
                             "Created \"{}\" at {} {} in Google Calendar",
                             event.summary,
@@ -528,6 +791,19 @@ impl Actions {
         for (i, action) in p.actions.iter().enumerate() {
             text.push_str(&format!("{}. {}\n", i + 1, self.action_words(action)));
         }
+        let until = p.expires_at.with_timezone(&self.timezone).format("%H:%M");
+        let mails = p.actions.iter().any(|a| matches!(a, Action::SendEmail(_)));
+        if !mails {
+            text.push_str(&format!(
+                "\nSay 'yes' to apply {} (until {until}). Nothing changes until you confirm.",
+                if p.actions.len() == 1 {
+                    "it"
+                } else {
+                    "all of this"
+                }
+            ));
+            return text;
+        }
         let verb = if p
             .actions
             .iter()
@@ -538,8 +814,7 @@ impl Actions {
             "send it"
         };
         text.push_str(&format!(
-            "\nSay '{verb}' to do all of this (until {}), or edit the draft first. Nothing is sent until you confirm.",
-            p.expires_at.with_timezone(&self.timezone).format("%H:%M")
+            "\nSay '{verb}' to do all of this (until {until}), or edit the draft first. Nothing is sent until you confirm."
         ));
         text
     }
@@ -577,6 +852,35 @@ impl Actions {
                 "Remind you at {}: {}",
                 r.remind_at.with_timezone(&tz).format("%H:%M"),
                 r.message
+            ),
+            Action::MoveEvent(m) if m.starts_at == m.from_starts_at => format!(
+                "End \"{}\" at {} instead of {} ({})",
+                m.summary,
+                draft::hm(m.ends_at, tz),
+                draft::hm(m.from_ends_at, tz),
+                m.reason
+            ),
+            Action::MoveEvent(m) => format!(
+                "Move \"{}\" {}–{} → {}–{} ({})",
+                m.summary,
+                draft::hm(m.from_starts_at, tz),
+                draft::hm(m.from_ends_at, tz),
+                draft::hm(m.starts_at, tz),
+                draft::hm(m.ends_at, tz),
+                m.reason
+            ),
+            Action::BlockTime(b) => format!(
+                "Block {}–{} for \"{}\" ({})",
+                draft::hm(b.starts_at, tz),
+                draft::hm(b.ends_at, tz),
+                b.summary,
+                b.reason
+            ),
+            Action::RemoveBlock(r) => format!(
+                "Remove \"{}\" {}–{}",
+                r.summary,
+                draft::hm(r.starts_at, tz),
+                draft::hm(r.ends_at, tz)
             ),
         }
     }
@@ -631,11 +935,13 @@ async fn write_body(
     }
 }
 
-/// A stable key for the `n`th external object a proposal creates, so a repeated call finds the
-/// first one's (Google's event id) instead of creating another.
-fn action_key(proposal_id: Uuid, n: u8) -> Uuid {
+/// A stable key for the external object a proposal's action number `index` creates, so a
+/// repeated call finds the first one's (Google's event id) instead of creating another.
+fn action_key(proposal_id: Uuid, index: usize) -> Uuid {
     let mut bytes = *proposal_id.as_bytes();
-    bytes[15] ^= n;
+    let n = (index as u16).wrapping_add(1).to_be_bytes();
+    bytes[14] ^= n[0];
+    bytes[15] ^= n[1];
     Uuid::from_bytes(bytes)
 }
 

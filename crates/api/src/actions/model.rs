@@ -133,6 +133,74 @@ pub struct ReminderDraft {
     pub recipient: Person,
 }
 
+/// An event of the user's calendar as the pipeline keys it (`calendar_events`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EventRef {
+    /// The serving id (`<calendar_id>/<event_id>[/<recurrence_id>]`).
+    pub id: String,
+    /// The calendar: `ics:<file name>` for a file, the Google calendar's id.
+    pub calendar_id: String,
+    /// The event's UID (Google: the event or its series' id).
+    pub event_id: String,
+    /// The occurrence of a series (`20261130T140000Z`, `20261130` for a day), if it is one.
+    pub recurrence_id: Option<String>,
+}
+
+/// An existing event of the user's moved, or ended earlier (same start).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MoveDraft {
+    /// The event.
+    pub event: EventRef,
+    /// Its title.
+    pub summary: String,
+    /// Its start now (UTC).
+    pub from_starts_at: DateTime<Utc>,
+    /// Its end now (UTC).
+    pub from_ends_at: DateTime<Utc>,
+    /// Its new start (UTC).
+    pub starts_at: DateTime<Utc>,
+    /// Its new end (UTC).
+    pub ends_at: DateTime<Utc>,
+    /// The user's IANA timezone.
+    pub timezone: String,
+    /// The other participants (told of the change by the calendar).
+    pub attendees: Vec<Person>,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// Time blocked on the user's calendar (lunch, a travel buffer): an event without invitees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct BlockDraft {
+    /// Title ("Lunch", "Travel to Acme Office").
+    pub summary: String,
+    /// Start (UTC).
+    pub starts_at: DateTime<Utc>,
+    /// End (UTC).
+    pub ends_at: DateTime<Utc>,
+    /// The user's IANA timezone.
+    pub timezone: String,
+    /// The user.
+    pub owner: Person,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// A block removed again (undoing a plan).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct UnblockDraft {
+    /// The id its creation returned (the local UID or Google's event id).
+    pub block_id: String,
+    /// Its title.
+    pub summary: String,
+    /// Its start (UTC).
+    pub starts_at: DateTime<Utc>,
+    /// Its end (UTC).
+    pub ends_at: DateTime<Utc>,
+    /// The user.
+    pub owner: Person,
+}
+
 /// One thing the assistant would do, once confirmed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -145,6 +213,12 @@ pub enum Action {
     CreateTask(TaskDraft),
     /// Set a reminder.
     SetReminder(ReminderDraft),
+    /// Move an event of the user's, or end it earlier.
+    MoveEvent(MoveDraft),
+    /// Block time on the user's calendar.
+    BlockTime(BlockDraft),
+    /// Remove a block set earlier.
+    RemoveBlock(UnblockDraft),
 }
 
 impl Action {
@@ -155,6 +229,9 @@ impl Action {
             Action::CreateEvent(_) => "create_event",
             Action::CreateTask(_) => "create_task",
             Action::SetReminder(_) => "set_reminder",
+            Action::MoveEvent(_) => "move_event",
+            Action::BlockTime(_) => "block_time",
+            Action::RemoveBlock(_) => "remove_block",
         }
     }
 }

@@ -13,11 +13,13 @@ use utoipa::ToSchema;
 use super::exec::{self, ExecError};
 use super::safety::{Refused, Validator};
 use super::semantic::parser::normalise;
+use super::semantic::plan::{Intent as PlanIntent, Order, Plan};
 use super::store::{CacheKey, CachedAnswer, Store};
 use super::{
     AnswerKind, Chart, Draft, Generation, GeneratorError, QueryResult, Request, Section,
     SqlGenerator, TokenSink, Turn,
 };
+use crate::actions::day::DayChoice;
 use crate::actions::intent::{self, Intent};
 use crate::actions::model::Proposal;
 use crate::actions::{ActionError, Actions};
@@ -243,6 +245,10 @@ impl ChatService {
     ) -> Result<ChatReply, ChatError> {
         let turn = match &self.actions {
             Some(actions) => {
+                let context_day = match intent {
+                    Intent::OptimiseDay(_) => self.context_day(conversation_id).await,
+                    _ => None,
+                };
                 actions
                     .handle(
                         intent,
@@ -250,6 +256,7 @@ impl ChatService {
                         question,
                         now,
                         self.generator.as_ref(),
+                        context_day,
                     )
                     .await?
             }
@@ -282,6 +289,25 @@ impl ChatService {
         );
         reply.proposal = turn.proposal;
         Ok(reply)
+    }
+
+    /// The day the conversation is about: the last day answer's ("What's my busiest day this
+    /// week?" → that week's busiest day), for "optimize it".
+    async fn context_day(&self, conversation_id: &str) -> Option<DayChoice> {
+        let history = self.store.history(conversation_id).await.ok()?;
+        history.iter().rev().find_map(|turn| {
+            let plan: Plan = serde_json::from_value(turn.context.clone()).ok()?;
+            match plan.intent {
+                PlanIntent::CalendarDay { order: None } if plan.range.is_day() => {
+                    Some(DayChoice::Date(plan.range.start))
+                }
+                PlanIntent::CalendarDay { order } => Some(DayChoice::Pick(
+                    plan.range,
+                    Some(order.unwrap_or(Order::Most)),
+                )),
+                _ => None,
+            }
+        })
     }
 
     /// Generate, validate, run (with one repair), answer.

@@ -1,7 +1,9 @@
 //! Calendar events as the pipeline sees them: the versioned JSON record on the calendar topics
 //! ([`record`], whose Spark schema is derived from the Rust type) and the rules a record must
-//! meet ([`rules`]), which the validator and the stream's quarantine both apply.
+//! meet ([`rules`]), which the validator and the stream's quarantine both apply; what a day's
+//! concerns mean ([`day`]), for the stream's silver tables and the API's optimiser.
 
+pub mod day;
 pub mod record;
 pub mod rules;
 

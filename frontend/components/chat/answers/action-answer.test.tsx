@@ -195,4 +195,57 @@ describe("the action card", () => {
     rerender(<AnswerBody result={{ ...base, kind: "action", proposal: null }} />);
     expect(container).toBeEmptyDOMElement();
   });
+
+  it("shows a day's plan as moves and blocks, applied with one button", () => {
+    const me = { address: "sarah@mindy.example", name: "Sarah Johnson" };
+    const plan = Proposal.parse({
+      ...proposed,
+      summary: "Optimise Wednesday 25 November: conflicts 1 → 0",
+      actions: [
+        {
+          kind: "move_event",
+          event: { id: "ics:sarah.ics/standup", calendar_id: "ics:sarah.ics", event_id: "standup", recurrence_id: null },
+          summary: "Sales standup",
+          from_starts_at: "2026-11-25T15:30:00Z",
+          from_ends_at: "2026-11-25T16:00:00Z",
+          starts_at: "2026-11-25T21:30:00Z",
+          ends_at: "2026-11-25T22:00:00Z",
+          timezone: ZONE,
+          attendees: [],
+          reason: "it overlapped “Acme escalation call”",
+        },
+        {
+          kind: "move_event",
+          event: { id: "ics:sarah.ics/talk", calendar_id: "ics:sarah.ics", event_id: "talk" },
+          summary: "Team talk",
+          from_starts_at: "2026-11-25T18:00:00Z",
+          from_ends_at: "2026-11-25T19:00:00Z",
+          starts_at: "2026-11-25T18:00:00Z",
+          ends_at: "2026-11-25T18:40:00Z",
+          timezone: ZONE,
+          attendees: [],
+          reason: "ends 20 minutes early to get to “Acme site visit”",
+        },
+        {
+          kind: "block_time",
+          summary: "Lunch",
+          starts_at: "2026-11-25T17:00:00Z",
+          ends_at: "2026-11-25T18:00:00Z",
+          timezone: ZONE,
+          owner: me,
+          reason: "keeps time to eat",
+        },
+      ],
+    });
+    render(<ActionAnswer proposal={plan} />);
+    const steps = within(screen.getByTestId("action-steps")).getAllByRole("listitem");
+    expect(steps.map((s) => s.textContent)).toEqual([
+      "Move: Move “Sales standup” from Wed 25 Nov, 10:30–11:00 to 16:30–17:00 (it overlapped “Acme escalation call”).",
+      "Move: End “Team talk” at 13:40 instead of 14:00 (ends 20 minutes early to get to “Acme site visit”).",
+      "Block: Block Wed 25 Nov, 12:00–13:00 for “Lunch” (keeps time to eat).",
+    ]);
+    expect(screen.getByRole("button", { name: "Apply changes" })).toBeEnabled();
+    expect(screen.queryByRole("button", { name: "Send and schedule" })).toBeNull();
+    expect(screen.getByTestId("action-expiry")).toHaveTextContent("Nothing changes on your calendar until you confirm");
+  });
 });

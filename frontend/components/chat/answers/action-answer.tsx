@@ -5,6 +5,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { cancel, confirm, saveEdit } from "@/lib/actions/calls";
 import {
   describeAction,
+  confirmWords,
   kindWord,
   momentIn,
   outcome,
@@ -64,6 +65,7 @@ export function ActionAnswer({ proposal: initial, onChange, superseded = false, 
   const zone = proposalZone(proposal);
   const email = proposal.actions.find((a): a is EmailDraft & { kind: "send_email" } => a.kind === "send_email");
   const waiting = proposal.status === "proposed";
+  const words = confirmWords(proposal);
   const finished = outcome(proposal);
 
   async function run<T>(what: Exclude<Busy, null>, call: () => Promise<{ ok: true; data: T } | { ok: false; error: Failure }>, pick: (data: T) => Proposal) {
@@ -140,11 +142,11 @@ export function ActionAnswer({ proposal: initial, onChange, superseded = false, 
       {waiting && !superseded && (
         <>
           <p className={styles.expiry} data-testid="action-expiry">
-            Nothing is sent or scheduled until you confirm. You can confirm until {momentIn(proposal.expires_at, zone)}, or type “send and schedule”.
+            {words.nothing} until you confirm. You can confirm until {momentIn(proposal.expires_at, zone)}, or type “{words.typed}”.
           </p>
           <div className={styles.buttons}>
             <button type="button" className="button button-primary" onClick={() => void onConfirm()} disabled={busy !== null || editing} aria-busy={busy === "confirm"}>
-              {busy === "confirm" ? "Sending and scheduling…" : "Send and schedule"}
+              {busy === "confirm" ? words.busy : words.button}
             </button>
             <button
               type="button"

@@ -15,7 +15,7 @@ use super::{clock, count, hours, section, SceneQuery};
 use crate::chat::{AnswerKind, QueryResult};
 
 /// The CTE choosing the day: the range's only day, or its busiest/lightest day with events.
-fn chosen(order: Option<Order>, range: &DateRange) -> String {
+pub(crate) fn chosen(order: Option<Order>, range: &DateRange) -> String {
     let direction = match order {
         Some(Order::Least) => "ASC",
         _ => "DESC",

@@ -21,12 +21,9 @@ use spark_client::{DataFrame, SparkSession};
 
 use crate::Result;
 
-/// Minutes between two meetings that still make them back to back.
-pub const BACK_TO_BACK_GAP: i32 = 5;
-/// Minutes of the 12:00–14:00 slot a free block must cover for lunch to be free.
-pub const LUNCH_MINUTES: i32 = 30;
-/// Minutes between meetings at different places below which travel is tight.
-pub const TRAVEL_MINUTES: i32 = 30;
+pub use mindy_core::calendar::day::{
+    parse_working_hours, WorkingHours, BACK_TO_BACK_GAP, LUNCH_MINUTES, TRAVEL_MINUTES,
+};
 
 /// Busy events with their day and wall-clock span (clipped at the day's end).
 const BUSY: &str = "
@@ -235,42 +232,6 @@ pub struct Silver {
     pub attendees: DataFrame,
 }
 
-/// Working hours of a day, minutes after midnight: `[start, end)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WorkingHours {
-    /// Start, minutes after midnight.
-    pub start: i32,
-    /// End, minutes after midnight.
-    pub end: i32,
-}
-
-impl WorkingHours {
-    /// Minutes in a working day.
-    pub fn minutes(&self) -> i32 {
-        self.end - self.start
-    }
-}
-
-/// `09:00-17:00` → minutes after midnight.
-pub fn parse_working_hours(text: &str) -> std::result::Result<WorkingHours, String> {
-    let minutes = |hm: &str| -> Option<i32> {
-        let (h, m) = hm.trim().split_once(':')?;
-        let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
-        ((0..=24).contains(&h) && (0..60).contains(&m)).then_some(h * 60 + m)
-    };
-    let (a, b) = text
-        .split_once('-')
-        .ok_or_else(|| format!("{text:?}: expected HH:MM-HH:MM, e.g. 09:00-17:00"))?;
-    match (minutes(a), minutes(b)) {
-        (Some(start), Some(end)) if start < end && end <= 24 * 60 => {
-            Ok(WorkingHours { start, end })
-        }
-        _ => Err(format!(
-            "{text:?}: expected HH:MM-HH:MM with the start first, e.g. 09:00-17:00"
-        )),
-    }
-}
-
 /// Computes the silver tables from the view `calendar_events`.
 pub async fn compute(session: &SparkSession, hours: WorkingHours) -> Result<Silver> {
     session.sql(BUSY).await?;
@@ -308,22 +269,4 @@ pub async fn compute(session: &SparkSession, hours: WorkingHours) -> Result<Silv
         travel,
         attendees,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn working_hours_parse() {
-        assert_eq!(
-            parse_working_hours("09:00-17:30"),
-            Ok(WorkingHours {
-                start: 540,
-                end: 1050
-            })
-        );
-        assert!(parse_working_hours("17:00-09:00").is_err());
-        assert!(parse_working_hours("nine to five").is_err());
-    }
 }

@@ -1,0 +1,422 @@
+//! A day of the user's calendar for the optimiser: which day ("it" after "What's my busiest day
+//! this week?", "tomorrow", "my busiest day this week"), its events and participants from the
+//! serving tables (`calendar_events`, `calendar_attendees`), and the plan turned into actions
+//! and words.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use mindy_core::calendar::day::WorkingHours;
+use sqlx::PgPool;
+
+use super::model::{Action, BlockDraft, EventRef, MoveDraft, Person};
+use super::optimise::{self, clock, Change, DayPlan, Event, Known, MAX_MOVABLE_PARTICIPANTS};
+use super::ActionError;
+use crate::chat::semantic::dates::{self, DateRange, Found};
+use crate::chat::semantic::plan::Order;
+use crate::chat::semantic::scenes::day::chosen;
+
+/// Which day, before it is looked up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DayChoice {
+    /// That date.
+    Date(NaiveDate),
+    /// The busiest (or lightest) day with events in a range, as the day scene picks it.
+    Pick(DateRange, Option<Order>),
+}
+
+impl DayChoice {
+    /// The choice a request's words make: a day said, or the busiest day of a range said (or
+    /// of this week), or `None` when no day is said.
+    pub fn from_words(words: &[String], busiest: bool, today: NaiveDate) -> Option<DayChoice> {
+        let tokens: Vec<&str> = words.iter().map(String::as_str).collect();
+        let range = dates::find(&tokens, today)
+            .into_iter()
+            .find_map(|m| match m.found {
+                Found::Range(r) => Some(r),
+                Found::Shift(_) => None,
+            });
+        match (range, busiest) {
+            (Some(r), false) if r.is_day() => Some(DayChoice::Date(r.start)),
+            (Some(r), _) => Some(DayChoice::Pick(r, Some(Order::Most))),
+            (None, true) => Some(DayChoice::Pick(this_week(today), Some(Order::Most))),
+            (None, false) => None,
+        }
+    }
+
+    /// The date, looked up in `calendar_days` for a pick; `None` when the range has no events.
+    pub async fn date(&self, pool: &PgPool) -> Result<Option<NaiveDate>, ActionError> {
+        match self {
+            DayChoice::Date(d) => Ok(Some(*d)),
+            DayChoice::Pick(range, order) => Ok(sqlx::query_scalar(&format!(
+                "WITH {} SELECT date FROM chosen",
+                chosen(*order, range)
+            ))
+            .fetch_optional(pool)
+            .await?),
+        }
+    }
+}
+
+fn this_week(today: NaiveDate) -> DateRange {
+    use chrono::Datelike;
+    let start = today - Duration::days(today.weekday().num_days_from_monday().into());
+    DateRange {
+        start,
+        end: start + Duration::days(6),
+        label: "this week".into(),
+    }
+}
+
+/// The day as the optimiser sees it, and what turning its plan into actions needs.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The date.
+    pub date: NaiveDate,
+    /// Its events.
+    pub events: Vec<Event>,
+    /// What each participant is known to attend.
+    pub known: Known,
+    /// Per event id: its key, other participants, and UTC times.
+    pub details: HashMap<String, (EventRef, Vec<Person>)>,
+    /// The user, as the calendar names them.
+    pub me: Option<Person>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: String,
+    calendar_id: String,
+    event_id: String,
+    recurrence_id: Option<String>,
+    summary: String,
+    location: Option<String>,
+    location_kind: Option<String>,
+    local_start: NaiveDateTime,
+    local_end: NaiveDateTime,
+    busy: Option<bool>,
+    is_meeting: Option<bool>,
+    is_one_on_one: Option<bool>,
+    recurring: Option<bool>,
+    participant_count: Option<i32>,
+    organizer_name: Option<String>,
+    organizer_address: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AttendeeRow {
+    id: String,
+    address: String,
+    name: Option<String>,
+    is_self: Option<bool>,
+    is_organizer: Option<bool>,
+    is_external: Option<bool>,
+    response: Option<String>,
+}
+
+fn minutes(date: NaiveDate, at: NaiveDateTime) -> i32 {
+    let m = (at - date.and_hms_opt(0, 0, 0).expect("midnight")).num_minutes();
+    m.clamp(0, 24 * 60) as i32
+}
+
+/// Loads `date`'s timed events and participants.
+///
+/// # Errors
+/// PostgreSQL failed.
+pub async fn load(pool: &PgPool, date: NaiveDate) -> Result<Loaded, ActionError> {
+    let rows: Vec<EventRow> = sqlx::query_as(
+        "SELECT id, calendar_id, event_id, recurrence_id, summary, location, location_kind, \
+         local_start, local_end, busy, is_meeting, is_one_on_one, recurring, participant_count, \
+         organizer_name, organizer_address \
+         FROM calendar_events WHERE local_date = $1 AND NOT all_day \
+         AND local_start IS NOT NULL AND local_end IS NOT NULL AND status <> 'cancelled' \
+         ORDER BY local_start, id",
+    )
+    .bind(date)
+    .fetch_all(pool)
+    .await?;
+    let people: Vec<AttendeeRow> = sqlx::query_as(
+        "SELECT id, address, name, is_self, is_organizer, is_external, response \
+         FROM calendar_attendees WHERE date = $1 ORDER BY id, address",
+    )
+    .bind(date)
+    .fetch_all(pool)
+    .await?;
+    let mut by_event: HashMap<&str, Vec<&AttendeeRow>> = HashMap::new();
+    for p in &people {
+        by_event.entry(p.id.as_str()).or_default().push(p);
+    }
+    let me = people
+        .iter()
+        .find(|p| p.is_self == Some(true))
+        .map(|p| Person {
+            address: p.address.clone(),
+            name: p.name.clone(),
+            about: None,
+        });
+    let mut events = Vec::new();
+    let mut known = Known::new();
+    let mut details = HashMap::new();
+    for row in rows {
+        let (start, end) = (minutes(date, row.local_start), minutes(date, row.local_end));
+        let attendees = by_event.get(row.id.as_str()).cloned().unwrap_or_default();
+        let others: Vec<&AttendeeRow> = attendees
+            .iter()
+            .copied()
+            .filter(|p| p.is_self != Some(true))
+            .collect();
+        for p in &others {
+            if p.response.as_deref() != Some("declined") {
+                known
+                    .entry(p.address.clone())
+                    .or_default()
+                    .push((start, end, row.id.clone()));
+            }
+        }
+        let mine = attendees
+            .iter()
+            .any(|p| p.is_self == Some(true) && p.is_organizer == Some(true));
+        let participants = row.participant_count.unwrap_or(0);
+        let fixed = if !mine {
+            Some(format!(
+                "is organised by {}",
+                row.organizer_name
+                    .clone()
+                    .or(row.organizer_address.clone())
+                    .unwrap_or_else(|| "someone else".into())
+            ))
+        } else if others.iter().any(|p| p.is_external == Some(true)) {
+            Some("has people from outside your organisation attending".into())
+        } else if participants > MAX_MOVABLE_PARTICIPANTS {
+            Some(format!("has {participants} participants"))
+        } else {
+            None
+        };
+        let mut priority = 50;
+        if row.recurring == Some(true) {
+            priority -= 20;
+        }
+        if row.is_one_on_one == Some(true) {
+            priority -= 10;
+        }
+        if end - start >= 60 {
+            priority += 10;
+        }
+        let place = (row.location_kind.as_deref() == Some("physical"))
+            .then(|| row.location.as_deref().map(|l| l.trim().to_lowercase()))
+            .flatten()
+            .filter(|l| !l.is_empty());
+        details.insert(
+            row.id.clone(),
+            (
+                EventRef {
+                    id: row.id.clone(),
+                    calendar_id: row.calendar_id.clone(),
+                    event_id: row.event_id.clone(),
+                    recurrence_id: row.recurrence_id.clone(),
+                },
+                others
+                    .iter()
+                    .map(|p| Person {
+                        address: p.address.clone(),
+                        name: p.name.clone(),
+                        about: None,
+                    })
+                    .collect(),
+            ),
+        );
+        events.push(Event {
+            id: row.id,
+            summary: row.summary,
+            start,
+            end,
+            place,
+            location: row.location,
+            busy: row.busy.unwrap_or(true),
+            is_meeting: row.is_meeting.unwrap_or(false),
+            fixed,
+            priority,
+            attendees: others.iter().map(|p| p.address.clone()).collect(),
+        });
+    }
+    Ok(Loaded {
+        date,
+        events,
+        known,
+        details,
+        me,
+    })
+}
+
+/// Plans the loaded day.
+///
+/// # Errors
+/// [`ActionError::Invalid`] when the planner would create a conflict (nothing is proposed).
+pub fn plan(day: &Loaded, hours: WorkingHours) -> Result<DayPlan, ActionError> {
+    optimise::plan(&day.events, &day.known, hours)
+        .map_err(|e| ActionError::Invalid(format!("the day's plan was not proposed: {e}")))
+}
+
+/// The instant of `minutes` after `date`'s local midnight in `tz`.
+fn instant(date: NaiveDate, minutes: i32, tz: Tz) -> DateTime<Utc> {
+    let local = date.and_hms_opt(0, 0, 0).expect("midnight") + Duration::minutes(minutes.into());
+    tz.from_local_datetime(&local)
+        .earliest()
+        .unwrap_or_else(|| Utc.from_utc_datetime(&local).with_timezone(&tz))
+        .with_timezone(&Utc)
+}
+
+/// The plan's changes as actions.
+pub fn actions(plan: &DayPlan, day: &Loaded, tz: Tz, owner: &Person) -> Vec<Action> {
+    plan.changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::Move {
+                id,
+                summary,
+                from,
+                to,
+                reason,
+            } => {
+                let (event, attendees) = day.details.get(id)?.clone();
+                Some(Action::MoveEvent(MoveDraft {
+                    event,
+                    summary: summary.clone(),
+                    from_starts_at: instant(day.date, from.0, tz),
+                    from_ends_at: instant(day.date, from.1, tz),
+                    starts_at: instant(day.date, to.0, tz),
+                    ends_at: instant(day.date, to.1, tz),
+                    timezone: tz.name().to_string(),
+                    attendees,
+                    reason: reason.clone(),
+                }))
+            }
+            Change::Block {
+                summary,
+                start,
+                end,
+                reason,
+            } => Some(Action::BlockTime(BlockDraft {
+                summary: summary.clone(),
+                starts_at: instant(day.date, *start, tz),
+                ends_at: instant(day.date, *end, tz),
+                timezone: tz.name().to_string(),
+                owner: owner.clone(),
+                reason: reason.clone(),
+            })),
+        })
+        .collect()
+}
+
+fn hours(minutes: i32) -> String {
+    let h = f64::from(minutes) / 60.0;
+    if (h - h.round()).abs() < 1e-9 {
+        format!("{h:.0} h")
+    } else {
+        format!("{h:.1} h")
+    }
+}
+
+/// What the plan changes, in numbers ("Meetings 5.3 h → 5 h; conflicts 1 → 0; ...").
+pub fn figures_words(plan: &DayPlan) -> String {
+    let (b, a) = (plan.before, plan.after);
+    let yes_no = |v: bool| if v { "free" } else { "busy" };
+    let focus = a.focus_minutes - b.focus_minutes;
+    format!(
+        "Meetings {} → {}; conflicts {} → {}; longest back-to-back run {} → {}; lunch {} → {}; \
+         tight travel {} → {}; focus time (free blocks of an hour or more) {} → {} ({}{} min).",
+        hours(b.meeting_minutes),
+        hours(a.meeting_minutes),
+        b.conflicts,
+        a.conflicts,
+        hours(b.longest_back_to_back),
+        hours(a.longest_back_to_back),
+        yes_no(b.lunch_free),
+        yes_no(a.lunch_free),
+        b.tight_travel,
+        a.tight_travel,
+        hours(b.focus_minutes),
+        hours(a.focus_minutes),
+        if focus >= 0 { "+" } else { "" },
+        focus
+    )
+}
+
+/// One change in words ("Move \"Team sync\" 10:30–11:00 → 16:30–17:00: it overlapped ...").
+pub fn change_words(change: &Change) -> String {
+    match change {
+        Change::Move {
+            summary,
+            from,
+            to,
+            reason,
+            ..
+        } if from.0 == to.0 => format!(
+            "End \"{summary}\" at {} instead of {}: {reason}",
+            clock(to.1),
+            clock(from.1)
+        ),
+        Change::Move {
+            summary,
+            from,
+            to,
+            reason,
+            ..
+        } => format!(
+            "Move \"{summary}\" {}–{} → {}–{}: {reason}",
+            clock(from.0),
+            clock(from.1),
+            clock(to.0),
+            clock(to.1)
+        ),
+        Change::Block {
+            summary,
+            start,
+            end,
+            reason,
+        } => format!(
+            "Block {}–{} \"{summary}\": {reason}",
+            clock(*start),
+            clock(*end)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_day_is_read_from_the_words() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(); // a Thursday
+        let words = |q: &str| q.split(' ').map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(
+            DayChoice::from_words(&words("optimize tomorrow"), false, today),
+            Some(DayChoice::Date(
+                NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
+            ))
+        );
+        assert_eq!(
+            DayChoice::from_words(&words("yes optimize it"), false, today),
+            None
+        );
+        match DayChoice::from_words(&words("optimize my busiest day"), true, today) {
+            Some(DayChoice::Pick(range, Some(Order::Most))) => {
+                assert_eq!(range.start, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+                assert_eq!(range.end, NaiveDate::from_ymd_opt(2026, 11, 29).unwrap());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn local_minutes_become_instants_in_the_zone() {
+        let date = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let tz: Tz = "America/New_York".parse().unwrap();
+        assert_eq!(
+            instant(date, 12 * 60, tz).to_rfc3339(),
+            "2026-11-26T17:00:00+00:00"
+        );
+    }
+}

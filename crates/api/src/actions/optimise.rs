@@ -1,0 +1,781 @@
+//! Optimising a day ("Yes, optimize it"): concrete changes that resolve the day's concerns, with
+//! what they change in numbers. Pure: [`plan`] works on the day's events as minutes after the
+//! local midnight; [`super::day`] loads them from the serving tables and turns the plan into
+//! actions.
+//!
+//! The concerns are the stream's (`mindy_core::calendar::day`): overlapping meetings, no free
+//! lunch (30 minutes of 12:00–14:00), tight travel between physical locations (under 30
+//! minutes), all within the user's working hours. In this order:
+//!
+//! 1. **Conflicts**: of two overlapping events, the one with the lower priority that the user can
+//!    move is moved to the free slot that leaves the day the most focus time (free blocks of an
+//!    hour or more), then the one nearest its old time.
+//! 2. **Lunch**: when no 30 minutes of 12:00–14:00 are free, movable meetings in that slot are
+//!    moved out, lowest priority first; then the free part of the slot (30–60 minutes) is
+//!    blocked as "Lunch" unless an event already holds it.
+//! 3. **Travel**: before a meeting at another place with under 30 minutes to get there, a long
+//!    (45 min or more) movable meeting before it ends early enough — by at most a third of its
+//!    length — and the gap is blocked as a travel buffer.
+//!
+//! **Who can be moved** ([`Event::movable`]): only events the user organises, not all-day, with
+//! no external attendee (a client's or partner's time is not the user's to move) and at most
+//! [`MAX_MOVABLE_PARTICIPANTS`] participants. **Priority** (lower moves first): 50, −20 for a
+//! recurring meeting (one occurrence moves at little cost), −10 for a 1-on-1, +10 for an hour or
+//! longer. A slot is free when no busy event of the user's, no block, and no known event of any
+//! attendee (from the user's calendar, accepted or not answered) overlaps it.
+//!
+//! The plan is verified before it is returned: it creates no overlap that was not there, and no
+//! moved event lands on a known attendee's other meeting. What cannot be solved is said, not
+//! hidden ([`DayPlan::unresolved`]).
+
+use std::collections::HashMap;
+
+use mindy_core::calendar::day::{
+    WorkingHours, BACK_TO_BACK_GAP, LUNCH_MINUTES, LUNCH_SLOT, TRAVEL_MINUTES,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The most participants (the user included) of an event the optimiser may move.
+pub const MAX_MOVABLE_PARTICIPANTS: i32 = 5;
+/// A free block at least this long counts as focus time, minutes.
+pub const FOCUS_MINUTES: i32 = 60;
+/// Slots are tried on this grid, minutes.
+const GRID: i32 = 15;
+/// The longest lunch block, minutes.
+const LUNCH_BLOCK: i32 = 60;
+/// A long meeting is ended early for travel by at most this share of its length (a third).
+const MAX_SHORTEN_DIVISOR: i32 = 3;
+/// A meeting this long or longer may be ended early for travel, minutes.
+const SHORTENABLE: i32 = 45;
+
+/// One event of the day, times in minutes after the local midnight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// Serving id (`calendar_events.id`).
+    pub id: String,
+    /// Title.
+    pub summary: String,
+    /// Start.
+    pub start: i32,
+    /// End.
+    pub end: i32,
+    /// A physical location (lower-cased, trimmed), when it has one.
+    pub place: Option<String>,
+    /// The location as written.
+    pub location: Option<String>,
+    /// Blocks the user's time.
+    pub busy: bool,
+    /// With someone besides the user.
+    pub is_meeting: bool,
+    /// Why the user cannot move it, when they cannot.
+    pub fixed: Option<String>,
+    /// Lower moves first.
+    pub priority: i32,
+    /// The other participants' addresses.
+    pub attendees: Vec<String>,
+}
+
+impl Event {
+    /// True when the optimiser may move it.
+    pub fn movable(&self) -> bool {
+        self.fixed.is_none()
+    }
+
+    fn minutes(&self) -> i32 {
+        self.end - self.start
+    }
+}
+
+/// What a participant is known to attend that day (from the user's calendar): `(start, end,
+/// event id)`.
+pub type Known = HashMap<String, Vec<(i32, i32, String)>>;
+
+/// One change of the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Change {
+    /// An event moves (or ends earlier: same start).
+    Move {
+        /// Serving id.
+        id: String,
+        /// Its title.
+        summary: String,
+        /// Old start and end, minutes after midnight.
+        from: (i32, i32),
+        /// New start and end.
+        to: (i32, i32),
+        /// Why, in words.
+        reason: String,
+    },
+    /// Time blocked on the user's calendar.
+    Block {
+        /// Title ("Lunch", "Travel to HQ").
+        summary: String,
+        /// Start, minutes after midnight.
+        start: i32,
+        /// End.
+        end: i32,
+        /// Why, in words.
+        reason: String,
+    },
+}
+
+/// A day's figures, before or after the plan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Figures {
+    /// Minutes in meetings.
+    pub meeting_minutes: i32,
+    /// Pairs of overlapping busy events.
+    pub conflicts: usize,
+    /// The longest back-to-back run of meetings, minutes (0 without one).
+    pub longest_back_to_back: i32,
+    /// 30 minutes of 12:00–14:00 free or blocked for lunch.
+    pub lunch_free: bool,
+    /// Moves between places with under 30 minutes and no travel buffer.
+    pub tight_travel: usize,
+    /// Free minutes in blocks of an hour or more within working hours.
+    pub focus_minutes: i32,
+}
+
+/// The plan for a day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayPlan {
+    /// The changes, in the order they were decided.
+    pub changes: Vec<Change>,
+    /// Concerns the plan could not solve, in words.
+    pub unresolved: Vec<String>,
+    /// The day as it is.
+    pub before: Figures,
+    /// The day with the plan applied.
+    pub after: Figures,
+}
+
+/// A busy interval of the timeline: an event or a block.
+#[derive(Debug, Clone)]
+struct Slot {
+    id: String,
+    start: i32,
+    end: i32,
+    meeting: bool,
+    lunch: bool,
+    travel_to: Option<String>,
+}
+
+fn overlaps(a: (i32, i32), b: (i32, i32)) -> bool {
+    a.0 < b.1 && b.0 < a.1
+}
+
+/// Clock text of minutes after midnight.
+pub fn clock(minutes: i32) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// The working state: events at their current times, and the blocks added.
+struct Day<'a> {
+    events: Vec<Event>,
+    blocks: Vec<(String, i32, i32)>,
+    hours: WorkingHours,
+    known: &'a Known,
+}
+
+impl Day<'_> {
+    fn timeline(&self) -> Vec<Slot> {
+        let mut slots: Vec<Slot> = self
+            .events
+            .iter()
+            .filter(|e| e.busy)
+            .map(|e| Slot {
+                id: e.id.clone(),
+                start: e.start,
+                end: e.end,
+                meeting: e.is_meeting,
+                lunch: e.summary.to_lowercase().contains("lunch"),
+                travel_to: None,
+            })
+            .collect();
+        for (i, (summary, start, end)) in self.blocks.iter().enumerate() {
+            slots.push(Slot {
+                id: format!("block-{i}"),
+                start: *start,
+                end: *end,
+                meeting: false,
+                lunch: summary == "Lunch",
+                travel_to: summary.strip_prefix("Travel to ").map(str::to_string),
+            });
+        }
+        slots.sort_by(|a, b| (a.start, a.end, &a.id).cmp(&(b.start, b.end, &b.id)));
+        slots
+    }
+
+    /// Overlapping pairs of busy slots, by id.
+    fn conflicts(&self) -> Vec<(String, String)> {
+        let slots = self.timeline();
+        let mut pairs = Vec::new();
+        for (i, a) in slots.iter().enumerate() {
+            for b in &slots[i + 1..] {
+                if overlaps((a.start, a.end), (b.start, b.end)) {
+                    pairs.push((a.id.clone(), b.id.clone()));
+                }
+            }
+        }
+        pairs
+    }
+
+    /// Free intervals within working hours.
+    fn free(&self) -> Vec<(i32, i32)> {
+        let mut free = Vec::new();
+        let mut at = self.hours.start;
+        for s in self.timeline() {
+            if s.start > at {
+                free.push((at, s.start.min(self.hours.end)));
+            }
+            at = at.max(s.end);
+            if at >= self.hours.end {
+                break;
+            }
+        }
+        if at < self.hours.end {
+            free.push((at, self.hours.end));
+        }
+        free.retain(|(a, b)| b > a);
+        free
+    }
+
+    fn lunch_free(&self) -> bool {
+        let (ls, le) = LUNCH_SLOT;
+        let blocked = self
+            .timeline()
+            .iter()
+            .any(|s| s.lunch && s.end.min(le) - s.start.max(ls) >= LUNCH_MINUTES);
+        blocked
+            || self
+                .free_all_day()
+                .iter()
+                .any(|(a, b)| (*b).min(le) - (*a).max(ls) >= LUNCH_MINUTES)
+    }
+
+    /// Free intervals over the whole day (lunch may fall outside working hours).
+    fn free_all_day(&self) -> Vec<(i32, i32)> {
+        let mut free = Vec::new();
+        let mut at = 0;
+        for s in self.timeline() {
+            if s.start > at {
+                free.push((at, s.start));
+            }
+            at = at.max(s.end);
+        }
+        free.push((at, 24 * 60));
+        free.retain(|(a, b)| b > a);
+        free
+    }
+
+    /// Consecutive busy events at different physical places: (from index, to index, gap).
+    fn travel(&self) -> Vec<(usize, usize, i32)> {
+        let mut physical: Vec<usize> = (0..self.events.len())
+            .filter(|&i| self.events[i].busy && self.events[i].place.is_some())
+            .collect();
+        physical.sort_by(|&a, &b| {
+            (self.events[a].start, &self.events[a].id)
+                .cmp(&(self.events[b].start, &self.events[b].id))
+        });
+        physical
+            .windows(2)
+            .filter(|w| self.events[w[0]].place != self.events[w[1]].place)
+            .map(|w| (w[0], w[1], self.events[w[1]].start - self.events[w[0]].end))
+            .collect()
+    }
+
+    fn buffered(&self, to: &Event, from_end: i32) -> bool {
+        self.timeline().iter().any(|s| {
+            s.travel_to.as_deref() == to.location.as_deref()
+                && s.end == to.start
+                && s.start <= from_end.max(to.start - TRAVEL_MINUTES)
+        })
+    }
+
+    fn figures(&self) -> Figures {
+        let slots = self.timeline();
+        let meetings: Vec<&Slot> = slots.iter().filter(|s| s.meeting).collect();
+        let mut longest = 0;
+        let mut run: Option<(i32, i32, usize)> = None;
+        for m in &meetings {
+            run = match run {
+                Some((start, end, n)) if m.start - end <= BACK_TO_BACK_GAP => {
+                    Some((start, end.max(m.end), n + 1))
+                }
+                _ => Some((m.start, m.end, 1)),
+            };
+            if let Some((start, end, n)) = run {
+                if n >= 2 {
+                    longest = longest.max(end - start);
+                }
+            }
+        }
+        let tight_travel = self
+            .travel()
+            .iter()
+            .filter(|(f, t, gap)| {
+                *gap < TRAVEL_MINUTES && !self.buffered(&self.events[*t], self.events[*f].end)
+            })
+            .count();
+        Figures {
+            meeting_minutes: meetings.iter().map(|m| m.end - m.start).sum(),
+            conflicts: self.conflicts().len(),
+            longest_back_to_back: longest,
+            lunch_free: self.lunch_free(),
+            tight_travel,
+            focus_minutes: self
+                .free()
+                .iter()
+                .map(|(a, b)| b - a)
+                .filter(|m| *m >= FOCUS_MINUTES)
+                .sum(),
+        }
+    }
+
+    /// True when `(start, end)` is free for event `i`: no other busy slot, no known event of
+    /// its attendees.
+    fn fits(&self, i: usize, start: i32, end: i32) -> bool {
+        let me = &self.events[i];
+        let clear = self
+            .timeline()
+            .iter()
+            .all(|s| s.id == me.id || !overlaps((s.start, s.end), (start, end)));
+        clear && self.attendees_free(me, start, end)
+    }
+
+    fn attendees_free(&self, me: &Event, start: i32, end: i32) -> bool {
+        me.attendees.iter().all(|a| {
+            self.known.get(a).is_none_or(|events| {
+                events.iter().all(|(s, e, id)| {
+                    if *id == me.id {
+                        return true;
+                    }
+                    // One of the day's events is where the plan has put it so far.
+                    let (s, e) = self.moved_time(id).unwrap_or((*s, *e));
+                    !overlaps((s, e), (start, end))
+                })
+            })
+        })
+    }
+
+    /// The current time of event `id` when it is one of the day's.
+    fn moved_time(&self, id: &str) -> Option<(i32, i32)> {
+        self.events
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| (e.start, e.end))
+    }
+
+    /// The best free slot for event `i` within working hours: the most focus time left, then
+    /// lunch kept free if it is, then the shortest back-to-back run, then nearest its time.
+    fn best_slot(&mut self, i: usize, avoid_lunch: bool) -> Option<(i32, i32)> {
+        let (old_start, old_end) = (self.events[i].start, self.events[i].end);
+        let length = self.events[i].minutes();
+        let lunch_was_free = self.lunch_free();
+        // (score, slot): the score orders slots, lower first.
+        type Scored = ((i32, bool, i32, i32), (i32, i32));
+        let mut best: Option<Scored> = None;
+        let mut start = self.hours.start;
+        while start + length <= self.hours.end {
+            let end = start + length;
+            let skip = start == old_start
+                || (avoid_lunch && overlaps((start, end), LUNCH_SLOT))
+                || !self.fits(i, start, end);
+            if !skip {
+                self.events[i].start = start;
+                self.events[i].end = end;
+                let f = self.figures();
+                let keeps_lunch = f.lunch_free || !lunch_was_free;
+                let score = (
+                    -f.focus_minutes,
+                    !keeps_lunch,
+                    f.longest_back_to_back,
+                    (start - old_start).abs(),
+                );
+                if best.as_ref().is_none_or(|(s, _)| score < *s) {
+                    best = Some((score, (start, end)));
+                }
+            }
+            start += GRID;
+        }
+        self.events[i].start = old_start;
+        self.events[i].end = old_end;
+        best.map(|(_, slot)| slot)
+    }
+
+    fn index(&self, id: &str) -> Option<usize> {
+        self.events.iter().position(|e| e.id == id)
+    }
+
+    /// Moves event `i` to `slot`, recording the change (a second move of the same event
+    /// replaces its first).
+    fn apply_move(
+        &mut self,
+        changes: &mut Vec<Change>,
+        i: usize,
+        slot: (i32, i32),
+        reason: String,
+    ) {
+        let e = &mut self.events[i];
+        let from = (e.start, e.end);
+        e.start = slot.0;
+        e.end = slot.1;
+        let id = e.id.clone();
+        let summary = e.summary.clone();
+        if let Some(Change::Move { to, reason: r, .. }) = changes
+            .iter_mut()
+            .find(|c| matches!(c, Change::Move { id: other, .. } if *other == id))
+        {
+            *to = slot;
+            r.push_str("; ");
+            r.push_str(&reason);
+            return;
+        }
+        changes.push(Change::Move {
+            id,
+            summary,
+            from,
+            to: slot,
+            reason,
+        });
+    }
+}
+
+/// Plans the day. `events` are the day's events; `known` what each participant attends that
+/// day.
+///
+/// # Errors
+/// A plan that would create an overlap or put a moved event on an attendee's other meeting (a
+/// defect of the planner: nothing is proposed then).
+pub fn plan(events: &[Event], known: &Known, hours: WorkingHours) -> Result<DayPlan, String> {
+    let mut day = Day {
+        events: events.to_vec(),
+        blocks: Vec::new(),
+        hours,
+        known,
+    };
+    let before = day.figures();
+    let conflicts_before = day.conflicts();
+    let mut changes = Vec::new();
+    let mut unresolved = Vec::new();
+
+    // 1. Conflicts.
+    for (a, b) in conflicts_before.clone() {
+        let (Some(ia), Some(ib)) = (day.index(&a), day.index(&b)) else {
+            continue;
+        };
+        let (ea, eb) = (&day.events[ia], &day.events[ib]);
+        if !overlaps((ea.start, ea.end), (eb.start, eb.end)) {
+            continue; // solved by an earlier move
+        }
+        let mut candidates: Vec<usize> = [ia, ib]
+            .into_iter()
+            .filter(|&i| day.events[i].movable())
+            .collect();
+        candidates.sort_by_key(|&i| (day.events[i].priority, -day.events[i].start));
+        let other = |i: usize| if i == ia { ib } else { ia };
+        let mut solved = false;
+        for i in candidates {
+            if let Some(slot) = day.best_slot(i, false) {
+                let with = day.events[other(i)].summary.clone();
+                day.apply_move(&mut changes, i, slot, format!("it overlapped \"{with}\""));
+                solved = true;
+                break;
+            }
+        }
+        if !solved {
+            let (ea, eb) = (&day.events[ia], &day.events[ib]);
+            let why = [ea, eb]
+                .iter()
+                .filter_map(|e| e.fixed.as_ref().map(|f| format!("\"{}\" {f}", e.summary)))
+                .collect::<Vec<_>>();
+            unresolved.push(format!(
+                "\"{}\" and \"{}\" still overlap at {}: {}",
+                ea.summary,
+                eb.summary,
+                clock(ea.start.max(eb.start)),
+                if why.is_empty() {
+                    "no free slot fits either that day".to_string()
+                } else {
+                    why.join("; ")
+                }
+            ));
+        }
+    }
+
+    // 2. Lunch.
+    if !day.lunch_free() {
+        let mut in_lunch: Vec<usize> = (0..day.events.len())
+            .filter(|&i| {
+                let e = &day.events[i];
+                e.busy && e.movable() && overlaps((e.start, e.end), LUNCH_SLOT)
+            })
+            .collect();
+        in_lunch.sort_by_key(|&i| day.events[i].priority);
+        for i in in_lunch {
+            if day.lunch_free() {
+                break;
+            }
+            if let Some(slot) = day.best_slot(i, true) {
+                day.apply_move(&mut changes, i, slot, "to free the lunch hour".into());
+            }
+        }
+        if !day.lunch_free() {
+            unresolved
+                .push("Lunch (12:00–14:00) stays busy: the meetings in it cannot be moved".into());
+        }
+    }
+    let (ls, le) = LUNCH_SLOT;
+    let lunch_held = day.timeline().iter().any(|s| s.lunch);
+    if !lunch_held {
+        let window = day
+            .free_all_day()
+            .into_iter()
+            .map(|(a, b)| (a.max(ls), b.min(le)))
+            .filter(|(a, b)| b - a >= LUNCH_MINUTES)
+            .max_by_key(|(a, b)| (b - a, -a));
+        if let Some((a, b)) = window {
+            let end = b.min(a + LUNCH_BLOCK);
+            day.blocks.push(("Lunch".into(), a, end));
+            changes.push(Change::Block {
+                summary: "Lunch".into(),
+                start: a,
+                end,
+                reason: "keeps time to eat and catch up on email".into(),
+            });
+        }
+    }
+
+    // 3. Travel.
+    for (f, t, _) in day.travel() {
+        let (from, to) = (day.events[f].clone(), day.events[t].clone());
+        let gap = to.start - from.end;
+        if !(0..TRAVEL_MINUTES).contains(&gap) || day.buffered(&to, from.end) {
+            continue;
+        }
+        let mut leave = from.end;
+        let need = TRAVEL_MINUTES - gap;
+        if from.movable()
+            && from.minutes() >= SHORTENABLE
+            && need <= from.minutes() / MAX_SHORTEN_DIVISOR
+        {
+            day.apply_move(
+                &mut changes,
+                f,
+                (from.start, from.end - need),
+                format!("ends {need} minutes early to get to \"{}\"", to.summary),
+            );
+            leave = from.end - need;
+        }
+        let start = leave.max(to.start - TRAVEL_MINUTES);
+        let place = to.location.clone().unwrap_or_default();
+        if to.start - start > 0 {
+            day.blocks
+                .push((format!("Travel to {place}"), start, to.start));
+            changes.push(Change::Block {
+                summary: format!("Travel to {place}"),
+                start,
+                end: to.start,
+                reason: format!(
+                    "{} minutes to get from {} to {}",
+                    to.start - start,
+                    from.location.clone().unwrap_or_default(),
+                    place
+                ),
+            });
+        }
+        if to.start - leave < TRAVEL_MINUTES {
+            unresolved.push(format!(
+                "Only {} minutes to get from {} to {} for \"{}\" at {}",
+                to.start - leave,
+                from.location.clone().unwrap_or_default(),
+                place,
+                to.summary,
+                clock(to.start)
+            ));
+        }
+    }
+
+    // Verification: no new overlap, no moved event on an attendee's other meeting.
+    let after_conflicts = day.conflicts();
+    if let Some(new) = after_conflicts
+        .iter()
+        .find(|p| !conflicts_before.contains(p))
+    {
+        return Err(format!(
+            "the plan would create an overlap: {} and {}",
+            new.0, new.1
+        ));
+    }
+    for change in &changes {
+        if let Change::Move { id, to, .. } = change {
+            let e = &day.events[day.index(id).expect("a day's event")];
+            if !day.attendees_free(e, to.0, to.1) {
+                return Err(format!("{id} would land on an attendee's other meeting"));
+            }
+        }
+    }
+    let after = day.figures();
+    Ok(DayPlan {
+        changes,
+        unresolved,
+        before,
+        after,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOURS: WorkingHours = WorkingHours {
+        start: 9 * 60,
+        end: 17 * 60,
+    };
+
+    fn at(hm: &str) -> i32 {
+        let (h, m) = hm.split_once(':').unwrap();
+        h.parse::<i32>().unwrap() * 60 + m.parse::<i32>().unwrap()
+    }
+
+    fn event(id: &str, from: &str, to: &str) -> Event {
+        Event {
+            id: id.into(),
+            summary: id.into(),
+            start: at(from),
+            end: at(to),
+            place: None,
+            location: None,
+            busy: true,
+            is_meeting: true,
+            fixed: None,
+            priority: 50,
+            attendees: Vec::new(),
+        }
+    }
+
+    fn fixed(mut e: Event) -> Event {
+        e.fixed = Some("has a client attending".into());
+        e
+    }
+
+    fn at_place(mut e: Event, place: &str) -> Event {
+        e.place = Some(place.to_lowercase());
+        e.location = Some(place.into());
+        e
+    }
+
+    /// The demo's kind of busiest day: a client call overlapping an internal sync, meetings
+    /// through lunch, and a move across town with ten minutes to spare.
+    fn busy_day() -> Vec<Event> {
+        let mut sync = event("sync", "10:30", "11:00");
+        sync.priority = 30; // recurring
+        sync.attendees = vec!["john@northwind.example".into()];
+        let mut review = event("review", "12:00", "13:00");
+        review.attendees = vec!["john@northwind.example".into()];
+        vec![
+            fixed(event("client call", "10:00", "11:00")),
+            sync,
+            fixed(event("board prep", "11:00", "12:00")),
+            review,
+            at_place(event("team talk", "13:00", "14:00"), "HQ"),
+            at_place(fixed(event("site visit", "14:10", "15:00")), "Acme Office"),
+        ]
+    }
+
+    #[test]
+    fn the_busy_day_is_solved_without_a_new_overlap() {
+        let events = busy_day();
+        let mut known = Known::new();
+        // John is known to attend a 15:00–16:00 meeting without the user.
+        known.insert(
+            "john@northwind.example".into(),
+            vec![(at("15:00"), at("16:00"), "johns-other".into())],
+        );
+        let plan = plan(&events, &known, HOURS).unwrap();
+        assert_eq!(plan.before.conflicts, 1);
+        assert_eq!(plan.after.conflicts, 0);
+        assert!(!plan.before.lunch_free && plan.after.lunch_free);
+        assert_eq!((plan.before.tight_travel, plan.after.tight_travel), (1, 0));
+        assert!(plan.unresolved.is_empty(), "{:?}", plan.unresolved);
+        for change in &plan.changes {
+            if let Change::Move { id, to, .. } = change {
+                if id == "sync" || id == "review" {
+                    assert!(
+                        !overlaps(*to, (at("15:00"), at("16:00"))),
+                        "{id} moved onto John's other meeting: {change:?}"
+                    );
+                }
+            }
+        }
+        let moved: Vec<&str> = plan
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Move { id, .. } => Some(id.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            moved.contains(&"sync") && moved.contains(&"review"),
+            "{moved:?}"
+        );
+        assert!(!moved.contains(&"client call") && !moved.contains(&"site visit"));
+        let blocks: Vec<&str> = plan
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Block { summary, .. } => Some(summary.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(blocks, ["Lunch", "Travel to Acme Office"]);
+    }
+
+    #[test]
+    fn what_cannot_move_is_said() {
+        let events = vec![
+            fixed(event("a", "10:00", "11:00")),
+            fixed(event("b", "10:30", "11:30")),
+        ];
+        let plan = plan(&events, &Known::new(), HOURS).unwrap();
+        assert_eq!(plan.after.conflicts, 1);
+        assert_eq!(plan.unresolved.len(), 1);
+        assert!(plan.unresolved[0].contains("has a client attending"));
+        assert!(plan
+            .changes
+            .iter()
+            .all(|c| matches!(c, Change::Block { .. })));
+    }
+
+    #[test]
+    fn a_full_day_moves_nothing() {
+        let mut events = vec![fixed(event("all", "09:00", "17:00"))];
+        events.push(event("late", "16:30", "17:30"));
+        let plan = plan(&events, &Known::new(), HOURS).unwrap();
+        assert_eq!(
+            plan.after.conflicts, 1,
+            "no slot: the overlap stays, and is said"
+        );
+        assert_eq!(plan.unresolved.len(), 2, "{:?}", plan.unresolved);
+    }
+
+    #[test]
+    fn a_calm_day_only_blocks_lunch() {
+        let events = vec![event("one", "10:00", "11:00")];
+        let plan = plan(&events, &Known::new(), HOURS).unwrap();
+        assert_eq!(
+            plan.changes,
+            [Change::Block {
+                summary: "Lunch".into(),
+                start: at("12:00"),
+                end: at("13:00"),
+                reason: "keeps time to eat and catch up on email".into(),
+            }]
+        );
+        assert!(plan.before.lunch_free && plan.after.lunch_free);
+        assert_eq!(plan.after.focus_minutes, plan.before.focus_minutes - 60);
+    }
+}
