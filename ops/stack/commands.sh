@@ -44,6 +44,7 @@ export MINDY_SMTP_HOST=127.0.0.1
 export MINDY_SMTP_PORT=$SMTP_PORT
 export MINDY_MAILSINK_DIR=$STACK_DATA/mail
 export MINDY_LOCAL_CALENDAR=\${MINDY_LOCAL_CALENDAR:-$STACK_DATA/calendar/mini-mindy.ics}
+export MINDY_LOCAL_CALENDAR_SOURCES=\${MINDY_LOCAL_CALENDAR_SOURCES:-$STACK_STATE/demo}
 export MINDY_REPORT_TO=\${MINDY_REPORT_TO:-sarah@localhost}
 ENV
   chmod 600 "$env"
@@ -225,6 +226,7 @@ cmd_demo() {
     api_ask "$question"
   done
   demo_actions
+  demo_optimise
   web_up
   ok "demo done. Report email: $(ls -t "$STACK_DATA"/mail/new/* 2>/dev/null | head -1)"
   ok "Chat and dashboard: http://127.0.0.1:$WEB_PORT/chat   (API http://127.0.0.1:$API_PORT, token in .stack/secrets/api-token)"
@@ -258,6 +260,27 @@ demo_actions() {
   day_word=today
   [[ $event_day == "$(TZ=$USER_TIMEZONE date +%F)" ]] || day_word=tomorrow
   api_ask "What's on my calendar $day_word?"
+}
+
+# "Yes, optimize it" after the busiest day: the plan (moves, a lunch block, travel buffers, with its
+# figures), applied on "yes" — the moved meetings written into the persona's calendar file, the
+# blocks into the local calendar — and carried back through the pipeline into that day's agenda.
+demo_optimise() {
+  local conversation day
+  api_ask "What's my busiest day this week?"
+  conversation=$(jq -r '.conversation_id // empty' <<<"$API_REPLY")
+  [[ -n $conversation ]] || return 0
+  api_ask "Yes, optimize it" "$conversation"
+  [[ $(jq -r '.proposal.id // empty' <<<"$API_REPLY") ]] || { warn "no plan was proposed; skipping"; return 0; }
+  day=$(jq -r '.proposal.actions[0].starts_at' <<<"$API_REPLY" | xargs -r -I{} env TZ="$USER_TIMEZONE" date -d {} +%F)
+  api_ask "yes" "$conversation"
+  [[ $(jq -r '.proposal.status // empty' <<<"$API_REPLY") == done ]] || return 0
+  log "the plan through the pipeline: $STACK_STATE/demo/calendar.ics and $MINDY_LOCAL_CALENDAR → Kafka → stream → PostgreSQL"
+  "$MINDY_BIN" ingest ics "$STACK_STATE/demo/calendar.ics" "$MINDY_LOCAL_CALENDAR"
+  "$MINDY_BIN" validate --until-idle --no-metrics
+  "$MINDY_BIN" stream --available-now --records calendar
+  "$MINDY_BIN" export
+  if [[ -n $day ]]; then api_ask "What's on my calendar on $day?"; fi
 }
 
 main() {

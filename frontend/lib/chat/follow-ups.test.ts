@@ -4,9 +4,13 @@ import { records } from "./rows";
 import { followUps } from "./follow-ups";
 
 describe("followUps", () => {
-  it("after a period's busiest day: next week, and tomorrow", () => {
+  it("after a period's busiest day with concerns: optimise it, next week, and tomorrow", () => {
     const { result, question } = fixture("day-week");
-    expect(followUps(result, question)).toEqual(["What about next week?", "And tomorrow?"]);
+    expect(followUps(result, question)).toEqual(["Yes, optimize it", "What about next week?", "And tomorrow?"]);
+    // Without a concern there is nothing to optimise.
+    const calm = { ...result, sections: result.sections.filter((s) => s.id !== "conflicts" && s.id !== "travel") };
+    const calmDay = { ...calm, rows: calm.rows.map((r) => r.map((c, i) => (calm.columns[i] === "lunch_free" ? true : c))) };
+    expect(followUps(calmDay, question)).toEqual(["What about next week?", "And tomorrow?"]);
   });
 
   it("after one day: tomorrow (unless that was the question), and the weeks' busiest days", () => {

@@ -10,6 +10,9 @@ import { readClients } from "./scenes/clients";
 import { readDay } from "./scenes/day";
 import { readEmails } from "./scenes/emails";
 
+/** The demo's words for "optimise the day just shown" (mindy-api reads the day from the conversation). */
+export const OPTIMISE = "Yes, optimize it";
+
 /** At most this many chips, so they stay one line on a desktop. */
 const MAX = 3;
 
@@ -27,9 +30,12 @@ function forKind(result: StreamResult): string[] {
     }
     case "day": {
       const view = readDay(columns, rows, sections);
+      // A day with concerns can be optimised: the assistant proposes moves and blocks, applied on "yes".
+      const concerns = view.conflicts.length > 0 || view.day?.lunchFree === false || view.travel.some((t) => t.tight);
+      const optimise = concerns ? [OPTIMISE] : [];
       return view.days
-        ? ["What about next week?", "And tomorrow?"]
-        : ["And tomorrow?", SCENE_QUESTIONS.busiestDay, "What's my busiest day next week?"];
+        ? [...optimise, "What about next week?", "And tomorrow?"]
+        : [...optimise, "And tomorrow?", SCENE_QUESTIONS.busiestDay, "What's my busiest day next week?"];
     }
     case "emails": {
       const view = readEmails(columns, rows);

@@ -16,6 +16,7 @@ use super::ActionError;
 use crate::chat::semantic::dates::{self, DateRange, Found};
 use crate::chat::semantic::plan::Order;
 use crate::chat::semantic::scenes::day::chosen;
+use crate::chat::semantic::scenes::{this_week, whole};
 
 /// Which day, before it is looked up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,15 +29,27 @@ pub enum DayChoice {
 
 impl DayChoice {
     /// The choice a request's words make: a day said, or the busiest day of a range said (or
-    /// of this week), or `None` when no day is said.
+    /// of this week; a week or month whole, as the calendar scenes read it), or `None` when no
+    /// day is said.
     pub fn from_words(words: &[String], busiest: bool, today: NaiveDate) -> Option<DayChoice> {
         let tokens: Vec<&str> = words.iter().map(String::as_str).collect();
         let range = dates::find(&tokens, today)
             .into_iter()
             .find_map(|m| match m.found {
-                Found::Range(r) => Some(r),
+                Found::Range(r) => Some(whole(r, today)),
                 Found::Shift(_) => None,
             });
+        // A weekday said alone is the next one (today included): a day to optimise is ahead,
+        // where the chat's "Tuesday" is the last one.
+        let range = range.map(|r| {
+            let weekday_alone = tokens.iter().any(|t| dates::parse_weekday(t).is_some())
+                && !tokens.iter().any(|t| matches!(*t, "last" | "previous"));
+            if r.is_day() && r.start < today && weekday_alone {
+                DateRange::day(r.start + Duration::days(7), r.label)
+            } else {
+                r
+            }
+        });
         match (range, busiest) {
             (Some(r), false) if r.is_day() => Some(DayChoice::Date(r.start)),
             (Some(r), _) => Some(DayChoice::Pick(r, Some(Order::Most))),
@@ -56,16 +69,6 @@ impl DayChoice {
             .fetch_optional(pool)
             .await?),
         }
-    }
-}
-
-fn this_week(today: NaiveDate) -> DateRange {
-    use chrono::Datelike;
-    let start = today - Duration::days(today.weekday().num_days_from_monday().into());
-    DateRange {
-        start,
-        end: start + Duration::days(6),
-        label: "this week".into(),
     }
 }
 
@@ -249,12 +252,19 @@ pub async fn load(pool: &PgPool, date: NaiveDate) -> Result<Loaded, ActionError>
     })
 }
 
-/// Plans the loaded day.
+/// Plans the loaded day; `now` keeps today's past as it is.
 ///
 /// # Errors
 /// [`ActionError::Invalid`] when the planner would create a conflict (nothing is proposed).
-pub fn plan(day: &Loaded, hours: WorkingHours) -> Result<DayPlan, ActionError> {
-    optimise::plan(&day.events, &day.known, hours)
+pub fn plan(
+    day: &Loaded,
+    hours: WorkingHours,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<DayPlan, ActionError> {
+    let local = now.with_timezone(&tz).naive_local();
+    let now = (local.date() == day.date).then(|| minutes(day.date, local));
+    optimise::plan(&day.events, &day.known, hours, now)
         .map_err(|e| ActionError::Invalid(format!("the day's plan was not proposed: {e}")))
 }
 
@@ -401,6 +411,26 @@ mod tests {
             DayChoice::from_words(&words("yes optimize it"), false, today),
             None
         );
+        for q in [
+            "optimize my busiest day this week",
+            "optimize my busiest day",
+        ] {
+            match DayChoice::from_words(&words(q), true, today) {
+                Some(DayChoice::Pick(range, Some(Order::Most))) => {
+                    assert_eq!(
+                        range.start,
+                        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+                        "{q}"
+                    );
+                    assert_eq!(
+                        range.end,
+                        NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+                        "{q}"
+                    );
+                }
+                other => panic!("{q}: {other:?}"),
+            }
+        }
         match DayChoice::from_words(&words("optimize my busiest day"), true, today) {
             Some(DayChoice::Pick(range, Some(Order::Most))) => {
                 assert_eq!(range.start, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());

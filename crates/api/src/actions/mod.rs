@@ -254,11 +254,16 @@ impl Actions {
             return say("There are no meetings in that period to optimise.".into());
         };
         let day_name = date.format("%A %-d %B").to_string();
+        if date < now.with_timezone(&self.timezone).date_naive() {
+            return say(format!(
+                "{day_name} is over: I can only optimise today (what is still ahead) or a day to come."
+            ));
+        }
         let loaded = day::load(&self.pool, date).await?;
         if loaded.events.is_empty() {
             return say(format!("{day_name} has no meetings to optimise."));
         }
-        let plan = day::plan(&loaded, self.working_hours)?;
+        let plan = day::plan(&loaded, self.working_hours, now, self.timezone)?;
         let mut answer = String::new();
         if plan.changes.is_empty() {
             answer.push_str(&format!("{day_name} needs no change I can make."));

@@ -177,6 +177,8 @@ struct Day<'a> {
     blocks: Vec<(String, i32, i32)>,
     hours: WorkingHours,
     known: &'a Known,
+    /// Nothing is moved to before this minute (now, on today's plan).
+    not_before: i32,
 }
 
 impl Day<'_> {
@@ -377,7 +379,9 @@ impl Day<'_> {
         // (score, slot): the score orders slots, lower first.
         type Scored = ((i32, bool, i32, i32), (i32, i32));
         let mut best: Option<Scored> = None;
-        let mut start = self.hours.start;
+        // The first slot on the grid at or after both the working day's start and now.
+        let earliest = self.hours.start.max(self.not_before);
+        let mut start = earliest + (GRID - (earliest - self.hours.start) % GRID) % GRID;
         while start + length <= self.hours.end {
             let end = start + length;
             let skip = start == old_start
@@ -444,17 +448,31 @@ impl Day<'_> {
 }
 
 /// Plans the day. `events` are the day's events; `known` what each participant attends that
-/// day.
+/// day; `now`, on today's plan, the minute after midnight it is: what has started stays, and
+/// nothing is moved or blocked before it.
 ///
 /// # Errors
 /// A plan that would create an overlap or put a moved event on an attendee's other meeting (a
 /// defect of the planner: nothing is proposed then).
-pub fn plan(events: &[Event], known: &Known, hours: WorkingHours) -> Result<DayPlan, String> {
+pub fn plan(
+    events: &[Event],
+    known: &Known,
+    hours: WorkingHours,
+    now: Option<i32>,
+) -> Result<DayPlan, String> {
+    let not_before = now.unwrap_or(0);
+    let mut events = events.to_vec();
+    for e in &mut events {
+        if e.start < not_before && e.fixed.is_none() {
+            e.fixed = Some("has already started".into());
+        }
+    }
     let mut day = Day {
-        events: events.to_vec(),
+        events,
         blocks: Vec::new(),
         hours,
         known,
+        not_before,
     };
     let before = day.figures();
     let conflicts_before = day.conflicts();
@@ -533,7 +551,7 @@ pub fn plan(events: &[Event], known: &Known, hours: WorkingHours) -> Result<DayP
         let window = day
             .free_all_day()
             .into_iter()
-            .map(|(a, b)| (a.max(ls), b.min(le)))
+            .map(|(a, b)| (a.max(ls).max(day.not_before), b.min(le)))
             .filter(|(a, b)| b - a >= LUNCH_MINUTES)
             .max_by_key(|(a, b)| (b - a, -a));
         if let Some((a, b)) = window {
@@ -551,6 +569,9 @@ pub fn plan(events: &[Event], known: &Known, hours: WorkingHours) -> Result<DayP
     // 3. Travel.
     for (f, t, _) in day.travel() {
         let (from, to) = (day.events[f].clone(), day.events[t].clone());
+        if to.start <= day.not_before {
+            continue;
+        }
         let gap = to.start - from.end;
         if !(0..TRAVEL_MINUTES).contains(&gap) || day.buffered(&to, from.end) {
             continue;
@@ -569,7 +590,7 @@ pub fn plan(events: &[Event], known: &Known, hours: WorkingHours) -> Result<DayP
             );
             leave = from.end - need;
         }
-        let start = leave.max(to.start - TRAVEL_MINUTES);
+        let start = leave.max(to.start - TRAVEL_MINUTES).max(day.not_before);
         let place = to.location.clone().unwrap_or_default();
         if to.start - start > 0 {
             day.blocks
@@ -694,7 +715,7 @@ mod tests {
             "john@northwind.example".into(),
             vec![(at("15:00"), at("16:00"), "johns-other".into())],
         );
-        let plan = plan(&events, &known, HOURS).unwrap();
+        let plan = plan(&events, &known, HOURS, None).unwrap();
         assert_eq!(plan.before.conflicts, 1);
         assert_eq!(plan.after.conflicts, 0);
         assert!(!plan.before.lunch_free && plan.after.lunch_free);
@@ -740,7 +761,7 @@ mod tests {
             fixed(event("a", "10:00", "11:00")),
             fixed(event("b", "10:30", "11:30")),
         ];
-        let plan = plan(&events, &Known::new(), HOURS).unwrap();
+        let plan = plan(&events, &Known::new(), HOURS, None).unwrap();
         assert_eq!(plan.after.conflicts, 1);
         assert_eq!(plan.unresolved.len(), 1);
         assert!(plan.unresolved[0].contains("has a client attending"));
@@ -754,7 +775,7 @@ mod tests {
     fn a_full_day_moves_nothing() {
         let mut events = vec![fixed(event("all", "09:00", "17:00"))];
         events.push(event("late", "16:30", "17:30"));
-        let plan = plan(&events, &Known::new(), HOURS).unwrap();
+        let plan = plan(&events, &Known::new(), HOURS, None).unwrap();
         assert_eq!(
             plan.after.conflicts, 1,
             "no slot: the overlap stays, and is said"
@@ -763,9 +784,38 @@ mod tests {
     }
 
     #[test]
+    fn today_keeps_what_has_started_and_moves_nothing_into_the_past() {
+        let events = vec![
+            fixed(event("client", "10:00", "11:00")),
+            event("sync", "10:30", "11:00"),
+        ];
+        // 10:40: the sync has started, and stays; the overlap is said.
+        let plan = plan(&events, &Known::new(), HOURS, Some(at("10:40"))).unwrap();
+        assert!(plan
+            .changes
+            .iter()
+            .all(|c| !matches!(c, Change::Move { .. })));
+        assert!(
+            plan.unresolved[0].contains("has already started"),
+            "{:?}",
+            plan.unresolved
+        );
+        // 09:05: the sync moves, not before 09:15 (the next slot on the grid).
+        let plan = plan_at(&events, "09:05");
+        let Some(Change::Move { to, .. }) = plan.changes.first() else {
+            panic!("{:?}", plan.changes);
+        };
+        assert!(to.0 >= at("09:15"), "{to:?}");
+    }
+
+    fn plan_at(events: &[Event], now: &str) -> DayPlan {
+        plan(events, &Known::new(), HOURS, Some(at(now))).unwrap()
+    }
+
+    #[test]
     fn a_calm_day_only_blocks_lunch() {
         let events = vec![event("one", "10:00", "11:00")];
-        let plan = plan(&events, &Known::new(), HOURS).unwrap();
+        let plan = plan(&events, &Known::new(), HOURS, None).unwrap();
         assert_eq!(
             plan.changes,
             [Change::Block {

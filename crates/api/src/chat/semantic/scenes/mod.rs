@@ -377,7 +377,7 @@ pub fn this_week(today: NaiveDate) -> DateRange {
 
 /// A range as the calendar reads it: "this week" and "this month" are whole, not "so far" as
 /// for mail (the calendar knows what is coming).
-fn whole(range: DateRange, today: NaiveDate) -> DateRange {
+pub fn whole(range: DateRange, today: NaiveDate) -> DateRange {
     match range.label.as_str() {
         "this week" => this_week(today),
         "this month" => {
