@@ -19,6 +19,8 @@ CREATE ROLE mindy LOGIN CREATEDB PASSWORD :'mindy_pw';
 CREATE ROLE airflow LOGIN PASSWORD :'airflow_pw';
 CREATE ROLE mindy_reader LOGIN PASSWORD :'reader_pw';
 CREATE ROLE mindy_actor LOGIN PASSWORD :'actor_pw';
+-- The owner may end the restricted roles' sessions; their privileges are a subset of its own.
+GRANT mindy_reader, mindy_actor TO mindy;
 CREATE DATABASE mindy OWNER mindy;
 CREATE DATABASE airflow OWNER airflow;
 SQL

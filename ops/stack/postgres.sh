@@ -62,6 +62,9 @@ ALTER ROLE mindy PASSWORD '$app_pw' CREATEDB;
 ALTER ROLE airflow PASSWORD '$airflow_pw';
 ALTER ROLE mindy_reader PASSWORD '$reader_pw';
 ALTER ROLE mindy_actor PASSWORD '$actor_pw';
+-- The owner may end the restricted roles' sessions (DROP DATABASE ... WITH (FORCE) of a test
+-- database); their privileges are a subset of its own.
+GRANT mindy_reader, mindy_actor TO mindy;
 SELECT 'CREATE DATABASE mindy OWNER mindy' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'mindy')\gexec
 SELECT 'CREATE DATABASE airflow OWNER airflow' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'airflow')\gexec
 SQL
