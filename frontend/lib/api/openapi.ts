@@ -654,6 +654,8 @@ export interface components {
              * @description Its start now (UTC).
              */
             from_starts_at: string;
+            /** @description The user. */
+            owner: components["schemas"]["Person"];
             /** @description Why, in words. */
             reason: string;
             /**

@@ -116,6 +116,7 @@ export const MoveDraft = z.object({
   ends_at: z.string(),
   timezone: z.string(),
   attendees: z.array(Person),
+  owner: Person,
   reason: z.string(),
 });
 export type MoveDraft = z.infer<typeof MoveDraft>;

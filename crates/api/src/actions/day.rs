@@ -299,6 +299,7 @@ pub fn actions(plan: &DayPlan, day: &Loaded, tz: Tz, owner: &Person) -> Vec<Acti
                     ends_at: instant(day.date, to.1, tz),
                     timezone: tz.name().to_string(),
                     attendees,
+                    owner: owner.clone(),
                     reason: reason.clone(),
                 }))
             }

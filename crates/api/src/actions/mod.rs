@@ -42,7 +42,7 @@ use self::day::DayChoice;
 use self::draft::Drafted;
 use self::intent::Intent;
 use self::mailer::Mailer;
-use self::model::{Action, ActionResult, EventDraft, Person, Proposal, Status, UnblockDraft};
+use self::model::{Action, ActionResult, EventDraft, Proposal, Status, UnblockDraft};
 use crate::chat::SqlGenerator;
 use crate::metrics::Metrics;
 use mindy_core::calendar::day::WorkingHours;
@@ -584,7 +584,7 @@ impl Actions {
                                 &m.event,
                                 m.starts_at,
                                 m.ends_at,
-                                &Person::at(String::new()),
+                                &m.owner,
                             )
                             .await?;
                         m.event.id.clone()

@@ -165,6 +165,8 @@ pub struct MoveDraft {
     pub timezone: String,
     /// The other participants (told of the change by the calendar).
     pub attendees: Vec<Person>,
+    /// The user.
+    pub owner: Person,
     /// Why, in words.
     pub reason: String,
 }

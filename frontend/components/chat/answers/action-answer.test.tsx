@@ -212,6 +212,7 @@ describe("the action card", () => {
           ends_at: "2026-11-25T22:00:00Z",
           timezone: ZONE,
           attendees: [],
+          owner: me,
           reason: "it overlapped “Acme escalation call”",
         },
         {
@@ -224,6 +225,7 @@ describe("the action card", () => {
           ends_at: "2026-11-25T18:40:00Z",
           timezone: ZONE,
           attendees: [],
+          owner: me,
           reason: "ends 20 minutes early to get to “Acme site visit”",
         },
         {
