@@ -579,13 +579,7 @@ impl Actions {
                 let id = match &self.calendar {
                     CalendarTarget::Local(local) => {
                         local
-                            .move_event(
-                                &self.pool,
-                                &m.event,
-                                m.starts_at,
-                                m.ends_at,
-                                &m.owner,
-                            )
+                            .move_event(&self.pool, &m.event, m.starts_at, m.ends_at, &m.owner)
                             .await?;
                         m.event.id.clone()
                     }
