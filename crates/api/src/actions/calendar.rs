@@ -310,7 +310,11 @@ impl LocalCalendar {
 /// `text` (an iCalendar file) with event `uid` moved to `[starts_at, ends_at)`: a single event
 /// or an existing override gets the new times, a higher `SEQUENCE` and `DTSTAMP`; an
 /// occurrence of a series without an override gets one (a copy of the series' event without
-/// its rules, with `RECURRENCE-ID`). Everything else is kept as parsed.
+/// its rules, with `RECURRENCE-ID`), written after the series.
+///
+/// Only that `VEVENT` is rewritten; every other byte of the file stays as it was (serialising
+/// the whole calendar again would add `DTSTAMP` and `UID` to its `VTIMEZONE`s, which the
+/// serializer does for any component without them).
 ///
 /// # Errors
 /// The text is not iCalendar, or holds no such event.
@@ -322,8 +326,6 @@ pub fn move_in_ics(
     ends_at: DateTime<Utc>,
     stamp: DateTime<Utc>,
 ) -> Result<String, String> {
-    use icalendar::CalendarComponent;
-    let mut calendar: Calendar = text.parse()?;
     let retime = |e: &mut Event| {
         let sequence = e.get_sequence().unwrap_or(0) + 1;
         e.starts(starts_at)
@@ -334,26 +336,23 @@ pub fn move_in_ics(
     let is = |e: &Event, rid: Option<&str>| {
         e.get_uid() == Some(uid) && e.property_value("RECURRENCE-ID") == rid
     };
-    for component in calendar.components.iter_mut() {
-        if let CalendarComponent::Event(e) = component {
-            if is(e, recurrence_id) {
-                retime(e);
-                return Ok(calendar.to_string());
-            }
+    let blocks = vevent_blocks(text);
+    let mut master = None;
+    for &(start, end) in &blocks {
+        let mut event = parse_vevent(&text[start..end])?;
+        if is(&event, recurrence_id) {
+            retime(&mut event);
+            return Ok(splice(text, start, end, &event.to_string()));
+        }
+        if recurrence_id.is_some() && is(&event, None) {
+            master = Some((end, event));
         }
     }
     let Some(rid) = recurrence_id else {
         return Err(format!("no event {uid}"));
     };
-    let master = calendar
-        .components
-        .iter()
-        .find_map(|c| match c {
-            CalendarComponent::Event(e) if is(e, None) => Some(e.clone()),
-            _ => None,
-        })
-        .ok_or_else(|| format!("no series {uid} for the occurrence {rid}"))?;
-    let mut occurrence = master;
+    let (after, mut occurrence) =
+        master.ok_or_else(|| format!("no series {uid} for the occurrence {rid}"))?;
     for rule in ["RRULE", "RDATE", "EXDATE"] {
         occurrence.remove_property(rule);
         occurrence.remove_multi_property(rule);
@@ -363,9 +362,52 @@ pub fn move_in_ics(
         recurrence.add_parameter("VALUE", "DATE");
     }
     occurrence.append_property(recurrence.done());
+    occurrence.sequence(0);
     retime(&mut occurrence);
-    calendar.push(occurrence);
-    Ok(calendar.to_string())
+    Ok(splice(text, after, after, &occurrence.to_string()))
+}
+
+/// Byte ranges of the file's `VEVENT`s, each from its `BEGIN` line to after its `END` line.
+fn vevent_blocks(text: &str) -> Vec<(usize, usize)> {
+    let mut blocks = Vec::new();
+    let mut start = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\r', '\n']);
+        if content.eq_ignore_ascii_case("BEGIN:VEVENT") {
+            start = Some(at);
+        } else if content.eq_ignore_ascii_case("END:VEVENT") {
+            if let Some(s) = start.take() {
+                blocks.push((s, at + line.len()));
+            }
+        }
+        at += line.len();
+    }
+    blocks
+}
+
+fn parse_vevent(block: &str) -> Result<Event, String> {
+    let calendar: Calendar = format!("BEGIN:VCALENDAR\r\n{block}END:VCALENDAR\r\n").parse()?;
+    calendar
+        .components
+        .into_iter()
+        .find_map(|c| match c {
+            icalendar::CalendarComponent::Event(e) => Some(e),
+            _ => None,
+        })
+        .ok_or_else(|| "a VEVENT that does not parse".to_string())
+}
+
+/// `text` with `start..end` replaced by `with` (CRLF line ends, as the serializer writes).
+fn splice(text: &str, start: usize, end: usize, with: &str) -> String {
+    let mut out = String::with_capacity(text.len() + with.len());
+    out.push_str(&text[..start]);
+    if start > 0 && !text[..start].ends_with('\n') {
+        out.push_str("\r\n");
+    }
+    out.push_str(with);
+    out.push_str(&text[end..]);
+    out
 }
 
 fn write_atomically(file: &Path, text: &str) -> Result<(), ActionError> {
@@ -426,7 +468,11 @@ mod tests {
         assert_eq!(once.property_value("DTSTART"), Some("20261125T090000Z"));
         assert_eq!(once.property_value("DTEND"), Some("20261125T100000Z"));
         assert_eq!(once.get_sequence(), Some(3));
-        assert!(out.contains("TZID:Europe/Paris"), "the zone is kept: {out}");
+        let zone = |t: &str| {
+            t[t.find("BEGIN:VTIMEZONE").unwrap()..t.find("END:VTIMEZONE").unwrap()].to_string()
+        };
+        assert_eq!(zone(&out), zone(SERIES), "the zone is kept as it was");
+        assert!(out.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"));
     }
 
     #[test]
@@ -455,6 +501,7 @@ mod tests {
             .find(|e| e.property_value("RECURRENCE-ID") == Some("20261125T100000Z"))
             .unwrap();
         assert_eq!(moved.property_value("RRULE"), None);
+        assert_eq!(moved.get_sequence(), Some(1));
         assert_eq!(moved.property_value("DTSTART"), Some("20261125T150000Z"));
         assert_eq!(moved.get_summary(), Some("Standup"));
         // Moving it again changes the override, not a second one.
