@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use icalendar::{Calendar, Component, Event, EventLike, Property};
 use sqlx::PgPool;
 
@@ -334,7 +334,12 @@ pub fn move_in_ics(
             .timestamp(stamp);
     };
     let is = |e: &Event, rid: Option<&str>| {
-        e.get_uid() == Some(uid) && e.property_value("RECURRENCE-ID") == rid
+        e.get_uid() == Some(uid)
+            && match (e.properties().get("RECURRENCE-ID"), rid) {
+                (None, None) => true,
+                (Some(p), Some(rid)) => same_occurrence(p, rid),
+                _ => false,
+            }
     };
     let blocks = vevent_blocks(text);
     let mut master = None;
@@ -365,6 +370,26 @@ pub fn move_in_ics(
     occurrence.sequence(0);
     retime(&mut occurrence);
     Ok(splice(text, after, after, &occurrence.to_string()))
+}
+
+/// True when the `RECURRENCE-ID` property `p` names the occurrence `rid` (the producer's form:
+/// `20251103T140000Z` in UTC, `20251103` for a day, `20251103T090000` floating), whatever form
+/// the file gives it: a `TZID` local time (an IANA zone) is compared as the instant it is.
+fn same_occurrence(p: &Property, rid: &str) -> bool {
+    let value = p.value();
+    if value == rid {
+        return true;
+    }
+    let utc_of = |local: &str, zone: &str| -> Option<String> {
+        let tz: chrono_tz::Tz = zone.parse().ok()?;
+        let local = chrono::NaiveDateTime::parse_from_str(local, "%Y%m%dT%H%M%S").ok()?;
+        let at = tz.from_local_datetime(&local).earliest()?;
+        Some(at.with_timezone(&Utc).format("%Y%m%dT%H%M%SZ").to_string())
+    };
+    match p.params().get("TZID") {
+        Some(zone) => utc_of(value, zone.value()).as_deref() == Some(rid),
+        None => false,
+    }
 }
 
 /// Byte ranges of the file's `VEVENT`s, each from its `BEGIN` line to after its `END` line.
@@ -530,5 +555,56 @@ mod tests {
             t("2026-11-20T00:00:00Z")
         )
         .is_err());
+    }
+
+    /// The contract with the pipeline's reader: a Google export with a series, an override
+    /// written in its zone and an EXDATE (the pipeline's fixture), with one override moved again
+    /// and one occurrence moved for the first time, is the committed
+    /// `google-recurring-dst-moved.ics`, which the pipeline's tests read back
+    /// (`crates/pipeline/src/ical/tests.rs`). `MINDY_UPDATE_FIXTURES=1` rewrites it.
+    #[test]
+    fn moves_in_a_google_export_are_the_file_the_pipeline_reads() {
+        let fixtures =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../pipeline/tests/fixtures/ics");
+        let original = std::fs::read_to_string(fixtures.join("google-recurring-dst.ics")).unwrap();
+        let stamp = t("2025-11-01T00:00:00Z");
+        let uid = "weekly-pipeline@google.com";
+        // The 3 November occurrence already has an override (RECURRENCE-ID in New York time).
+        let once = move_in_ics(
+            &original,
+            uid,
+            Some("20251103T140000Z"),
+            t("2025-11-05T15:00:00Z"),
+            t("2025-11-05T16:00:00Z"),
+            stamp,
+        )
+        .unwrap();
+        let twice = move_in_ics(
+            &once,
+            uid,
+            Some("20251117T140000Z"),
+            t("2025-11-18T16:00:00Z"),
+            t("2025-11-18T17:00:00Z"),
+            stamp,
+        )
+        .unwrap();
+        let overrides = |text: &str| {
+            events(text)
+                .iter()
+                .filter(|e| e.get_uid() == Some(uid) && e.property_value("RECURRENCE-ID").is_some())
+                .count()
+        };
+        assert_eq!(overrides(&original), 2);
+        assert_eq!(
+            overrides(&once),
+            2,
+            "the existing override is moved, not doubled"
+        );
+        assert_eq!(overrides(&twice), 3);
+        let path = fixtures.join("google-recurring-dst-moved.ics");
+        if std::env::var_os("MINDY_UPDATE_FIXTURES").is_some() {
+            std::fs::write(&path, &twice).unwrap();
+        }
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), twice);
     }
 }

@@ -10,6 +10,9 @@ use super::*;
 
 const DST: &str = include_str!("../../tests/fixtures/ics/google-recurring-dst.ics");
 const OUTLOOK: &str = include_str!("../../tests/fixtures/ics/outlook-windows-zones.ics");
+/// `DST` as the API's local calendar store writes it after two moves of the optimiser (the API's
+/// `moves_in_a_google_export_are_the_file_the_pipeline_reads` pins it to `move_in_ics`).
+const DST_MOVED: &str = include_str!("../../tests/fixtures/ics/google-recurring-dst-moved.ics");
 
 fn options(calendar: &str) -> IcsOptions {
     IcsOptions {
@@ -283,4 +286,47 @@ fn durations_read_as_rfc_5545_writes_them() {
     assert_eq!(parse_duration("P2W").unwrap(), Duration::days(14));
     assert_eq!(parse_duration("-PT15M").unwrap(), Duration::minutes(-15));
     assert!(parse_duration("an hour").is_err());
+}
+
+#[test]
+fn occurrences_moved_by_the_local_calendar_store_read_back_at_their_new_times() {
+    let before = parse(DST, &options("dst.ics")).unwrap();
+    let after = parse(DST_MOVED, &options("dst.ics")).unwrap();
+    assert!(after.rejected.is_empty(), "{:?}", after.rejected);
+    let times =
+        |parsed: &ParsedCalendar| -> Vec<(String, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
+            parsed
+                .records
+                .iter()
+                .filter(|r| r.event_id == "weekly-pipeline@google.com")
+                .map(|r| (r.recurrence_id.clone().unwrap(), r.start, r.end))
+                .collect()
+        };
+    let (b, a) = (times(&before), times(&after));
+    assert_eq!(a.len(), b.len(), "the same occurrences, none doubled");
+    for ((rid, start, end), (rid_before, start_before, end_before)) in a.iter().zip(&b) {
+        assert_eq!(rid, rid_before);
+        match rid.as_str() {
+            "20251103T140000Z" => assert_eq!(
+                (*start, *end),
+                (
+                    Some(utc("2025-11-05T15:00:00Z")),
+                    Some(utc("2025-11-05T16:00:00Z"))
+                )
+            ),
+            "20251117T140000Z" => assert_eq!(
+                (*start, *end),
+                (
+                    Some(utc("2025-11-18T16:00:00Z")),
+                    Some(utc("2025-11-18T17:00:00Z"))
+                )
+            ),
+            _ => assert_eq!(
+                (start, end),
+                (start_before, end_before),
+                "{rid} did not move"
+            ),
+        }
+    }
+    assert_eq!(after.records.len(), before.records.len());
 }
