@@ -293,15 +293,15 @@ fn occurrences_moved_by_the_local_calendar_store_read_back_at_their_new_times() 
     let before = parse(DST, &options("dst.ics")).unwrap();
     let after = parse(DST_MOVED, &options("dst.ics")).unwrap();
     assert!(after.rejected.is_empty(), "{:?}", after.rejected);
-    let times =
-        |parsed: &ParsedCalendar| -> Vec<(String, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
-            parsed
-                .records
-                .iter()
-                .filter(|r| r.event_id == "weekly-pipeline@google.com")
-                .map(|r| (r.recurrence_id.clone().unwrap(), r.start, r.end))
-                .collect()
-        };
+    type Times = Vec<(String, Option<DateTime<Utc>>, Option<DateTime<Utc>>)>;
+    let times = |parsed: &ParsedCalendar| -> Times {
+        parsed
+            .records
+            .iter()
+            .filter(|r| r.event_id == "weekly-pipeline@google.com")
+            .map(|r| (r.recurrence_id.clone().unwrap(), r.start, r.end))
+            .collect()
+    };
     let (b, a) = (times(&before), times(&after));
     assert_eq!(a.len(), b.len(), "the same occurrences, none doubled");
     for ((rid, start, end), (rid_before, start_before, end_before)) in a.iter().zip(&b) {
