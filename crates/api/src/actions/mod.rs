@@ -155,18 +155,9 @@ impl Actions {
                         facts,
                     } => {
                         let note = write_body(writer, &mut actions, &facts).await;
-                        let proposal = store::insert(
-                            &self.pool,
-                            conversation_id,
-                            question,
-                            &summary,
-                            &actions,
-                            now + self.ttl,
-                        )
-                        .await?;
-                        for action in &proposal.actions {
-                            self.metrics.action(action.kind(), "proposed");
-                        }
+                        let proposal = self
+                            .propose(conversation_id, question, &summary, &actions, now)
+                            .await?;
                         let mut answer = self.proposed_words(&proposal);
                         if let Some(note) = note {
                             answer.push_str(&format!("\n({note})"));
@@ -229,6 +220,31 @@ impl Actions {
         }
     }
 
+    /// Stores `actions` as a proposal waiting for confirmation until `now` + the TTL, and
+    /// counts them as proposed.
+    async fn propose(
+        &self,
+        conversation_id: &str,
+        question: &str,
+        summary: &str,
+        actions: &[Action],
+        now: DateTime<Utc>,
+    ) -> Result<Proposal, ActionError> {
+        let proposal = store::insert(
+            &self.pool,
+            conversation_id,
+            question,
+            summary,
+            actions,
+            now + self.ttl,
+        )
+        .await?;
+        for action in &proposal.actions {
+            self.metrics.action(action.kind(), "proposed");
+        }
+        Ok(proposal)
+    }
+
     /// Proposes a plan for the day `choice` names.
     async fn optimise(
         &self,
@@ -279,18 +295,9 @@ impl Actions {
         };
         let actions = day::actions(&plan, &loaded, self.timezone, &owner);
         let summary = format!("Optimise {day_name}: {}", day::figures_words(&plan));
-        let proposal = store::insert(
-            &self.pool,
-            conversation_id,
-            question,
-            &summary,
-            &actions,
-            now + self.ttl,
-        )
-        .await?;
-        for action in &proposal.actions {
-            self.metrics.action(action.kind(), "proposed");
-        }
+        let proposal = self
+            .propose(conversation_id, question, &summary, &actions, now)
+            .await?;
         answer.push_str(&format!(
             "Here is a plan for {day_name} ({}), verified to create no new conflict and to move \
              nothing onto a known attendee's other meeting:\n",
@@ -367,18 +374,10 @@ impl Actions {
             );
         }
         inverse.reverse();
-        let proposal = store::insert(
-            &self.pool,
-            conversation_id,
-            question,
-            &format!("Undo: {}", last.summary),
-            &inverse,
-            now + self.ttl,
-        )
-        .await?;
-        for action in &proposal.actions {
-            self.metrics.action(action.kind(), "proposed");
-        }
+        let summary = format!("Undo: {}", last.summary);
+        let proposal = self
+            .propose(conversation_id, question, &summary, &inverse, now)
+            .await?;
         Ok(ActionTurn {
             answer: format!(
                 "To undo the last changes:\n{}",
