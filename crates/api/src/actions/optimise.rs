@@ -192,7 +192,9 @@ impl Day<'_> {
                 start: e.start,
                 end: e.end,
                 meeting: e.is_meeting,
-                lunch: e.summary.to_lowercase().contains("lunch"),
+                // A client lunch is a meeting at lunchtime, not the user's break: only a
+                // block holds lunch (as in the stream's definition of a free lunch).
+                lunch: false,
                 travel_to: None,
             })
             .collect();
@@ -296,6 +298,17 @@ impl Day<'_> {
         })
     }
 
+    /// The tight moves between places without a buffer, by event ids.
+    fn tight_pairs(&self) -> Vec<(String, String)> {
+        self.travel()
+            .into_iter()
+            .filter(|(f, t, gap)| {
+                *gap < TRAVEL_MINUTES && !self.buffered(&self.events[*t], self.events[*f].end)
+            })
+            .map(|(f, t, _)| (self.events[f].id.clone(), self.events[t].id.clone()))
+            .collect()
+    }
+
     fn figures(&self) -> Figures {
         let slots = self.timeline();
         let meetings: Vec<&Slot> = slots.iter().filter(|s| s.meeting).collect();
@@ -314,13 +327,7 @@ impl Day<'_> {
                 }
             }
         }
-        let tight_travel = self
-            .travel()
-            .iter()
-            .filter(|(f, t, gap)| {
-                *gap < TRAVEL_MINUTES && !self.buffered(&self.events[*t], self.events[*f].end)
-            })
-            .count();
+        let tight_travel = self.tight_pairs().len();
         Figures {
             meeting_minutes: meetings.iter().map(|m| m.end - m.start).sum(),
             conflicts: self.conflicts().len(),
@@ -376,6 +383,7 @@ impl Day<'_> {
         let (old_start, old_end) = (self.events[i].start, self.events[i].end);
         let length = self.events[i].minutes();
         let lunch_was_free = self.lunch_free();
+        let tight_before = self.tight_pairs();
         // (score, slot): the score orders slots, lower first.
         type Scored = ((i32, bool, i32, i32), (i32, i32));
         let mut best: Option<Scored> = None;
@@ -391,6 +399,11 @@ impl Day<'_> {
                 self.events[i].start = start;
                 self.events[i].end = end;
                 let f = self.figures();
+                if !self.tight_pairs().iter().all(|p| tight_before.contains(p)) {
+                    // No move may leave too little time to get somewhere.
+                    start += GRID;
+                    continue;
+                }
                 let keeps_lunch = f.lunch_free || !lunch_was_free;
                 let score = (
                     -f.focus_minutes,
@@ -566,18 +579,27 @@ pub fn plan(
         }
     }
 
-    // 3. Travel.
-    for (f, t, _) in day.travel() {
+    // 3. Travel: each tight move between places once, recomputed after every change.
+    let mut handled: Vec<(String, String)> = Vec::new();
+    while let Some((f, t)) = day.travel().into_iter().find_map(|(f, t, gap)| {
+        let (from, to) = (&day.events[f], &day.events[t]);
+        let key = (from.id.clone(), to.id.clone());
+        ((0..TRAVEL_MINUTES).contains(&gap)
+            && to.start > day.not_before
+            && !day.buffered(to, from.end)
+            && !handled.contains(&key))
+        .then_some((f, t))
+    }) {
         let (from, to) = (day.events[f].clone(), day.events[t].clone());
-        if to.start <= day.not_before {
-            continue;
-        }
+        handled.push((from.id.clone(), to.id.clone()));
         let gap = to.start - from.end;
-        if !(0..TRAVEL_MINUTES).contains(&gap) || day.buffered(&to, from.end) {
-            continue;
-        }
         let mut leave = from.end;
         let need = TRAVEL_MINUTES - gap;
+        let between = format!(
+            "to leave time to get from {} to {}",
+            from.location.clone().unwrap_or_default(),
+            to.location.clone().unwrap_or_default()
+        );
         if from.movable()
             && from.minutes() >= SHORTENABLE
             && need <= from.minutes() / MAX_SHORTEN_DIVISOR
@@ -589,6 +611,21 @@ pub fn plan(
                 format!("ends {need} minutes early to get to \"{}\"", to.summary),
             );
             leave = from.end - need;
+        } else {
+            // Move one of the two out of the way, the lower priority first.
+            let mut movers: Vec<usize> = [f, t]
+                .into_iter()
+                .filter(|&i| day.events[i].movable())
+                .collect();
+            movers.sort_by_key(|&i| day.events[i].priority);
+            let keep_lunch = day.lunch_free();
+            let moved = movers
+                .into_iter()
+                .find_map(|i| day.best_slot(i, keep_lunch).map(|slot| (i, slot)));
+            if let Some((i, slot)) = moved {
+                day.apply_move(&mut changes, i, slot, between);
+                continue;
+            }
         }
         let start = leave.max(to.start - TRAVEL_MINUTES).max(day.not_before);
         let place = to.location.clone().unwrap_or_default();
@@ -609,12 +646,21 @@ pub fn plan(
         }
         if to.start - leave < TRAVEL_MINUTES {
             unresolved.push(format!(
-                "Only {} minutes to get from {} to {} for \"{}\" at {}",
+                "Only {} minutes to get from {} to {} for \"{}\" at {}: {}",
                 to.start - leave,
                 from.location.clone().unwrap_or_default(),
                 place,
                 to.summary,
-                clock(to.start)
+                clock(to.start),
+                [&from, &to]
+                    .iter()
+                    .filter_map(|e| e.fixed.as_ref().map(|w| format!("\"{}\" {w}", e.summary)))
+                    .chain(
+                        (from.movable() || to.movable())
+                            .then(|| "no free slot that day fits the one you can move".into())
+                    )
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ));
         }
     }
@@ -810,6 +856,40 @@ mod tests {
 
     fn plan_at(events: &[Event], now: &str) -> DayPlan {
         plan(events, &Known::new(), HOURS, Some(at(now))).unwrap()
+    }
+
+    /// The demo persona's busiest day, in short: a client lunch across town, meetings all
+    /// afternoon at HQ, a visit at a client's at 16:00. Within the day nothing can go where it
+    /// would not leave too little time to get somewhere, and that is said.
+    #[test]
+    fn a_move_never_leaves_too_little_time_to_travel() {
+        let events = vec![
+            at_place(
+                fixed(event("client lunch", "12:00", "13:00")),
+                "Harbor Grill",
+            ),
+            at_place(event("deep dive", "13:00", "14:00"), "HQ"),
+            at_place(fixed(event("roadmap", "14:00", "15:00")), "HQ"),
+            at_place(fixed(event("visit", "16:00", "16:30")), "TechFlow"),
+        ];
+        let mut full = vec![fixed(event("morning", "09:00", "12:00"))];
+        full.extend(events);
+        let plan = plan(&full, &Known::new(), HOURS, None).unwrap();
+        assert!(
+            plan.after.tight_travel <= plan.before.tight_travel,
+            "{plan:?}"
+        );
+        assert!(
+            plan.changes
+                .iter()
+                .all(|c| !matches!(c, Change::Move { id, .. } if id == "deep dive")),
+            "15:00-16:00 would leave no time to get to TechFlow: {plan:?}"
+        );
+        assert!(
+            plan.unresolved.iter().any(|u| u.contains("Harbor Grill")),
+            "{:?}",
+            plan.unresolved
+        );
     }
 
     #[test]
