@@ -11,7 +11,9 @@ use mindy_core::calendar::day::WorkingHours;
 use sqlx::PgPool;
 
 use super::model::{Action, BlockDraft, EventRef, MoveDraft, Person};
-use super::optimise::{self, clock, Change, DayPlan, Event, Known, MAX_MOVABLE_PARTICIPANTS};
+use super::optimise::{
+    self, clock, Change, DayPlan, Event, Known, OtherDay, MAX_MOVABLE_PARTICIPANTS,
+};
 use super::ActionError;
 use crate::chat::semantic::dates::{self, DateRange, Found};
 use crate::chat::semantic::plan::Order;
@@ -85,6 +87,8 @@ pub struct Loaded {
     pub details: HashMap<String, (EventRef, Vec<Person>)>,
     /// The user, as the calendar names them.
     pub me: Option<Person>,
+    /// Other working days a meeting may move to.
+    pub others: Vec<OtherDay>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -123,11 +127,104 @@ fn minutes(date: NaiveDate, at: NaiveDateTime) -> i32 {
     m.clamp(0, 24 * 60) as i32
 }
 
-/// Loads `date`'s timed events and participants.
+/// The days a meeting of `date` may move to: the rest of that week's working days after
+/// `today`, and the next working day after `date`.
+fn other_dates(date: NaiveDate, today: NaiveDate) -> Vec<NaiveDate> {
+    use chrono::Datelike;
+    let working = |d: &NaiveDate| d.weekday().num_days_from_monday() < 5;
+    let monday = date - Duration::days(date.weekday().num_days_from_monday().into());
+    let mut dates: Vec<NaiveDate> = (0..5)
+        .map(|n| monday + Duration::days(n))
+        .filter(|d| *d > today && *d != date)
+        .collect();
+    let next = (1..=7)
+        .map(|n| date + Duration::days(n))
+        .find(working)
+        .expect("a working day within a week");
+    if !dates.contains(&next) {
+        dates.push(next);
+    }
+    dates
+}
+
+#[derive(sqlx::FromRow)]
+struct OtherRow {
+    id: String,
+    local_date: NaiveDate,
+    local_start: NaiveDateTime,
+    local_end: NaiveDateTime,
+    busy: Option<bool>,
+    is_meeting: Option<bool>,
+}
+
+#[derive(sqlx::FromRow)]
+struct OtherAttendee {
+    id: String,
+    address: String,
+    is_self: Option<bool>,
+    response: Option<String>,
+}
+
+/// The other days' busy time and participants.
+async fn load_others(pool: &PgPool, dates: &[NaiveDate]) -> Result<Vec<OtherDay>, ActionError> {
+    let rows: Vec<OtherRow> = sqlx::query_as(
+        "SELECT id, local_date, local_start, local_end, busy, is_meeting FROM calendar_events \
+         WHERE local_date = ANY($1) AND NOT all_day AND local_start IS NOT NULL \
+         AND local_end IS NOT NULL AND status <> 'cancelled'",
+    )
+    .bind(dates)
+    .fetch_all(pool)
+    .await?;
+    let people: Vec<OtherAttendee> = sqlx::query_as(
+        "SELECT id, address, is_self, response FROM calendar_attendees WHERE date = ANY($1)",
+    )
+    .bind(dates)
+    .fetch_all(pool)
+    .await?;
+    let mut days: Vec<OtherDay> = dates
+        .iter()
+        .map(|d| OtherDay {
+            date: *d,
+            ..OtherDay::default()
+        })
+        .collect();
+    let mut times: HashMap<&str, (usize, i32, i32)> = HashMap::new();
+    for row in &rows {
+        let Some(d) = days.iter().position(|o| o.date == row.local_date) else {
+            continue;
+        };
+        let (start, end) = (
+            minutes(row.local_date, row.local_start),
+            minutes(row.local_date, row.local_end),
+        );
+        times.insert(row.id.as_str(), (d, start, end));
+        if row.busy.unwrap_or(true) {
+            days[d].busy.push((start, end));
+            if row.is_meeting == Some(true) {
+                days[d].meeting_minutes += end - start;
+            }
+        }
+    }
+    for p in &people {
+        if p.is_self == Some(true) || p.response.as_deref() == Some("declined") {
+            continue;
+        }
+        if let Some(&(d, start, end)) = times.get(p.id.as_str()) {
+            days[d]
+                .known
+                .entry(p.address.clone())
+                .or_default()
+                .push((start, end, p.id.clone()));
+        }
+    }
+    Ok(days)
+}
+
+/// Loads `date`'s timed events and participants, and the days its meetings may move to.
 ///
 /// # Errors
 /// PostgreSQL failed.
-pub async fn load(pool: &PgPool, date: NaiveDate) -> Result<Loaded, ActionError> {
+pub async fn load(pool: &PgPool, date: NaiveDate, today: NaiveDate) -> Result<Loaded, ActionError> {
     let rows: Vec<EventRow> = sqlx::query_as(
         "SELECT id, calendar_id, event_id, recurrence_id, summary, location, location_kind, \
          local_start, local_end, busy, is_meeting, is_one_on_one, recurring, participant_count, \
@@ -241,14 +338,17 @@ pub async fn load(pool: &PgPool, date: NaiveDate) -> Result<Loaded, ActionError>
             fixed,
             priority,
             attendees: others.iter().map(|p| p.address.clone()).collect(),
+            away: None,
         });
     }
+    let others = load_others(pool, &other_dates(date, today)).await?;
     Ok(Loaded {
         date,
         events,
         known,
         details,
         me,
+        others,
     })
 }
 
@@ -264,7 +364,7 @@ pub fn plan(
 ) -> Result<DayPlan, ActionError> {
     let local = now.with_timezone(&tz).naive_local();
     let now = (local.date() == day.date).then(|| minutes(day.date, local));
-    optimise::plan(&day.events, &day.known, hours, now)
+    optimise::plan(&day.events, &day.known, hours, now, &day.others)
         .map_err(|e| ActionError::Invalid(format!("the day's plan was not proposed: {e}")))
 }
 
@@ -287,16 +387,18 @@ pub fn actions(plan: &DayPlan, day: &Loaded, tz: Tz, owner: &Person) -> Vec<Acti
                 summary,
                 from,
                 to,
+                to_date,
                 reason,
             } => {
                 let (event, attendees) = day.details.get(id)?.clone();
+                let target = to_date.unwrap_or(day.date);
                 Some(Action::MoveEvent(MoveDraft {
                     event,
                     summary: summary.clone(),
                     from_starts_at: instant(day.date, from.0, tz),
                     from_ends_at: instant(day.date, from.1, tz),
-                    starts_at: instant(day.date, to.0, tz),
-                    ends_at: instant(day.date, to.1, tz),
+                    starts_at: instant(target, to.0, tz),
+                    ends_at: instant(target, to.1, tz),
                     timezone: tz.name().to_string(),
                     attendees,
                     owner: owner.clone(),
@@ -362,6 +464,7 @@ pub fn change_words(change: &Change) -> String {
             from,
             to,
             reason,
+            to_date: None,
             ..
         } if from.0 == to.0 => format!(
             "End \"{summary}\" at {} instead of {}: {reason}",
@@ -373,11 +476,15 @@ pub fn change_words(change: &Change) -> String {
             from,
             to,
             reason,
+            to_date,
             ..
         } => format!(
-            "Move \"{summary}\" {}–{} → {}–{}: {reason}",
+            "Move \"{summary}\" {}–{} → {}{}–{}: {reason}",
             clock(from.0),
             clock(from.1),
+            to_date
+                .map(|d| format!("{} ", d.format("%a %-d %b")))
+                .unwrap_or_default(),
             clock(to.0),
             clock(to.1)
         ),

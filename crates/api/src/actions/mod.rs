@@ -275,7 +275,8 @@ impl Actions {
                 "{day_name} is over: I can only optimise today (what is still ahead) or a day to come."
             ));
         }
-        let loaded = day::load(&self.pool, date).await?;
+        let today = now.with_timezone(&self.timezone).date_naive();
+        let loaded = day::load(&self.pool, date, today).await?;
         if loaded.events.is_empty() {
             return say(format!("{day_name} has no meetings to optimise."));
         }
@@ -602,10 +603,13 @@ impl Actions {
                         draft::hm(m.from_ends_at, tz)
                     )
                 } else {
+                    let on = |t: DateTime<Utc>| t.with_timezone(&tz).format("%a %-d %b");
                     format!(
-                        "Moved \"{}\" from {} to {}",
+                        "Moved \"{}\" from {} {} to {} {}",
                         m.summary,
+                        on(m.from_starts_at),
                         span(m.from_starts_at, m.from_ends_at),
+                        on(m.starts_at),
                         span(m.starts_at, m.ends_at)
                     )
                 };
@@ -858,15 +862,23 @@ impl Actions {
                 draft::hm(m.from_ends_at, tz),
                 m.reason
             ),
-            Action::MoveEvent(m) => format!(
-                "Move \"{}\" {}–{} → {}–{} ({})",
-                m.summary,
-                draft::hm(m.from_starts_at, tz),
-                draft::hm(m.from_ends_at, tz),
-                draft::hm(m.starts_at, tz),
-                draft::hm(m.ends_at, tz),
-                m.reason
-            ),
+            Action::MoveEvent(m) => {
+                let day = |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
+                let to_day = if day(m.starts_at) == day(m.from_starts_at) {
+                    String::new()
+                } else {
+                    format!("{} ", m.starts_at.with_timezone(&tz).format("%a %-d %b"))
+                };
+                format!(
+                    "Move \"{}\" {}–{} → {to_day}{}–{} ({})",
+                    m.summary,
+                    draft::hm(m.from_starts_at, tz),
+                    draft::hm(m.from_ends_at, tz),
+                    draft::hm(m.starts_at, tz),
+                    draft::hm(m.ends_at, tz),
+                    m.reason
+                )
+            }
             Action::BlockTime(b) => format!(
                 "Block {}–{} for \"{}\" ({})",
                 draft::hm(b.starts_at, tz),

@@ -30,6 +30,8 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
+
 use mindy_core::calendar::day::{
     WorkingHours, BACK_TO_BACK_GAP, LUNCH_MINUTES, LUNCH_SLOT, TRAVEL_MINUTES,
 };
@@ -74,6 +76,8 @@ pub struct Event {
     pub priority: i32,
     /// The other participants' addresses.
     pub attendees: Vec<String>,
+    /// The day the plan moved it to, when it leaves this one.
+    pub away: Option<NaiveDate>,
 }
 
 impl Event {
@@ -85,6 +89,20 @@ impl Event {
     fn minutes(&self) -> i32 {
         self.end - self.start
     }
+}
+
+/// Another working day a meeting may move to when its own day has no room: its busy time and
+/// what each participant is known to attend, minutes after its midnight.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OtherDay {
+    /// The date.
+    pub date: NaiveDate,
+    /// The user's busy time.
+    pub busy: Vec<(i32, i32)>,
+    /// What each participant attends.
+    pub known: Known,
+    /// Minutes in meetings (lighter days are tried first).
+    pub meeting_minutes: i32,
 }
 
 /// What a participant is known to attend that day (from the user's calendar): `(start, end,
@@ -105,6 +123,8 @@ pub enum Change {
         from: (i32, i32),
         /// New start and end.
         to: (i32, i32),
+        /// The day it moves to, when not its own.
+        to_date: Option<NaiveDate>,
         /// Why, in words.
         reason: String,
     },
@@ -179,6 +199,10 @@ struct Day<'a> {
     known: &'a Known,
     /// Nothing is moved to before this minute (now, on today's plan).
     not_before: i32,
+    /// Other days a meeting may move to.
+    others: Vec<OtherDay>,
+    /// Meetings the plan moved into each other day: (other day index, start, end, id).
+    moved_in: Vec<(usize, i32, i32, String)>,
 }
 
 impl Day<'_> {
@@ -186,7 +210,7 @@ impl Day<'_> {
         let mut slots: Vec<Slot> = self
             .events
             .iter()
-            .filter(|e| e.busy)
+            .filter(|e| e.busy && e.away.is_none())
             .map(|e| Slot {
                 id: e.id.clone(),
                 start: e.start,
@@ -277,7 +301,10 @@ impl Day<'_> {
     /// Consecutive busy events at different physical places: (from index, to index, gap).
     fn travel(&self) -> Vec<(usize, usize, i32)> {
         let mut physical: Vec<usize> = (0..self.events.len())
-            .filter(|&i| self.events[i].busy && self.events[i].place.is_some())
+            .filter(|&i| {
+                let e = &self.events[i];
+                e.busy && e.away.is_none() && e.place.is_some()
+            })
             .collect();
         physical.sort_by(|&a, &b| {
             (self.events[a].start, &self.events[a].id)
@@ -371,10 +398,108 @@ impl Day<'_> {
 
     /// The current time of event `id` when it is one of the day's.
     fn moved_time(&self, id: &str) -> Option<(i32, i32)> {
-        self.events
-            .iter()
-            .find(|e| e.id == id)
-            .map(|e| (e.start, e.end))
+        self.events.iter().find(|e| e.id == id).map(|e| {
+            // Moved to another day: it no longer takes anyone's time on this one.
+            if e.away.is_some() {
+                (0, 0)
+            } else {
+                (e.start, e.end)
+            }
+        })
+    }
+
+    /// A slot for event `i` on another day, the lightest first, nearest its time of day:
+    /// within working hours, outside the lunch slot, clear of the user's busy time, of what the
+    /// plan already moved there and of every known meeting of its attendees.
+    fn other_slot(&self, i: usize) -> Option<(usize, (i32, i32))> {
+        let e = &self.events[i];
+        let length = e.minutes();
+        let mut order: Vec<usize> = (0..self.others.len()).collect();
+        order.sort_by_key(|&d| (self.others[d].meeting_minutes, self.others[d].date));
+        order.into_iter().find_map(|d| {
+            let other = &self.others[d];
+            let mut best: Option<(i32, (i32, i32))> = None;
+            let mut start = self.hours.start;
+            while start + length <= self.hours.end {
+                let slot = (start, start + length);
+                let clear = !overlaps(slot, LUNCH_SLOT)
+                    && other.busy.iter().all(|b| !overlaps(*b, slot))
+                    && self
+                        .moved_in
+                        .iter()
+                        .all(|(od, s, e, _)| *od != d || !overlaps((*s, *e), slot))
+                    && e.attendees.iter().all(|a| {
+                        other
+                            .known
+                            .get(a)
+                            .is_none_or(|v| v.iter().all(|(s, e, _)| !overlaps((*s, *e), slot)))
+                    });
+                let distance = (start - e.start).abs();
+                if clear && best.is_none_or(|(b, _)| distance < b) {
+                    best = Some((distance, slot));
+                }
+                start += GRID;
+            }
+            best.map(|(_, slot)| (d, slot))
+        })
+    }
+
+    /// Moves event `i` to another day.
+    fn apply_move_away(
+        &mut self,
+        changes: &mut Vec<Change>,
+        i: usize,
+        (d, slot): (usize, (i32, i32)),
+        reason: String,
+    ) {
+        let date = self.others[d].date;
+        let e = &mut self.events[i];
+        let from = (e.start, e.end);
+        e.away = Some(date);
+        for a in &e.attendees {
+            self.others[d]
+                .known
+                .entry(a.clone())
+                .or_default()
+                .push((slot.0, slot.1, e.id.clone()));
+        }
+        self.moved_in.push((d, slot.0, slot.1, e.id.clone()));
+        changes.retain(|c| !matches!(c, Change::Move { id, .. } if *id == e.id));
+        changes.push(Change::Move {
+            id: e.id.clone(),
+            summary: e.summary.clone(),
+            from,
+            to: slot,
+            to_date: Some(date),
+            reason,
+        });
+    }
+
+    /// Moves event `i` within the day if a slot fits, else to another day; false when neither.
+    fn relocate(
+        &mut self,
+        changes: &mut Vec<Change>,
+        i: usize,
+        avoid_lunch: bool,
+        reason: &str,
+    ) -> bool {
+        if let Some(slot) = self.best_slot(i, avoid_lunch) {
+            self.apply_move(changes, i, slot, reason.to_string());
+            return true;
+        }
+        match self.other_slot(i) {
+            Some(target) => {
+                let date = self.others[target.0].date.format("%a %-d %b");
+                self.apply_move_away(
+                    changes,
+                    i,
+                    target,
+                    format!("{reason}; no slot that day fits, {date} has room"),
+                );
+                true
+            }
+            None => false,
+        }
     }
 
     /// The best free slot for event `i` within working hours: the most focus time left, then
@@ -455,6 +580,7 @@ impl Day<'_> {
             summary,
             from,
             to: slot,
+            to_date: None,
             reason,
         });
     }
@@ -472,6 +598,7 @@ pub fn plan(
     known: &Known,
     hours: WorkingHours,
     now: Option<i32>,
+    others: &[OtherDay],
 ) -> Result<DayPlan, String> {
     let not_before = now.unwrap_or(0);
     let mut events = events.to_vec();
@@ -486,6 +613,8 @@ pub fn plan(
         hours,
         known,
         not_before,
+        others: others.to_vec(),
+        moved_in: Vec::new(),
     };
     let before = day.figures();
     let conflicts_before = day.conflicts();
@@ -509,9 +638,8 @@ pub fn plan(
         let other = |i: usize| if i == ia { ib } else { ia };
         let mut solved = false;
         for i in candidates {
-            if let Some(slot) = day.best_slot(i, false) {
-                let with = day.events[other(i)].summary.clone();
-                day.apply_move(&mut changes, i, slot, format!("it overlapped \"{with}\""));
+            let with = day.events[other(i)].summary.clone();
+            if day.relocate(&mut changes, i, false, &format!("it overlapped \"{with}\"")) {
                 solved = true;
                 break;
             }
@@ -549,13 +677,14 @@ pub fn plan(
             if day.lunch_free() {
                 break;
             }
-            if let Some(slot) = day.best_slot(i, true) {
-                day.apply_move(&mut changes, i, slot, "to free the lunch hour".into());
-            }
+            day.relocate(&mut changes, i, true, "to free the lunch hour");
         }
         if !day.lunch_free() {
-            unresolved
-                .push("Lunch (12:00–14:00) stays busy: the meetings in it cannot be moved".into());
+            unresolved.push(
+                "Lunch (12:00–14:00) stays busy: what is in it cannot be moved by you, or no \
+                 slot fits it"
+                    .into(),
+            );
         }
     }
     let (ls, le) = LUNCH_SLOT;
@@ -619,11 +748,10 @@ pub fn plan(
                 .collect();
             movers.sort_by_key(|&i| day.events[i].priority);
             let keep_lunch = day.lunch_free();
-            let moved = movers
+            if movers
                 .into_iter()
-                .find_map(|i| day.best_slot(i, keep_lunch).map(|slot| (i, slot)));
-            if let Some((i, slot)) = moved {
-                day.apply_move(&mut changes, i, slot, between);
+                .any(|i| day.relocate(&mut changes, i, keep_lunch, &between))
+            {
                 continue;
             }
         }
@@ -677,11 +805,44 @@ pub fn plan(
         ));
     }
     for change in &changes {
-        if let Change::Move { id, to, .. } = change {
-            let e = &day.events[day.index(id).expect("a day's event")];
-            if !day.attendees_free(e, to.0, to.1) {
-                return Err(format!("{id} would land on an attendee's other meeting"));
+        match change {
+            Change::Move {
+                id,
+                to,
+                to_date: None,
+                ..
+            } => {
+                let e = &day.events[day.index(id).expect("a day's event")];
+                if !day.attendees_free(e, to.0, to.1) {
+                    return Err(format!("{id} would land on an attendee's other meeting"));
+                }
             }
+            Change::Move {
+                id,
+                to,
+                to_date: Some(date),
+                ..
+            } => {
+                let original = others
+                    .iter()
+                    .find(|o| o.date == *date)
+                    .ok_or_else(|| format!("{id} moved to {date}, not a day offered"))?;
+                let e = &day.events[day.index(id).expect("a day's event")];
+                let clash = original.busy.iter().any(|b| overlaps(*b, *to))
+                    || day.moved_in.iter().any(|(d, s, en, other)| {
+                        other != id && day.others[*d].date == *date && overlaps((*s, *en), *to)
+                    })
+                    || e.attendees.iter().any(|a| {
+                        original
+                            .known
+                            .get(a)
+                            .is_some_and(|v| v.iter().any(|(s, en, _)| overlaps((*s, *en), *to)))
+                    });
+                if clash {
+                    return Err(format!("{id} would land on a busy slot of {date}"));
+                }
+            }
+            Change::Block { .. } => {}
         }
     }
     let after = day.figures();
@@ -720,6 +881,7 @@ mod tests {
             fixed: None,
             priority: 50,
             attendees: Vec::new(),
+            away: None,
         }
     }
 
@@ -761,7 +923,7 @@ mod tests {
             "john@northwind.example".into(),
             vec![(at("15:00"), at("16:00"), "johns-other".into())],
         );
-        let plan = plan(&events, &known, HOURS, None).unwrap();
+        let plan = plan(&events, &known, HOURS, None, &[]).unwrap();
         assert_eq!(plan.before.conflicts, 1);
         assert_eq!(plan.after.conflicts, 0);
         assert!(!plan.before.lunch_free && plan.after.lunch_free);
@@ -807,7 +969,7 @@ mod tests {
             fixed(event("a", "10:00", "11:00")),
             fixed(event("b", "10:30", "11:30")),
         ];
-        let plan = plan(&events, &Known::new(), HOURS, None).unwrap();
+        let plan = plan(&events, &Known::new(), HOURS, None, &[]).unwrap();
         assert_eq!(plan.after.conflicts, 1);
         assert_eq!(plan.unresolved.len(), 1);
         assert!(plan.unresolved[0].contains("has a client attending"));
@@ -821,7 +983,7 @@ mod tests {
     fn a_full_day_moves_nothing() {
         let mut events = vec![fixed(event("all", "09:00", "17:00"))];
         events.push(event("late", "16:30", "17:30"));
-        let plan = plan(&events, &Known::new(), HOURS, None).unwrap();
+        let plan = plan(&events, &Known::new(), HOURS, None, &[]).unwrap();
         assert_eq!(
             plan.after.conflicts, 1,
             "no slot: the overlap stays, and is said"
@@ -836,7 +998,7 @@ mod tests {
             event("sync", "10:30", "11:00"),
         ];
         // 10:40: the sync has started, and stays; the overlap is said.
-        let plan = plan(&events, &Known::new(), HOURS, Some(at("10:40"))).unwrap();
+        let plan = plan(&events, &Known::new(), HOURS, Some(at("10:40")), &[]).unwrap();
         assert!(plan
             .changes
             .iter()
@@ -855,7 +1017,7 @@ mod tests {
     }
 
     fn plan_at(events: &[Event], now: &str) -> DayPlan {
-        plan(events, &Known::new(), HOURS, Some(at(now))).unwrap()
+        plan(events, &Known::new(), HOURS, Some(at(now)), &[]).unwrap()
     }
 
     /// The demo persona's busiest day, in short: a client lunch across town, meetings all
@@ -874,7 +1036,7 @@ mod tests {
         ];
         let mut full = vec![fixed(event("morning", "09:00", "12:00"))];
         full.extend(events);
-        let plan = plan(&full, &Known::new(), HOURS, None).unwrap();
+        let plan = plan(&full, &Known::new(), HOURS, None, &[]).unwrap();
         assert!(
             plan.after.tight_travel <= plan.before.tight_travel,
             "{plan:?}"
@@ -892,10 +1054,66 @@ mod tests {
         );
     }
 
+    /// The same day with a lighter day later in the week: the internal deep dive moves there,
+    /// which frees lunch and the walk back from the client lunch.
+    #[test]
+    fn a_meeting_with_no_room_that_day_moves_to_a_lighter_one() {
+        let mut deep_dive = at_place(event("deep dive", "13:00", "14:00"), "HQ");
+        deep_dive.attendees = vec!["john@northwind.example".into()];
+        let events = vec![
+            fixed(event("morning", "09:00", "12:00")),
+            at_place(
+                fixed(event("client lunch", "12:00", "13:00")),
+                "Harbor Grill",
+            ),
+            deep_dive,
+            at_place(fixed(event("roadmap", "14:00", "15:00")), "HQ"),
+            at_place(fixed(event("visit", "16:00", "16:30")), "TechFlow"),
+        ];
+        let tuesday = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let thursday = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let mut john = Known::new();
+        // John is busy 13:00–14:00 on Tuesday: the dive goes to the nearest time he is free.
+        john.insert(
+            "john@northwind.example".into(),
+            vec![(at("13:00"), at("14:00"), "johns".into())],
+        );
+        let others = [
+            OtherDay {
+                date: thursday,
+                busy: vec![(at("09:00"), at("17:00"))],
+                known: Known::new(),
+                meeting_minutes: 480,
+            },
+            OtherDay {
+                date: tuesday,
+                busy: vec![(at("10:00"), at("11:00"))],
+                known: john,
+                meeting_minutes: 60,
+            },
+        ];
+        let plan = plan(&events, &Known::new(), HOURS, None, &others).unwrap();
+        let moved = plan
+            .changes
+            .iter()
+            .find_map(|c| match c {
+                Change::Move {
+                    id, to, to_date, ..
+                } if id == "deep dive" => Some((*to, *to_date)),
+                _ => None,
+            })
+            .expect("the deep dive moves");
+        assert_eq!(moved, ((at("14:00"), at("15:00")), Some(tuesday)));
+        assert!(plan.after.lunch_free, "{plan:?}");
+        assert_eq!(plan.after.tight_travel, 0, "{plan:?}");
+        assert_eq!(plan.after.meeting_minutes, plan.before.meeting_minutes - 60);
+        assert!(plan.unresolved.is_empty(), "{:?}", plan.unresolved);
+    }
+
     #[test]
     fn a_calm_day_only_blocks_lunch() {
         let events = vec![event("one", "10:00", "11:00")];
-        let plan = plan(&events, &Known::new(), HOURS, None).unwrap();
+        let plan = plan(&events, &Known::new(), HOURS, None, &[]).unwrap();
         assert_eq!(
             plan.changes,
             [Change::Block {
