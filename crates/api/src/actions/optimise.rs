@@ -12,10 +12,15 @@
 //!    hour or more), then the one nearest its old time.
 //! 2. **Lunch**: when no 30 minutes of 12:00–14:00 are free, movable meetings in that slot are
 //!    moved out, lowest priority first; then the free part of the slot (30–60 minutes) is
-//!    blocked as "Lunch" unless an event already holds it.
+//!    blocked as "Lunch" unless a block already holds it (a client lunch is a meeting, not the
+//!    user's break, as the stream counts it).
 //! 3. **Travel**: before a meeting at another place with under 30 minutes to get there, a long
 //!    (45 min or more) movable meeting before it ends early enough — by at most a third of its
-//!    length — and the gap is blocked as a travel buffer.
+//!    length — and the gap is blocked as a travel buffer; else one of the two moves away.
+//!
+//! A meeting moves within its day when a slot fits, and no move may leave too little time to
+//! get somewhere; when the day has no room, it moves to the lightest of the other working days
+//! offered ([`OtherDay`]: the week's remaining ones, the next one), nearest its time of day.
 //!
 //! **Who can be moved** ([`Event::movable`]): only events the user organises, not all-day, with
 //! no external attendee (a client's or partner's time is not the user's to move) and at most
@@ -25,7 +30,8 @@
 //! attendee (from the user's calendar, accepted or not answered) overlaps it.
 //!
 //! The plan is verified before it is returned: it creates no overlap that was not there, and no
-//! moved event lands on a known attendee's other meeting. What cannot be solved is said, not
+//! moved event lands on a known attendee's other meeting or, on another day, on the user's
+//! busy time there. What cannot be solved is said, not
 //! hidden ([`DayPlan::unresolved`]).
 
 use std::collections::HashMap;
