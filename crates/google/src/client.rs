@@ -33,8 +33,6 @@ pub const COST_LIST: u32 = 5;
 pub const COST_HISTORY: u32 = 2;
 /// Quota cost of `users.getProfile`.
 pub const COST_PROFILE: u32 = 1;
-/// Quota cost of `messages.send`.
-pub const COST_SEND: u32 = 100;
 
 /// A hyper client with the ring provider and the system's roots; HTTP/1.1.
 pub fn https_client<B>() -> Result<Client<Connector, B>>

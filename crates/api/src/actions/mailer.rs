@@ -172,12 +172,4 @@ impl Mailer {
             }
         }
     }
-
-    /// Where mail goes, in words for logs and answers.
-    pub fn describe(&self) -> String {
-        match self {
-            Mailer::Smtp(server) => format!("SMTP {}:{}", server.host, server.port),
-            Mailer::Gmail(_) => "Gmail".into(),
-        }
-    }
 }

@@ -295,7 +295,8 @@ impl Actions {
             ));
         };
         let actions = day::actions(&plan, &loaded, self.timezone, &owner);
-        let summary = format!("Optimise {day_name}: {}", day::figures_words(&plan));
+        let figures = day::figures_words(&plan);
+        let summary = format!("Optimise {day_name}: {figures}");
         let proposal = self
             .propose(conversation_id, question, &summary, &actions, now)
             .await?;
@@ -304,7 +305,7 @@ impl Actions {
              nothing onto a known attendee's other meeting:\n",
             self.timezone.name()
         ));
-        answer.push_str(&format!("{}\n", day::figures_words(&plan)));
+        answer.push_str(&format!("{figures}\n"));
         if !plan.unresolved.is_empty() {
             answer.push_str("Not solved:\n");
             for u in &plan.unresolved {
@@ -665,19 +666,20 @@ impl Actions {
                 ))
             }
             Action::CreateEvent(event) => {
+                let created = format!(
+                    "Created \"{}\" at {} {}",
+                    event.summary,
+                    draft::hm(event.starts_at, self.timezone),
+                    event
+                        .starts_at
+                        .with_timezone(&self.timezone)
+                        .format("%a %-d %b")
+                );
                 let local = match &self.calendar {
                     CalendarTarget::Local(local) => local,
                     CalendarTarget::Google(google) => {
                         let stored = google.insert(action_key(proposal_id, index), event).await?;
-                        let mut detail = format!(
-                            "Created \"{}\" at {} {} in Google Calendar",
-                            event.summary,
-                            draft::hm(event.starts_at, self.timezone),
-                            event
-                                .starts_at
-                                .with_timezone(&self.timezone)
-                                .format("%a %-d %b")
-                        );
+                        let mut detail = format!("{created} in Google Calendar");
                         if !event.attendees.is_empty() {
                             let names: Vec<String> =
                                 event.attendees.iter().map(|p| p.label()).collect();
@@ -691,15 +693,7 @@ impl Actions {
                 };
                 let uid = format!("{}@mini-mindy", Uuid::new_v4());
                 local.create(&self.pool, proposal_id, &uid, event).await?;
-                let mut detail = format!(
-                    "Created \"{}\" at {} {}",
-                    event.summary,
-                    draft::hm(event.starts_at, self.timezone),
-                    event
-                        .starts_at
-                        .with_timezone(&self.timezone)
-                        .format("%a %-d %b")
-                );
+                let mut detail = created;
                 if !event.attendees.is_empty() {
                     let text = format!(
                         "{} invites you to \"{}\" on {} ({}).",
