@@ -3,10 +3,10 @@
 # supervision in supervisor.sh, the build in build.sh, Debian packages in packages.sh.
 
 # Every process of the stack, in start order, as NAME:GROUP. `up`/`down` take groups or process
-# names (`./stack down airflow-scheduler`); `status` lists them all.
+# names (`./stack down airflow-worker`); `status` lists them all.
 STACK_PROCESSES=(postgres:postgres redis:redis kafka:kafka spark-master:spark spark-worker-1:spark
   spark-worker-2:spark spark-connect:spark spark4-connect:spark4 airflow-api:airflow
-  airflow-scheduler:airflow airflow-dag-processor:airflow mailsink:mailsink
+  airflow-scheduler:airflow airflow-dag-processor:airflow airflow-worker:airflow mailsink:mailsink
   api:app web:app)
 # What `up` starts when no service is named.
 ALL_SERVICES=(postgres redis kafka spark airflow mailsink)
@@ -30,7 +30,7 @@ processes_of() {
 url_of() {
   case $1 in
     postgres) echo "postgres://127.0.0.1:$PG_PORT" ;;
-    redis) echo "redis://127.0.0.1:$REDIS_PORT" ;;
+    redis) echo "redis://127.0.0.1:$REDIS_PORT (programs: db 1, Celery: db 0)" ;;
     kafka) echo "127.0.0.1:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT)" ;;
     spark-master) echo "spark://127.0.0.1:$SPARK_MASTER_PORT  ui :$SPARK_MASTER_UI_PORT" ;;
     spark-worker-1) echo "ui http://127.0.0.1:$SPARK_WORKER_UI_PORT" ;;
@@ -38,6 +38,7 @@ url_of() {
     spark-connect) echo "sc://127.0.0.1:$SPARK_CONNECT_PORT  ui :$SPARK_CONNECT_UI_PORT" ;;
     spark4-connect) echo "sc://127.0.0.1:$SPARK4_CONNECT_PORT (Spark 4, tests only)" ;;
     airflow-api) echo "http://127.0.0.1:$AIRFLOW_PORT" ;;
+    airflow-worker) echo "Celery worker $AIRFLOW_WORKER_NAME, queue default" ;;
     mailsink) echo "smtp://127.0.0.1:$SMTP_PORT (Maildir .stack/data/mail)" ;;
     api) echo "http://127.0.0.1:$API_PORT (demo)" ;;
     web) echo "http://127.0.0.1:$WEB_PORT (demo)" ;;
@@ -60,7 +61,8 @@ export MINDY_SPARK_DRIVER_UI=http://127.0.0.1:$SPARK_CONNECT_UI_PORT
 export MINDY_SPARK4_REMOTE=sc://127.0.0.1:$SPARK4_CONNECT_PORT
 export DATABASE_URL=postgres://mindy:$(secret postgres-mindy)@127.0.0.1:$PG_PORT/mindy
 export MINDY_READER_DATABASE_URL=postgres://mindy_reader:$(secret postgres-reader)@127.0.0.1:$PG_PORT/mindy
-export REDIS_URL=redis://127.0.0.1:$REDIS_PORT
+# Database 1: database 0 is the Celery broker's.
+export REDIS_URL=redis://127.0.0.1:$REDIS_PORT/1
 export MINDY_AIRFLOW_URL=http://127.0.0.1:$AIRFLOW_PORT
 export MINDY_AIRFLOW_USERNAME=$AIRFLOW_USERNAME
 export MINDY_AIRFLOW_PASSWORD=$(secret airflow-admin)
@@ -211,6 +213,8 @@ cmd_test() {
   step "unit tests (need no service)" cargo test -q --workspace --lib --bins
   step "doc tests" cargo test -q --workspace --doc
   step "integration tests against the local stack" cargo test -q --workspace --test '*'
+  step "stack operations: the Airflow worker stopped under a queued task" \
+    cargo test -q -p mindy-pipeline --test batch -- --ignored a_task_queued_while_the_worker_is_down
   step "examples/: spark-client used from a crate of its own, against the stack" test_examples
   step "spark-client's integration tests again, against a Spark $SPARK4_VERSION Connect server" test_spark4
   step "Airflow DAG integrity tests" bash -c 'cd "$1/airflow" && "$2/bin/python" -m pytest -q tests' _ "$STACK_ROOT" "$AIRFLOW_VENV"
@@ -278,7 +282,7 @@ cmd_demo() {
     "$MINDY_BIN" stream --available-now
   demo_step 5 backfill "every day of the mailbox ($first..$today) → gold → PostgreSQL" \
     "$MINDY_BIN" batch backfill --from "$first" --to "$today"
-  demo_step 6 airflow "daily_batch_dag for $yesterday → report email" \
+  demo_step 6 airflow "daily_batch_dag for $yesterday on the Celery worker → report email" \
     "$MINDY_BIN" airflow trigger daily_batch_dag --date "$yesterday"
   local app_start; app_start=$(now)
   log "7/$DEMO_STEPS serve: mindy-api and the chat UI"

@@ -1,7 +1,8 @@
 //! The daily batch end to end: bronze seeded through Spark, `daily_batch_dag` triggered through
-//! Airflow's REST API, and its results — the gold partition, PostgreSQL's serving rows and the
-//! report email at a real SMTP listener — checked against expectations computed here. Also: two
-//! runs of a day started together (issue 12) and the backfill.
+//! Airflow's REST API (its tasks run on the stack's Celery worker), and its results — the gold
+//! partition, PostgreSQL's serving rows and the report email at a real SMTP listener — checked
+//! against expectations computed here. Also: two runs of a day started together (issue 12), the
+//! backfill, and a task queued while the worker is down (issue 21).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -611,6 +612,99 @@ async fn backfill_fills_every_good_day_once_and_names_the_days_it_left_out() {
         .unwrap();
     assert_eq!(gold_rows, 2, "gold holds the two good days only");
     cleanup(&pool, &days, &lake).await;
+}
+
+/// Issue 21: a task queued while no Celery worker runs waits in Redis and runs once a worker
+/// is back; the run completes with one row set. It stops the stack's worker, so it only runs
+/// when asked (`./stack test` does, against its own stack).
+#[tokio::test]
+#[ignore = "stops and starts the stack's Airflow worker: `./stack test` runs it against its own stack"]
+async fn a_task_queued_while_the_worker_is_down_runs_once_the_worker_is_back() {
+    let stack = Stack::from_env();
+    let script = mindy_test::required("MINDY_STACK");
+    let lake = stack
+        .lake_path("batch-worker")
+        .to_string_lossy()
+        .into_owned();
+    let spark = SparkSession::builder()
+        .remote(&stack.spark_remote)
+        .build()
+        .await
+        .unwrap();
+    let day = random_past_day(41);
+    seed_bronze(&spark, &lake, day, &good_day()).await;
+    let smtp = SmtpSink::start().await;
+    let client = airflow(&stack).await;
+
+    let worker = WorkerDown::stop(&script);
+    let run_id = client
+        .trigger(
+            DAG,
+            json!({ "date": day.to_string(), "lake_root": lake, "smtp_port": smtp.port.to_string() }),
+        )
+        .await
+        .unwrap();
+    eventually(
+        "quality_check queued for a worker",
+        Duration::from_secs(180),
+        || async {
+            let tasks = client.task_instances(DAG, &run_id).await.ok()?;
+            let quality = tasks.iter().find(|t| t.task_id == "quality_check")?;
+            (quality.state.as_deref() == Some("queued")).then_some(())
+        },
+    )
+    .await;
+    worker.start();
+    let (state, tasks) = wait_run(&client, &run_id).await;
+    assert_eq!(state, "success", "{tasks:?}");
+    assert!(
+        tasks.iter().all(|t| t.state.as_deref() == Some("success")),
+        "{tasks:?}"
+    );
+    let pool = sqlx::PgPool::connect(&stack.database_url).await.unwrap();
+    check_gold(&spark, &lake, day, &expected(&good_day())).await;
+    check_postgres(&pool, day, &expected(&good_day())).await;
+    cleanup(&pool, &[day], &lake).await;
+}
+
+/// The stack's Airflow worker, stopped; started again when dropped (even when the test fails).
+struct WorkerDown<'a> {
+    script: &'a str,
+    started: bool,
+}
+
+impl<'a> WorkerDown<'a> {
+    fn stop(script: &'a str) -> Self {
+        stack_command(script, "down");
+        WorkerDown {
+            script,
+            started: false,
+        }
+    }
+
+    fn start(mut self) {
+        stack_command(self.script, "up");
+        self.started = true;
+    }
+}
+
+impl Drop for WorkerDown<'_> {
+    fn drop(&mut self) {
+        if !self.started {
+            stack_command(self.script, "up");
+        }
+    }
+}
+
+fn stack_command(script: &str, command: &str) {
+    let status = std::process::Command::new(script)
+        .args([command, "airflow-worker"])
+        .status()
+        .unwrap_or_else(|e| panic!("{script} {command} airflow-worker: {e}"));
+    assert!(
+        status.success(),
+        "{script} {command} airflow-worker: {status}"
+    );
 }
 
 async fn cleanup(pool: &sqlx::PgPool, dates: &[NaiveDate], lake: &str) {
