@@ -137,6 +137,8 @@ fn stream_config(settings: &Settings, topic: &str, lake: &Path) -> anyhow::Resul
         &max_offsets,
         "--starting-offsets",
         "earliest",
+        "--records",
+        "email",
     ];
     let mut config = Cli::try_parse_from(args)?.stream;
     // Benchmark queries must not show up on the dashboard's progress panel.

@@ -6,7 +6,7 @@ use anyhow::{bail, Context};
 use chrono::Utc;
 use futures::stream::{FuturesUnordered, StreamExt};
 use mindy_core::config::KafkaArgs;
-use mindy_core::email::{BodyFormat, EmailRecord, Mailbox, Source};
+use mindy_core::email::{BodyFormat, DateSource, EmailRecord, Mailbox, Source};
 use mindy_core::kafka;
 use mindy_pipeline::shutdown::Shutdown;
 use rdkafka::producer::{FutureProducer, FutureRecord};
@@ -39,6 +39,7 @@ pub fn email(id: String, seq: u64) -> EmailRecord {
     let sender = Mailbox {
         name: Some(format!("Sender {}", seq % 97)),
         address: format!("person{}@{domain}", seq % 97),
+        canonical: None,
     };
     let now = Utc::now();
     EmailRecord {
@@ -52,9 +53,11 @@ pub fn email(id: String, seq: u64) -> EmailRecord {
         to: vec![Mailbox {
             name: Some("Sarah".into()),
             address: "sarah@mindy.example".into(),
+            canonical: None,
         }],
         cc: vec![],
         date: Some(now),
+        date_source: Some(DateSource::Header),
         in_reply_to: None,
         references: vec![],
         labels: vec!["INBOX".into()],
@@ -63,6 +66,10 @@ pub fn email(id: String, seq: u64) -> EmailRecord {
         body_truncated: false,
         size_bytes: body_len as i64 + 600,
         attachments: vec![],
+        list_unsubscribe: None,
+        list_id: None,
+        precedence: None,
+        auto_submitted: None,
         ingested_at: now,
     }
 }

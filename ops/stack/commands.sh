@@ -59,6 +59,7 @@ export MINDY_SPARK_REMOTE=sc://127.0.0.1:$SPARK_CONNECT_PORT
 export MINDY_SPARK_MASTER_UI=http://127.0.0.1:$SPARK_MASTER_UI_PORT
 export MINDY_SPARK_DRIVER_UI=http://127.0.0.1:$SPARK_CONNECT_UI_PORT
 export MINDY_SPARK4_REMOTE=sc://127.0.0.1:$SPARK4_CONNECT_PORT
+export MINDY_PYSPARK_PYTHON=$SPARK_VENV/bin/python
 export DATABASE_URL=postgres://mindy:$(secret postgres-mindy)@127.0.0.1:$PG_PORT/mindy
 export MINDY_READER_DATABASE_URL=postgres://mindy_reader:$(secret postgres-reader)@127.0.0.1:$PG_PORT/mindy
 # Database 1: database 0 is the Celery broker's.
@@ -212,7 +213,10 @@ cmd_test() {
   step "cargo clippy" cargo clippy -q --workspace --all-targets -- -D warnings
   step "unit tests (need no service)" cargo test -q --workspace --lib --bins
   step "doc tests" cargo test -q --workspace --doc
-  step "integration tests against the local stack" cargo test -q --workspace --test '*'
+  # spark-client's differential suite is one of them (its `differential` target prints a line
+  # per plan and a summary): the same plans through PySpark's Connect client and spark-client.
+  step "integration tests against the local stack, spark-client's differential suite among them" \
+    cargo test -q --workspace --test '*'
   step "stack operations: the Airflow worker stopped under a queued task" \
     cargo test -q -p mindy-pipeline --test batch -- --ignored a_task_queued_while_the_worker_is_down
   step "examples/: spark-client used from a crate of its own, against the stack" test_examples
@@ -274,8 +278,8 @@ cmd_demo() {
   first=$(TZ=$USER_TIMEZONE date -d '29 days ago' +%F)
   mkdir -p "$STACK_STATE/demo"
   demo_step 1 smoke "one round trip through every service" "$MINDY_BIN" smoke
-  demo_step 2 ingest "30 days of the demo persona's mail → $MINDY_TOPIC_EMAILS (and her calendar)" \
-    "$MINDY_BIN" ingest demo --calendar-out "$STACK_STATE/demo/calendar.ics"
+  demo_step 2 ingest "30 days of the demo persona's mail → $MINDY_TOPIC_EMAILS, and her calendar" \
+    bash -c '"$1" ingest demo --calendar-out "$2" && "$1" ingest ics "$2"' _ "$MINDY_BIN" "$STACK_STATE/demo/calendar.ics"
   demo_step 3 validate "$MINDY_TOPIC_EMAILS → $MINDY_TOPIC_PROCESSED (exactly once) + $MINDY_TOPIC_DLQ" \
     "$MINDY_BIN" validate --until-idle --no-metrics
   demo_step 4 stream "Spark Structured Streaming → Delta bronze + silver (available-now)" \

@@ -14,6 +14,8 @@
 //! - `collect`: `DataFrame::collect` of the benchmark query (every batch held at the end).
 //! - `stream`: `DataFrame::to_stream`, each batch dropped once counted (also answers when the first
 //!   batch arrived).
+//! - `drain`: the responses read and counted, Arrow IPC not decoded (`raw::execute`): this
+//!   client's transport without its decoding.
 //! - `noop`: the same plan written to Spark's `noop` sink (the server's floor: no transfer).
 //! - `latency N`: `N` times `spark.sql("SELECT 1").collect()`; answers every time.
 //! - `version N`: `N` times `spark.version()` (one `AnalyzePlan` call); answers every time.
@@ -24,6 +26,7 @@ use std::time::Instant;
 use futures::TryStreamExt;
 use serde_json::{json, Value};
 use spark_client::dataframe::SaveMode;
+use spark_client::dataframe::Range;
 use spark_client::{DataFrame, SparkSession};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -38,7 +41,7 @@ async fn main() -> Result<(), BoxError> {
     let (rows, partitions): (i64, i32) = (rows.parse()?, partitions.parse()?);
     let spark = SparkSession::builder().remote(remote).build().await?;
     let df = spark
-        .range_with(0, rows, 1, Some(partitions))
+        .range_with(Range::new(0, rows).partitions(partitions))
         .select_expr(exprs);
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     while let Some(line) = lines.next_line().await? {
@@ -59,6 +62,7 @@ async fn run(spark: &SparkSession, df: &DataFrame, command: &str) -> Result<Valu
         (Some("collect"), None) => collect(df).await,
         (Some("stream"), None) => stream(df).await,
         (Some("noop"), None) => noop(df).await,
+        (Some("drain"), None) => drain(df).await,
         (Some("latency"), Some(n)) => latency(spark, n.parse()?).await,
         (Some("version"), Some(n)) => version(spark, n.parse()?).await,
         _ => Err(format!("unknown command {command:?}").into()),
@@ -85,6 +89,22 @@ async fn stream(df: &DataFrame) -> Result<Value, BoxError> {
     }
     let secs = start.elapsed().as_secs_f64();
     Ok(json!({ "secs": secs, "rows": rows, "batches": batches, "first_batch_secs": first }))
+}
+
+async fn drain(df: &DataFrame) -> Result<Value, BoxError> {
+    use spark_client::raw::proto::execute_plan_response::ResponseType;
+    let start = Instant::now();
+    let mut responses = spark_client::raw::execute(df);
+    let (mut rows, mut bytes, mut messages) = (0i64, 0usize, 0usize);
+    while let Some(resp) = responses.next().await? {
+        if let Some(ResponseType::ArrowBatch(b)) = resp.response_type {
+            rows += b.row_count;
+            bytes += b.data.len();
+            messages += 1;
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    Ok(json!({ "secs": secs, "rows": rows, "bytes": bytes, "messages": messages }))
 }
 
 async fn noop(df: &DataFrame) -> Result<Value, BoxError> {

@@ -85,20 +85,16 @@ impl AppState {
         AppState(Arc::new(inner))
     }
 
-    /// Opens the pools and clients `args` describe. Fails when PostgreSQL or Redis cannot be
-    /// reached: the chat cannot work without them.
+    /// Builds the pools and clients `args` describe without dialling any: every dependency is
+    /// reached on first use and again after it restarts, so the API starts, and keeps serving
+    /// (health saying what is down), whichever service is down. Fails only on settings that
+    /// cannot work (malformed URLs).
     pub async fn connect(args: &Args) -> anyhow::Result<Self> {
         let reader = PgPoolOptions::new()
             .max_connections(args.database_max_connections)
             .acquire_timeout(Duration::from_secs(5))
-            .connect(&args.reader_database_url)
-            .await?;
-        let redis_config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Duration::from_secs(3))
-            .set_response_timeout(Duration::from_secs(2));
-        let redis = redis::Client::open(args.redis.url.as_str())?
-            .get_connection_manager_with_config(redis_config)
-            .await?;
+            .connect_lazy(&args.reader_database_url)?;
+        let redis = redis::Client::open(args.redis.url.as_str())?;
         let catalog = Catalog::serving();
         let generator = generator(args, &catalog);
         tracing::info!(generator = generator.name(), "chat generator");

@@ -8,5 +8,6 @@ mod chat_semantic;
 mod dashboard;
 mod openai;
 mod quality;
+mod resilience;
 mod safety;
 mod service;

@@ -261,6 +261,8 @@ pub struct Options {
     pub rate_per_minute: u32,
     pub burst: u32,
     pub dashboard: Dashboard,
+    /// The Redis the chat uses (the stack's by default).
+    pub redis_url: String,
 }
 
 impl Options {
@@ -270,6 +272,7 @@ impl Options {
             rate_per_minute: 0,
             burst: 1,
             dashboard: dashboard(),
+            redis_url: required("REDIS_URL"),
         }
     }
 }
@@ -312,11 +315,7 @@ impl TestApp {
     pub async fn with(options: Options) -> Self {
         init();
         let db = TestDb::new().await;
-        let redis = redis::Client::open(required("REDIS_URL"))
-            .unwrap()
-            .get_connection_manager()
-            .await
-            .expect("redis");
+        let redis = redis::Client::open(options.redis_url.as_str()).unwrap();
         let metrics = Arc::new(Metrics::default());
         let catalog = Catalog::serving();
         let chat = ChatService {

@@ -86,6 +86,58 @@ pub struct TopicArgs {
     pub dlq: String,
 }
 
+/// The kinds of record the pipeline carries, each on its own topics with its own rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum RecordType {
+    /// Emails ([`crate::email`]).
+    Email,
+    /// Calendar events ([`crate::calendar`]).
+    Calendar,
+}
+
+impl RecordType {
+    /// Every record type.
+    pub const ALL: [RecordType; 2] = [RecordType::Email, RecordType::Calendar];
+
+    /// The lower-case name (the metrics' `record` label).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordType::Email => "email",
+            RecordType::Calendar => "calendar",
+        }
+    }
+}
+
+/// The calendar's Kafka topics: producers write `calendar`, the validator reads it and writes
+/// `processed` (or `dlq` with the reason), the stream reads `processed`.
+#[derive(Debug, Clone, Args)]
+pub struct CalendarTopicArgs {
+    /// Raw calendar records, as the producers write them.
+    #[arg(
+        id = "topic_calendar",
+        long = "topic-calendar",
+        env = "MINDY_TOPIC_CALENDAR",
+        default_value = "calendar-topic"
+    )]
+    pub calendar: String,
+    /// Validated, normalised calendar records (written in Kafka transactions).
+    #[arg(
+        id = "topic_processed_calendar",
+        long = "topic-processed-calendar",
+        env = "MINDY_TOPIC_PROCESSED_CALENDAR",
+        default_value = "processed-calendar-topic"
+    )]
+    pub processed: String,
+    /// Dead letters: calendar input that could not be parsed or failed validation.
+    #[arg(
+        id = "topic_calendar_dlq",
+        long = "topic-calendar-dlq",
+        env = "MINDY_TOPIC_CALENDAR_DLQ",
+        default_value = "calendar-dlq"
+    )]
+    pub dlq: String,
+}
+
 /// Where the Spark Connect server is.
 #[derive(Debug, Clone, Args)]
 pub struct SparkArgs {

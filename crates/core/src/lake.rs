@@ -74,12 +74,105 @@ pub const GOLD_DAILY_SUMMARY: LakeTable = LakeTable {
     description: "one row per day: totals, busiest hour, top sender domains",
 };
 
+/// Every processed calendar record as it arrived, append-only: the history the upserts into
+/// [`BRONZE_CALENDAR_EVENTS`] are computed from.
+pub const BRONZE_CALENDAR_CHANGES: LakeTable = LakeTable {
+    layer: Layer::Bronze,
+    name: "calendar_changes",
+    description:
+        "one row per processed calendar record (instance or snapshot), with Kafka metadata",
+};
+
+/// Values on the processed calendar topic that the stream could not accept, with the reason.
+pub const CALENDAR_QUARANTINE: LakeTable = LakeTable {
+    layer: Layer::Bronze,
+    name: "calendar_quarantine",
+    description: "one row per rejected calendar value: the raw value and the rule it broke",
+};
+
+/// The calendar as it is now: one row per occurrence, upserted with `MERGE` (a later version
+/// replaces an earlier one; cancellations and snapshots delete). Change data feed on.
+pub const BRONZE_CALENDAR_EVENTS: LakeTable = LakeTable {
+    layer: Layer::Bronze,
+    name: "calendar_events",
+    description: "one row per event occurrence, latest version, with times in the user's zone",
+};
+
+/// Per day in the user's zone: meetings, hours, back-to-back runs, conflicts, free time, lunch,
+/// locations, travel, participants, 1-on-1s. Change data feed on.
+pub const SILVER_CALENDAR_DAYS: LakeTable = LakeTable {
+    layer: Layer::Silver,
+    name: "calendar_days",
+    description: "one row per day with meetings: counts, hours, free time, conflicts, travel",
+};
+
+/// Pairs of meetings that overlap, both named. Change data feed on.
+pub const SILVER_CALENDAR_CONFLICTS: LakeTable = LakeTable {
+    layer: Layer::Silver,
+    name: "calendar_conflicts",
+    description: "one row per pair of overlapping meetings",
+};
+
+/// Free blocks within working hours. Change data feed on.
+pub const SILVER_CALENDAR_FREE_BLOCKS: LakeTable = LakeTable {
+    layer: Layer::Silver,
+    name: "calendar_free_blocks",
+    description: "one row per free block within a day's working hours",
+};
+
+/// Consecutive meetings at different physical locations. Change data feed on.
+pub const SILVER_CALENDAR_TRAVEL: LakeTable = LakeTable {
+    layer: Layer::Silver,
+    name: "calendar_travel",
+    description: "one row per move between two physical locations on a day, with the time between",
+};
+
+/// Occurrence × participant, with the participant's organisation. Change data feed on.
+pub const SILVER_CALENDAR_ATTENDEES: LakeTable = LakeTable {
+    layer: Layer::Silver,
+    name: "calendar_attendees",
+    description: "one row per meeting and participant, with the participant's organisation domain",
+};
+
+/// Meeting patterns per ISO week. Change data feed on.
+pub const GOLD_CALENDAR_WEEKS: LakeTable = LakeTable {
+    layer: Layer::Gold,
+    name: "calendar_weeks",
+    description: "one row per week: meeting hours vs working hours, busiest day, 1-on-1s",
+};
+
+/// Meeting patterns over the last 30 days. Change data feed on.
+pub const GOLD_CALENDAR_PATTERNS: LakeTable = LakeTable {
+    layer: Layer::Gold,
+    name: "calendar_patterns",
+    description:
+        "one row per period (the last 30 days): share in meetings, busiest weekday, overruns",
+};
+
+/// 1-on-1 frequency per counterpart (direct reports listed even without any). Change data feed on.
+pub const GOLD_CALENDAR_ONE_ON_ONES: LakeTable = LakeTable {
+    layer: Layer::Gold,
+    name: "calendar_one_on_ones",
+    description: "one row per 1-on-1 counterpart or direct report: 1-on-1s in the last 30 days",
+};
+
 /// Every table of the lake, in pipeline order.
 pub const TABLES: &[LakeTable] = &[
     BRONZE_EMAILS,
     EMAILS_QUARANTINE,
     SILVER_EMAIL_STATS,
     GOLD_DAILY_SUMMARY,
+    BRONZE_CALENDAR_CHANGES,
+    CALENDAR_QUARANTINE,
+    BRONZE_CALENDAR_EVENTS,
+    SILVER_CALENDAR_DAYS,
+    SILVER_CALENDAR_CONFLICTS,
+    SILVER_CALENDAR_FREE_BLOCKS,
+    SILVER_CALENDAR_TRAVEL,
+    SILVER_CALENDAR_ATTENDEES,
+    GOLD_CALENDAR_WEEKS,
+    GOLD_CALENDAR_PATTERNS,
+    GOLD_CALENDAR_ONE_ON_ONES,
 ];
 
 #[cfg(test)]

@@ -27,7 +27,94 @@ pub const CHAT_TABLES: &[&str] = &[
     "daily_sender_domains",
     "daily_hourly_counts",
     "quality_scores",
+    "calendar_events",
+    "calendar_attendees",
+    "calendar_days",
+    "calendar_conflicts",
+    "calendar_free_blocks",
+    "calendar_travel",
+    "calendar_weeks",
+    "calendar_patterns",
+    "calendar_one_on_ones",
 ];
+
+/// A serving table kept in step with a Delta table by the incremental exporter (`mindy export`):
+/// it reads the Delta table's change data feed (the table needs
+/// `delta.enableChangeDataFeed = true`), and upserts and deletes rows of `target` by `key`. The
+/// columns exported are those the two tables share by name; `target` must have a unique index on
+/// `key`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LakeExport {
+    /// The Delta table read.
+    pub source: crate::lake::LakeTable,
+    /// The serving table written.
+    pub target: &'static str,
+    /// The columns that identify a row in both.
+    pub key: &'static [&'static str],
+}
+
+/// Every serving table the incremental exporter keeps fresh, in export order.
+pub const LAKE_EXPORTS: &[LakeExport] = &[
+    // The calendar (issue 17): every column of these serving tables has the same name in its
+    // Delta table (crates/pipeline/tests/calendar.rs holds it).
+    export(
+        crate::lake::BRONZE_CALENDAR_EVENTS,
+        "calendar_events",
+        &["id"],
+    ),
+    export(
+        crate::lake::SILVER_CALENDAR_ATTENDEES,
+        "calendar_attendees",
+        &["id", "address"],
+    ),
+    export(
+        crate::lake::SILVER_CALENDAR_DAYS,
+        "calendar_days",
+        &["date"],
+    ),
+    export(
+        crate::lake::SILVER_CALENDAR_CONFLICTS,
+        "calendar_conflicts",
+        &["date", "first_id", "second_id"],
+    ),
+    export(
+        crate::lake::SILVER_CALENDAR_FREE_BLOCKS,
+        "calendar_free_blocks",
+        &["date", "block_start"],
+    ),
+    export(
+        crate::lake::SILVER_CALENDAR_TRAVEL,
+        "calendar_travel",
+        &["date", "from_id", "to_id"],
+    ),
+    export(
+        crate::lake::GOLD_CALENDAR_WEEKS,
+        "calendar_weeks",
+        &["week_start"],
+    ),
+    export(
+        crate::lake::GOLD_CALENDAR_PATTERNS,
+        "calendar_patterns",
+        &["period"],
+    ),
+    export(
+        crate::lake::GOLD_CALENDAR_ONE_ON_ONES,
+        "calendar_one_on_ones",
+        &["counterpart_address"],
+    ),
+];
+
+const fn export(
+    source: crate::lake::LakeTable,
+    target: &'static str,
+    key: &'static [&'static str],
+) -> LakeExport {
+    LakeExport {
+        source,
+        target,
+        key,
+    }
+}
 
 /// The serving schema after every migration.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -427,6 +514,18 @@ mod tests {
                     table.name,
                     c.name
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn every_export_writes_a_serving_table_that_has_its_key() {
+        for export in LAKE_EXPORTS {
+            let table = schema()
+                .table(export.target)
+                .unwrap_or_else(|| panic!("{} is no serving table", export.target));
+            for key in export.key {
+                assert!(table.column(key).is_some(), "{}.{key}", export.target);
             }
         }
     }

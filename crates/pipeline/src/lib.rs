@@ -4,6 +4,8 @@
 //!
 //! # Layout
 //! - [`jobs`]: one module per job; each exposes `run(config, ...)`.
+//! - [`ical`]: the iCalendar reader that turns `.ics` files into calendar records (time zones,
+//!   recurrence).
 //! - [`mime`]: the MIME parser that builds an email record from raw RFC 5322 bytes.
 //! - [`persona`]: the deterministic demo persona (Sarah): her mailbox and calendar.
 //! - [`arrow_rows`]: reading small Spark results (Arrow) by column name.
@@ -14,6 +16,7 @@
 
 pub mod arrow_rows;
 pub mod error;
+pub mod ical;
 pub mod jobs;
 pub mod mime;
 pub mod persona;

@@ -51,6 +51,9 @@ enum Command {
     },
     /// Validate emails-topic into processed-emails-topic (exactly once) and emails-dlq.
     Validate(jobs::validate::ValidateConfig),
+    /// Keep the serving tables in PostgreSQL in step with their Delta tables (incrementally,
+    /// from each table's change data feed); once, or `--continuous`.
+    Export(jobs::export::ExportConfig),
     /// Write the demo persona's mailbox (mbox) and calendar (.ics) to files.
     Persona(jobs::persona::PersonaFilesConfig),
 }
@@ -115,6 +118,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let report = jobs::validate::run(&config, Shutdown::on_signals())
                 .await
                 .context("validating")?;
+            println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export(config) => {
+            let report = jobs::export::run(&config, Shutdown::on_signals())
+                .await
+                .context("exporting to PostgreSQL")?;
             println!("{report}");
             Ok(ExitCode::SUCCESS)
         }

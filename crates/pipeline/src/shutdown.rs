@@ -64,6 +64,14 @@ impl Shutdown {
             notified.await;
         }
     }
+
+    /// Sleeps for `duration` unless a stop is asked for first; returns whether it was.
+    pub async fn sleep(&self, duration: std::time::Duration) -> bool {
+        tokio::select! {
+            _ = tokio::time::sleep(duration) => self.is_triggered(),
+            _ = self.wait() => true,
+        }
+    }
 }
 
 #[cfg(unix)]

@@ -16,7 +16,7 @@ use arrow_array::{
 };
 use mindy_core::airflow::{AirflowClient, TaskInstance};
 use mindy_core::config::AirflowArgs;
-use mindy_core::email::{BodyFormat, EmailRecord, Mailbox, Source, SCHEMA_VERSION};
+use mindy_core::email::{BodyFormat, DateSource, EmailRecord, Mailbox, Source, SCHEMA_VERSION};
 use mindy_pipeline::jobs::stream::plan::{self, PlanSettings};
 use mindy_test::smtp::SmtpSink;
 use mindy_test::{eventually, Stack};
@@ -95,10 +95,12 @@ fn record(m: &Mail, date: NaiveDate) -> EmailRecord {
         from: m.from.as_ref().map(|address| Mailbox {
             name: None,
             address: address.clone(),
+            canonical: None,
         }),
         to: vec![],
         cc: vec![],
         date: Some(at),
+        date_source: Some(DateSource::Header),
         in_reply_to: None,
         references: vec![],
         labels: vec![],
@@ -107,6 +109,10 @@ fn record(m: &Mail, date: NaiveDate) -> EmailRecord {
         body_truncated: false,
         size_bytes: m.body.len() as i64,
         attachments: vec![],
+        list_unsubscribe: None,
+        list_id: None,
+        precedence: None,
+        auto_submitted: None,
         ingested_at: at,
     }
 }

@@ -65,30 +65,3 @@ pub(crate) fn strings(col: &dyn Array) -> Result<Vec<Option<String>>> {
         ))),
     }
 }
-
-/// The values of the string column `name` of every batch.
-pub(crate) fn string_column(batches: &[RecordBatch], name: &str) -> Result<Vec<Option<String>>> {
-    let mut out = Vec::new();
-    for b in batches {
-        let col = b
-            .column_by_name(name)
-            .ok_or_else(|| Error::protocol(format!("result has no column {name}")))?;
-        out.extend(strings(col.as_ref())?);
-    }
-    Ok(out)
-}
-
-/// The values of the boolean column `name` of every batch.
-pub(crate) fn bool_column(batches: &[RecordBatch], name: &str) -> Result<Vec<Option<bool>>> {
-    let mut out = Vec::new();
-    for b in batches {
-        let col = b
-            .column_by_name(name)
-            .ok_or_else(|| Error::protocol(format!("result has no column {name}")))?;
-        match col.data_type() {
-            DataType::Boolean => out.extend(col.as_boolean().iter()),
-            other => return Err(Error::protocol(format!("{name} is {other}, not BOOLEAN"))),
-        }
-    }
-    Ok(out)
-}

@@ -2,14 +2,14 @@
 //!
 //! Uses the `Catalog` relation of Spark Connect 3.5 (only the variants 3.5 knows).
 
-use arrow_array::cast::AsArray;
-use arrow_array::{Array, RecordBatch};
+use arrow_array::RecordBatch;
 use spark_connect_proto as pb;
 use spark_connect_proto::catalog::CatType;
 use spark_connect_proto::relation::RelType;
 
-use crate::arrow_util::{bool_column, single_bool, single_string, string_column};
+use crate::arrow_util::{single_bool, single_string};
 use crate::errors::Result;
+use crate::rows::Rows;
 use crate::session::SparkSession;
 
 /// Access to the session catalog.
@@ -66,17 +66,24 @@ impl Catalog {
         Ok(())
     }
 
-    /// The database names (optionally matching a `LIKE`-style pattern).
-    pub async fn list_databases(&self, pattern: Option<&str>) -> Result<Vec<String>> {
+    /// The database names.
+    pub async fn list_databases(&self) -> Result<Vec<String>> {
+        self.databases(None).await
+    }
+
+    /// The database names matching a `LIKE`-style pattern (`*` and `|`), e.g. `"sales*"`.
+    pub async fn list_databases_like(&self, pattern: &str) -> Result<Vec<String>> {
+        self.databases(Some(pattern)).await
+    }
+
+    async fn databases(&self, pattern: Option<&str>) -> Result<Vec<String>> {
         let batches = self
             .run(CatType::ListDatabases(pb::ListDatabases {
                 pattern: pattern.map(str::to_string),
             }))
             .await?;
-        Ok(string_column(&batches, "name")?
-            .into_iter()
-            .flatten()
-            .collect())
+        // The first column is the name (read by position, as PySpark does).
+        Rows::new(batches).iter().map(|row| row.get_at(0)).collect()
     }
 
     /// Whether the database exists.
@@ -89,8 +96,17 @@ impl Catalog {
         single_bool(&batches)
     }
 
-    /// Tables and views of `database` (the current one when `None`), temporary views included.
-    pub async fn list_tables(&self, database: Option<&str>) -> Result<Vec<TableInfo>> {
+    /// Tables and views of the current database, temporary views included.
+    pub async fn list_tables(&self) -> Result<Vec<TableInfo>> {
+        self.tables(None).await
+    }
+
+    /// Tables and views of `database`, temporary views included.
+    pub async fn list_tables_in(&self, database: &str) -> Result<Vec<TableInfo>> {
+        self.tables(Some(database)).await
+    }
+
+    async fn tables(&self, database: Option<&str>) -> Result<Vec<TableInfo>> {
         let batches = self
             .run(CatType::ListTables(pb::ListTables {
                 db_name: database.map(str::to_string),
@@ -122,43 +138,26 @@ impl Catalog {
     }
 }
 
+/// The rows of a `ListTables` result, read by position as PySpark reads them (Spark names the
+/// first column `name`, Sail `tableName`; Sail's strings and lists are the large Arrow types):
+/// name, catalog, namespace, description, tableType, isTemporary.
 fn table_infos(batches: &[RecordBatch]) -> Result<Vec<TableInfo>> {
-    let names = string_column(batches, "name")?;
-    let catalogs = string_column(batches, "catalog")?;
-    let descriptions = string_column(batches, "description")?;
-    let types = string_column(batches, "tableType")?;
-    let temps = bool_column(batches, "isTemporary")?;
-    let namespaces = namespaces(batches);
-    Ok((0..names.len())
-        .map(|i| TableInfo {
-            name: names[i].clone().unwrap_or_default(),
-            catalog: catalogs[i].clone(),
-            namespace: namespaces.get(i).cloned().unwrap_or_default(),
-            description: descriptions[i].clone(),
-            table_type: types[i].clone().unwrap_or_default(),
-            is_temporary: temps[i].unwrap_or(false),
+    let rows = Rows::new(batches.to_vec());
+    rows.iter()
+        .map(|row| {
+            Ok(TableInfo {
+                name: row.get_at(0)?,
+                catalog: row.get_at(1)?,
+                namespace: row
+                    .get_at::<Option<Vec<Option<String>>>>(2)?
+                    .unwrap_or_default()
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+                description: row.get_at(3)?,
+                table_type: row.get_at::<Option<String>>(4)?.unwrap_or_default(),
+                is_temporary: row.get_at::<Option<bool>>(5)?.unwrap_or(false),
+            })
         })
-        .collect())
-}
-
-/// The `namespace` column: an array of strings per row (empty when absent or not a list).
-fn namespaces(batches: &[RecordBatch]) -> Vec<Vec<String>> {
-    let mut out = Vec::new();
-    for b in batches {
-        let Some(col) = b.column_by_name("namespace") else {
-            out.extend((0..b.num_rows()).map(|_| Vec::new()));
-            continue;
-        };
-        let Some(list) = col.as_list_opt::<i32>() else {
-            out.extend((0..b.num_rows()).map(|_| Vec::new()));
-            continue;
-        };
-        for i in 0..list.len() {
-            let parts = crate::arrow_util::strings(list.value(i).as_ref())
-                .map(|v| v.into_iter().flatten().collect())
-                .unwrap_or_default();
-            out.push(parts);
-        }
-    }
-    out
+        .collect()
 }

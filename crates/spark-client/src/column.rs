@@ -49,7 +49,7 @@ impl IntoOperand for &Column {
 
 impl<T: IntoLiteral> IntoOperand for T {
     fn into_operand(self) -> Column {
-        Column::from_expr(ExprType::Literal(self.into_literal().0))
+        self.into_literal().into_column()
     }
 }
 
@@ -184,9 +184,53 @@ impl Column {
         })))
     }
 
+    /// Names the columns of a function that returns several (`posexplode`, `inline`, `explode`
+    /// of a map, `json_tuple`), PySpark's `alias("pos", "value")`.
+    pub fn aliases<S: Into<String>>(self, names: impl IntoIterator<Item = S>) -> Column {
+        Column::from_expr(ExprType::Alias(Box::new(ex::Alias {
+            expr: Some(Box::new(self.expr)),
+            name: names.into_iter().map(Into::into).collect(),
+            metadata: None,
+        })))
+    }
+
+    /// Renames the result and attaches column metadata, a JSON object such as
+    /// `{"comment": "in cents"}` (PySpark's `alias(name, metadata=...)`).
+    pub fn alias_with_metadata(
+        self,
+        name: impl Into<String>,
+        metadata_json: impl Into<String>,
+    ) -> Column {
+        Column::from_expr(ExprType::Alias(Box::new(ex::Alias {
+            expr: Some(Box::new(self.expr)),
+            name: vec![name.into()],
+            metadata: Some(metadata_json.into()),
+        })))
+    }
+
     /// Same as [`alias`](Self::alias).
     pub fn name(self, name: impl Into<String>) -> Column {
         self.alias(name)
+    }
+
+    /// This struct with field `name` added or replaced by `value` (PySpark's `withField`).
+    pub fn with_field(self, name: impl Into<String>, value: impl IntoOperand) -> Column {
+        Column::from_expr(ExprType::UpdateFields(Box::new(ex::UpdateFields {
+            struct_expression: Some(Box::new(self.expr)),
+            field_name: name.into(),
+            value_expression: Some(Box::new(value.into_operand().expr)),
+        })))
+    }
+
+    /// This struct without the fields `names` (PySpark's `dropFields`).
+    pub fn drop_fields<S: Into<String>>(self, names: impl IntoIterator<Item = S>) -> Column {
+        names.into_iter().fold(self, |c, name| {
+            Column::from_expr(ExprType::UpdateFields(Box::new(ex::UpdateFields {
+                struct_expression: Some(Box::new(c.expr)),
+                field_name: name.into(),
+                value_expression: None,
+            })))
+        })
     }
 
     /// Converts to another type, e.g. `cast(DataType::Long)` or `cast("decimal(10,2)")`.
@@ -389,6 +433,16 @@ impl Column {
         )
     }
 
+    /// Ascending sort order, nulls first (same as [`asc`](Self::asc)).
+    pub fn asc_nulls_first(self) -> Column {
+        self.asc()
+    }
+
+    /// Descending sort order, nulls last (same as [`desc`](Self::desc)).
+    pub fn desc_nulls_last(self) -> Column {
+        self.desc()
+    }
+
     /// Descending sort order, nulls first.
     pub fn desc_nulls_first(self) -> Column {
         self.sort(
@@ -455,6 +509,23 @@ binary_op!(Div, div, "/");
 binary_op!(Rem, rem, "%");
 binary_op!(BitAnd, bitand, "and");
 binary_op!(BitOr, bitor, "or");
+
+impl Column {
+    /// Bitwise AND of two integers (`&` on columns is the logical AND, as in PySpark).
+    pub fn bitwise_and(self, other: impl IntoOperand) -> Column {
+        self.binary("&", other)
+    }
+
+    /// Bitwise OR of two integers.
+    pub fn bitwise_or(self, other: impl IntoOperand) -> Column {
+        self.binary("|", other)
+    }
+
+    /// Bitwise XOR of two integers.
+    pub fn bitwise_xor(self, other: impl IntoOperand) -> Column {
+        self.binary("^", other)
+    }
+}
 
 impl ops::Neg for Column {
     type Output = Column;

@@ -69,9 +69,18 @@ impl RuntimeConfig {
         Ok(first_value(resp)?.unwrap_or_else(|| default.to_string()))
     }
 
-    /// Every set key (optionally only those starting with `prefix`) with its value. Keys are
-    /// always complete (the server strips the prefix; it is put back here).
-    pub async fn get_all(&self, prefix: Option<&str>) -> Result<Vec<(String, String)>> {
+    /// Every set key with its value.
+    pub async fn get_all(&self) -> Result<Vec<(String, String)>> {
+        self.all(None).await
+    }
+
+    /// Every set key starting with `prefix` (e.g. `"spark.sql."`) with its value. Keys are
+    /// complete (the server strips the prefix; it is put back here).
+    pub async fn get_all_with_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>> {
+        self.all(Some(prefix)).await
+    }
+
+    async fn all(&self, prefix: Option<&str>) -> Result<Vec<(String, String)>> {
         let resp = self
             .call(OpType::GetAll(cfg::GetAll {
                 prefix: prefix.map(str::to_string),
@@ -81,7 +90,15 @@ impl RuntimeConfig {
         Ok(resp
             .pairs
             .into_iter()
-            .map(|p| (format!("{prefix}{}", p.key), p.value.unwrap_or_default()))
+            .map(|p| {
+                // Spark strips the prefix from the keys; Sail keeps it.
+                let key = if p.key.starts_with(prefix) {
+                    p.key
+                } else {
+                    format!("{prefix}{}", p.key)
+                };
+                (key, p.value.unwrap_or_default())
+            })
             .collect())
     }
 

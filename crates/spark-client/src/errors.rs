@@ -39,6 +39,9 @@ pub enum ErrorKind {
     Json(String),
     /// The server answered with a message this client did not expect.
     Protocol(String),
+    /// A result value could not be read as the Rust type asked for (another type, a null read as
+    /// a non-`Option`, a column that is not there); see [`rows`](crate::rows).
+    Value(String),
 }
 
 /// An error reported by the Spark Connect server, with the details it attached.
@@ -58,6 +61,8 @@ pub struct ServerError {
     error_id: Option<String>,
     /// The error class' message parameters.
     message_parameters: BTreeMap<String, String>,
+    /// The JVM exception class and its superclasses (`ErrorInfo.metadata["classes"]`).
+    exception_classes: Vec<String>,
 }
 
 impl Error {
@@ -126,6 +131,7 @@ impl fmt::Display for Error {
             ErrorKind::Arrow(m) => write!(f, "Arrow error: {m}"),
             ErrorKind::Json(m) => write!(f, "JSON error: {m}"),
             ErrorKind::Protocol(m) => write!(f, "unexpected server response: {m}"),
+            ErrorKind::Value(m) => write!(f, "cannot read the value: {m}"),
         }
     }
 }
@@ -201,9 +207,32 @@ impl ServerError {
         self.error_id.as_deref()
     }
 
-    /// The error class' message parameters (e.g. `objectName`, `proposal`).
+    /// The error class' message parameters (e.g. `objectName`, `proposal`). Spark 4 sends them;
+    /// Spark 3.5 sends none (they are only in the message text).
     pub fn message_parameters(&self) -> &BTreeMap<String, String> {
         &self.message_parameters
+    }
+
+    /// The JVM exception class and its superclasses, most specific first, e.g.
+    /// `["org.apache.spark.sql.catalyst.parser.ParseException", "org.apache.spark.sql.AnalysisException", ...]`
+    /// (what PySpark picks its exception type by).
+    pub fn exception_classes(&self) -> &[String] {
+        &self.exception_classes
+    }
+
+    /// Whether the server failed to parse SQL (`ParseException`, PySpark's `ParseException`).
+    pub fn is_parse_error(&self) -> bool {
+        self.is_a("org.apache.spark.sql.catalyst.parser.ParseException")
+    }
+
+    /// Whether the plan failed analysis (`AnalysisException`, parse errors included), as opposed
+    /// to a failure while running.
+    pub fn is_analysis_error(&self) -> bool {
+        self.is_a("org.apache.spark.sql.AnalysisException")
+    }
+
+    fn is_a(&self, class: &str) -> bool {
+        self.reason.as_deref() == Some(class) || self.exception_classes.iter().any(|c| c == class)
     }
 
     /// Whether the error is worth retrying: the server was unavailable, or a reattach raced an open cursor.
@@ -224,12 +253,16 @@ impl ServerError {
             sql_state: None,
             error_id: None,
             message_parameters: BTreeMap::new(),
+            exception_classes: Vec::new(),
         };
         if let Some(info) = decode_error_info(status.details()) {
             err.apply_error_info(info);
         }
         if err.error_class.is_none() {
             err.error_class = error_class_from_message(&err.message);
+        }
+        if err.sql_state.is_none() {
+            err.sql_state = sql_state_from_message(&err.message);
         }
         err
     }
@@ -239,11 +272,17 @@ impl ServerError {
         if !info.reason.is_empty() {
             self.reason = Some(info.reason);
         }
-        self.error_class = meta.remove("errorClass");
-        self.sql_state = meta.remove("sqlState");
-        self.error_id = meta.remove("errorId");
+        // 4.x sends "errorClass" (newer: "condition"); empty values mean "none".
+        let non_empty = |v: Option<String>| v.filter(|v| !v.is_empty());
+        self.error_class =
+            non_empty(meta.remove("errorClass")).or(non_empty(meta.remove("condition")));
+        self.sql_state = non_empty(meta.remove("sqlState"));
+        self.error_id = non_empty(meta.remove("errorId"));
         if let Some(params) = meta.remove("messageParameters") {
             self.message_parameters = serde_json::from_str(&params).unwrap_or_default();
+        }
+        if let Some(classes) = meta.remove("classes") {
+            self.exception_classes = serde_json::from_str(&classes).unwrap_or_default();
         }
     }
 }
@@ -251,11 +290,13 @@ impl ServerError {
 impl fmt::Display for ServerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let class = self.error_class.as_deref().unwrap_or("");
-        // Spark's messages usually start with `[ERROR_CLASS] `; print the class once.
-        if class.is_empty() || self.message.starts_with(&format!("[{class}]")) {
-            write!(f, "{}", self.message)?;
+        // Spark's messages usually start with `[ERROR_CLASS] ` (parse errors after a newline);
+        // print the class once.
+        let message = self.message.trim_start();
+        if class.is_empty() || message.starts_with(&format!("[{class}]")) {
+            write!(f, "{message}")?;
         } else {
-            write!(f, "[{class}] {}", self.message)?;
+            write!(f, "[{class}] {message}")?;
         }
         if let Some(state) = &self.sql_state {
             if !self.message.contains("SQLSTATE") {
@@ -266,9 +307,27 @@ impl fmt::Display for ServerError {
     }
 }
 
-/// Spark 3.5 does not always put the error class into ErrorInfo; its messages start with `[CLASS] `.
-fn error_class_from_message(message: &str) -> Option<String> {
-    let rest = message.strip_prefix('[')?;
+/// Spark 3.5 does not put the error class into ErrorInfo; its messages start with `[CLASS] `
+/// (parse errors after a newline: `"\n[PARSE_SYNTAX_ERROR] Syntax error at or near ..."`).
+///
+/// A failed job's message names the class only after the exception that failed the task:
+/// `Job aborted due to stage failure: ... org.apache.spark.SparkArithmeticException:
+/// [DIVIDE_BY_ZERO] Division by zero ...`; that cause's class is the error's class.
+pub(crate) fn error_class_from_message(message: &str) -> Option<String> {
+    if let Some(class) = message
+        .trim_start()
+        .strip_prefix('[')
+        .and_then(bracketed_class)
+    {
+        return Some(class);
+    }
+    message
+        .match_indices("Exception: [")
+        .find_map(|(at, m)| bracketed_class(&message[at + m.len()..]))
+}
+
+/// `CLASS.SUB` from `CLASS.SUB] ...`, if it is spelled like an error class.
+fn bracketed_class(rest: &str) -> Option<String> {
     let end = rest.find(']')?;
     let class = &rest[..end];
     let valid = !class.is_empty()
@@ -276,6 +335,16 @@ fn error_class_from_message(message: &str) -> Option<String> {
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '.');
     valid.then(|| class.to_string())
+}
+
+/// Spark 4 ends its messages with ` SQLSTATE: 42703.` when the class has one.
+fn sql_state_from_message(message: &str) -> Option<String> {
+    let at = message.rfind("SQLSTATE: ")?;
+    let state: String = message[at + "SQLSTATE: ".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    (state.len() == 5).then_some(state)
 }
 
 /// `google.rpc.Status`, as sent in the `grpc-status-details-bin` trailer.
@@ -375,6 +444,58 @@ mod tests {
         assert_eq!(err.error_class(), Some("TABLE_OR_VIEW_NOT_FOUND"));
         let err = Error::from(tonic::Status::internal("[not a class] x"));
         assert_eq!(err.error_class(), None);
+    }
+
+    #[test]
+    fn parse_errors_keep_their_class_after_the_leading_newline() {
+        // What Spark 3.5 sends for `spark.sql("SELEC 1")`: a newline, then the class.
+        let status = status_with_info(
+            tonic::Code::Internal,
+            "\n[PARSE_SYNTAX_ERROR] Syntax error at or near 'SELEC'.(line 1, pos 0)\n\n== SQL ==\nSELEC 1\n^^^\n",
+            &[(
+                "classes",
+                r#"["org.apache.spark.sql.catalyst.parser.ParseException","org.apache.spark.sql.AnalysisException"]"#,
+            )],
+        );
+        let err = Error::from(status);
+        assert_eq!(err.error_class(), Some("PARSE_SYNTAX_ERROR"));
+        let server = err.server().unwrap();
+        assert!(server.is_parse_error() && server.is_analysis_error());
+        assert_eq!(server.sql_state(), None);
+        assert!(
+            err.to_string()
+                .starts_with("[PARSE_SYNTAX_ERROR] Syntax error"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_failed_job_takes_the_class_of_its_cause() {
+        // What Spark 3.5 sends when a task fails on an ANSI division by zero.
+        let err = Error::from(tonic::Status::internal(
+            "Job aborted due to stage failure: Task 1 in stage 7.0 failed 4 times, most recent \
+             failure: Lost task 1.3 in stage 7.0 (TID 9) (127.0.0.1 executor 1): \
+             org.apache.spark.SparkArithmeticException: [DIVIDE_BY_ZERO] Division by zero. Use \
+             `try_divide` to tolerate divisor being 0 and return NULL instead.\n\tat org.apache...",
+        ));
+        assert_eq!(err.error_class(), Some("DIVIDE_BY_ZERO"));
+        let plain = Error::from(tonic::Status::internal(
+            "Job aborted: java.lang.IllegalStateException: [not a class] boom",
+        ));
+        assert_eq!(plain.error_class(), None);
+    }
+
+    #[test]
+    fn spark4_metadata_and_message_sqlstate() {
+        let status = status_with_info(
+            tonic::Code::Internal,
+            "[DIVIDE_BY_ZERO] Division by zero. SQLSTATE: 22012",
+            &[("errorClass", "DIVIDE_BY_ZERO"), ("sqlState", "")],
+        );
+        let err = Error::from(status);
+        assert_eq!(err.error_class(), Some("DIVIDE_BY_ZERO"));
+        assert_eq!(err.server().unwrap().sql_state(), Some("22012"));
+        assert!(!err.server().unwrap().is_parse_error());
     }
 
     #[test]

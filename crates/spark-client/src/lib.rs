@@ -19,7 +19,7 @@
 //!     .group_by([(col("id") % 3).alias("bucket")])
 //!     .agg([sum("amount").alias("total"), count(lit(1)).alias("n")])
 //!     .order_by(["bucket"]);
-//! println!("{}", totals.show_string(10, 20, false).await?);
+//! println!("{}", totals.show_string(10).await?);
 //! let batches: Vec<arrow_array::RecordBatch> = totals.collect().await?;
 //! # Ok(()) }
 //! ```
@@ -36,6 +36,8 @@
 //!   (`#[derive(spark_client::SparkType)]`: a Rust struct's schema).
 //! - [`streaming`]: `read_stream`, `write_stream`, [`StreamingQuery`](streaming::StreamingQuery) with
 //!   typed progress, the streams manager.
+//! - [`rows`]: collected results read row by row as Rust types ([`Rows`](rows::Rows),
+//!   [`Row::get`](rows::Row::get)).
 //! - [`conf`], [`catalog`]: runtime configuration and catalog basics.
 //! - [`errors`]: [`Error`] with a `#[non_exhaustive]` [`ErrorKind`]; server errors keep the error
 //!   class, SQLSTATE and message parameters.
@@ -62,6 +64,7 @@ pub mod dataframe;
 pub mod errors;
 pub mod functions;
 pub mod raw;
+pub mod rows;
 pub mod session;
 pub mod streaming;
 pub mod types;

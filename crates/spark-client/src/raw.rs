@@ -30,14 +30,15 @@ use crate::dataframe::DataFrame;
 use crate::errors::Result;
 use crate::session::SparkSession;
 
-/// A DataFrame over a hand-built relation.
+/// A DataFrame over a hand-built relation. The relation gets a fresh plan id of the session (any
+/// id it had is replaced), so `df.col(..)` binds to it.
 pub fn dataframe(session: &SparkSession, relation: proto::Relation) -> DataFrame {
-    DataFrame::new(session.clone(), relation)
+    session.adopt(relation)
 }
 
-/// The relation (plan) of a DataFrame.
-pub fn relation(df: &DataFrame) -> proto::Relation {
-    df.relation().clone()
+/// The relation (plan) of a DataFrame; fails if an argument was rejected while building it.
+pub fn relation(df: &DataFrame) -> Result<proto::Relation> {
+    df.checked_relation().cloned()
 }
 
 /// A column over a hand-built expression.
@@ -56,4 +57,27 @@ pub async fn execute_command(
     command: proto::command::CommandType,
 ) -> Result<Vec<proto::execute_plan_response::ResponseType>> {
     session.execute_command(command).await
+}
+
+/// The server's responses to a DataFrame's plan, undecoded (Arrow batches stay IPC bytes), in
+/// order and without `ResultComplete`; the execution is reattachable and released as any other.
+/// For measuring or relaying results without decoding them.
+pub struct Responses {
+    inner: crate::client::ResponseStream,
+}
+
+impl Responses {
+    /// The next response; `None` at the end of the result.
+    pub async fn next(&mut self) -> Result<Option<proto::ExecutePlanResponse>> {
+        self.inner.next_response().await
+    }
+}
+
+/// Runs `df`'s plan and returns its raw [`Responses`].
+pub fn execute(df: &DataFrame) -> Responses {
+    let inner = match df.plan() {
+        Ok(plan) => df.session().client().execute(plan, vec![]),
+        Err(e) => crate::client::ResponseStream::failed(e),
+    };
+    Responses { inner }
 }

@@ -4,6 +4,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use arrow_array::RecordBatch;
 use futures::StreamExt;
+use spark_client::dataframe::Range;
 use spark_client::functions::{col, lit};
 use spark_client::types::DataType;
 
@@ -64,7 +65,7 @@ async fn sql_with_named_and_positional_args() {
 #[tokio::test]
 async fn range_count_and_stream() {
     let spark = util::session().await;
-    let df = spark.range_with(0, 100_000, 1, Some(4));
+    let df = spark.range_with(Range::new(0, 100_000).partitions(4));
     assert_eq!(df.count().await.unwrap(), 100_000);
     let mut stream = df.to_stream();
     let mut rows = 0;
@@ -82,7 +83,7 @@ async fn show_string_renders_a_table() {
         .range(0, 3)
         .with_column("label", lit("row"))
         .with_column("double", col("id") * 2);
-    let shown = df.show_string(10, 20, false).await.unwrap();
+    let shown = df.show_string(10).await.unwrap();
     assert!(shown.contains("|label|double|"), "{shown}");
     assert!(shown.contains("|  2|  row|     4|"), "{shown}");
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
 use chrono::{NaiveDate, TimeZone, Utc};
 use spark_client::dataframe::JoinType;
+use spark_client::dataframe::Show;
 use spark_client::functions::*;
 use spark_client::types::{DataType, Decimal, Literal, StructType};
 use spark_client::window::Window;
@@ -60,7 +61,7 @@ async fn string_functions_and_when() {
             col("name").is_null().alias("missing"),
             substring_index("tags", ",", 1).alias("first_tag"),
             regexp_extract("tags", "([a-z]),([a-z])", 2).alias("second"),
-            array_contains(split("tags", ",", None), "a").alias("has_a"),
+            array_contains(split("tags", ","), "a").alias("has_a"),
         ])
         .order_by(["id"]);
     let rows = collect_rows(&df).await;
@@ -79,15 +80,15 @@ async fn string_functions_and_when() {
 async fn aggregations_explode_and_collect() {
     let spark = util::session().await;
     let tags = people(&spark)
-        .select([col("id"), explode(split("tags", ",", None)).alias("tag")])
+        .select([col("id"), explode(split("tags", ",")).alias("tag")])
         .filter(col("tag").neq(""));
     let df = tags
         .group_by(["tag"])
         .agg([
             count(lit(1)).alias("n"),
-            sort_array(collect_list("id"), true).alias("ids"),
+            sort_array(collect_list("id")).alias("ids"),
             size(collect_set("id")).alias("distinct_ids"),
-            approx_count_distinct("id", None).alias("approx"),
+            approx_count_distinct("id").alias("approx"),
             sum("id").alias("total"),
             max("id").alias("top"),
         ])
@@ -148,7 +149,10 @@ async fn literals_of_every_type() {
             "ARRAY<STRING>"
         ]
     );
-    let shown = df.show_string(1, 0, true).await.unwrap();
+    let shown = df
+        .show_string_with(Show::rows(1).truncate(0).vertical())
+        .await
+        .unwrap();
     for expected in [
         "dec       | 12.345",
         "d         | 2024-02-29",
@@ -176,8 +180,8 @@ async fn dates_and_times() {
             date_trunc("hour", "ts").cast("string").alias("h"),
             hour("ts").alias("hr"),
             dayofweek("ts").alias("dow"),
-            to_date("s", None).cast("string").alias("d"),
-            to_date(lit("01/03/2024"), Some("dd/MM/yyyy"))
+            to_date("s").cast("string").alias("d"),
+            to_date_fmt(lit("01/03/2024"), "dd/MM/yyyy")
                 .cast("string")
                 .alias("d2"),
             (current_timestamp().cast("long").gt(0)).alias("now_ok"),
@@ -266,10 +270,10 @@ async fn reshaping_operations() {
     assert_eq!(collect_rows(&renamed).await, [["0"], ["1"]]);
     let a = spark.range(0, 2).select([col("id"), lit("a").alias("x")]);
     let b = spark.range(5, 6).select([lit("b").alias("x"), col("id")]);
-    let u = a.union_by_name(&b, false).order_by(["id"]);
+    let u = a.union_by_name(&b).order_by(["id"]);
     assert_eq!(collect_rows(&u).await, [["0", "a"], ["1", "a"], ["5", "b"]]);
     let c = spark.range(9, 10).select([col("id")]);
-    let u = a.union_by_name(&c, true).order_by(["id"]);
+    let u = a.union_by_name_allow_missing(&c).order_by(["id"]);
     assert_eq!(collect_rows(&u).await[2], ["9", "null"]);
     let dd = df.drop_duplicates(["k"]);
     assert_eq!(dd.count().await.unwrap(), 2);
@@ -329,7 +333,7 @@ async fn batch_time_windows() {
         .await
         .unwrap();
     let per_hour = df
-        .group_by([window("ts", "1 hour", None, None).alias("w")])
+        .group_by([window("ts", "1 hour").alias("w")])
         .agg([count(lit(1)).alias("n")])
         .select([col("w.start").cast("string").alias("start"), col("n")])
         .order_by(["start"]);
@@ -362,7 +366,7 @@ async fn conf_get_set_unset() {
         conf.get_or("spark.mindy.unset.key", "dflt").await.unwrap(),
         "dflt"
     );
-    let all = conf.get_all(Some("spark.sql.")).await.unwrap();
+    let all = conf.get_all_with_prefix("spark.sql.").await.unwrap();
     assert!(all.iter().all(|(k, _)| k.starts_with("spark.sql.")));
     assert!(
         all.iter().any(|(k, _)| k == "spark.sql.extensions"),
@@ -379,7 +383,7 @@ async fn catalog_basics_and_temp_views() {
         .await
         .unwrap();
     assert!(spark.catalog().table_exists(&view).await.unwrap());
-    let tables = spark.catalog().list_tables(None).await.unwrap();
+    let tables = spark.catalog().list_tables().await.unwrap();
     let t = tables.iter().find(|t| t.name == view).unwrap();
     assert!(t.is_temporary);
     assert_eq!(
@@ -396,7 +400,7 @@ async fn catalog_basics_and_temp_views() {
     assert_eq!(spark.catalog().current_database().await.unwrap(), "default");
     assert!(spark
         .catalog()
-        .list_databases(None)
+        .list_databases()
         .await
         .unwrap()
         .contains(&"default".to_string()));

@@ -9,5 +9,6 @@ mod util;
 mod batch;
 mod dataframe;
 mod io;
+mod regression;
 mod resilience;
 mod streaming;

@@ -1,6 +1,7 @@
 //! Batch reads and writes: Delta by path and by table, partitioning, modes.
 
 use spark_client::dataframe::SaveMode;
+use spark_client::dataframe::Show;
 use spark_client::functions::{col, lit};
 
 use crate::util;
@@ -31,7 +32,7 @@ async fn delta_by_path_with_partitions_round_trips() {
         .await
         .unwrap()
         .select(["partitionColumns"])
-        .show_string(1, 0, false)
+        .show_string_with(Show::rows(1).truncate(0))
         .await
         .unwrap();
     assert!(detail.contains("[day]"), "{detail}");
@@ -68,7 +69,7 @@ async fn delta_by_table_save_and_insert() {
     df.write().insert_into(&table).await.unwrap();
     assert_eq!(spark.table(&table).count().await.unwrap(), 10);
     assert!(spark.catalog().table_exists(&table).await.unwrap());
-    let tables = spark.catalog().list_tables(None).await.unwrap();
+    let tables = spark.catalog().list_tables().await.unwrap();
     assert!(tables.iter().any(|t| t.name == table), "{tables:?}");
     spark.sql(format!("DROP TABLE {table}")).await.unwrap();
     assert!(!spark.catalog().table_exists(&table).await.unwrap());

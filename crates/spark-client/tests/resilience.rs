@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use arrow_array::RecordBatch;
 use futures::StreamExt;
+use spark_client::dataframe::Range;
 use spark_client::functions::{col, concat, lit, lpad};
 
 use crate::proxy::Proxy;
@@ -12,7 +13,7 @@ use crate::util;
 /// A wide result: `rows` rows of ~45 bytes each (a bigint, a double and a 28-character string).
 fn wide(spark: &spark_client::SparkSession, rows: i64) -> spark_client::DataFrame {
     spark
-        .range_with(0, rows, 1, Some(4))
+        .range_with(Range::new(0, rows).partitions(4))
         .with_column("x", col("id").cast("double") * 1.5)
         .with_column(
             "s",
@@ -125,11 +126,53 @@ async fn result_larger_than_64_mib_collects_and_streams() {
 }
 
 #[tokio::test]
+async fn without_reattach_a_broken_stream_fails_instead_of_resuming() {
+    let upstream = util::host_port(&util::require_server());
+    let proxy = Proxy::start(&upstream).await;
+    let spark = spark_client::SparkSession::builder()
+        .remote(proxy.url())
+        .with_retry_policy(spark_client::RetryPolicy::for_tests())
+        .with_reattach(false)
+        .build()
+        .await
+        .unwrap();
+    let mut stream = wide(&spark, 2_000_000).to_stream();
+    let mut seen = 0usize;
+    let mut cut = false;
+    let mut failed = None;
+    while let Some(batch) = stream.next().await {
+        match batch {
+            Ok(b) => seen += b.num_rows(),
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
+        if seen > 300_000 && !cut {
+            proxy.drop_connections();
+            cut = true;
+        }
+    }
+    assert!(cut);
+    let err = failed.unwrap_or_else(|| panic!("the stream ended quietly after {seen} rows"));
+    assert!(seen < 2_000_000, "{err}");
+    // A call that received nothing yet is still retried (by sending the plan again).
+    proxy.down();
+    let restore = async {
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        proxy.up();
+    };
+    let df = spark.range(0, 20);
+    let (count, ()) = tokio::join!(df.count(), restore);
+    assert_eq!(count.unwrap(), 20);
+}
+
+#[tokio::test]
 async fn interrupt_all_stops_a_running_query() {
     let spark = util::session().await;
     // A query that would run for minutes.
     let slow = spark
-        .range_with(0, 1_000_000_000_000, 1, Some(2))
+        .range_with(Range::new(0, 1_000_000_000_000).partitions(2))
         .filter(col("id").lt(0));
     let handle = tokio::spawn({
         let slow = slow.clone();

@@ -82,7 +82,7 @@ fn events(spark: &SparkSession, lo: i64, hi: i64, base: &str, step_secs: i64) ->
 
 async fn finished(q: &StreamingQuery) {
     let done = q
-        .await_termination(Some(Duration::from_secs(180)))
+        .await_termination_for(Duration::from_secs(180))
         .await
         .unwrap();
     assert!(done, "query {} still running", q.id());
@@ -143,7 +143,7 @@ async fn rate_to_memory_query_lifecycle() {
 
     q.stop().await.unwrap();
     assert!(q
-        .await_termination(Some(Duration::from_secs(30)))
+        .await_termination_for(Duration::from_secs(30))
         .await
         .unwrap());
     assert!(!q.is_active().await.unwrap());
@@ -162,7 +162,7 @@ async fn kafka_to_delta_available_now_twice_without_duplicates() {
 
     let run = || async {
         let q = parse_events(&kafka_stream(&spark, &topic))
-            .with_column("day", to_date("ts", None))
+            .with_column("day", to_date("ts"))
             .write_stream()
             .format("delta")
             .output_mode(OutputMode::Append)
@@ -227,10 +227,10 @@ async fn hourly_windows_with_watermark_close_in_append_mode() {
 
     let q = parse_events(&kafka_stream(&spark, &topic))
         .with_watermark("ts", "10 minutes")
-        .group_by([window("ts", "1 hour", None, None)])
+        .group_by([window("ts", "1 hour")])
         .agg([
             count(lit(1)).alias("n"),
-            approx_count_distinct("user", None).alias("users"),
+            approx_count_distinct("user").alias("users"),
         ])
         .select([
             col("window.start").alias("start"),
@@ -362,7 +362,7 @@ async fn failed_query_reports_its_exception() {
         .await
         .unwrap();
     let err = q
-        .await_termination(Some(Duration::from_secs(60)))
+        .await_termination_for(Duration::from_secs(60))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("boom from the test"), "{err}");

@@ -7,6 +7,8 @@
 //! cargo run --manifest-path examples/Cargo.toml --bin batch_aggregation
 //! ```
 
+use spark_client::dataframe::Range;
+use spark_client::dataframe::Show;
 use spark_client::functions::*;
 use spark_client::window::Window;
 use spark_client::SparkSession;
@@ -19,7 +21,7 @@ async fn main() -> spark_client::Result<()> {
 
     // One million synthetic orders: a customer, a category and an amount per row.
     let orders = spark
-        .range_with(0, 1_000_000, 1, Some(4))
+        .range_with(Range::new(0, 1_000_000).partitions(4))
         .with_column(
             "customer",
             concat([lit("c-"), (col("id") % 1000).cast("string")]),
@@ -38,10 +40,15 @@ async fn main() -> spark_client::Result<()> {
             count(lit(1)).alias("orders"),
             round(sum("amount"), 2).alias("revenue"),
             round(avg("amount"), 3).alias("avg_amount"),
-            approx_count_distinct("customer", None).alias("customers"),
+            approx_count_distinct("customer").alias("customers"),
         ])
         .order_by([col("revenue").desc()]);
-    println!("{}", per_category.show_string(10, 0, false).await?);
+    println!(
+        "{}",
+        per_category
+            .show_string_with(Show::rows(10).truncate(0))
+            .await?
+    );
 
     // Top 3 customers per category by revenue, with a window function.
     let by_customer = orders
@@ -54,7 +61,10 @@ async fn main() -> spark_client::Result<()> {
         )
         .filter(col("rank").le(3))
         .order_by(["category", "rank"]);
-    println!("{}", ranked.show_string(20, 0, false).await?);
+    println!(
+        "{}",
+        ranked.show_string_with(Show::rows(20).truncate(0)).await?
+    );
 
     // The same result as Arrow record batches.
     let batches = per_category.collect().await?;

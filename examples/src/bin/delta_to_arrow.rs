@@ -9,7 +9,9 @@
 //! ```
 
 use futures::StreamExt;
+use spark_client::dataframe::Range;
 use spark_client::dataframe::SaveMode;
+use spark_client::dataframe::Show;
 use spark_client::functions::*;
 use spark_client::SparkSession;
 
@@ -25,7 +27,7 @@ async fn main() -> spark_client::Result<()> {
 
     // Version 0: 200k sensor readings, partitioned by sensor group; version 1 appends more.
     let readings = spark
-        .range_with(0, 200_000, 1, Some(4))
+        .range_with(Range::new(0, 200_000).partitions(4))
         .with_column("sensor", (col("id") % 50).cast("int"))
         .with_column("group", (col("id") % 5).cast("string"))
         .with_column("value", sqrt(col("id").cast("double")));
@@ -59,7 +61,10 @@ async fn main() -> spark_client::Result<()> {
         .sql(format!("DESCRIBE HISTORY delta.`{table}`"))
         .await?
         .select(["version", "operation"]);
-    println!("{}", history.show_string(10, 0, false).await?);
+    println!(
+        "{}",
+        history.show_string_with(Show::rows(10).truncate(0)).await?
+    );
 
     // Stream the filtered result into an Arrow IPC file, one batch at a time.
     let selected = latest

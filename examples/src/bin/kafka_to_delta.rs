@@ -17,6 +17,7 @@ use std::time::Duration;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::ClientConfig;
+use spark_client::dataframe::Show;
 use spark_client::functions::*;
 use spark_client::streaming::{OutputMode, Trigger};
 use spark_client::types::{DataType, StructType};
@@ -69,7 +70,7 @@ async fn main() -> spark_client::Result<()> {
         .load()?
         .select([from_json(col("value").cast("string"), schema, []).alias("e")])
         .select(["e.id", "e.user", "e.ts"])
-        .with_column("day", to_date("ts", None));
+        .with_column("day", to_date("ts"));
 
     let query = events
         .write_stream()
@@ -83,7 +84,7 @@ async fn main() -> spark_client::Result<()> {
         .await?;
     println!("started query {} (run {})", query.id(), query.run_id());
     query
-        .await_termination(Some(Duration::from_secs(300)))
+        .await_termination_for(Duration::from_secs(300))
         .await?;
     for p in query.recent_progress().await? {
         println!(
@@ -102,7 +103,7 @@ async fn main() -> spark_client::Result<()> {
             .group_by(["day"])
             .count()
             .order_by(["day"])
-            .show_string(10, 0, false)
+            .show_string_with(Show::rows(10).truncate(0))
             .await?
     );
     Ok(())

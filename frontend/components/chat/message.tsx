@@ -67,6 +67,11 @@ export function AssistantBubble({ message, onAsk, busy }: AssistantProps) {
           {result.sql && <SqlBlock sql={result.sql} />}
         </div>
       )}
+      {result?.notices?.map((notice) => (
+        <p key={notice} className={styles.notice} role="note">
+          {notice}
+        </p>
+      ))}
       {status === "done" && message.timings && (
         <p className={styles.meta}>
           {message.generator && <span>answered by the {message.generator} generator</span>}

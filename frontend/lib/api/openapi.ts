@@ -29,7 +29,7 @@ export interface paths {
         put?: never;
         /**
          * The answer as server-sent events, for a typing effect: `meta` (conversation id and
-         *     generator), `token` (the answer, word by word), `result` (sql, columns, rows, chart,
+         *     generator), `token` (the answer, word by word), `result` (sql, columns, rows, chart, notices,
          *     refused, suggestions), then `done` (timings); or `error` (`{code, message}`) instead.
          */
         post: operations["stream"];
@@ -197,6 +197,11 @@ export interface components {
             conversation_id: string;
             /** @description Which generator answered: `semantic` or `openai`. */
             generator: string;
+            /**
+             * @description What limited this answer, for the user (e.g. conversation history unavailable, so a
+             *     follow-up was read on its own); empty normally.
+             */
+            notices?: string[];
             /** @description True when the question could not be answered from the data. */
             refused: boolean;
             /** @description The rows, one array per row in column order. */

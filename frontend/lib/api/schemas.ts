@@ -48,6 +48,8 @@ export const ChatReply = z.object({
   suggestions: z.array(z.string()),
   generator: z.string(),
   cached: z.boolean(),
+  // What limited the answer (e.g. conversation history unavailable); absent normally.
+  notices: z.array(z.string()).optional(),
   timings: Timings,
 });
 export type ChatReply = z.infer<typeof ChatReply>;
@@ -134,6 +136,7 @@ export const StreamResult = ChatReply.pick({
   refused: true,
   suggestions: true,
   cached: true,
+  notices: true,
 });
 export type StreamResult = z.infer<typeof StreamResult>;
 export const StreamDone = z.object({ timings: Timings });

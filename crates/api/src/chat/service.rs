@@ -68,9 +68,17 @@ pub struct ChatReply {
     pub generator: String,
     /// True when the reply came from the answer cache.
     pub cached: bool,
+    /// What limited this answer, for the user (e.g. conversation history unavailable, so a
+    /// follow-up was read on its own); empty normally.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
     /// Step durations.
     pub timings: Timings,
 }
+
+/// The notice when Redis could not give the conversation's earlier turns.
+pub const HISTORY_UNAVAILABLE: &str =
+    "Conversation history is unavailable right now, so this question was read on its own.";
 
 /// Everything the chat needs.
 #[derive(Clone)]
@@ -104,7 +112,15 @@ impl ChatService {
         today: NaiveDate,
     ) -> Result<ChatReply, ChatError> {
         let started = Instant::now();
-        let history = self.store.history(conversation_id).await;
+        let mut notices = Vec::new();
+        let history = self
+            .store
+            .history(conversation_id)
+            .await
+            .unwrap_or_else(|_| {
+                notices.push(HISTORY_UNAVAILABLE.to_string());
+                Vec::new()
+            });
         let version = self.data_version().await?;
         let normalised = normalise(question);
         let key = CacheKey {
@@ -114,13 +130,15 @@ impl ChatService {
             data_version: &version,
             context: history.last().and_then(|t| t.sql.as_deref()),
         };
-        if let Some(hit) = self.store.cached(&key).await {
+        // A cache that cannot answer is a miss: the answer is computed, uncached.
+        if let Ok(Some(hit)) = self.store.cached(&key).await {
             self.metrics.chat(self.generator.name(), "cached");
             self.remember(conversation_id, question, &hit).await;
             return Ok(self.reply(
                 conversation_id,
                 hit,
                 true,
+                notices,
                 Timings {
                     total_ms: ms(started),
                     ..Timings::default()
@@ -134,7 +152,8 @@ impl ChatService {
             timezone: &self.timezone,
         };
         let (answer, timings) = self.answer(&request).await?;
-        self.store.cache(&key, &answer).await;
+        // Failures are logged by the store; the answer stands without the cache.
+        let _ = self.store.cache(&key, &answer).await;
         self.remember(conversation_id, question, &answer).await;
         let outcome = if answer.refused {
             "refused"
@@ -146,6 +165,7 @@ impl ChatService {
             conversation_id,
             answer,
             false,
+            notices,
             Timings {
                 total_ms: ms(started),
                 ..timings
@@ -267,7 +287,8 @@ impl ChatService {
             generator: self.generator.name().to_string(),
             context: answer.context.clone(),
         };
-        self.store.push(conversation_id, &turn).await;
+        // Failures are logged by the store; the next turn will say history is unavailable.
+        let _ = self.store.push(conversation_id, &turn).await;
     }
 
     fn reply(
@@ -275,6 +296,7 @@ impl ChatService {
         conversation_id: &str,
         answer: CachedAnswer,
         cached: bool,
+        notices: Vec<String>,
         timings: Timings,
     ) -> ChatReply {
         let suggestions = if answer.refused {
@@ -296,6 +318,7 @@ impl ChatService {
             suggestions,
             generator: self.generator.name().to_string(),
             cached,
+            notices,
             timings,
         }
     }

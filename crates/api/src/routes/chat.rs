@@ -78,7 +78,7 @@ pub async fn chat(
 }
 
 /// The answer as server-sent events, for a typing effect: `meta` (conversation id and
-/// generator), `token` (the answer, word by word), `result` (sql, columns, rows, chart,
+/// generator), `token` (the answer, word by word), `result` (sql, columns, rows, chart, notices,
 /// refused, suggestions), then `done` (timings); or `error` (`{code, message}`) instead.
 #[utoipa::path(
     post,
@@ -146,6 +146,7 @@ fn reply_events(reply: Result<ChatReply, AppError>) -> Vec<Event> {
     let result = serde_json::json!({
         "sql": reply.sql, "columns": reply.columns, "rows": reply.rows, "chart": reply.chart,
         "refused": reply.refused, "suggestions": reply.suggestions, "cached": reply.cached,
+        "notices": reply.notices,
     });
     events.push(Event::default().event("result").data(result.to_string()));
     let done = serde_json::json!({ "timings": reply.timings });

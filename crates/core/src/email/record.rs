@@ -53,8 +53,66 @@ impl Source {
 pub struct Mailbox {
     /// The display name, decoded from encoded-words; `None` when the header had none.
     pub name: Option<String>,
-    /// The address as written by the sender (the validator lower-cases it).
+    /// The address as the sender wrote it (trimmed), for display.
     pub address: String,
+    /// The address's canonical form ([`super::address`]: lower-case, IDNA A-label domain, no
+    /// trailing dot), in which addresses are compared and `sender_domain` is taken. Set by the
+    /// producers and recomputed by the validator; `None` in records written before it existed,
+    /// or from a producer when the address has no canonical form (the validator then rejects
+    /// the sender or drops the recipient).
+    #[serde(default)]
+    pub canonical: Option<String>,
+}
+
+impl Mailbox {
+    /// A mailbox with its canonical form computed; `None` when the address has none.
+    pub fn new(name: Option<String>, address: impl Into<String>) -> Option<Self> {
+        let address = address.into().trim().to_string();
+        let canonical = super::address::canonical_address(&address).ok()?;
+        Some(Mailbox {
+            name,
+            address,
+            canonical: Some(canonical),
+        })
+    }
+}
+
+/// Where a record's `date` came from: the first of these the message has, in this order.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, spark_client::SparkType,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum DateSource {
+    /// The message's `Date` header (RFC 5322, obsolete forms included).
+    Header,
+    /// Gmail's `internalDate` (when Google accepted the message), for mail without a readable
+    /// `Date`.
+    InternalDate,
+    /// The newest readable `Received` header (when the last server took the message).
+    Received,
+    /// The date on the mbox `From ` separator line (when the mailbox stored it; its zone is
+    /// often unknown and then read as UTC), the last resort.
+    MboxFrom,
+}
+
+impl DateSource {
+    /// Every source, in order of preference.
+    pub const ALL: [DateSource; 4] = [
+        DateSource::Header,
+        DateSource::InternalDate,
+        DateSource::Received,
+        DateSource::MboxFrom,
+    ];
+
+    /// The name used in the JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateSource::Header => "header",
+            DateSource::InternalDate => "internal_date",
+            DateSource::Received => "received",
+            DateSource::MboxFrom => "mbox_from",
+        }
+    }
 }
 
 /// How `body_text` was obtained.
@@ -87,7 +145,8 @@ pub struct EmailRecord {
     pub source: Source,
     /// Decoded subject; empty when the header is missing or empty.
     pub subject: String,
-    /// The first `From` mailbox; `None` when missing or unparseable (the validator rejects it).
+    /// The first `From` mailbox that has an address; `None` when there is none (the validator
+    /// rejects it).
     pub from: Option<Mailbox>,
     /// `To` recipients (groups flattened).
     #[serde(default)]
@@ -95,9 +154,13 @@ pub struct EmailRecord {
     /// `Cc` recipients (groups flattened).
     #[serde(default)]
     pub cc: Vec<Mailbox>,
-    /// When it was sent, in UTC: the `Date` header, else the mailbox's own date (Gmail's
-    /// `internalDate`, the mbox `From ` line), else the newest `Received` date.
+    /// When it was sent, in UTC: the `Date` header, else Gmail's `internalDate`, else the
+    /// newest `Received` date, else the mbox `From ` line's date ([`DateSource`]).
     pub date: Option<DateTime<Utc>>,
+    /// Which of those `date` came from; `None` when there is no date (or in records written
+    /// before this field existed).
+    #[serde(default)]
+    pub date_source: Option<DateSource>,
     /// The `In-Reply-To` id (without brackets), which lets downstream jobs pair a reply with
     /// the message it answers and compute response times.
     #[serde(default)]
@@ -122,6 +185,21 @@ pub struct EmailRecord {
     /// File names of the attachments, in message order.
     #[serde(default)]
     pub attachments: Vec<String>,
+    /// The `List-Unsubscribe` header (RFC 2369) as written, e.g.
+    /// `<mailto:leave@lists.example>, <https://lists.example/u/123>`: mail from a list.
+    #[serde(default)]
+    pub list_unsubscribe: Option<String>,
+    /// The `List-Id` header (RFC 2919), e.g. `Weekly digest <digest.news.example>`.
+    #[serde(default)]
+    pub list_id: Option<String>,
+    /// The `Precedence` header (`bulk`, `list`, `junk`; not standard but widely set by bulk
+    /// senders), lower-cased.
+    #[serde(default)]
+    pub precedence: Option<String>,
+    /// The `Auto-Submitted` header (RFC 3834: `auto-generated`, `auto-replied`, ...;
+    /// `no` means written by a person), lower-cased, without parameters.
+    #[serde(default)]
+    pub auto_submitted: Option<String>,
     /// When the producer read the message.
     pub ingested_at: DateTime<Utc>,
 }
@@ -169,7 +247,10 @@ mod tests {
     fn the_spark_schema_is_the_json_layout() {
         let schema = EmailRecord::spark_schema();
         let from = &schema.get("from").unwrap().data_type;
-        assert_eq!(from.to_ddl(), "STRUCT<`name`: STRING, `address`: STRING>");
+        assert_eq!(
+            from.to_ddl(),
+            "STRUCT<name: STRING, address: STRING NOT NULL, canonical: STRING>"
+        );
         let spark_client::types::DataType::Struct(mailbox) = from else {
             panic!("from is a struct")
         };
@@ -178,6 +259,10 @@ mod tests {
         assert_eq!(schema.get("date").unwrap().data_type.to_ddl(), "TIMESTAMP");
         assert!(schema.get("date").unwrap().nullable);
         assert_eq!(schema.get("source").unwrap().data_type.to_ddl(), "STRING");
+        assert_eq!(
+            schema.get("date_source").unwrap().data_type.to_ddl(),
+            "STRING"
+        );
         assert_eq!(
             schema.get("schema_version").unwrap().data_type.to_ddl(),
             "INT"
@@ -214,5 +299,22 @@ mod tests {
                 format!("\"{}\"", source.as_str())
             );
         }
+        for source in DateSource::ALL {
+            assert_eq!(
+                serde_json::to_string(&source).unwrap(),
+                format!("\"{}\"", source.as_str())
+            );
+        }
+    }
+
+    #[test]
+    fn a_mailbox_knows_its_canonical_form() {
+        let mailbox = Mailbox::new(None, " Jane@Bücher.Example. ").unwrap();
+        assert_eq!(mailbox.address, "Jane@Bücher.Example.");
+        assert_eq!(
+            mailbox.canonical.as_deref(),
+            Some("jane@xn--bcher-kva.example")
+        );
+        assert!(Mailbox::new(None, "not an address").is_none());
     }
 }

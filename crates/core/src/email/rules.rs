@@ -19,9 +19,15 @@
 //! `future_date` is a plausibility check the quality job reports; the validator does not reject
 //! on it, since a sender's wrong clock is no reason to keep mail from the user.
 //!
-//! Normalisation by the validator: addresses trimmed and lower-cased (from, to, cc), blank
-//! display names dropped, subject trimmed, a missing `thread_id` set to the id, recipients
-//! without a usable address dropped, optional fields defaulted.
+//! `from.address` is judged by [`ADDRESS_PATTERN`] in both places; the validator also requires
+//! the address to have a canonical form ([`super::address`]: a valid IDNA domain), which Spark
+//! cannot compute. The stream reads only records the validator forwarded, so the two agree on
+//! every row that reaches bronze.
+//!
+//! Normalisation by the validator: addresses (from, to, cc) trimmed and given their canonical
+//! form (`canonical`, recomputed whatever the producer wrote; the address itself is kept as
+//! written, for display), blank display names dropped, subject trimmed, a missing `thread_id`
+//! set to the id, recipients without a usable address dropped, optional fields defaulted.
 
 use std::sync::LazyLock;
 
@@ -33,15 +39,17 @@ use spark_client::functions::{
 };
 use spark_client::Column;
 
+use super::address::canonical_address;
 use super::record::{BodyFormat, EmailRecord, Source, SCHEMA_VERSION};
 
 /// A well-formed address: a local part of 1–64 characters without whitespace, control
 /// characters or `<>@,;`, then `@` and a dotted domain whose labels are letters, marks, digits and
-/// hyphens, not starting with a hyphen. Deliberately simpler than RFC 5322: it only has to catch
-/// what parsers produce from broken headers. Written in the syntax both Rust's `regex` crate and
+/// hyphens, not starting with a hyphen, optionally ending in the DNS root's dot
+/// (`example.org.`). Deliberately simpler than RFC 5322: it only has to catch what parsers
+/// produce from broken headers. Written in the syntax both Rust's `regex` crate and
 /// Java's `java.util.regex` (Spark's `rlike`) read the same way; the domain's length (at most 255)
 /// is checked beside it.
-pub const ADDRESS_PATTERN: &str = r"^[^\p{Z}\p{Cc}<>@,;]{1,64}@[\p{L}\p{N}][\p{L}\p{M}\p{N}-]*(?:\.[\p{L}\p{N}][\p{L}\p{M}\p{N}-]*)+$";
+pub const ADDRESS_PATTERN: &str = r"^[^\p{Z}\p{Cc}<>@,;]{1,64}@[\p{L}\p{N}][\p{L}\p{M}\p{N}-]*(?:\.[\p{L}\p{N}][\p{L}\p{M}\p{N}-]*)+\.?$";
 
 /// The longest domain an address may have, in bytes (RFC 1035's 255 octets).
 pub const MAX_DOMAIN_BYTES: usize = 255;
@@ -214,11 +222,12 @@ impl Rule {
                     .and_then(Value::as_str)
                     .ok_or("no address")?;
                 let address = address.trim().to_lowercase();
-                if well_formed(&address) {
-                    Ok(())
-                } else {
-                    Err(format!("{address:?} is not an address"))
+                if !well_formed(&address) {
+                    return Err(format!("{address:?} is not an address"));
                 }
+                canonical_address(&address)
+                    .map(|_| ())
+                    .map_err(|e| format!("{address:?}: {e}"))
             }
             Rule::Date => {
                 let date = text("date").ok_or("missing")?;
@@ -361,18 +370,20 @@ fn normalise(record: &mut Map<String, Value>, now: DateTime<Utc>) {
     record.retain(|_, v| !v.is_null());
 }
 
-/// A mailbox with a trimmed, lower-cased, well-formed address and a non-blank name, or `None`.
+/// A mailbox with a trimmed, well-formed address, its canonical form and a non-blank name, or
+/// `None`.
 fn normalise_mailbox(mailbox: &Value) -> Option<Value> {
-    let address = mailbox.get("address")?.as_str()?.trim().to_lowercase();
-    if !well_formed(&address) {
+    let address = mailbox.get("address")?.as_str()?.trim();
+    if !well_formed(&address.to_lowercase()) {
         return None;
     }
+    let canonical = canonical_address(address).ok()?;
     let name = mailbox
         .get("name")
         .and_then(Value::as_str)
         .map(str::trim)
         .filter(|n| !n.is_empty());
-    Some(serde_json::json!({ "name": name, "address": address }))
+    Some(serde_json::json!({ "name": name, "address": address, "canonical": canonical }))
 }
 
 #[cfg(test)]
@@ -405,10 +416,16 @@ mod tests {
         let from = record.from.unwrap();
         assert_eq!(
             (from.name.as_deref(), from.address.as_str()),
-            (Some("Tom"), "tom@acmecorp.example")
+            (Some("Tom"), "Tom@AcmeCorp.Example"),
+            "the address as written, for display"
         );
+        assert_eq!(from.canonical.as_deref(), Some("tom@acmecorp.example"));
         assert_eq!(record.to.len(), 1);
-        assert_eq!(record.to[0].address, "sarah@northwind.example");
+        assert_eq!(record.to[0].address, "SARAH@northwind.example");
+        assert_eq!(
+            record.to[0].canonical.as_deref(),
+            Some("sarah@northwind.example")
+        );
     }
 
     #[test]
@@ -453,6 +470,26 @@ mod tests {
         v["from"]["address"] = json!("tom at acme");
         assert_eq!(rule_of(v), Rule::FromAddress);
         let mut v = valid();
+        v["from"]["address"] = json!("tom@xn--a.example");
+        assert_eq!(
+            rule_of(v),
+            Rule::FromAddress,
+            "no canonical form: bad punycode"
+        );
+        let mut v = valid();
+        v["from"] =
+            json!({"address": "Tom@XN--BCHER-KVA.example.", "canonical": "forged@x.example"});
+        let from = validate(&serde_json::to_vec(&v).unwrap())
+            .unwrap()
+            .from
+            .unwrap();
+        assert_eq!(from.address, "Tom@XN--BCHER-KVA.example.");
+        assert_eq!(
+            from.canonical.as_deref(),
+            Some("tom@xn--bcher-kva.example"),
+            "recomputed, whatever the producer wrote"
+        );
+        let mut v = valid();
         v["subject"] = json!("");
         assert!(validate(&serde_json::to_vec(&v).unwrap()).is_ok());
         // A wrong clock is counted by the quality job, never rejected.
@@ -470,6 +507,7 @@ mod tests {
             "first.last+tag@sub.domain.example",
             "josé@correo.example",
             "user@हिन्दी.example",
+            "root@example.org.",
         ] {
             assert!(well_formed(ok), "{ok}");
         }

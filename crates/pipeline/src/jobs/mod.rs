@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod batch;
+pub mod export;
 pub mod ingest;
 pub mod persona;
 pub mod smoke;

@@ -1,7 +1,10 @@
 //! The persona's calendar as an iCalendar (RFC 5545) file: the 30 days of the mailbox plus the
 //! two weeks after, with recurring internal meetings, client calls, a six-meeting last day with
-//! a 2 PM conflict, and the next week's client visits (TechFlow on Wednesday, Global Systems on
-//! Thursday, DataCorp on Friday) on a packed Wednesday.
+//! a 2 PM conflict, Acme Corp's emergency call the next morning, and the next week's client
+//! meetings (TechFlow's on-site visit on Wednesday, Global Systems on Thursday, DataCorp on
+//! Friday). That Wednesday is the busiest day of the coming week, as in the product's scene 3:
+//! nine meetings, 6.5 hours, back to back from 9 AM to 3 PM with no lunch break, at three
+//! places (the office, a client lunch, the client site) with twelve participants.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 
@@ -35,16 +38,25 @@ pub fn events(opts: &PersonaOptions) -> Vec<Event> {
     let root = Rng::new(opts.seed).fork(0xCA1E_11DA);
     let first = opts.until - Duration::days(i64::from(opts.days) - 1);
     let wednesday = next(opts.until, Weekday::Wed);
+    let tomorrow = opts.until + Duration::days(1);
     let mut out = Vec::new();
     let mut day = first;
     while day <= opts.until + Duration::days(DAYS_AHEAD) {
         let mut rng = root.fork(day.num_days_from_ce() as u64);
+        let fixed: Vec<Event> = if day == tomorrow {
+            acme_call(opts, day).into_iter().collect()
+        } else {
+            Vec::new()
+        };
         if day == opts.until {
             out.extend(last_day(opts, day));
         } else if day == wednesday {
-            out.extend(busy_wednesday(opts, day));
+            out.extend(busy_wednesday(opts, day, !fixed.is_empty()));
+            out.extend(fixed);
         } else if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
-            out.extend(ordinary_day(opts, day, &mut rng));
+            out.extend(ordinary_day(opts, day, &mut rng, fixed));
+        } else {
+            out.extend(fixed);
         }
         out.extend(client_visits(opts, day));
         day += Duration::days(1);
@@ -146,7 +158,13 @@ fn recurring(opts: &PersonaOptions, day: NaiveDate) -> Vec<Event> {
 }
 
 /// Recurring meetings plus 3–6 others in free half-hour slots: about 65% of work hours booked.
-fn ordinary_day(opts: &PersonaOptions, day: NaiveDate, rng: &mut Rng) -> Vec<Event> {
+/// `fixed` events are kept and their slots left alone.
+fn ordinary_day(
+    opts: &PersonaOptions,
+    day: NaiveDate,
+    rng: &mut Rng,
+    fixed: Vec<Event>,
+) -> Vec<Event> {
     const TOPICS: &[(&str, i64)] = &[
         ("Deal review: enterprise pipeline", 60),
         ("Customer call: Blue Harbor Retail", 30),
@@ -162,6 +180,7 @@ fn ordinary_day(opts: &PersonaOptions, day: NaiveDate, rng: &mut Rng) -> Vec<Eve
         ("Customer escalation review", 30),
     ];
     let mut out = recurring(opts, day);
+    out.extend(fixed);
     let mut busy: Vec<(u32, u32)> = out.iter().map(|e| slot_span(opts, e)).collect();
     for _ in 0..rng.range(3, 6) {
         let (summary, minutes) = *rng.pick(TOPICS);
@@ -245,9 +264,35 @@ fn last_day(opts: &PersonaOptions, day: NaiveDate) -> Vec<Event> {
     .collect()
 }
 
-/// Next Wednesday: nine meetings back to back from 9 AM, no lunch break, a client visit at 4 PM.
-fn busy_wednesday(opts: &PersonaOptions, day: NaiveDate) -> Vec<Event> {
+/// Next Wednesday: eight meetings back to back from 9 AM to 3 PM with a client lunch in the
+/// middle (no lunch break), then TechFlow's on-site visit at 4 PM (see [`client_visits`]).
+/// When Acme Corp's call falls on it (`acme_tomorrow`), the call takes the hiring sync's slot.
+fn busy_wednesday(opts: &PersonaOptions, day: NaiveDate, acme_tomorrow: bool) -> Vec<Event> {
     let sales = cast::SALES;
+    let lunch = event(
+        opts,
+        day,
+        (12, 0),
+        60,
+        "Client Lunch: Pinecrest Bank",
+        &cast::CLIENTS[7..8],
+    )
+    .map(|mut e| {
+        e.location = "Harbor Grill, 14 Pier Street";
+        e
+    });
+    let hiring = (!acme_tomorrow)
+        .then(|| {
+            event(
+                opts,
+                day,
+                (11, 0),
+                30,
+                "Hiring Sync: Enterprise AEs",
+                &cast::OTHER_INTERNAL[..1],
+            )
+        })
+        .flatten();
     [
         event(opts, day, (9, 0), 30, "Strategy Review", cast::LEADERSHIP),
         event(
@@ -259,36 +304,26 @@ fn busy_wednesday(opts: &PersonaOptions, day: NaiveDate) -> Vec<Event> {
             &sales[..3],
         ),
         event(opts, day, (10, 30), 30, "Budget Review", cast::FINANCE),
-        event(
-            opts,
-            day,
-            (11, 0),
-            30,
-            "Hiring Sync: Enterprise AEs",
-            &cast::OTHER_INTERNAL[..1],
-        ),
+        hiring,
         event(
             opts,
             day,
             (11, 30),
-            60,
-            "Customer call: Pinecrest Bank",
-            &cast::CLIENTS[7..8],
-        ),
-        event(
-            opts,
-            day,
-            (12, 30),
-            60,
+            30,
             "Partner Call: Cloud Marketplace",
             &sales[3..4],
-        ),
-        event(opts, day, (13, 30), 60, "Pipeline Deep-Dive", sales),
+        )
+        .map(|mut e| {
+            e.location = "Zoom";
+            e
+        }),
+        lunch,
+        event(opts, day, (13, 0), 60, "Pipeline Deep-Dive", &sales[..4]),
         event(
             opts,
             day,
-            (15, 0),
-            30,
+            (14, 0),
+            60,
             "Product Roadmap Preview",
             &cast::LEADERSHIP[1..2],
         ),
@@ -296,6 +331,18 @@ fn busy_wednesday(opts: &PersonaOptions, day: NaiveDate) -> Vec<Event> {
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// The morning after the mailbox's last day: the emergency call Acme Corp asked for.
+fn acme_call(opts: &PersonaOptions, day: NaiveDate) -> Option<Event> {
+    event(
+        opts,
+        day,
+        (11, 0),
+        30,
+        "Acme Corp - Emergency Call (production issue)",
+        &[cast::TOM, cast::LISA, cast::LEADERSHIP[1]],
+    )
 }
 
 /// Next week's client meetings from the demo scenes (TechFlow's is on the busy Wednesday).
@@ -306,7 +353,7 @@ fn client_visits(opts: &PersonaOptions, day: NaiveDate) -> Vec<Event> {
             opts,
             day,
             (16, 0),
-            90,
+            30,
             "TechFlow Inc - On-site Visit (renewal)",
             &[JENNIFER],
         ) {

@@ -82,6 +82,10 @@ pub const SALES: &[Person] = &[
     ),
 ];
 
+/// The persona's direct reports. Only John has 1-on-1s with her (every other Tuesday): the
+/// product's "no 1-on-1s with three of your direct reports this month".
+pub const DIRECT_REPORTS: &[Person] = &[SALES[0], SALES[1], SALES[3], SALES[4]];
+
 /// Internal: finance.
 pub const FINANCE: &[Person] = &[
     person(

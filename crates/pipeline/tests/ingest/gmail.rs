@@ -344,7 +344,7 @@ async fn an_expired_history_id_falls_back_to_a_full_sync() {
     let config = config(&t, &base, &dir).await;
     SyncState {
         history_id: Some(EXPIRED_HISTORY),
-        synced_at: None,
+        ..SyncState::default()
     }
     .save(&dir.join("state.json"))
     .unwrap();
@@ -361,6 +361,171 @@ async fn an_expired_history_id_falls_back_to_a_full_sync() {
         .requests
         .iter()
         .any(|(p, _)| p == "profile"));
+    std::fs::remove_dir_all(dir).unwrap();
+    t.delete().await;
+}
+
+/// A mailbox of answers served verbatim: `(id, status, body)`.
+type Answers = Arc<Mutex<HashMap<String, (StatusCode, String)>>>;
+
+/// Lists every answer's id (one page) and serves each verbatim.
+async fn serve_answers(answers: Answers) -> String {
+    async fn list(State(answers): State<Answers>) -> Response {
+        let mut ids: Vec<String> = answers.lock().unwrap().keys().cloned().collect();
+        ids.sort();
+        let page: Vec<Value> = ids
+            .iter()
+            .map(|id| json!({"id": id, "threadId": id}))
+            .collect();
+        Json(json!({"messages": page, "resultSizeEstimate": ids.len()})).into_response()
+    }
+    async fn get_one(State(answers): State<Answers>, Path(id): Path<String>) -> Response {
+        let (status, body) = answers.lock().unwrap()[&id].clone();
+        (status, [("content-type", "application/json")], body).into_response()
+    }
+    async fn profile_of(State(_): State<Answers>) -> Response {
+        Json(json!({"emailAddress": "dana@example.com", "historyId": PROFILE_HISTORY.to_string()}))
+            .into_response()
+    }
+    async fn refresh(State(_): State<Answers>) -> Response {
+        Json(json!({"access_token": FRESH, "expires_in": 3599, "token_type": "Bearer", "scope": READONLY_SCOPE})).into_response()
+    }
+    let app = Router::new()
+        .route("/gmail/v1/users/me/profile", get(profile_of))
+        .route("/gmail/v1/users/me/messages", get(list))
+        .route("/gmail/v1/users/me/messages/{id}", get(get_one))
+        .route("/token", post(refresh))
+        .with_state(answers);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+fn case_08(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus/gmail")
+        .join(name);
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// Issue 14, case 08: an unpadded base64url `raw` is read; an undecodable answer and a message
+/// Gmail refuses go to the DLQ with their ids; the sync finishes and saves its history id. A
+/// message failing for a transient reason stops the sync from saving its history id until it
+/// has failed three syncs in a row, then it is dead-lettered and the mailbox moves on.
+#[tokio::test]
+async fn poison_messages_go_to_the_dlq_and_the_sync_goes_on() {
+    let t = TestTopics::create("gmail-poison").await;
+    let answers: Answers = Arc::new(Mutex::new(HashMap::from([
+        (
+            "199c3f2a7b5e3d1f".to_string(),
+            (StatusCode::OK, case_08("case-08-padded.gmail.json")),
+        ),
+        (
+            "199c3f2a7b5e3d20".to_string(),
+            (StatusCode::OK, case_08("case-08-unpadded.gmail.json")),
+        ),
+        (
+            "p-garbled".to_string(),
+            (
+                StatusCode::OK,
+                r#"{"id": "p-garbled", "raw": "*not base64*"}"#.to_string(),
+            ),
+        ),
+        (
+            "p-refused".to_string(),
+            (
+                StatusCode::BAD_REQUEST,
+                r#"{"error": {"code": 400, "message": "Invalid id value"}}"#.to_string(),
+            ),
+        ),
+    ])));
+    let base = serve_answers(Arc::clone(&answers)).await;
+    let dir = temp_dir();
+    let mut config = config(&t, &base, &dir).await;
+    config.max_retries = 1;
+    let state = dir.join("state.json");
+
+    let report = gmail::run(&config, Shutdown::new())
+        .await
+        .expect("the sync finishes");
+    assert_eq!(
+        (report.counts.produced, report.counts.dead_lettered),
+        (2, 2),
+        "{report}"
+    );
+    assert_eq!(report.counts.messages, 4, "{report}");
+    assert_eq!(report.counts.dead_letters_by_rule["gmail.undecodable"], 1);
+    assert_eq!(report.counts.dead_letters_by_rule["gmail.fetch"], 1);
+    assert_eq!(
+        SyncState::load(&state).unwrap().history_id,
+        Some(PROFILE_HISTORY)
+    );
+
+    let records = t.read(&t.topics.emails, false).await;
+    let unpadded = records
+        .iter()
+        .find(|r| r.key == "199c3f2a7b5e3d20")
+        .unwrap()
+        .json();
+    assert_eq!(unpadded["subject"], "Q4 targets — final");
+    assert_eq!(unpadded["date"], "2025-10-08T02:47:00Z");
+    assert_eq!(unpadded["date_source"], "header");
+    assert_eq!(unpadded["size_bytes"], 424);
+    let mut dlq: Vec<(String, String)> = t
+        .read(&t.topics.dlq, false)
+        .await
+        .iter()
+        .map(|r| {
+            (
+                r.headers["mindy-source-ref"].clone(),
+                r.headers["mindy-rule"].clone(),
+            )
+        })
+        .collect();
+    dlq.sort();
+    assert_eq!(
+        dlq,
+        [
+            ("p-garbled".to_string(), "gmail.undecodable".to_string()),
+            ("p-refused".to_string(), "gmail.fetch".to_string())
+        ]
+    );
+
+    // A message that keeps failing with 503: two syncs fail and keep the history id unset (a
+    // fresh state: full sync), the third dead-letters it and saves the history id.
+    std::fs::remove_file(&state).unwrap();
+    answers.lock().unwrap().insert(
+        "p-unavailable".into(),
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            r#"{"error": {"code": 503, "message": "Backend Error"}}"#.into(),
+        ),
+    );
+    for run in 1..=2 {
+        assert!(
+            gmail::run(&config, Shutdown::new()).await.is_err(),
+            "sync {run} fails"
+        );
+        let saved = SyncState::load(&state).unwrap();
+        assert_eq!(saved.history_id, None, "sync {run}");
+        assert_eq!(saved.failing["p-unavailable"], run);
+    }
+    let third = gmail::run(&config, Shutdown::new())
+        .await
+        .expect("the third sync finishes");
+    assert_eq!(
+        third.counts.dead_letters_by_rule["gmail.fetch"], 2,
+        "{third}"
+    );
+    let saved = SyncState::load(&state).unwrap();
+    assert_eq!(saved.history_id, Some(PROFILE_HISTORY));
+    assert!(saved.failing.is_empty());
+    let dead = t.read(&t.topics.dlq, false).await;
+    assert!(dead
+        .iter()
+        .any(|r| r.headers["mindy-source-ref"] == "p-unavailable"
+            && r.headers["mindy-reason"].contains("3 syncs in a row")));
     std::fs::remove_dir_all(dir).unwrap();
     t.delete().await;
 }

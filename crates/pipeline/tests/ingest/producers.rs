@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use mindy_pipeline::jobs::ingest::{self, files, persona::PersonaIngestConfig, IngestCommand};
+use mindy_pipeline::jobs::ingest::{self, eml, mbox, persona::PersonaIngestConfig, IngestCommand};
 use mindy_pipeline::persona::{self, PersonaArgs};
 use mindy_pipeline::shutdown::Shutdown;
 use mindy_test::unique;
@@ -75,7 +75,7 @@ async fn mbox_export_keeps_takeout_threads_and_labels() {
     persona::write_mbox(&emails, &mut out).unwrap();
     std::fs::write(&path, out).unwrap();
 
-    let config = files::MboxConfig {
+    let config = mbox::MboxConfig {
         kafka: t.kafka.clone(),
         topics: t.topics.clone(),
         files: vec![path.clone()],
@@ -101,7 +101,7 @@ async fn mbox_export_keeps_takeout_threads_and_labels() {
 async fn eml_files_from_several_mailers_and_garbage_to_the_dlq() {
     let t = TestTopics::create("eml").await;
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mime");
-    let config = files::EmlConfig {
+    let config = eml::EmlConfig {
         kafka: t.kafka.clone(),
         topics: t.topics.clone(),
         paths: vec![dir],
@@ -129,5 +129,105 @@ async fn eml_files_from_several_mailers_and_garbage_to_the_dlq() {
         dlq[0].value,
         std::fs::read(PathBuf::from(&dlq[0].headers["mindy-source-ref"])).unwrap()
     );
+    t.delete().await;
+}
+
+/// Issue 14's handed cases through `mindy ingest` and `mindy validate` on Kafka, as a user
+/// importing an export would: case 01's mbox is 3 messages, 3 records, 0 dead letters; the
+/// `.eml` cases 03, 04, 05 and 07 are all valid with their right fields. (Every field of every
+/// case is held by the corpus test; this one checks the path through Kafka.)
+#[tokio::test]
+async fn handed_cases_are_ingested_and_validated_with_their_right_fields() {
+    let t = TestTopics::create("cases").await;
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mbox = ingest::run(
+        IngestCommand::Mbox(mbox::MboxConfig {
+            kafka: t.kafka.clone(),
+            topics: t.topics.clone(),
+            files: vec![corpus.join("mbox/case-01-unescaped-from-line.mbox")],
+        }),
+        Shutdown::new(),
+    )
+    .await
+    .expect("mbox ingest");
+    assert_eq!(
+        (
+            mbox.counts.messages,
+            mbox.counts.produced,
+            mbox.counts.dead_lettered
+        ),
+        (3, 3, 0),
+        "{mbox}"
+    );
+    assert!(mbox.to_string().contains(": 3 messages"), "{mbox}");
+    let cases: Vec<PathBuf> = [
+        "charset/case-03-raw-8bit-gb2312.eml",
+        "encoded-words/case-04-split-utf8.eml",
+        "addresses/case-05-unquoted-commas.eml",
+        "dates/case-07-us-month-day.eml",
+        "dates/case-07-no-zone.eml",
+    ]
+    .iter()
+    .map(|c| corpus.join(c))
+    .collect();
+    let eml = ingest::run(
+        IngestCommand::Eml(eml::EmlConfig {
+            kafka: t.kafka.clone(),
+            topics: t.topics.clone(),
+            paths: cases,
+        }),
+        Shutdown::new(),
+    )
+    .await
+    .expect("eml ingest");
+    assert_eq!(
+        (eml.counts.produced, eml.counts.dead_lettered),
+        (5, 0),
+        "{eml}"
+    );
+
+    let validated =
+        mindy_pipeline::jobs::validate::run(&super::validator::config(&t), Shutdown::new())
+            .await
+            .expect("validator run");
+    assert_eq!((validated.valid, validated.invalid), (8, 0), "{validated}");
+    let processed = t.read(&t.topics.processed, false).await;
+    let by_id = |id: &str| {
+        processed
+            .iter()
+            .find(|r| r.key == id)
+            .unwrap_or_else(|| panic!("{id} processed"))
+            .json()
+    };
+    let kofi = by_id("shortlist-2@mail.example.org");
+    assert!(kofi["body_text"]
+        .as_str()
+        .unwrap()
+        .ends_with("happy to discuss.\n\nKofi\n"));
+    assert_eq!(kofi["date"], "2025-01-06T09:12:00Z");
+    assert!(by_id("receipts-0106@example.net")["body_text"]
+        .as_str()
+        .unwrap()
+        .contains("\nFrom the airport to the hotel: 42 EUR\n"));
+    assert_eq!(
+        by_id("weekly-0601@example.cn")["subject"],
+        "项目周报：第三季度进展"
+    );
+    assert_eq!(
+        by_id("split-0106@example.de")["from"]["name"],
+        "Jürgen Groß"
+    );
+    let budget = by_id("budget-0114@example.org");
+    assert_eq!(budget["from"]["name"], "Doe, Jane");
+    assert_eq!(budget["from"]["canonical"], "jane.doe@example.org");
+    assert_eq!(
+        by_id("ship-0409@example.org")["date"],
+        "2005-04-09T13:39:52Z"
+    );
+    assert_eq!(
+        by_id("badge-0923@example.net")["date"],
+        "2025-09-23T08:18:52Z"
+    );
+    assert!(t.read(&t.topics.dlq, false).await.is_empty());
     t.delete().await;
 }

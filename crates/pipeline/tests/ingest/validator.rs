@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use mindy_core::config::{CalendarTopicArgs, RecordType};
 use mindy_core::email::Source;
 use mindy_pipeline::jobs::ingest::sink::EmailSink;
 use mindy_pipeline::jobs::validate::{self, ValidateConfig};
@@ -28,6 +29,12 @@ pub fn config(t: &TestTopics) -> ValidateConfig {
     ValidateConfig {
         kafka: t.kafka.clone(),
         topics: t.topics.clone(),
+        calendar: CalendarTopicArgs {
+            calendar: "unused-calendar".into(),
+            processed: "unused-processed-calendar".into(),
+            dlq: "unused-calendar-dlq".into(),
+        },
+        records: vec![RecordType::Email],
         group: format!("{}-group", t.topics.emails),
         transactional_id: format!("{}-txn", t.topics.emails),
         no_transactions: false,
@@ -102,8 +109,10 @@ async fn valid_records_are_forwarded_normalised_and_each_invalid_kind_goes_to_th
     for r in &processed {
         let v = r.json();
         assert_eq!(v["id"], r.key.as_str());
-        assert_eq!(v["from"]["address"], "tom.anderson@acmecorp.example");
-        assert_eq!(v["to"][0]["address"], "sarah.mitchell@northwind.example");
+        // The address as written, for display; the canonical form for comparing (issue 14).
+        assert_eq!(v["from"]["address"], "Tom.Anderson@AcmeCorp.example");
+        assert_eq!(v["from"]["canonical"], "tom.anderson@acmecorp.example");
+        assert_eq!(v["to"][0]["canonical"], "sarah.mitchell@northwind.example");
         assert_eq!(v["subject"], "Quarterly numbers");
     }
 

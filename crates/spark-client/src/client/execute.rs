@@ -40,6 +40,19 @@ impl ResponseStream {
         &self.operation_id
     }
 
+    /// A stream that yields `err` and ends, for a plan that was never sent (its operation id is
+    /// empty).
+    pub(crate) fn failed(err: Error) -> ResponseStream {
+        let (tx, rx) = mpsc::channel(1);
+        tx.try_send(Err(err)).expect("a new channel has room");
+        ResponseStream {
+            rx,
+            operation_id: String::new(),
+            complete: false,
+            failed: false,
+        }
+    }
+
     /// The next response, `None` after `ResultComplete`.
     pub(crate) async fn next_response(&mut self) -> Result<Option<pb::ExecutePlanResponse>> {
         std::future::poll_fn(|cx| self.poll_next_response(cx)).await
@@ -88,7 +101,9 @@ pub(super) fn spawn(client: Client, plan: pb::Plan, tags: Vec<String>) -> Respon
         request_options: vec![pb::execute_plan_request::RequestOption {
             request_option: Some(
                 pb::execute_plan_request::request_option::RequestOption::ReattachOptions(
-                    pb::ReattachOptions { reattachable: true },
+                    pb::ReattachOptions {
+                        reattachable: client.reattachable(),
+                    },
                 ),
             ),
         }],
@@ -147,6 +162,7 @@ impl Operation {
             let err = match step {
                 Ok(Next::Done) => break Ok(true),
                 Ok(Next::Abandoned) => break Ok(false),
+                // Only reattachable executions end this way (see `drain`).
                 Ok(Next::Reattach) => {
                     reattach = true;
                     retrier = Retrier::new(&policy);
@@ -154,6 +170,11 @@ impl Operation {
                 }
                 Err(err) => err,
             };
+            if !self.client.reattachable() && self.last_response_id.is_some() {
+                // Without reattach, a stream that broke after some responses cannot be resumed
+                // (sending the plan again would repeat them): fail instead.
+                break Err(err);
+            }
             if self.last_response_id != seen_before {
                 // Progress was made since the last failure: start the backoff over.
                 retrier = Retrier::new(&policy);
@@ -165,7 +186,8 @@ impl Operation {
                 continue;
             }
             match retrier.on_error(err).await {
-                Ok(()) => reattach = true,
+                // Without reattach (and so with nothing received yet): send the plan again.
+                Ok(()) => reattach = self.client.reattachable(),
                 Err(err) => break Err(err),
             }
         };
@@ -178,7 +200,10 @@ impl Operation {
         };
         // Let the consumer finish before the release round trip.
         drop(self.tx);
-        release_all(&self.client, &self.operation_id, completed).await;
+        // A non-reattachable execution is gone once its stream ends: nothing to release.
+        if self.client.reattachable() {
+            release_all(&self.client, &self.operation_id, completed).await;
+        }
     }
 
     async fn open(&self, reattach: bool) -> Result<Streaming<pb::ExecutePlanResponse>> {
@@ -205,7 +230,21 @@ impl Operation {
     async fn drain(&mut self, mut stream: Streaming<pb::ExecutePlanResponse>) -> Result<Next> {
         loop {
             let Some(resp) = stream.message().await? else {
-                return Ok(Next::Reattach);
+                if self.client.reattachable() {
+                    return Ok(Next::Reattach);
+                }
+                // A non-reattachable execution has no ResultComplete (Spark sends it only to
+                // reattachable ones): its stream ending cleanly is its end. Tell the consumer.
+                let complete = pb::ExecutePlanResponse {
+                    session_id: self.client.session_id().to_string(),
+                    operation_id: self.operation_id.clone(),
+                    response_type: Some(ResponseType::ResultComplete(Default::default())),
+                    ..Default::default()
+                };
+                return match self.tx.send(Ok(complete)).await {
+                    Ok(()) => Ok(Next::Done),
+                    Err(_) => Ok(Next::Abandoned),
+                };
             };
             if !resp.operation_id.is_empty() && resp.operation_id != self.operation_id {
                 return Err(Error::protocol(format!(
@@ -226,6 +265,9 @@ impl Operation {
 }
 
 /// `INVALID_HANDLE.OPERATION_NOT_FOUND` / `SESSION_NOT_FOUND`: the server has no such operation.
+///
+/// Sail says `operation not found` both after a restart and after an interrupt (its stream ends
+/// cleanly when interrupted); that is not taken as lost, so an interrupted query is never re-run.
 fn is_lost_handle(err: &Error) -> bool {
     let Some(server) = err.server() else {
         return false;

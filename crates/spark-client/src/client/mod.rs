@@ -6,6 +6,7 @@ mod execute;
 mod retry;
 pub(crate) mod url;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,6 +34,7 @@ pub(crate) struct ClientConfig {
     pub token_provider: Option<TokenProvider>,
     pub extra_headers: Vec<(String, String)>,
     pub connect_timeout: Duration,
+    pub reattach: bool,
 }
 
 /// A cheap-to-clone handle on one Spark Connect session over one HTTP/2 channel.
@@ -56,6 +58,10 @@ struct ClientInner {
     /// Dynamic bearer token, asked for at each call.
     token_provider: Option<TokenProvider>,
     retry: RetryPolicy,
+    /// Set by `SparkSession::stop`: every later call fails instead of reaching the server.
+    closed: AtomicBool,
+    /// Whether executions are reattachable (resumed after a broken stream).
+    reattach: bool,
 }
 
 impl std::fmt::Debug for Client {
@@ -96,6 +102,8 @@ impl Client {
                 headers,
                 token_provider: cfg.token_provider,
                 retry: cfg.retry,
+                closed: AtomicBool::new(false),
+                reattach: cfg.reattach,
             }),
         })
     }
@@ -112,8 +120,38 @@ impl Client {
         Some(self.inner.client_type.clone())
     }
 
+    pub(crate) fn reattachable(&self) -> bool {
+        self.inner.reattach
+    }
+
     pub(crate) fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
+    }
+
+    /// Fails once the session was stopped.
+    pub(crate) fn check_open(&self) -> Result<()> {
+        if self.inner.closed.load(Ordering::Relaxed) {
+            return Err(Error::invalid_argument(
+                "the session was stopped (SparkSession::stop); build a new one",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Ends the session: on a Spark 4 server (`release` true) the server drops its state now
+    /// (`ReleaseSession`, a 4.x RPC); on 3.5 it expires on its own. Later calls fail.
+    pub(crate) async fn close(&self, release: bool) -> Result<()> {
+        if self.inner.closed.swap(true, Ordering::Relaxed) || !release {
+            return Ok(());
+        }
+        let req = pb::ReleaseSessionRequest {
+            session_id: self.session_id().to_string(),
+            user_context: self.user_context(),
+            client_type: self.client_type(),
+            ..Default::default()
+        };
+        self.grpc().release_session(self.request(req)).await?;
+        Ok(())
     }
 
     fn grpc(&self) -> SparkConnectServiceClient<Channel> {
@@ -142,6 +180,7 @@ impl Client {
         &self,
         analyze: pb::analyze_plan_request::Analyze,
     ) -> Result<pb::analyze_plan_response::Result> {
+        self.check_open()?;
         let req = pb::AnalyzePlanRequest {
             session_id: self.session_id().to_string(),
             user_context: self.user_context(),
@@ -164,6 +203,7 @@ impl Client {
         &self,
         op: pb::config_request::operation::OpType,
     ) -> Result<pb::ConfigResponse> {
+        self.check_open()?;
         let req = pb::ConfigRequest {
             session_id: self.session_id().to_string(),
             user_context: self.user_context(),
@@ -185,6 +225,7 @@ impl Client {
         kind: pb::interrupt_request::InterruptType,
         target: Option<pb::interrupt_request::Interrupt>,
     ) -> Result<Vec<String>> {
+        self.check_open()?;
         let req = pb::InterruptRequest {
             session_id: self.session_id().to_string(),
             user_context: self.user_context(),
@@ -204,7 +245,10 @@ impl Client {
 
     /// Starts a reattachable execution of `plan`; responses arrive on the returned stream.
     pub(crate) fn execute(&self, plan: pb::Plan, tags: Vec<String>) -> ResponseStream {
-        execute::spawn(self.clone(), plan, tags)
+        match self.check_open() {
+            Ok(()) => execute::spawn(self.clone(), plan, tags),
+            Err(e) => ResponseStream::failed(e),
+        }
     }
 
     /// Runs `plan` and returns every response except Arrow batches (for commands).

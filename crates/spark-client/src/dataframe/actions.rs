@@ -11,7 +11,51 @@ use super::{DataFrame, RecordBatchStream};
 use crate::arrow_util;
 use crate::errors::{Error, Result};
 use crate::functions::{count, lit};
-use crate::types::{DataType, StructType};
+use crate::rows::{Row, Rows};
+use crate::types::StructType;
+
+/// How [`DataFrame::show_string_with`] renders rows (PySpark's `show(n, truncate, vertical)`):
+/// `Show::rows(10)`, `Show::rows(5).truncate(0).vertical()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub struct Show {
+    rows: i32,
+    truncate: i32,
+    vertical: bool,
+}
+
+impl Default for Show {
+    /// 20 rows, cells cut to 20 characters, one line per row (PySpark's defaults).
+    fn default() -> Show {
+        Show {
+            rows: 20,
+            truncate: 20,
+            vertical: false,
+        }
+    }
+}
+
+impl Show {
+    /// The first `n` rows, with the other defaults.
+    pub fn rows(n: i32) -> Show {
+        Show {
+            rows: n,
+            ..Show::default()
+        }
+    }
+
+    /// Cuts cells to `chars` characters (0: never; PySpark's `truncate=False`).
+    pub fn truncate(mut self, chars: i32) -> Show {
+        self.truncate = chars;
+        self
+    }
+
+    /// One line per column, a block per row.
+    pub fn vertical(mut self) -> Show {
+        self.vertical = true;
+        self
+    }
+}
 
 /// The detail of [`DataFrame::explain`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -38,7 +82,10 @@ impl DataFrame {
     /// Runs the plan and returns its result as a stream of Arrow batches, decoded one gRPC message
     /// at a time: memory stays bounded by a few messages whatever the result size.
     pub fn to_stream(&self) -> RecordBatchStream {
-        RecordBatchStream::new(self.session.client().execute(self.plan(), vec![]))
+        match self.plan() {
+            Ok(plan) => RecordBatchStream::new(self.session.client().execute(plan, vec![])),
+            Err(e) => RecordBatchStream::failed(e),
+        }
     }
 
     /// The number of rows.
@@ -53,14 +100,24 @@ impl DataFrame {
         Ok(batches.iter().all(|b| b.num_rows() == 0))
     }
 
+    /// The result read row by row as Rust types (see [`rows`](crate::rows)).
+    pub async fn collect_rows(&self) -> Result<Rows> {
+        Ok(Rows::new(self.collect().await?))
+    }
+
     /// The first `n` rows.
     pub async fn take(&self, n: i32) -> Result<Vec<RecordBatch>> {
         self.limit(n).collect().await
     }
 
-    /// Same as [`take`](Self::take).
-    pub async fn head(&self, n: i32) -> Result<Vec<RecordBatch>> {
-        self.take(n).await
+    /// The first row, if any (PySpark's `head()`).
+    pub async fn head(&self) -> Result<Option<Row<'static>>> {
+        Ok(self.limit(1).collect_rows().await?.into_first())
+    }
+
+    /// Same as [`head`](Self::head) (PySpark's `first()`).
+    pub async fn first(&self) -> Result<Option<Row<'static>>> {
+        self.head().await
     }
 
     /// The last `n` rows (all of the result goes through the driver; keep `n` small).
@@ -73,24 +130,35 @@ impl DataFrame {
         .await
     }
 
-    /// The first `n` rows rendered as a text table, as `df.show()` prints it; `truncate` cuts cells
-    /// to that many characters (0 = no truncation).
-    pub async fn show_string(&self, n: i32, truncate: i32, vertical: bool) -> Result<String> {
+    /// The first `n` rows rendered as a text table, as `df.show(n)` prints it (cells cut to 20
+    /// characters).
+    pub async fn show_string(&self, n: i32) -> Result<String> {
+        self.show_string_with(Show::rows(n)).await
+    }
+
+    /// The rows rendered as [`Show`] says (how many, truncation, vertical).
+    pub async fn show_string_with(&self, options: Show) -> Result<String> {
         let batches = self
             .wrap(RelType::ShowString(Box::new(pb::ShowString {
                 input: self.input(),
-                num_rows: n,
-                truncate,
-                vertical,
+                num_rows: options.rows,
+                truncate: options.truncate,
+                vertical: options.vertical,
             })))
             .collect()
             .await?;
         arrow_util::single_string(&batches)
     }
 
-    /// Prints the first `n` rows (truncated at 20 characters per cell) to stdout.
+    /// Prints the first `n` rows (cells cut to 20 characters) to stdout.
     pub async fn show(&self, n: i32) -> Result<()> {
-        println!("{}", self.show_string(n, 20, false).await?);
+        println!("{}", self.show_string(n).await?);
+        Ok(())
+    }
+
+    /// Prints the rows as [`Show`] says to stdout.
+    pub async fn show_with(&self, options: Show) -> Result<()> {
+        println!("{}", self.show_string_with(options).await?);
         Ok(())
     }
 
@@ -101,7 +169,7 @@ impl DataFrame {
     /// The schema, resolved by the server (without running the query).
     pub async fn schema(&self) -> Result<StructType> {
         let analyze = Analyze::Schema(req::Schema {
-            plan: Some(self.plan()),
+            plan: Some(self.plan()?),
         });
         match self.analyze(analyze).await? {
             AnalyzeResult::Schema(s) => {
@@ -121,7 +189,7 @@ impl DataFrame {
             .await?
             .fields
             .into_iter()
-            .map(|f| (f.name, simple_type(&f.data_type)))
+            .map(|f| (f.name, f.data_type.simple_string()))
             .collect())
     }
 
@@ -139,7 +207,7 @@ impl DataFrame {
     /// The schema as a tree, as `printSchema()` shows it.
     pub async fn tree_string(&self) -> Result<String> {
         let analyze = Analyze::TreeString(req::TreeString {
-            plan: Some(self.plan()),
+            plan: Some(self.plan()?),
             level: None,
         });
         match self.analyze(analyze).await? {
@@ -159,7 +227,7 @@ impl DataFrame {
             ExplainMode::Formatted => M::Formatted,
         };
         let analyze = Analyze::Explain(req::Explain {
-            plan: Some(self.plan()),
+            plan: Some(self.plan()?),
             explain_mode: mode as i32,
         });
         match self.analyze(analyze).await? {
@@ -171,7 +239,7 @@ impl DataFrame {
     /// Whether the plan reads a streaming source (then it must be run with `write_stream`).
     pub async fn is_streaming(&self) -> Result<bool> {
         let analyze = Analyze::IsStreaming(req::IsStreaming {
-            plan: Some(self.plan()),
+            plan: Some(self.plan()?),
         });
         match self.analyze(analyze).await? {
             AnalyzeResult::IsStreaming(s) => Ok(s.is_streaming),
@@ -196,7 +264,7 @@ impl DataFrame {
 
     async fn create_view(&self, name: &str, is_global: bool, replace: bool) -> Result<()> {
         let cmd = pb::command::CommandType::CreateDataframeView(pb::CreateDataFrameViewCommand {
-            input: Some(self.relation.clone()),
+            input: Some(self.checked_relation()?.clone()),
             name: name.to_string(),
             is_global,
             replace,
@@ -208,23 +276,4 @@ impl DataFrame {
 
 fn unexpected(what: &str, got: &AnalyzeResult) -> Error {
     Error::protocol(format!("expected a {what} result, got {got:?}"))
-}
-
-/// Spark's `simpleString` of a type (`bigint`, `array<string>`, `struct<a:int>`).
-fn simple_type(dt: &DataType) -> String {
-    match dt {
-        DataType::Array { element, .. } => format!("array<{}>", simple_type(element)),
-        DataType::Map { key, value, .. } => {
-            format!("map<{},{}>", simple_type(key), simple_type(value))
-        }
-        DataType::Struct(s) => {
-            let fields: Vec<String> = s
-                .fields
-                .iter()
-                .map(|f| format!("{}:{}", f.name, simple_type(&f.data_type)))
-                .collect();
-            format!("struct<{}>", fields.join(","))
-        }
-        other => other.to_ddl().to_lowercase(),
-    }
 }

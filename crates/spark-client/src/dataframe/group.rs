@@ -22,6 +22,8 @@ pub struct GroupedData {
     kind: GroupType,
     grouping: Vec<pb::Expression>,
     pivot: Option<pb::aggregate::Pivot>,
+    /// A pivot value that cannot be sent (see [`pivot`](Self::pivot)); `agg` poisons its result.
+    invalid: Option<String>,
 }
 
 impl GroupedData {
@@ -31,6 +33,7 @@ impl GroupedData {
             kind,
             grouping,
             pivot: None,
+            invalid: None,
         }
     }
 
@@ -43,25 +46,49 @@ impl GroupedData {
             (GroupType::Rollup, false) => G::Rollup,
             (GroupType::Cube, false) => G::Cube,
         };
-        self.df.wrap(RelType::Aggregate(Box::new(pb::Aggregate {
+        let df = self.df.wrap(RelType::Aggregate(Box::new(pb::Aggregate {
             input: self.df.input(),
             group_type: group_type as i32,
             grouping_expressions: self.grouping,
             aggregate_expressions: aggs.into_iter().map(|c| c.expr).collect(),
             pivot: self.pivot,
             grouping_sets: vec![],
-        })))
+        })));
+        match self.invalid {
+            Some(reason) => df.poisoned(reason),
+            None => df,
+        }
     }
 
-    /// Turns the distinct `values` of `col` into columns (one aggregate per value and aggregate).
+    /// Turns the given `values` of `col` into columns (one per value and aggregate). Values are
+    /// sent as literals, so an array/map/struct value holding a null is refused (the aggregated
+    /// DataFrame's actions fail; see [`Literal`](crate::types::Literal)).
     pub fn pivot<T: IntoLiteral>(
         mut self,
         col: impl Into<Column>,
         values: impl IntoIterator<Item = T>,
     ) -> Self {
+        let values: crate::Result<Vec<_>> = values
+            .into_iter()
+            .map(|v| v.into_literal().to_proto())
+            .collect();
+        let values = values.unwrap_or_else(|e| {
+            self.invalid = Some(format!("pivot value: {e}"));
+            vec![]
+        });
         self.pivot = Some(pb::aggregate::Pivot {
             col: Some(col.into().expr),
-            values: values.into_iter().map(|v| v.into_literal().0).collect(),
+            values,
+        });
+        self
+    }
+
+    /// Turns every distinct value of `col` into a column (the server finds them with a query
+    /// first; PySpark's `pivot(col)` without values).
+    pub fn pivot_all(mut self, col: impl Into<Column>) -> Self {
+        self.pivot = Some(pb::aggregate::Pivot {
+            col: Some(col.into().expr),
+            values: vec![],
         });
         self
     }

@@ -10,30 +10,76 @@
 
 mod actions;
 mod group;
+mod na;
+mod persist;
 mod reader;
+mod stat;
 mod stream;
 mod writer;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use spark_connect_proto as pb;
 use spark_connect_proto::relation::RelType;
 
 use crate::column::Column;
 use crate::session::SparkSession;
-use crate::types::IntoLiteral;
 
-pub use actions::ExplainMode;
+pub use crate::session::Range;
+pub use actions::{ExplainMode, Show};
 pub use group::GroupedData;
+pub use na::{DropNa, FillValue, ReplaceValue};
+pub use persist::StorageLevel;
 pub use reader::DataFrameReader;
 pub use stream::RecordBatchStream;
 pub use writer::{DataFrameWriter, SaveMode};
 
 /// A distributed collection of rows with a schema; a lazy query plan.
+///
+/// A transformation given an argument the server could not be sent faithfully (e.g. a SQL
+/// parameter holding a null inside an array) does not fail on the spot: the DataFrame remembers
+/// the problem and its first action fails with [`ErrorKind::InvalidArgument`](crate::ErrorKind),
+/// before anything is sent.
 #[derive(Clone, Debug)]
 pub struct DataFrame {
     session: SparkSession,
     relation: pb::Relation,
+    /// Why this plan must not run (an argument rejected while building it), if so.
+    invalid: Option<Arc<str>>,
+}
+
+/// A random sample for [`DataFrame::sample_with`]: `Sample::fraction(0.1).seed(42)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[must_use]
+pub struct Sample {
+    fraction: f64,
+    with_replacement: bool,
+    seed: Option<i64>,
+}
+
+impl Sample {
+    /// About `fraction` of the rows (the expected share; without replacement a probability in
+    /// 0..1, with replacement the expected number of times each row is picked).
+    pub fn fraction(fraction: f64) -> Sample {
+        Sample {
+            fraction,
+            with_replacement: false,
+            seed: None,
+        }
+    }
+
+    /// Rows may be picked more than once.
+    pub fn with_replacement(mut self) -> Sample {
+        self.with_replacement = true;
+        self
+    }
+
+    /// A fixed seed: the same sample on the same data and partitioning.
+    pub fn seed(mut self, seed: i64) -> Sample {
+        self.seed = Some(seed);
+        self
+    }
 }
 
 /// How [`DataFrame::join`] matches rows.
@@ -101,7 +147,27 @@ fn strings<S: Into<String>>(items: impl IntoIterator<Item = S>) -> Vec<String> {
 
 impl DataFrame {
     pub(crate) fn new(session: SparkSession, relation: pb::Relation) -> DataFrame {
-        DataFrame { session, relation }
+        DataFrame {
+            session,
+            relation,
+            invalid: None,
+        }
+    }
+
+    /// This DataFrame, marked so that its actions fail with `reason` (an invalid argument).
+    pub(crate) fn poisoned(mut self, reason: impl std::fmt::Display) -> DataFrame {
+        if self.invalid.is_none() {
+            self.invalid = Some(reason.to_string().into());
+        }
+        self
+    }
+
+    /// The relation, unless an argument was rejected while building the plan.
+    pub(crate) fn checked_relation(&self) -> crate::Result<&pb::Relation> {
+        match &self.invalid {
+            Some(reason) => Err(crate::Error::invalid_argument(reason.to_string())),
+            None => Ok(&self.relation),
+        }
     }
 
     /// The session this DataFrame belongs to.
@@ -118,7 +184,18 @@ impl DataFrame {
     }
 
     fn wrap(&self, rel: RelType) -> DataFrame {
-        self.session.dataframe(rel)
+        let mut df = self.session.dataframe(rel);
+        df.invalid = self.invalid.clone();
+        df
+    }
+
+    /// Like `wrap` for a relation over two inputs: either side's problem carries over.
+    fn wrap2(&self, other: &DataFrame, rel: RelType) -> DataFrame {
+        let mut df = self.wrap(rel);
+        if df.invalid.is_none() {
+            df.invalid = other.invalid.clone();
+        }
+        df
     }
 
     fn plan_id(&self) -> Option<i64> {
@@ -301,14 +378,17 @@ impl DataFrame {
             JoinOn::Condition(c) => (Some(c.expr), vec![]),
             JoinOn::None => (None, vec![]),
         };
-        self.wrap(RelType::Join(Box::new(pb::Join {
-            left: self.input(),
-            right: other.input(),
-            join_condition: condition,
-            join_type: join_type as i32,
-            using_columns: using,
-            join_data_type: None,
-        })))
+        self.wrap2(
+            other,
+            RelType::Join(Box::new(pb::Join {
+                left: self.input(),
+                right: other.input(),
+                join_condition: condition,
+                join_type: join_type as i32,
+                using_columns: using,
+                join_data_type: None,
+            })),
+        )
     }
 
     /// The cartesian product with `other`.
@@ -371,14 +451,17 @@ impl DataFrame {
         by_name: bool,
         allow_missing: bool,
     ) -> DataFrame {
-        self.wrap(RelType::SetOp(Box::new(pb::SetOperation {
-            left_input: self.input(),
-            right_input: other.input(),
-            set_op_type: op as i32,
-            is_all: Some(is_all),
-            by_name: Some(by_name),
-            allow_missing_columns: Some(allow_missing),
-        })))
+        self.wrap2(
+            other,
+            RelType::SetOp(Box::new(pb::SetOperation {
+                left_input: self.input(),
+                right_input: other.input(),
+                set_op_type: op as i32,
+                is_all: Some(is_all),
+                by_name: Some(by_name),
+                allow_missing_columns: Some(allow_missing),
+            })),
+        )
     }
 
     /// Rows of both DataFrames, matched by position, duplicates kept (`UNION ALL`).
@@ -397,17 +480,29 @@ impl DataFrame {
         self.union(other)
     }
 
-    /// Rows of both DataFrames, matched by column name; with `allow_missing_columns`, columns
-    /// missing on one side are filled with nulls.
-    pub fn union_by_name(&self, other: &DataFrame, allow_missing_columns: bool) -> DataFrame {
+    /// Rows of both DataFrames, matched by column name (both must have the same columns).
+    pub fn union_by_name(&self, other: &DataFrame) -> DataFrame {
         use pb::set_operation::SetOpType;
-        self.set_op(other, SetOpType::Union, true, true, allow_missing_columns)
+        self.set_op(other, SetOpType::Union, true, true, false)
+    }
+
+    /// Like [`union_by_name`](Self::union_by_name); columns missing on one side are filled with
+    /// nulls (PySpark's `allowMissingColumns=True`).
+    pub fn union_by_name_allow_missing(&self, other: &DataFrame) -> DataFrame {
+        use pb::set_operation::SetOpType;
+        self.set_op(other, SetOpType::Union, true, true, true)
     }
 
     /// Distinct rows present in both DataFrames.
     pub fn intersect(&self, other: &DataFrame) -> DataFrame {
         use pb::set_operation::SetOpType;
         self.set_op(other, SetOpType::Intersect, false, false, false)
+    }
+
+    /// Rows present in both DataFrames, keeping duplicates (`INTERSECT ALL`).
+    pub fn intersect_all(&self, other: &DataFrame) -> DataFrame {
+        use pb::set_operation::SetOpType;
+        self.set_op(other, SetOpType::Intersect, true, false, false)
     }
 
     /// Distinct rows of `self` not in `other` (`EXCEPT`).
@@ -458,8 +553,21 @@ impl DataFrame {
         })))
     }
 
-    /// Hash-partitions by `cols` (into `n` partitions, or the default count).
-    pub fn repartition_by<C: Into<Column>>(
+    /// Hash-partitions by `cols` into `spark.sql.shuffle.partitions` partitions.
+    pub fn repartition_by<C: Into<Column>>(&self, cols: impl IntoIterator<Item = C>) -> DataFrame {
+        self.repartition_by_expr(None, cols)
+    }
+
+    /// Hash-partitions by `cols` into `n` partitions.
+    pub fn repartition_by_n<C: Into<Column>>(
+        &self,
+        n: i32,
+        cols: impl IntoIterator<Item = C>,
+    ) -> DataFrame {
+        self.repartition_by_expr(Some(n), cols)
+    }
+
+    fn repartition_by_expr<C: Into<Column>>(
         &self,
         n: Option<i32>,
         cols: impl IntoIterator<Item = C>,
@@ -491,51 +599,58 @@ impl DataFrame {
         })))
     }
 
-    /// A random sample of about `fraction` of the rows.
-    pub fn sample(&self, fraction: f64, with_replacement: bool, seed: Option<i64>) -> DataFrame {
+    /// A random sample of about `fraction` of the rows, without replacement (the server picks the
+    /// seed; see [`sample_with`](Self::sample_with) for a reproducible one).
+    pub fn sample(&self, fraction: f64) -> DataFrame {
+        self.sample_with(Sample::fraction(fraction))
+    }
+
+    /// A random sample as [`Sample`] says, e.g. `Sample::fraction(0.1).seed(42)`.
+    pub fn sample_with(&self, sample: Sample) -> DataFrame {
         self.wrap(RelType::Sample(Box::new(pb::Sample {
             input: self.input(),
             lower_bound: 0.0,
-            upper_bound: fraction,
-            with_replacement: Some(with_replacement),
-            seed,
+            upper_bound: sample.fraction,
+            with_replacement: Some(sample.with_replacement),
+            seed: sample.seed,
             deterministic_order: false,
         })))
     }
 
-    /// Replaces nulls in `cols` (all compatible columns when empty) with `value`.
-    pub fn fill_na<S: Into<String>>(
+    /// Unpivots `values` columns into rows of (`variable`, `value`) next to the `ids` columns
+    /// (all non-id columns when `values` is empty); PySpark's `unpivot`/`melt`.
+    pub fn unpivot<I: Into<Column>, V: Into<Column>>(
         &self,
-        value: impl IntoLiteral,
-        cols: impl IntoIterator<Item = S>,
+        ids: impl IntoIterator<Item = I>,
+        values: impl IntoIterator<Item = V>,
+        variable_column: &str,
+        value_column: &str,
     ) -> DataFrame {
-        self.wrap(RelType::FillNa(Box::new(pb::NaFill {
+        let values = exprs(values);
+        self.wrap(RelType::Unpivot(Box::new(pb::Unpivot {
             input: self.input(),
-            cols: strings(cols),
-            values: vec![value.into_literal().0],
+            ids: exprs(ids),
+            values: (!values.is_empty()).then_some(pb::unpivot::Values { values }),
+            variable_column_name: variable_column.to_string(),
+            value_column_name: value_column.to_string(),
         })))
     }
 
-    /// Drops rows with nulls in `cols` (all columns when empty); with `min_non_nulls`, drops rows
-    /// with fewer non-null values than that.
-    pub fn drop_na<S: Into<String>>(
+    /// Same as [`unpivot`](Self::unpivot).
+    pub fn melt<I: Into<Column>, V: Into<Column>>(
         &self,
-        cols: impl IntoIterator<Item = S>,
-        min_non_nulls: Option<i32>,
+        ids: impl IntoIterator<Item = I>,
+        values: impl IntoIterator<Item = V>,
+        variable_column: &str,
+        value_column: &str,
     ) -> DataFrame {
-        self.wrap(RelType::DropNa(Box::new(pb::NaDrop {
-            input: self.input(),
-            cols: strings(cols),
-            min_non_nulls,
-        })))
+        self.unpivot(ids, values, variable_column, value_column)
     }
 
-    /// count/mean/stddev/min/max of `cols` (all numeric and string columns when empty).
-    pub fn describe<S: Into<String>>(&self, cols: impl IntoIterator<Item = S>) -> DataFrame {
-        self.wrap(RelType::Describe(Box::new(pb::StatDescribe {
-            input: self.input(),
-            cols: strings(cols),
-        })))
+    /// Applies a function that builds on this DataFrame, for chaining reusable steps:
+    /// `df.transform(with_totals).transform(|d| d.limit(10))`.
+    pub fn transform(&self, f: impl FnOnce(&DataFrame) -> DataFrame) -> DataFrame {
+        f(self)
     }
 
     /// Writes this DataFrame to a batch sink.
@@ -548,11 +663,11 @@ impl DataFrame {
         crate::streaming::DataStreamWriter::new(self.clone())
     }
 
-    /// The plan as a root `Plan` message.
-    pub(crate) fn plan(&self) -> pb::Plan {
-        pb::Plan {
-            op_type: Some(pb::plan::OpType::Root(self.relation.clone())),
-        }
+    /// The plan as a root `Plan` message, unless an argument was rejected while building it.
+    pub(crate) fn plan(&self) -> crate::Result<pb::Plan> {
+        Ok(pb::Plan {
+            op_type: Some(pb::plan::OpType::Root(self.checked_relation()?.clone())),
+        })
     }
 }
 

@@ -36,6 +36,11 @@ impl RecordBatchStream {
         }
     }
 
+    /// A stream whose only item is `err` (a plan that was never sent).
+    pub(crate) fn failed(err: Error) -> RecordBatchStream {
+        RecordBatchStream::new(ResponseStream::failed(err))
+    }
+
     /// The id of the server-side operation (for [`SparkSession::interrupt_operation`](crate::SparkSession::interrupt_operation)).
     pub fn operation_id(&self) -> &str {
         self.responses.operation_id()

@@ -127,7 +127,7 @@ async fn set_ops_dedup_watermark() {
     let spark = session().await;
     let a = spark.range(0, 5);
     let b = spark.range(3, 8);
-    let tmp = a.union_by_name(&b, true);
+    let tmp = a.union_by_name_allow_missing(&b);
     let RelType::SetOp(u) = rel(&tmp) else {
         panic!()
     };
@@ -253,4 +253,99 @@ async fn create_dataframe_sends_arrow_ipc() {
     let decoded = super::stream::decode_ipc(local.data.clone().unwrap()).unwrap();
     assert_eq!(decoded, vec![batch]);
     assert!(spark.create_dataframe(&[]).is_err());
+}
+
+#[tokio::test]
+async fn every_dataframe_has_a_plan_id_to_bind_columns_to() {
+    let spark = session().await;
+    let plan_id = |df: &DataFrame| df.relation().common.as_ref().and_then(|c| c.plan_id);
+    // A relation as the server returns it for `spark.sql(..)`: no plan id of its own.
+    let sql = pb::Relation {
+        common: None,
+        rel_type: Some(RelType::Sql(pb::Sql {
+            query: "SELECT 1 AS k".into(),
+            ..Default::default()
+        })),
+    };
+    let a = spark.adopt(sql.clone());
+    let b = crate::raw::dataframe(&spark, sql);
+    let (ia, ib) = (plan_id(&a).unwrap(), plan_id(&b).unwrap());
+    assert_ne!(ia, ib, "two SQL frames must be told apart in a join");
+    match a.col("k").expr.expr_type {
+        Some(ExprType::UnresolvedAttribute(attr)) => assert_eq!(attr.plan_id, Some(ia)),
+        other => panic!("{other:?}"),
+    }
+    let batch = arrow_array::RecordBatch::try_from_iter([(
+        "x",
+        std::sync::Arc::new(arrow_array::Int32Array::from(vec![1])) as arrow_array::ArrayRef,
+    )])
+    .unwrap();
+    for df in [
+        spark.table("t"),
+        spark.read().parquet("/p"),
+        spark.create_dataframe(&[batch]).unwrap(),
+        spark.read_stream().format("rate").load().unwrap(),
+    ] {
+        assert!(plan_id(&df).is_some(), "{:?}", df.relation().rel_type);
+    }
+}
+
+#[tokio::test]
+async fn a_rejected_argument_fails_the_first_action_and_sends_nothing() {
+    let spark = session().await;
+    let df = spark
+        .range(0, 3)
+        .group_by(["id"])
+        .pivot("id", [vec![Some(1i64), None]])
+        .agg([count(lit(1))]);
+    let joined = spark.range(0, 1).join(&df, "id", JoinType::Inner);
+    for d in [&df, &joined, &joined.select(["id"])] {
+        // The server (port 1) is never dialled: the error comes first.
+        let err = d.collect().await.unwrap_err();
+        assert!(
+            matches!(err.kind(), crate::ErrorKind::InvalidArgument(m) if m.contains("pivot value")),
+            "{err:?}"
+        );
+    }
+    let err = spark
+        .sql("SELECT :a")
+        .arg("a", vec![Some(1i32), None])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("holding a null"), "{err}");
+}
+
+#[tokio::test]
+async fn na_functions_send_widened_values() {
+    use pb::expression::literal::LiteralType;
+    let spark = session().await;
+    let df = spark.range(0, 1).fill_na(0i32, ["id"]);
+    let RelType::FillNa(f) = rel(&df) else {
+        panic!()
+    };
+    assert_eq!(f.values[0].literal_type, Some(LiteralType::Long(0)));
+    let df = spark
+        .range(0, 1)
+        .fill_na_by_column([("a", FillValue::from(1.5f32)), ("b", "x".into())]);
+    let RelType::FillNa(f) = rel(&df) else {
+        panic!()
+    };
+    assert_eq!(f.cols, ["a", "b"]);
+    assert_eq!(f.values[0].literal_type, Some(LiteralType::Double(1.5)));
+    let df = spark.range(0, 1).replace([(1i32, 2i16)], ["id"]);
+    let RelType::Replace(r) = rel(&df) else {
+        panic!()
+    };
+    assert_eq!(
+        r.replacements[0].new_value.as_ref().unwrap().literal_type,
+        Some(LiteralType::Double(2.0))
+    );
+    let df = spark.range(0, 1).drop_na(DropNa::all().subset(["id"]));
+    let RelType::DropNa(d) = rel(&df) else {
+        panic!()
+    };
+    assert_eq!(
+        (d.min_non_nulls, d.cols.clone()),
+        (Some(1), vec!["id".to_string()])
+    );
 }

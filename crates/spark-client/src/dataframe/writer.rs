@@ -156,6 +156,7 @@ impl DataFrameWriter {
     }
 
     async fn run(self, target: Option<SaveType>) -> Result<()> {
+        self.df.checked_relation()?;
         let op = self.operation(target);
         self.df
             .session()

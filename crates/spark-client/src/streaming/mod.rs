@@ -23,7 +23,7 @@
 //!     .query_name("events_raw")
 //!     .start_path("/lake/events")
 //!     .await?;
-//! query.await_termination(None).await?;
+//! query.await_termination().await?;
 //! # Ok(()) }
 //! ```
 //!
@@ -315,6 +315,7 @@ impl DataStreamWriter {
     }
 
     async fn run(self, sink: Option<SinkDestination>) -> Result<StreamingQuery> {
+        self.df.checked_relation()?;
         let op = self.operation(sink);
         let session = self.df.session().clone();
         let responses = session

@@ -138,9 +138,18 @@ impl StreamingQuery {
         }
     }
 
-    /// Waits until the query stops (or `timeout` passes); returns whether it stopped. A query that
+    /// Waits until the query stops. A query that failed returns its error.
+    pub async fn await_termination(&self) -> Result<()> {
+        self.await_stop(None).await.map(drop)
+    }
+
+    /// Waits until the query stops or `timeout` passes; returns whether it stopped. A query that
     /// failed returns its error.
-    pub async fn await_termination(&self, timeout: Option<Duration>) -> Result<bool> {
+    pub async fn await_termination_for(&self, timeout: Duration) -> Result<bool> {
+        self.await_stop(Some(timeout)).await
+    }
+
+    async fn await_stop(&self, timeout: Option<Duration>) -> Result<bool> {
         let cmd = Command::AwaitTermination(qc::AwaitTerminationCommand {
             timeout_ms: timeout.map(|t| t.as_millis() as i64),
         });
@@ -169,8 +178,12 @@ impl StreamingQuery {
             None => Ok(None),
             Some(ResultType::Exception(e)) => {
                 Ok(e.exception_message.map(|message| StreamingQueryException {
+                    // Spark 3.5 leaves the class out of this result; it starts the message.
+                    error_class: e
+                        .error_class
+                        .filter(|c| !c.is_empty())
+                        .or_else(|| crate::errors::error_class_from_message(&message)),
                     message,
-                    error_class: e.error_class,
                     stack_trace: e.stack_trace,
                 }))
             }
@@ -258,8 +271,17 @@ impl StreamingQueryManager {
         }
     }
 
-    /// Waits until any query of the session stops (or `timeout` passes); returns whether one did.
-    pub async fn await_any_termination(&self, timeout: Option<Duration>) -> Result<bool> {
+    /// Waits until any query of the session stops.
+    pub async fn await_any_termination(&self) -> Result<()> {
+        self.await_any(None).await.map(drop)
+    }
+
+    /// Waits until any query of the session stops or `timeout` passes; returns whether one did.
+    pub async fn await_any_termination_for(&self, timeout: Duration) -> Result<bool> {
+        self.await_any(Some(timeout)).await
+    }
+
+    async fn await_any(&self, timeout: Option<Duration>) -> Result<bool> {
         let cmd = ManagerCommand::AwaitAnyTermination(mc::AwaitAnyTerminationCommand {
             timeout_ms: timeout.map(|t| t.as_millis() as i64),
         });

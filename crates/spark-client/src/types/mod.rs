@@ -1,4 +1,11 @@
-//! Spark SQL data types, a [`StructType`] builder that renders DDL and JSON schemas, and literals.
+//! Spark SQL data types, a [`StructType`] builder, and literals.
+//!
+//! Each type renders three ways, spelled exactly as Spark and PySpark spell them:
+//! - [`DataType::to_ddl`] / [`StructType::to_ddl`]: Spark's SQL spelling (`DataType.sql`,
+//!   `StructType.toDDL` in Scala), e.g. `ARRAY<STRUCT<id: BIGINT NOT NULL>>`;
+//! - [`DataType::simple_string`]: PySpark's `simpleString()` (what `df.dtypes` shows), e.g.
+//!   `array<struct<id:bigint>>`;
+//! - [`DataType::to_json`]: PySpark's `json()` (sorted keys, compact, ASCII-escaped).
 //!
 //! ```
 //! use spark_client::types::{DataType, StructType};
@@ -6,10 +13,15 @@
 //! let schema = StructType::new()
 //!     .field("id", DataType::Long, false)
 //!     .field("tags", DataType::array(DataType::String), true)
-//!     .field("amount", DataType::Decimal { precision: 10, scale: 2 }, true);
-//! assert_eq!(schema.to_ddl(), "`id` BIGINT NOT NULL, `tags` ARRAY<STRING>, `amount` DECIMAL(10,2)");
+//!     .field("unit price", DataType::Decimal { precision: 10, scale: 2 }, true);
+//! assert_eq!(schema.to_ddl(), "id BIGINT NOT NULL,tags ARRAY<STRING>,`unit price` DECIMAL(10,2)");
+//! assert_eq!(
+//!     DataType::from(schema).simple_string(),
+//!     "struct<id:bigint,tags:array<string>,unit price:decimal(10,2)>"
+//! );
 //! ```
 
+mod json;
 mod literal;
 
 use serde_json::{json, Value};
@@ -61,12 +73,22 @@ pub enum DataType {
     Timestamp,
     /// `TIMESTAMP_NTZ` (without time zone).
     TimestampNtz,
-    /// `INTERVAL` (the legacy calendar interval).
+    /// `INTERVAL` (the legacy calendar interval: months, days and microseconds).
     CalendarInterval,
-    /// `INTERVAL YEAR TO MONTH`.
-    YearMonthInterval,
-    /// `INTERVAL DAY TO SECOND`.
-    DayTimeInterval,
+    /// `INTERVAL YEAR TO MONTH` and its one-field forms `INTERVAL YEAR`, `INTERVAL MONTH`.
+    YearMonthInterval {
+        /// The leading field.
+        start: YearMonthField,
+        /// The trailing field (equal to `start` for a one-field interval).
+        end: YearMonthField,
+    },
+    /// `INTERVAL DAY TO SECOND` and its narrower forms (`INTERVAL HOUR`, `INTERVAL DAY TO MINUTE`, ...).
+    DayTimeInterval {
+        /// The leading field.
+        start: DayTimeField,
+        /// The trailing field (equal to `start` for a one-field interval).
+        end: DayTimeField,
+    },
     /// `ARRAY<element>`.
     Array {
         /// The element type.
@@ -89,6 +111,75 @@ pub enum DataType {
     Other(String),
 }
 
+/// A field of a year-month interval type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum YearMonthField {
+    /// `YEAR`.
+    Year = 0,
+    /// `MONTH`.
+    Month = 1,
+}
+
+/// A field of a day-time interval type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DayTimeField {
+    /// `DAY`.
+    Day = 0,
+    /// `HOUR`.
+    Hour = 1,
+    /// `MINUTE`.
+    Minute = 2,
+    /// `SECOND`.
+    Second = 3,
+}
+
+impl YearMonthField {
+    fn name(self) -> &'static str {
+        match self {
+            YearMonthField::Year => "year",
+            YearMonthField::Month => "month",
+        }
+    }
+
+    fn from_proto(v: Option<i32>, default: YearMonthField) -> YearMonthField {
+        match v {
+            Some(0) => YearMonthField::Year,
+            Some(1) => YearMonthField::Month,
+            _ => default,
+        }
+    }
+}
+
+impl DayTimeField {
+    fn name(self) -> &'static str {
+        match self {
+            DayTimeField::Day => "day",
+            DayTimeField::Hour => "hour",
+            DayTimeField::Minute => "minute",
+            DayTimeField::Second => "second",
+        }
+    }
+
+    fn from_proto(v: Option<i32>, default: DayTimeField) -> DayTimeField {
+        match v {
+            Some(0) => DayTimeField::Day,
+            Some(1) => DayTimeField::Hour,
+            Some(2) => DayTimeField::Minute,
+            Some(3) => DayTimeField::Second,
+            _ => default,
+        }
+    }
+}
+
+/// `interval day`, `interval day to second`: Spark's lower-case interval spelling.
+fn interval_name(start: &str, end: &str) -> String {
+    if start == end {
+        format!("interval {start}")
+    } else {
+        format!("interval {start} to {end}")
+    }
+}
+
 /// One field of a [`StructType`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StructField {
@@ -98,6 +189,9 @@ pub struct StructField {
     pub data_type: DataType,
     /// Whether the field may be null.
     pub nullable: bool,
+    /// The field's metadata as a JSON object (e.g. a `comment`), as the server sent it; `None` for
+    /// none.
+    pub metadata: Option<String>,
 }
 
 /// A struct type: an ordered list of fields. Also the type of a DataFrame's schema.
@@ -143,28 +237,26 @@ impl DataType {
         }
     }
 
-    /// The type in Spark SQL's DDL spelling, e.g. `ARRAY<STRUCT<`a`: BIGINT>>`.
+    /// `INTERVAL DAY TO SECOND` (the type of a `chrono::TimeDelta` literal).
+    pub fn day_time_interval() -> DataType {
+        DataType::DayTimeInterval {
+            start: DayTimeField::Day,
+            end: DayTimeField::Second,
+        }
+    }
+
+    /// `INTERVAL YEAR TO MONTH`.
+    pub fn year_month_interval() -> DataType {
+        DataType::YearMonthInterval {
+            start: YearMonthField::Year,
+            end: YearMonthField::Month,
+        }
+    }
+
+    /// The type in Spark SQL's spelling (`DataType.sql` in Scala), e.g.
+    /// `ARRAY<STRUCT<id: BIGINT NOT NULL, `a b`: STRING>>`.
     pub fn to_ddl(&self) -> String {
         match self {
-            DataType::Null => "VOID".into(),
-            DataType::Boolean => "BOOLEAN".into(),
-            DataType::Byte => "TINYINT".into(),
-            DataType::Short => "SMALLINT".into(),
-            DataType::Integer => "INT".into(),
-            DataType::Long => "BIGINT".into(),
-            DataType::Float => "FLOAT".into(),
-            DataType::Double => "DOUBLE".into(),
-            DataType::Decimal { precision, scale } => format!("DECIMAL({precision},{scale})"),
-            DataType::String => "STRING".into(),
-            DataType::Char(n) => format!("CHAR({n})"),
-            DataType::VarChar(n) => format!("VARCHAR({n})"),
-            DataType::Binary => "BINARY".into(),
-            DataType::Date => "DATE".into(),
-            DataType::Timestamp => "TIMESTAMP".into(),
-            DataType::TimestampNtz => "TIMESTAMP_NTZ".into(),
-            DataType::CalendarInterval => "INTERVAL".into(),
-            DataType::YearMonthInterval => "INTERVAL YEAR TO MONTH".into(),
-            DataType::DayTimeInterval => "INTERVAL DAY TO SECOND".into(),
             DataType::Array { element, .. } => format!("ARRAY<{}>", element.to_ddl()),
             DataType::Map { key, value, .. } => {
                 format!("MAP<{}, {}>", key.to_ddl(), value.to_ddl())
@@ -173,48 +265,34 @@ impl DataType {
                 let fields: Vec<String> = s
                     .fields
                     .iter()
-                    .map(|f| format!("{}: {}", quote_ident(&f.name), f.data_type.to_ddl()))
+                    .map(|f| {
+                        format!(
+                            "{}: {}{}{}",
+                            quote_if_needed(&f.name),
+                            f.data_type.to_ddl(),
+                            if f.nullable { "" } else { " NOT NULL" },
+                            f.ddl_comment()
+                        )
+                    })
                     .collect();
                 format!("STRUCT<{}>", fields.join(", "))
             }
+            DataType::Null => "VOID".into(),
             DataType::Other(ddl) => ddl.clone(),
+            other => other.simple_string().to_uppercase(),
         }
     }
 
-    /// The type in Spark's JSON schema format (what `DataType.json()` prints in PySpark).
-    pub fn to_json_value(&self) -> Value {
-        match self {
-            DataType::Array {
-                element,
-                contains_null,
-            } => json!({
-                "type": "array",
-                "elementType": element.to_json_value(),
-                "containsNull": contains_null,
-            }),
-            DataType::Map {
-                key,
-                value,
-                value_contains_null,
-            } => json!({
-                "type": "map",
-                "keyType": key.to_json_value(),
-                "valueType": value.to_json_value(),
-                "valueContainsNull": value_contains_null,
-            }),
-            DataType::Struct(s) => s.to_json_value(),
-            other => Value::String(other.json_name()),
-        }
-    }
-
-    fn json_name(&self) -> String {
+    /// PySpark's `simpleString()` of the type (`df.dtypes` shows it): `bigint`, `array<string>`,
+    /// `map<string,int>`, `struct<a:int,b:string>`, `interval day to second`.
+    pub fn simple_string(&self) -> String {
         match self {
             DataType::Null => "void".into(),
             DataType::Boolean => "boolean".into(),
-            DataType::Byte => "byte".into(),
-            DataType::Short => "short".into(),
-            DataType::Integer => "integer".into(),
-            DataType::Long => "long".into(),
+            DataType::Byte => "tinyint".into(),
+            DataType::Short => "smallint".into(),
+            DataType::Integer => "int".into(),
+            DataType::Long => "bigint".into(),
             DataType::Float => "float".into(),
             DataType::Double => "double".into(),
             DataType::Decimal { precision, scale } => format!("decimal({precision},{scale})"),
@@ -226,9 +304,57 @@ impl DataType {
             DataType::Timestamp => "timestamp".into(),
             DataType::TimestampNtz => "timestamp_ntz".into(),
             DataType::CalendarInterval => "interval".into(),
-            DataType::YearMonthInterval => "interval year to month".into(),
-            DataType::DayTimeInterval => "interval day to second".into(),
-            other => other.to_ddl().to_lowercase(),
+            DataType::YearMonthInterval { start, end } => interval_name(start.name(), end.name()),
+            DataType::DayTimeInterval { start, end } => interval_name(start.name(), end.name()),
+            DataType::Array { element, .. } => format!("array<{}>", element.simple_string()),
+            DataType::Map { key, value, .. } => {
+                format!("map<{},{}>", key.simple_string(), value.simple_string())
+            }
+            DataType::Struct(s) => {
+                let fields: Vec<String> = s
+                    .fields
+                    .iter()
+                    .map(|f| format!("{}:{}", f.name, f.data_type.simple_string()))
+                    .collect();
+                format!("struct<{}>", fields.join(","))
+            }
+            DataType::Other(ddl) => ddl.to_lowercase(),
+        }
+    }
+
+    /// The type in PySpark's JSON form (`DataType.json()`): compact, keys sorted, non-ASCII
+    /// characters escaped, e.g. `{"containsNull":true,"elementType":"long","type":"array"}`.
+    pub fn to_json(&self) -> String {
+        json::to_pyspark_json(&self.to_json_value())
+    }
+
+    /// The type as a JSON value (`DataType.jsonValue()` in PySpark).
+    pub fn to_json_value(&self) -> Value {
+        match self {
+            DataType::Array {
+                element,
+                contains_null,
+            } => json!({
+                "containsNull": contains_null,
+                "elementType": element.to_json_value(),
+                "type": "array",
+            }),
+            DataType::Map {
+                key,
+                value,
+                value_contains_null,
+            } => json!({
+                "keyType": key.to_json_value(),
+                "type": "map",
+                "valueContainsNull": value_contains_null,
+                "valueType": value.to_json_value(),
+            }),
+            DataType::Struct(s) => s.to_json_value(),
+            DataType::Byte => "byte".into(),
+            DataType::Short => "short".into(),
+            DataType::Integer => "integer".into(),
+            DataType::Long => "long".into(),
+            other => Value::String(other.simple_string()),
         }
     }
 
@@ -263,10 +389,20 @@ impl DataType {
             DataType::Timestamp => Kind::Timestamp(dt::Timestamp::default()),
             DataType::TimestampNtz => Kind::TimestampNtz(dt::TimestampNtz::default()),
             DataType::CalendarInterval => Kind::CalendarInterval(dt::CalendarInterval::default()),
-            DataType::YearMonthInterval => {
-                Kind::YearMonthInterval(dt::YearMonthInterval::default())
+            DataType::YearMonthInterval { start, end } => {
+                Kind::YearMonthInterval(dt::YearMonthInterval {
+                    start_field: Some(*start as i32),
+                    end_field: Some(*end as i32),
+                    type_variation_reference: 0,
+                })
             }
-            DataType::DayTimeInterval => Kind::DayTimeInterval(dt::DayTimeInterval::default()),
+            DataType::DayTimeInterval { start, end } => {
+                Kind::DayTimeInterval(dt::DayTimeInterval {
+                    start_field: Some(*start as i32),
+                    end_field: Some(*end as i32),
+                    type_variation_reference: 0,
+                })
+            }
             DataType::Array {
                 element,
                 contains_null,
@@ -320,8 +456,34 @@ impl DataType {
             Kind::Timestamp(_) => DataType::Timestamp,
             Kind::TimestampNtz(_) => DataType::TimestampNtz,
             Kind::CalendarInterval(_) => DataType::CalendarInterval,
-            Kind::YearMonthInterval(_) => DataType::YearMonthInterval,
-            Kind::DayTimeInterval(_) => DataType::DayTimeInterval,
+            Kind::YearMonthInterval(i) => {
+                let start = YearMonthField::from_proto(i.start_field, YearMonthField::Year);
+                DataType::YearMonthInterval {
+                    start,
+                    end: YearMonthField::from_proto(
+                        i.end_field,
+                        if i.start_field.is_some() {
+                            start
+                        } else {
+                            YearMonthField::Month
+                        },
+                    ),
+                }
+            }
+            Kind::DayTimeInterval(i) => {
+                let start = DayTimeField::from_proto(i.start_field, DayTimeField::Day);
+                DataType::DayTimeInterval {
+                    start,
+                    end: DayTimeField::from_proto(
+                        i.end_field,
+                        if i.start_field.is_some() {
+                            start
+                        } else {
+                            DayTimeField::Second
+                        },
+                    ),
+                }
+            }
             Kind::Array(a) => DataType::Array {
                 element: Box::new(child(&a.element_type)?),
                 contains_null: a.contains_null,
@@ -355,6 +517,46 @@ impl std::fmt::Display for DataType {
     }
 }
 
+impl StructField {
+    /// A field without metadata.
+    pub fn new(name: impl Into<String>, data_type: DataType, nullable: bool) -> StructField {
+        StructField {
+            name: name.into(),
+            data_type,
+            nullable,
+            metadata: None,
+        }
+    }
+
+    /// The field's `comment` metadata, if any.
+    pub fn comment(&self) -> Option<String> {
+        let meta: Value = serde_json::from_str(self.metadata.as_deref()?).ok()?;
+        meta.get("comment")?.as_str().map(str::to_string)
+    }
+
+    /// ` COMMENT '...'` for DDL, as Spark writes it (quotes and backslashes escaped).
+    fn ddl_comment(&self) -> String {
+        match self.comment() {
+            Some(c) => format!(
+                " COMMENT '{}'",
+                c.replace('\\', "\\\\").replace('\'', "\\'")
+            ),
+            None => String::new(),
+        }
+    }
+
+    /// `name TYPE [NOT NULL] [COMMENT '...']`, Spark's `StructField.toDDL`.
+    pub fn to_ddl(&self) -> String {
+        format!(
+            "{} {}{}{}",
+            quote_if_needed(&self.name),
+            self.data_type.to_ddl(),
+            if self.nullable { "" } else { " NOT NULL" },
+            self.ddl_comment()
+        )
+    }
+}
+
 impl StructType {
     /// The same type with every field, array element and map value nullable, at every depth (as
     /// Spark's `asNullable`): what `from_json` produces whatever the schema says, so a table
@@ -368,6 +570,7 @@ impl StructType {
                     name: f.name.clone(),
                     data_type: f.data_type.as_nullable(),
                     nullable: true,
+                    metadata: f.metadata.clone(),
                 })
                 .collect(),
         }
@@ -393,11 +596,8 @@ impl StructType {
 
     /// Appends a field.
     pub fn field(mut self, name: impl Into<String>, data_type: DataType, nullable: bool) -> Self {
-        self.fields.push(StructField {
-            name: name.into(),
-            data_type,
-            nullable,
-        });
+        self.fields
+            .push(StructField::new(name, data_type, nullable));
         self
     }
 
@@ -411,23 +611,22 @@ impl StructType {
         self.fields.iter().find(|f| f.name == name)
     }
 
-    /// The schema as a DDL column list, e.g. ``"`id` BIGINT NOT NULL, `name` STRING"``, as accepted by
-    /// `DataFrameReader::schema`, `from_json` and `CREATE TABLE`.
+    /// The schema as Spark's DDL column list (`StructType.toDDL`), e.g.
+    /// ``"id BIGINT NOT NULL,`first name` STRING"``, as accepted by `DataFrameReader::schema`,
+    /// `from_json` and `CREATE TABLE`.
     pub fn to_ddl(&self) -> String {
-        let cols: Vec<String> = self
-            .fields
-            .iter()
-            .map(|f| {
-                let null = if f.nullable { "" } else { " NOT NULL" };
-                format!("{} {}{null}", quote_ident(&f.name), f.data_type.to_ddl())
-            })
-            .collect();
-        cols.join(", ")
+        let cols: Vec<String> = self.fields.iter().map(StructField::to_ddl).collect();
+        cols.join(",")
     }
 
-    /// The schema in Spark's JSON format (`StructType.json()` in PySpark).
+    /// PySpark's `simpleString()`: `struct<id:bigint,name:string>`.
+    pub fn simple_string(&self) -> String {
+        DataType::Struct(self.clone()).simple_string()
+    }
+
+    /// The schema in PySpark's JSON form (`StructType.json()`).
     pub fn to_json(&self) -> String {
-        self.to_json_value().to_string()
+        json::to_pyspark_json(&self.to_json_value())
     }
 
     fn to_json_value(&self) -> Value {
@@ -435,15 +634,20 @@ impl StructType {
             .fields
             .iter()
             .map(|f| {
+                let metadata = f
+                    .metadata
+                    .as_deref()
+                    .and_then(|m| serde_json::from_str(m).ok())
+                    .unwrap_or_else(|| json!({}));
                 json!({
+                    "metadata": metadata,
                     "name": f.name,
-                    "type": f.data_type.to_json_value(),
                     "nullable": f.nullable,
-                    "metadata": {},
+                    "type": f.data_type.to_json_value(),
                 })
             })
             .collect();
-        json!({ "type": "struct", "fields": fields })
+        json!({ "fields": fields, "type": "struct" })
     }
 
     fn to_proto_struct(&self) -> pb::data_type::Struct {
@@ -455,7 +659,7 @@ impl StructType {
                     name: f.name.clone(),
                     data_type: Some(f.data_type.to_proto()),
                     nullable: f.nullable,
-                    metadata: None,
+                    metadata: f.metadata.clone(),
                 })
                 .collect(),
             type_variation_reference: 0,
@@ -475,6 +679,7 @@ impl StructType {
                     name: f.name.clone(),
                     data_type: DataType::from_proto(dt)?,
                     nullable: f.nullable,
+                    metadata: f.metadata.clone().filter(|m| !m.is_empty() && m != "{}"),
                 })
             })
             .collect::<Result<_>>()?;
@@ -503,6 +708,19 @@ pub(crate) fn quote_ident(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
 }
 
+/// Spark's `quoteIfNeeded`: a name of letters, digits and `_` that is not all digits stays bare;
+/// any other is backtick-quoted.
+pub(crate) fn quote_if_needed(name: &str) -> String {
+    let plain = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.chars().all(|c| c.is_ascii_digit());
+    if plain {
+        name.to_string()
+    } else {
+        quote_ident(name)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -523,38 +741,183 @@ mod tests {
             )
     }
 
+    fn every_type() -> Vec<(DataType, &'static str, &'static str, &'static str)> {
+        use DayTimeField as D;
+        use YearMonthField as Y;
+        // (type, Spark's sql, PySpark's simpleString, PySpark's json)
+        vec![
+            (DataType::Null, "VOID", "void", r#""void""#),
+            (DataType::Boolean, "BOOLEAN", "boolean", r#""boolean""#),
+            (DataType::Byte, "TINYINT", "tinyint", r#""byte""#),
+            (DataType::Short, "SMALLINT", "smallint", r#""short""#),
+            (DataType::Integer, "INT", "int", r#""integer""#),
+            (DataType::Long, "BIGINT", "bigint", r#""long""#),
+            (DataType::Float, "FLOAT", "float", r#""float""#),
+            (DataType::Double, "DOUBLE", "double", r#""double""#),
+            (
+                DataType::Decimal {
+                    precision: 38,
+                    scale: 18,
+                },
+                "DECIMAL(38,18)",
+                "decimal(38,18)",
+                r#""decimal(38,18)""#,
+            ),
+            (DataType::String, "STRING", "string", r#""string""#),
+            (DataType::Char(3), "CHAR(3)", "char(3)", r#""char(3)""#),
+            (
+                DataType::VarChar(9),
+                "VARCHAR(9)",
+                "varchar(9)",
+                r#""varchar(9)""#,
+            ),
+            (DataType::Binary, "BINARY", "binary", r#""binary""#),
+            (DataType::Date, "DATE", "date", r#""date""#),
+            (
+                DataType::Timestamp,
+                "TIMESTAMP",
+                "timestamp",
+                r#""timestamp""#,
+            ),
+            (
+                DataType::TimestampNtz,
+                "TIMESTAMP_NTZ",
+                "timestamp_ntz",
+                r#""timestamp_ntz""#,
+            ),
+            (
+                DataType::CalendarInterval,
+                "INTERVAL",
+                "interval",
+                r#""interval""#,
+            ),
+            (
+                DataType::year_month_interval(),
+                "INTERVAL YEAR TO MONTH",
+                "interval year to month",
+                r#""interval year to month""#,
+            ),
+            (
+                DataType::YearMonthInterval {
+                    start: Y::Month,
+                    end: Y::Month,
+                },
+                "INTERVAL MONTH",
+                "interval month",
+                r#""interval month""#,
+            ),
+            (
+                DataType::day_time_interval(),
+                "INTERVAL DAY TO SECOND",
+                "interval day to second",
+                r#""interval day to second""#,
+            ),
+            (
+                DataType::DayTimeInterval {
+                    start: D::Hour,
+                    end: D::Minute,
+                },
+                "INTERVAL HOUR TO MINUTE",
+                "interval hour to minute",
+                r#""interval hour to minute""#,
+            ),
+            (
+                DataType::array(DataType::Long),
+                "ARRAY<BIGINT>",
+                "array<bigint>",
+                r#"{"containsNull":true,"elementType":"long","type":"array"}"#,
+            ),
+            (
+                DataType::Map {
+                    key: Box::new(DataType::String),
+                    value: Box::new(DataType::Short),
+                    value_contains_null: false,
+                },
+                "MAP<STRING, SMALLINT>",
+                "map<string,smallint>",
+                r#"{"keyType":"string","type":"map","valueContainsNull":false,"valueType":"short"}"#,
+            ),
+            (
+                DataType::Struct(
+                    StructType::new()
+                        .field("a", DataType::Integer, false)
+                        .field("b c", DataType::String, true)
+                        .field("1", DataType::Date, true),
+                ),
+                "STRUCT<a: INT NOT NULL, `b c`: STRING, `1`: DATE>",
+                "struct<a:int,b c:string,1:date>",
+                concat!(
+                    r#"{"fields":[{"metadata":{},"name":"a","nullable":false,"type":"integer"},"#,
+                    r#"{"metadata":{},"name":"b c","nullable":true,"type":"string"},"#,
+                    r#"{"metadata":{},"name":"1","nullable":true,"type":"date"}],"type":"struct"}"#
+                ),
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_type_spelled_as_spark_and_pyspark_do() {
+        for (dt, sql, simple, json) in every_type() {
+            assert_eq!(dt.to_ddl(), sql, "{dt:?}");
+            assert_eq!(dt.simple_string(), simple, "{dt:?}");
+            assert_eq!(dt.to_json(), json, "{dt:?}");
+            assert_eq!(DataType::from_proto(&dt.to_proto()).unwrap(), dt);
+        }
+    }
+
     #[test]
     fn renders_ddl() {
         assert_eq!(
             event_schema().to_ddl(),
-            "`id` BIGINT NOT NULL, `kind` STRING, `payload` STRUCT<`n`: INT>, `attrs` MAP<STRING, DOUBLE>"
+            "id BIGINT NOT NULL,kind STRING,payload STRUCT<n: INT>,attrs MAP<STRING, DOUBLE>"
         );
         assert_eq!(quote_ident("we`ird"), "`we``ird`");
+        assert_eq!(quote_if_needed("we`ird"), "`we``ird`");
+        assert_eq!(quote_if_needed("a_1"), "a_1");
+        assert_eq!(quote_if_needed("12"), "`12`");
+        assert_eq!(quote_if_needed("é"), "`é`");
+        let mut commented = StructField::new("x", DataType::Integer, true);
+        commented.metadata = Some(r#"{"comment":"it's"}"#.into());
+        assert_eq!(commented.to_ddl(), r"x INT COMMENT 'it\'s'");
     }
 
     #[test]
-    fn renders_json() {
+    fn renders_json_like_pyspark() {
         let v: Value = serde_json::from_str(&event_schema().to_json()).unwrap();
         assert_eq!(v["type"], "struct");
         assert_eq!(v["fields"][0]["type"], "long");
         assert_eq!(v["fields"][0]["nullable"], false);
         assert_eq!(v["fields"][2]["type"]["fields"][0]["type"], "integer");
         assert_eq!(v["fields"][3]["type"]["valueType"], "double");
+        // Non-ASCII is escaped and metadata keys are sorted, as json.dumps(sort_keys=True) does.
+        let mut f = StructField::new("naïve", DataType::String, true);
+        f.metadata = Some(r#"{"z":1,"comment":"ü"}"#.into());
+        let s = StructType { fields: vec![f] };
         assert_eq!(
-            DataType::Decimal {
-                precision: 10,
-                scale: 2
-            }
-            .to_json_value(),
-            "decimal(10,2)"
+            s.to_json(),
+            r#"{"fields":[{"metadata":{"comment":"\u00fc","z":1},"name":"na\u00efve","nullable":true,"type":"string"}],"type":"struct"}"#
         );
     }
 
     #[test]
-    fn proto_round_trip() {
-        let dt = DataType::Struct(event_schema());
-        assert_eq!(DataType::from_proto(&dt.to_proto()).unwrap(), dt);
-        let arr = DataType::array(DataType::Timestamp);
-        assert_eq!(DataType::from_proto(&arr.to_proto()).unwrap(), arr);
+    fn intervals_default_their_fields_like_pyspark() {
+        let bare = pb::DataType {
+            kind: Some(Kind::DayTimeInterval(Default::default())),
+        };
+        assert_eq!(
+            DataType::from_proto(&bare).unwrap(),
+            DataType::day_time_interval()
+        );
+        let hour = pb::DataType {
+            kind: Some(Kind::DayTimeInterval(pb::data_type::DayTimeInterval {
+                start_field: Some(1),
+                end_field: None,
+                type_variation_reference: 0,
+            })),
+        };
+        assert_eq!(
+            DataType::from_proto(&hour).unwrap().simple_string(),
+            "interval hour"
+        );
     }
 }

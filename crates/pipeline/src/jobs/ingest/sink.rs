@@ -1,12 +1,15 @@
 //! Where every producer's messages go: parsed records to `emails-topic` (key = record id), input
-//! that is not an email to `emails-dlq` with the reason in headers.
+//! that is not an email to `emails-dlq` with the reason in headers ([`EmailSink`]); calendar
+//! records likewise to `calendar-topic` and `calendar-dlq`. Both are a [`RecordSink`]: a records
+//! topic and a DLQ behind one producer.
 //!
 //! One idempotent producer (`enable.idempotence`: no duplicates or reordering from its own
 //! retries) with lz4 compression, which librdkafka always builds in (zstd would need an extra C
 //! library). Sends are enqueued without waiting and their delivery reports are collected in
 //! the background, bounded by [`MAX_IN_FLIGHT`], so a backfill runs at the broker's pace; any
-//! failed delivery fails the run at [`EmailSink::finish`].
+//! failed delivery fails the run at [`RecordSink::finish`].
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -20,46 +23,82 @@ use rdkafka::message::OwnedHeaders;
 use rdkafka::producer::future_producer::OwnedDeliveryResult;
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord, Producer};
 
-use crate::mime::{self, SourceMeta};
+use crate::mime::{self, Parsed, SourceMeta};
 use crate::{Error, Result};
 use mindy_core::config::{KafkaArgs, TopicArgs};
 use mindy_core::dlq::{DeadLetter, Stage};
-use mindy_core::email::{EmailRecord, Source};
+use mindy_core::email::{DateSource, EmailRecord, Source};
 use mindy_core::kafka;
 
 /// Delivery reports awaited at most at once; past this, sending waits for the oldest.
 pub const MAX_IN_FLIGHT: usize = 10_000;
 
 /// What one ingestion run did, for the summary line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IngestCounts {
+    /// Messages read from the source; each became one record or one dead letter.
+    pub messages: u64,
+    /// Raw bytes of those messages.
+    pub bytes: u64,
     /// Records delivered to the emails topic.
     pub produced: u64,
     /// Inputs delivered to the DLQ.
     pub dead_lettered: u64,
+    /// Dead letters sent, by rule (`parse.no_headers`, `gmail.undecodable`, ...).
+    pub dead_letters_by_rule: BTreeMap<String, u64>,
+    /// Messages whose text needed a guessed charset (8-bit bytes and no declared charset, or
+    /// one that did not fit).
+    pub charset_guesses: u64,
+    /// Records whose date is the newest `Received` header's (no readable `Date`).
+    pub received_dates: u64,
+    /// Records whose date is Gmail's `internalDate` (no readable `Date`).
+    pub internal_dates: u64,
+    /// Records whose date is the mbox `From ` line's (no `Date` nor `Received`).
+    pub mbox_from_dates: u64,
 }
 
 impl IngestCounts {
-    /// Both counts added up.
+    /// Records and dead letters delivered, added up.
     pub fn total(&self) -> u64 {
         self.produced + self.dead_lettered
     }
+
+    /// Counts what a parsed record needed to get its fields.
+    fn note(&mut self, parsed: &Parsed) {
+        self.charset_guesses += u64::from(parsed.charset_guessed);
+        match parsed.record.date_source {
+            Some(DateSource::Received) => self.received_dates += 1,
+            Some(DateSource::InternalDate) => self.internal_dates += 1,
+            Some(DateSource::MboxFrom) => self.mbox_from_dates += 1,
+            Some(DateSource::Header) | None => {}
+        }
+    }
 }
 
-/// The producer side of an ingestion run.
-pub struct EmailSink {
+/// The producer side of an ingestion run: records to one topic, dead letters to a DLQ.
+pub struct RecordSink {
     /// The idempotent, compressing producer.
     producer: FutureProducer,
-    /// Destination topics.
-    topics: TopicArgs,
+    /// Where records go (key = record id).
+    records_topic: String,
+    /// Where input that could not be used goes.
+    dlq: String,
     /// Which source this run reads (`mindy-source` on dead letters).
-    source: Source,
+    source: &'static str,
     /// Delivery reports not yet received, with whether each was a dead letter.
     in_flight: FuturesUnordered<Tagged>,
     /// Delivered so far.
     counts: IngestCounts,
     /// When the sink was opened, for the summary's rate.
     started: Instant,
+}
+
+/// The email producers' sink: MIME parsing in front of a [`RecordSink`] on the emails topics.
+pub struct EmailSink {
+    /// The records and dead letters.
+    sink: RecordSink,
+    /// Which source this run reads.
+    source: Source,
 }
 
 /// A delivery report with whether it was a dead letter, so one queue serves both kinds.
@@ -100,14 +139,10 @@ pub fn producer_config(kafka_args: &KafkaArgs, tuning: &[(&str, &str)]) -> rdkaf
 impl EmailSink {
     /// Checks that the emails and DLQ topics exist, then opens the producer.
     pub async fn open(kafka_args: &KafkaArgs, topics: &TopicArgs, source: Source) -> Result<Self> {
-        kafka::require_topics(kafka_args, &[&topics.emails, &topics.dlq]).await?;
         Ok(EmailSink {
-            producer: producer_config(kafka_args, &[]).create()?,
-            topics: topics.clone(),
+            sink: RecordSink::open(kafka_args, &topics.emails, &topics.dlq, source.as_str())
+                .await?,
             source,
-            in_flight: FuturesUnordered::new(),
-            counts: IngestCounts::default(),
-            started: Instant::now(),
         })
     }
 
@@ -119,9 +154,11 @@ impl EmailSink {
         meta: &SourceMeta,
         source_ref: &str,
     ) -> Result<bool> {
-        match mime::parse(raw, meta, Utc::now()) {
-            Ok(record) => {
-                self.send_record(&record).await?;
+        match mime::parse_noted(raw, meta, Utc::now()) {
+            Ok(parsed) => {
+                self.sink.counts.note(&parsed);
+                self.sink.counts.bytes += raw.len() as u64;
+                self.send_record(&parsed.record).await?;
                 Ok(true)
             }
             Err(e) => {
@@ -135,11 +172,9 @@ impl EmailSink {
 
     /// Sends one record to the emails topic, keyed by its id.
     pub async fn send_record(&mut self, record: &EmailRecord) -> Result<()> {
-        let payload = record.to_json();
-        let topic = self.topics.emails.clone();
-        self.enqueue(&topic, record.id.as_bytes(), &payload, None)
-            .await?;
-        Ok(())
+        self.sink
+            .send(record.id.as_bytes(), &record.to_json())
+            .await
     }
 
     /// Sends input that could not be used to the DLQ, with the reason in headers.
@@ -150,15 +185,85 @@ impl EmailSink {
         reason: &str,
         source_ref: &str,
     ) -> Result<()> {
+        self.sink
+            .send_dead_letter(raw, rule, reason, source_ref)
+            .await
+    }
+
+    /// Waits until every record sent so far is acknowledged (or fails the run).
+    pub async fn flush(&mut self) -> Result<()> {
+        self.sink.flush().await
+    }
+
+    /// Waits for every outstanding delivery and returns what was delivered.
+    pub async fn finish(self) -> Result<IngestCounts> {
+        self.sink.finish().await
+    }
+
+    /// Counts so far (deliveries: outstanding reports not included).
+    pub fn counts(&self) -> &IngestCounts {
+        self.sink.counts()
+    }
+
+    /// Time since the sink was opened.
+    pub fn elapsed(&self) -> Duration {
+        self.sink.elapsed()
+    }
+}
+
+impl RecordSink {
+    /// Checks that the records topic and the DLQ exist, then opens the producer.
+    pub async fn open(
+        kafka_args: &KafkaArgs,
+        records_topic: &str,
+        dlq: &str,
+        source: &'static str,
+    ) -> Result<Self> {
+        kafka::require_topics(kafka_args, &[records_topic, dlq]).await?;
+        Ok(RecordSink {
+            producer: producer_config(kafka_args, &[]).create()?,
+            records_topic: records_topic.to_string(),
+            dlq: dlq.to_string(),
+            source,
+            in_flight: FuturesUnordered::new(),
+            counts: IngestCounts::default(),
+            started: Instant::now(),
+        })
+    }
+
+    /// Sends one record's JSON to the records topic under `key` (the record's id), counting it
+    /// as a message read.
+    pub async fn send(&mut self, key: &[u8], payload: &[u8]) -> Result<()> {
+        self.counts.messages += 1;
+        let topic = self.records_topic.clone();
+        self.enqueue(&topic, key, payload, None).await
+    }
+
+    /// Sends input that could not be used to the DLQ, with the reason in headers; counts it as
+    /// a message read, by rule.
+    pub async fn send_dead_letter(
+        &mut self,
+        raw: &[u8],
+        rule: &str,
+        reason: &str,
+        source_ref: &str,
+    ) -> Result<()> {
+        self.counts.messages += 1;
+        self.counts.bytes += raw.len() as u64;
+        *self
+            .counts
+            .dead_letters_by_rule
+            .entry(rule.to_string())
+            .or_default() += 1;
         let letter = DeadLetter {
             stage: Stage::Ingest,
             rule,
             reason,
-            source: self.source.as_str(),
+            source: self.source,
             source_ref,
         };
         let (value, headers) = letter.encode(raw);
-        let topic = self.topics.dlq.clone();
+        let topic = self.dlq.clone();
         self.enqueue(&topic, source_ref.as_bytes(), value, Some(headers))
             .await
     }
@@ -237,9 +342,9 @@ impl EmailSink {
         Ok(self.counts)
     }
 
-    /// Counts delivered so far (outstanding reports not included).
-    pub fn counts(&self) -> IngestCounts {
-        self.counts
+    /// Counts so far (deliveries: outstanding reports not included).
+    pub fn counts(&self) -> &IngestCounts {
+        &self.counts
     }
 
     /// Time since the sink was opened.

@@ -10,7 +10,11 @@
 //!
 //! Each query has its own checkpoint under the checkpoint root, so a restart continues where it
 //! stopped: Kafka offsets and the Delta sink's transaction log make it exactly-once.
+//!
+//! Calendar records (`--records` includes `calendar`, the default) run beside the mail on a
+//! task and a Spark session of their own: [`calendar`].
 
+pub mod calendar;
 pub mod monitor;
 pub mod plan;
 pub mod summary;
@@ -23,7 +27,7 @@ use spark_client::{DataFrame, SparkSession};
 
 use crate::shutdown::Shutdown;
 use crate::{Error, Result};
-use mindy_core::config::{KafkaArgs, LakeArgs, SparkArgs, TopicArgs};
+use mindy_core::config::{KafkaArgs, LakeArgs, RecordType, SparkArgs, TopicArgs};
 use mindy_core::lake;
 use plan::PlanSettings;
 pub use summary::StreamReport;
@@ -37,6 +41,17 @@ pub struct StreamConfig {
     /// Topic names (the stream reads `processed`).
     #[command(flatten)]
     pub topics: TopicArgs,
+    /// Record types to stream (comma-separated).
+    #[arg(
+        long,
+        env = "MINDY_STREAM_RECORDS",
+        value_delimiter = ',',
+        default_value = "email,calendar"
+    )]
+    pub records: Vec<RecordType>,
+    /// The calendar's topics and settings.
+    #[command(flatten)]
+    pub calendar: calendar::CalendarStreamArgs,
     /// Spark Connect connection.
     #[command(flatten)]
     pub spark: SparkArgs,
@@ -144,7 +159,7 @@ impl StreamConfig {
         }
     }
 
-    fn trigger(&self) -> Trigger {
+    pub(crate) fn trigger(&self) -> Trigger {
         if self.available_now {
             Trigger::AvailableNow
         } else {
@@ -166,6 +181,10 @@ pub async fn run(config: &StreamConfig, shutdown: Shutdown) -> Result<StreamRepo
         config.progress_database_url.as_deref(),
     )
     .await?;
+    let calendar = calendar::spawn(config, &shutdown).await?;
+    if !config.records.contains(&RecordType::Email) {
+        return calendar::join(calendar, StreamReport::default()).await;
+    }
     tracing::info!(?paths, trigger = ?config.trigger(), topic = %config.topics.processed, "starting the stream");
 
     let parsed = plan::parse(&kafka_source(&session, config)?);
@@ -206,7 +225,8 @@ pub async fn run(config: &StreamConfig, shutdown: Shutdown) -> Result<StreamRepo
         monitor.watch_until(&queries, &shutdown).await?;
     }
     stop_all(&queries).await;
-    summary::report(&session, &queries).await
+    let report = summary::report(&session, &queries).await?;
+    calendar::join(calendar, report).await
 }
 
 /// The Kafka source, with every option explicit.

@@ -1,6 +1,7 @@
 //! The validator's counters, for the dashboard: valid and invalid records (counted when their
 //! transaction commits, so they match what downstream sees), rejections by rule, consumer lag,
-//! and transactions committed or aborted. Served in the Prometheus text format on `/metrics` and
+//! and transactions committed or aborted — one set per record type (`record="email"`,
+//! `record="calendar"`), each kept by the processor of that type. Served in the Prometheus text format on `/metrics` and
 //! logged periodically.
 //!
 //! The HTTP side is a few lines on a `TcpListener` rather than a web framework: it answers
@@ -44,76 +45,82 @@ impl Counters {
             *rejections.entry(rule).or_default() += n;
         }
     }
+}
 
-    /// The counters in Prometheus' text exposition format.
-    pub fn render(&self) -> String {
-        let mut out = String::with_capacity(1024);
-        let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        metric(
-            &mut out,
-            "mindy_validator_records_total",
-            "counter",
-            "Records committed by the validator, by outcome.",
-        );
-        let _ = writeln!(
-            out,
-            "mindy_validator_records_total{{outcome=\"valid\"}} {}",
-            load(&self.valid)
-        );
-        let _ = writeln!(
-            out,
-            "mindy_validator_records_total{{outcome=\"invalid\"}} {}",
-            load(&self.invalid)
-        );
-        metric(
-            &mut out,
-            "mindy_validator_rejections_total",
-            "counter",
-            "Committed rejections, by failed rule.",
-        );
-        for (rule, n) in self.rejections.lock().expect("counters lock").iter() {
+/// The counters of every record type the validator handles, by record type name.
+pub type Registry = Vec<(&'static str, Arc<Counters>)>;
+
+/// Every record type's counters in Prometheus' text exposition format.
+pub fn render(registry: &Registry) -> String {
+    let mut out = String::with_capacity(1024);
+    let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
+    metric(
+        &mut out,
+        "mindy_validator_records_total",
+        "counter",
+        "Records committed by the validator, by record type and outcome.",
+    );
+    for (record, c) in registry {
+        for (outcome, n) in [("valid", load(&c.valid)), ("invalid", load(&c.invalid))] {
             let _ = writeln!(
                 out,
-                "mindy_validator_rejections_total{{rule=\"{rule}\"}} {n}"
+                "mindy_validator_records_total{{record=\"{record}\",outcome=\"{outcome}\"}} {n}"
             );
         }
-        metric(
-            &mut out,
-            "mindy_validator_consumer_lag",
-            "gauge",
-            "Records not yet consumed on the assigned partitions.",
-        );
-        let _ = writeln!(
-            out,
-            "mindy_validator_consumer_lag {}",
-            self.lag.load(Ordering::Relaxed)
-        );
-        metric(
-            &mut out,
-            "mindy_validator_transactions_total",
-            "counter",
-            "Transactions (offset commits) by result.",
-        );
-        let _ = writeln!(
-            out,
-            "mindy_validator_transactions_total{{result=\"committed\"}} {}",
-            load(&self.commits)
-        );
-        let _ = writeln!(
-            out,
-            "mindy_validator_transactions_total{{result=\"aborted\"}} {}",
-            load(&self.aborts)
-        );
-        out
     }
+    metric(
+        &mut out,
+        "mindy_validator_rejections_total",
+        "counter",
+        "Committed rejections, by record type and failed rule.",
+    );
+    for (record, c) in registry {
+        for (rule, n) in c.rejections.lock().expect("counters lock").iter() {
+            let _ = writeln!(
+                out,
+                "mindy_validator_rejections_total{{record=\"{record}\",rule=\"{rule}\"}} {n}"
+            );
+        }
+    }
+    metric(
+        &mut out,
+        "mindy_validator_consumer_lag",
+        "gauge",
+        "Records not yet consumed on the assigned partitions.",
+    );
+    for (record, c) in registry {
+        let _ = writeln!(
+            out,
+            "mindy_validator_consumer_lag{{record=\"{record}\"}} {}",
+            c.lag.load(Ordering::Relaxed)
+        );
+    }
+    metric(
+        &mut out,
+        "mindy_validator_transactions_total",
+        "counter",
+        "Transactions (offset commits) by record type and result.",
+    );
+    for (record, c) in registry {
+        for (result, n) in [
+            ("committed", load(&c.commits)),
+            ("aborted", load(&c.aborts)),
+        ] {
+            let _ = writeln!(
+                out,
+                "mindy_validator_transactions_total{{record=\"{record}\",result=\"{result}\"}} {n}"
+            );
+        }
+    }
+    out
 }
 
 fn metric(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
 }
 
-/// Serves `counters` on `listener` until `shutdown`.
-pub async fn serve(listener: TcpListener, counters: Arc<Counters>, shutdown: Shutdown) {
+/// Serves the registry's counters on `listener` until `shutdown`.
+pub async fn serve(listener: TcpListener, counters: Arc<Registry>, shutdown: Shutdown) {
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -129,7 +136,7 @@ pub async fn serve(listener: TcpListener, counters: Arc<Counters>, shutdown: Shu
     }
 }
 
-async fn answer(mut stream: tokio::net::TcpStream, counters: &Counters) -> std::io::Result<()> {
+async fn answer(mut stream: tokio::net::TcpStream, counters: &Registry) -> std::io::Result<()> {
     let mut request = Vec::with_capacity(512);
     let mut buf = [0u8; 512];
     while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 8192 {
@@ -141,7 +148,7 @@ async fn answer(mut stream: tokio::net::TcpStream, counters: &Counters) -> std::
     }
     let line = request.split(|b| *b == b'\r').next().unwrap_or_default();
     let (status, content_type, body) = if line.starts_with(b"GET /metrics") {
-        ("200 OK", "text/plain; version=0.0.4", counters.render())
+        ("200 OK", "text/plain; version=0.0.4", render(counters))
     } else if line.starts_with(b"GET /healthz") {
         ("200 OK", "text/plain", "ok\n".to_string())
     } else {
@@ -162,13 +169,24 @@ mod tests {
 
     #[test]
     fn rendering_has_each_counter() {
-        let counters = Counters::default();
-        counters.add_batch(5, 2, &BTreeMap::from([("date", 2)]));
-        let text = counters.render();
-        assert!(text.contains("mindy_validator_records_total{outcome=\"valid\"} 5"));
-        assert!(text.contains("mindy_validator_records_total{outcome=\"invalid\"} 2"));
-        assert!(text.contains("mindy_validator_rejections_total{rule=\"date\"} 2"));
-        assert!(text.contains("mindy_validator_transactions_total{result=\"committed\"} 1"));
+        let email = Arc::new(Counters::default());
+        email.add_batch(5, 2, &BTreeMap::from([("date", 2)]));
+        let calendar = Arc::new(Counters::default());
+        calendar.add_batch(1, 1, &BTreeMap::from([("time", 1)]));
+        let text = render(&vec![("email", email), ("calendar", calendar)]);
+        assert!(
+            text.contains("mindy_validator_records_total{record=\"email\",outcome=\"valid\"} 5")
+        );
+        assert!(
+            text.contains("mindy_validator_records_total{record=\"email\",outcome=\"invalid\"} 2")
+        );
+        assert!(text.contains("mindy_validator_rejections_total{record=\"email\",rule=\"date\"} 2"));
+        assert!(
+            text.contains("mindy_validator_rejections_total{record=\"calendar\",rule=\"time\"} 1")
+        );
+        assert!(text.contains(
+            "mindy_validator_transactions_total{record=\"calendar\",result=\"committed\"} 1"
+        ));
     }
 
     #[tokio::test]
@@ -178,7 +196,8 @@ mod tests {
         let counters = Arc::new(Counters::default());
         counters.valid.store(3, Ordering::Relaxed);
         let shutdown = Shutdown::new();
-        let server = tokio::spawn(serve(listener, Arc::clone(&counters), shutdown.clone()));
+        let registry = Arc::new(vec![("email", counters)]);
+        let server = tokio::spawn(serve(listener, registry, shutdown.clone()));
         let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
         stream
             .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -187,7 +206,8 @@ mod tests {
         let mut response = String::new();
         stream.read_to_string(&mut response).await.unwrap();
         assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
-        assert!(response.contains("mindy_validator_records_total{outcome=\"valid\"} 3"));
+        assert!(response
+            .contains("mindy_validator_records_total{record=\"email\",outcome=\"valid\"} 3"));
         shutdown.trigger();
         server.await.unwrap();
     }

@@ -34,11 +34,10 @@ use rdkafka::ClientContext;
 
 use super::kafka_log::KafkaLog;
 use super::metrics::Counters;
-use super::{ValidateConfig, ValidateReport};
+use super::{Route, ValidateConfig, ValidateReport};
 use crate::shutdown::Shutdown;
 use crate::{Error, Result};
 use mindy_core::dlq::{DeadLetter, Stage};
-use mindy_core::email::rules;
 use mindy_core::kafka;
 use mindy_core::Error as CoreError;
 
@@ -148,7 +147,9 @@ pub struct Processor {
     producer: BaseProducer<DeliveryContext>,
     /// Settings.
     config: ValidateConfig,
-    /// Shared counters.
+    /// What this processor reads, writes and checks.
+    route: Route,
+    /// This record type's counters.
     counters: Arc<Counters>,
     /// Partitions of the input topic that reached their end since their last record.
     at_eof: HashSet<i32>,
@@ -159,7 +160,7 @@ pub struct Processor {
 impl Processor {
     /// Creates the clients, initialises transactions (fencing any previous instance with the same
     /// transactional id and aborting its open transaction) and subscribes.
-    pub fn new(config: &ValidateConfig, counters: Arc<Counters>) -> Result<Self> {
+    pub fn new(config: &ValidateConfig, route: Route, counters: Arc<Counters>) -> Result<Self> {
         let mut consumer_config = kafka::tuned_config(
             &config.kafka,
             &[
@@ -171,10 +172,10 @@ impl Processor {
             ],
         );
         consumer_config
-            .set("group.id", &config.group)
+            .set("group.id", &route.group)
             // Static membership: a restarted instance (same id) takes its partitions back at
             // once instead of waiting out the dead member's session timeout.
-            .set("group.instance.id", &config.transactional_id)
+            .set("group.instance.id", &route.transactional_id)
             .set("enable.auto.commit", "false")
             .set("auto.offset.reset", "earliest")
             .set("isolation.level", "read_committed")
@@ -184,7 +185,7 @@ impl Processor {
         let mut producer_config =
             crate::jobs::ingest::sink::producer_config(&config.kafka, &[("linger.ms", "5")]);
         if config.transactional() {
-            producer_config.set("transactional.id", &config.transactional_id);
+            producer_config.set("transactional.id", &route.transactional_id);
             producer_config.set("transaction.timeout.ms", "60000");
         }
         let producer: BaseProducer<DeliveryContext> =
@@ -192,11 +193,12 @@ impl Processor {
         if config.transactional() {
             producer.init_transactions(TXN_TIMEOUT)?;
         }
-        consumer.subscribe(&[&config.topics.emails])?;
+        consumer.subscribe(&[&route.input])?;
         Ok(Processor {
             consumer,
             producer,
             config: config.clone(),
+            route,
             counters,
             at_eof: HashSet::new(),
             active: (None, None),
@@ -264,7 +266,7 @@ impl Processor {
                 .with_min_len(PARALLEL_MIN)
                 .map(|event| match event {
                     Polled::Message(m) => {
-                        Step::Record(m, validate(m.payload().unwrap_or_default()))
+                        Step::Record(m, (self.route.validate)(m.payload().unwrap_or_default()))
                     }
                     Polled::Eof(partition) => Step::Eof(*partition),
                 })
@@ -310,7 +312,7 @@ impl Processor {
         match outcome {
             Ok(Forward { id, payload }) => {
                 self.send(
-                    BaseRecord::to(&self.config.topics.processed)
+                    BaseRecord::to(&self.route.processed)
                         .key(id.as_bytes())
                         .payload(&payload),
                 )?;
@@ -318,7 +320,7 @@ impl Processor {
             }
             Err(rejection) => {
                 let id = rejection.id.as_deref().unwrap_or("?");
-                tracing::warn!(id, rule = rejection.rule.name(), detail = %rejection.detail, "record rejected");
+                tracing::warn!(record = self.route.record.as_str(), id, rule = rejection.rule, detail = %rejection.detail, "record rejected");
                 let source_ref = format!(
                     "{}/{}/{}",
                     message.topic(),
@@ -327,7 +329,7 @@ impl Processor {
                 );
                 let letter = DeadLetter {
                     stage: Stage::Validate,
-                    rule: rejection.rule.name(),
+                    rule: rejection.rule,
                     reason: &rejection.detail,
                     source: message.topic(),
                     source_ref: &source_ref,
@@ -336,13 +338,13 @@ impl Processor {
                 let headers = copy_headers(message, headers);
                 let key = message.key().unwrap_or_default();
                 self.send(
-                    BaseRecord::to(&self.config.topics.dlq)
+                    BaseRecord::to(&self.route.dlq)
                         .key(key)
                         .payload(value)
                         .headers(headers),
                 )?;
                 batch.invalid += 1;
-                *batch.rules.entry(rejection.rule.name()).or_default() += 1;
+                *batch.rules.entry(rejection.rule).or_default() += 1;
             }
         }
         Ok(())
@@ -392,11 +394,7 @@ impl Processor {
     fn offset_list(&self, batch: &Batch) -> Result<TopicPartitionList> {
         let mut list = TopicPartitionList::new();
         for (partition, offset) in &batch.offsets {
-            list.add_partition_offset(
-                &self.config.topics.emails,
-                *partition,
-                Offset::Offset(*offset),
-            )?;
+            list.add_partition_offset(&self.route.input, *partition, Offset::Offset(*offset))?;
         }
         Ok(list)
     }
@@ -562,21 +560,52 @@ enum Step<'e, 'm> {
 }
 
 /// A valid record, normalised and serialised, with its key.
-struct Forward {
+pub struct Forward {
     /// The record's id (its key downstream).
-    id: String,
+    pub id: String,
     /// The normalised record as JSON.
-    payload: Vec<u8>,
+    pub payload: Vec<u8>,
+}
+
+/// Why a record is dead-lettered, whatever its type.
+pub struct Rejected {
+    /// The rule's name (the DLQ's `mindy-rule` header).
+    pub rule: &'static str,
+    /// What exactly was wrong.
+    pub detail: String,
+    /// The record's id, when it could be read.
+    pub id: Option<String>,
 }
 
 /// What becomes of one input record.
-type Outcome = std::result::Result<Forward, rules::Rejection>;
+pub type Outcome = std::result::Result<Forward, Rejected>;
 
-fn validate(value: &[u8]) -> Outcome {
-    rules::validate(value).map(|record| Forward {
-        payload: record.to_json(),
-        id: record.id,
-    })
+/// Email records: [`mindy_core::email::rules`].
+pub fn validate_email(value: &[u8]) -> Outcome {
+    mindy_core::email::validate(value)
+        .map(|record| Forward {
+            payload: record.to_json(),
+            id: record.id,
+        })
+        .map_err(|r| Rejected {
+            rule: r.rule.name(),
+            detail: r.detail,
+            id: r.id,
+        })
+}
+
+/// Calendar records: [`mindy_core::calendar::rules`].
+pub fn validate_calendar(value: &[u8]) -> Outcome {
+    mindy_core::calendar::validate(value)
+        .map(|record| Forward {
+            payload: record.to_json(),
+            id: record.id,
+        })
+        .map_err(|r| Rejected {
+            rule: r.rule.name(),
+            detail: r.detail,
+            id: r.id,
+        })
 }
 
 /// Waits up to `timeout` for the first event, then takes up to `max` records that librdkafka

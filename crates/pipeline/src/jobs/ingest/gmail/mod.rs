@@ -8,12 +8,24 @@
 //! spend per minute) with bounded concurrency, and parsed like any other mail. The new history id
 //! is saved only after every record is acknowledged by Kafka, so a crash repeats work (same keys)
 //! instead of losing mail.
+//!
+//! **One bad message never stops the mailbox.** A message whose answer cannot be decoded is
+//! first recovered from the answer's JSON ([`decode_message`]: `raw` is base64url, padded or
+//! not — google-gmail1 rejects unpadded `raw` and would fail the whole response); if that fails
+//! too, or Gmail refuses the message itself (a 4xx other than 401/403/429), it goes to the DLQ
+//! with its Gmail id as `mindy-source-ref` (`gmail.undecodable`, `gmail.fetch`) and the sync
+//! goes on and saves its history id. A message that still fails after the retries for a
+//! transient reason (5xx, 429, connection) fails the sync without saving the history id — the
+//! next sync fetches it again — and after [`MAX_FAILED_SYNCS`] syncs in a row failing on it, it
+//! is dead-lettered too (`gmail.fetch`), so no message can hold the mailbox back for ever.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine as _;
 use chrono::{TimeZone, Utc};
 use clap::Args;
 use futures::stream::{self, StreamExt};
@@ -21,7 +33,7 @@ use google_gmail1::api::{Message, Scope};
 use google_gmail1::Gmail;
 use serde::{Deserialize, Serialize};
 
-use super::{finish, progress, EmailSink, IngestCounts, IngestReport};
+use super::{finish, progress, EmailSink, IngestReport};
 use crate::mime::SourceMeta;
 use crate::shutdown::Shutdown;
 use crate::{Error, Result};
@@ -101,7 +113,14 @@ pub struct SyncState {
     pub history_id: Option<u64>,
     /// When the last sync finished.
     pub synced_at: Option<chrono::DateTime<Utc>>,
+    /// Messages whose fetch failed for a transient reason, with how many syncs in a row did.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub failing: BTreeMap<String, u32>,
 }
+
+/// Syncs in a row a message may fail to fetch for a transient reason before it is
+/// dead-lettered (`gmail.fetch`) and the mailbox moves on.
+pub const MAX_FAILED_SYNCS: u32 = 3;
 
 impl SyncState {
     /// Reads the state file; a missing file is a first run.
@@ -183,14 +202,38 @@ impl Syncer {
             None => self.full().await?,
         };
         let fetched = ids.len();
-        self.fetch_all(ids, sink).await?;
+        let failed = self.fetch_all(ids, sink).await?;
         sink.flush().await?;
+        let mut failing = BTreeMap::new();
+        let mut first_error = None;
+        for (id, error) in failed {
+            let syncs = state.failing.get(&id).copied().unwrap_or(0) + 1;
+            if syncs >= MAX_FAILED_SYNCS {
+                let reason = format!("messages.get failed {syncs} syncs in a row: {error}");
+                sink.send_dead_letter(b"", "gmail.fetch", &reason, &id)
+                    .await?;
+            } else {
+                tracing::warn!(id, syncs, %error, "gmail: message not fetched; the sync will be repeated");
+                failing.insert(id, syncs);
+                first_error.get_or_insert(error);
+            }
+        }
+        sink.flush().await?;
+        let history_id = if failing.is_empty() {
+            Some(history_id)
+        } else {
+            state.history_id
+        };
         SyncState {
-            history_id: Some(history_id),
+            history_id,
             synced_at: Some(Utc::now()),
+            failing,
         }
         .save(&state_path)?;
-        Ok((kind, fetched))
+        match first_error {
+            Some(error) => Err(error),
+            None => Ok((kind, fetched)),
+        }
     }
 
     /// Message ids of the backfill window, and the history id to continue from.
@@ -283,24 +326,42 @@ impl Syncer {
         }
     }
 
-    /// Fetches `ids` with bounded concurrency and sends each to the sink, in completion order.
-    async fn fetch_all(&self, ids: Vec<String>, sink: &mut EmailSink) -> Result<IngestCounts> {
+    /// Fetches `ids` with bounded concurrency and sends each to the sink (a record, or a dead
+    /// letter for a message that cannot be had), in completion order. Returns the messages that
+    /// failed for a transient reason, with the error.
+    async fn fetch_all(
+        &self,
+        ids: Vec<String>,
+        sink: &mut EmailSink,
+    ) -> Result<Vec<(String, Error)>> {
         let bar = progress(Some(ids.len() as u64), "gmail");
         let mut fetches = stream::iter(ids)
             .map(|id| self.fetch(id))
             .buffer_unordered(self.config.concurrency.max(1));
+        let mut failed = Vec::new();
         while let Some(fetched) = fetches.next().await {
-            if let Some(message) = fetched? {
-                send(sink, message).await?;
+            match fetched {
+                Fetched::Message(message) => send(sink, *message).await?,
+                Fetched::Gone => {}
+                Fetched::Poison {
+                    id,
+                    rule,
+                    reason,
+                    body,
+                } => {
+                    tracing::warn!(id, rule, reason, "gmail: message sent to the DLQ");
+                    sink.send_dead_letter(&body, rule, &reason, &id).await?;
+                }
+                Fetched::Failed { id, error } => failed.push((id, error)),
             }
             bar.inc(1);
         }
         bar.finish_and_clear();
-        Ok(sink.counts())
+        Ok(failed)
     }
 
-    /// One message in `format=raw`; `None` if it was deleted since it was listed.
-    async fn fetch(&self, id: String) -> Result<Option<Message>> {
+    /// One message in `format=raw`.
+    async fn fetch(&self, id: String) -> Fetched {
         self.quota.acquire(client::COST_GET).await;
         let mut retry = self.retrying();
         let call = self
@@ -310,12 +371,37 @@ impl Syncer {
             .format("raw")
             .add_scope(Scope::Readonly);
         match call.delegate(&mut retry).doit().await {
-            Ok((_, message)) => Ok(Some(message)),
-            Err(e) if client::status_of(&e) == Some(404) => {
-                tracing::info!(id, "gmail: message gone before it was fetched");
-                Ok(None)
+            Ok((_, message)) => Fetched::Message(Box::new(message)),
+            Err(google_gmail1::Error::JsonDecodeError(body, error)) => {
+                match decode_message(&body) {
+                    Ok(message) => {
+                        tracing::info!(id, %error, "gmail: answer recovered from its JSON");
+                        Fetched::Message(Box::new(message))
+                    }
+                    Err(reason) => Fetched::Poison {
+                        id,
+                        rule: "gmail.undecodable",
+                        reason: format!("messages.get answer cannot be decoded: {reason}"),
+                        body: body.into_bytes(),
+                    },
+                }
             }
-            Err(e) => Err(e.into()),
+            Err(e) => match client::status_of(&e) {
+                Some(404) => {
+                    tracing::info!(id, "gmail: message gone before it was fetched");
+                    Fetched::Gone
+                }
+                Some(status @ 400..=499) if ![401, 403, 429].contains(&status) => Fetched::Poison {
+                    id,
+                    rule: "gmail.fetch",
+                    reason: format!("messages.get answered {status}: {e}"),
+                    body: Vec::new(),
+                },
+                _ => Fetched::Failed {
+                    id,
+                    error: e.into(),
+                },
+            },
         }
     }
 
@@ -324,10 +410,94 @@ impl Syncer {
     }
 }
 
+/// What fetching one message gave.
+enum Fetched {
+    /// The message (boxed: it is large beside the other variants).
+    Message(Box<Message>),
+    /// Deleted since it was listed (404): nothing to do.
+    Gone,
+    /// The message itself cannot be had: a dead letter.
+    Poison {
+        /// Gmail's id.
+        id: String,
+        /// The DLQ rule.
+        rule: &'static str,
+        /// What went wrong.
+        reason: String,
+        /// What Gmail answered, when it answered.
+        body: Vec<u8>,
+    },
+    /// A transient failure that outlasted the retries.
+    Failed {
+        /// Gmail's id.
+        id: String,
+        /// The error.
+        error: Error,
+    },
+}
+
+/// Base64url as Gmail's `raw` may arrive: padded or not (RFC 4648 §3.2 makes padding
+/// optional when the length is known), and the standard alphabet's `+/` read as `-_`.
+const RAW_ENCODING: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// A `messages.get` answer (JSON) as google-gmail1's `Message`, reading `raw` leniently
+/// ([`RAW_ENCODING`]) when the strict decoding fails; `Err` says why it cannot be read.
+pub fn decode_message(body: &str) -> std::result::Result<Message, String> {
+    if let Ok(message) = serde_json::from_str::<Message>(body) {
+        return Ok(message);
+    }
+    let mut value: serde_json::Value =
+        serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?;
+    let raw = match value.as_object_mut().and_then(|o| o.remove("raw")) {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(raw)) => {
+            let cleaned: String = raw
+                .chars()
+                .filter(|c| !c.is_ascii_whitespace())
+                .map(|c| match c {
+                    '+' => '-',
+                    '/' => '_',
+                    c => c,
+                })
+                .collect();
+            Some(
+                RAW_ENCODING
+                    .decode(cleaned)
+                    .map_err(|e| format!("raw is not base64url: {e}"))?,
+            )
+        }
+        Some(other) => return Err(format!("raw is not a string: {other}")),
+    };
+    let mut message: Message =
+        serde_json::from_value(value).map_err(|e| format!("not a Gmail message: {e}"))?;
+    message.raw = raw;
+    Ok(message)
+}
+
+/// A fetched message as the parser's input: its raw bytes and what Gmail knows about it;
+/// `None` when the answer has no `raw` body.
+pub fn parser_input(message: Message) -> Option<(Vec<u8>, SourceMeta)> {
+    let meta = SourceMeta {
+        source: Source::Gmail,
+        id: message.id,
+        thread_id: message.thread_id,
+        labels: message.label_ids.unwrap_or_default(),
+        internal_date: message
+            .internal_date
+            .and_then(|ms| Utc.timestamp_millis_opt(ms).single()),
+        mbox_from_date: None,
+        size_bytes: message.size_estimate.map(i64::from),
+    };
+    Some((message.raw?, meta))
+}
+
 /// Parses and sends one fetched message; one without a `raw` body is a dead letter.
 async fn send(sink: &mut EmailSink, message: Message) -> Result<()> {
     let id = message.id.clone().unwrap_or_default();
-    let Some(raw) = message.raw else {
+    let Some((raw, meta)) = parser_input(message) else {
         return sink
             .send_dead_letter(
                 b"",
@@ -337,15 +507,30 @@ async fn send(sink: &mut EmailSink, message: Message) -> Result<()> {
             )
             .await;
     };
-    let meta = SourceMeta {
-        source: Source::Gmail,
-        id: message.id,
-        thread_id: message.thread_id,
-        labels: message.label_ids.unwrap_or_default(),
-        received_at: message
-            .internal_date
-            .and_then(|ms| Utc.timestamp_millis_opt(ms).single()),
-        size_bytes: message.size_estimate.map(i64::from),
-    };
     sink.ingest(&raw, &meta, &id).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_is_read_padded_unpadded_or_in_the_standard_alphabet() {
+        let bytes = b"Subject: x\r\n\r\n\xfb\xff?>\r\n".to_vec();
+        let padded = base64::engine::general_purpose::URL_SAFE.encode(&bytes);
+        let unpadded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes);
+        let standard = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        assert_ne!(padded, unpadded);
+        for raw in [padded, unpadded, standard] {
+            let body = serde_json::json!({"id": "m1", "raw": raw, "internalDate": "1759891621000"});
+            let message = decode_message(&body.to_string()).unwrap();
+            assert_eq!(message.raw.as_deref(), Some(&bytes[..]), "{raw}");
+            assert_eq!(message.internal_date, Some(1_759_891_621_000));
+        }
+        let bad = serde_json::json!({"id": "m1", "raw": "not base64 at all!"});
+        assert!(decode_message(&bad.to_string())
+            .unwrap_err()
+            .contains("base64url"));
+        assert!(decode_message("<html>").unwrap_err().contains("not JSON"));
+    }
 }

@@ -1,0 +1,302 @@
+//! `mindy ingest mbox`: mailbox files as exporters write them — mboxo, mboxrd, Google Takeout.
+//!
+//! **Framing.** A line is a message separator only when it starts the file or follows a blank
+//! line, reads `From <token> <date>` with a complete date (mutt's `is_from`: asctime order, with
+//! or without a zone, e.g. Takeout's `From 1781234567890123456@xxx Mon Jan 06 09:12:00 +0000
+//! 2025`, Thunderbird's `From - Mon Jan 06 09:12:00 2025`), and is followed by a header line
+//! (Thunderbird's extra check). Anything else that starts with `From ` — an unescaped body
+//! line like `From what I can tell, …` — stays in the body. The blank line before a separator
+//! belongs to the mbox, not to the message, and is removed (so is the one ending the file).
+//!
+//! **Unescaping.** Lines matching `>+From ` lose one `>` (the mboxrd rule, also right for every
+//! line an mboxo writer escaped; the one case no reader can undo is an mboxo body line that
+//! really began with `>From `). `Content-Length` (mboxcl) is not trusted: the framing above
+//! does not need it and exporters get it wrong.
+//!
+//! Each message becomes exactly one record or one dead letter; the separator line's date is the
+//! record's last-resort date (`date_source: mbox_from`). Files are read on a plain thread and
+//! handed to the async sink through a small bounded channel, so memory stays flat on
+//! multi-gigabyte exports. Takeout's `X-GM-THRID` and `X-Gmail-Labels` become the thread id and
+//! labels (in [`crate::mime`]).
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::Args;
+use tokio::sync::mpsc;
+
+use super::disk::{drain, join, RawMessage};
+use super::{progress, IngestReport};
+use crate::mime::{date, SourceMeta};
+use crate::shutdown::Shutdown;
+use crate::{Error, Result};
+use mindy_core::config::{KafkaArgs, TopicArgs};
+use mindy_core::email::Source;
+
+/// Settings of `mindy ingest mbox`.
+#[derive(Debug, Clone, Args)]
+pub struct MboxConfig {
+    /// Kafka connection.
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+    /// Topics.
+    #[command(flatten)]
+    pub topics: TopicArgs,
+    /// mbox files to read, in order.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+/// Reads every message of the mbox files into the emails topic.
+pub async fn run_mbox(config: &MboxConfig, shutdown: Shutdown) -> Result<IngestReport> {
+    let total: u64 = config
+        .files
+        .iter()
+        .map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
+        .sum();
+    let files = config.files.clone();
+    let (tx, rx) = mpsc::channel(256);
+    let reader = std::thread::spawn(move || read_mboxes(&files, &tx));
+    let report = drain(
+        rx,
+        &config.kafka,
+        &config.topics,
+        Source::Mbox,
+        progress(Some(total), "mbox"),
+        &shutdown,
+    )
+    .await;
+    join(reader)?;
+    report
+}
+
+fn read_mboxes(files: &[PathBuf], tx: &mpsc::Sender<(RawMessage, u64)>) -> Result<()> {
+    for path in files {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let messages = MboxReader::new(BufReader::with_capacity(1 << 20, file));
+        for (n, message) in messages.enumerate() {
+            let message = message.map_err(|e| Error::io(path, e))?;
+            let mut meta = SourceMeta::new(Source::Mbox);
+            meta.mbox_from_date = message.from_date;
+            let raw = RawMessage {
+                bytes: message.bytes,
+                source_ref: format!("{}#{}", path.display(), n + 1),
+                meta,
+            };
+            if tx.blocking_send((raw, message.consumed)).is_err() {
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One message of an mbox file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MboxMessage {
+    /// The message's bytes, separator and mbox blank line removed, `>From` unescaped.
+    pub bytes: Vec<u8>,
+    /// The date on its `From ` separator line (UTC when the line has no zone), if readable.
+    pub from_date: Option<DateTime<Utc>>,
+    /// Bytes of the file this message took, separator and blank line included.
+    pub consumed: u64,
+}
+
+/// The messages of an mbox, one at a time (module docs for the framing rules).
+pub struct MboxReader<R> {
+    /// The file.
+    input: R,
+    /// A line read ahead (to see whether a `From ` line is followed by a header).
+    peeked: Option<Vec<u8>>,
+    /// The separator that starts the next message, once seen.
+    separator: Option<Vec<u8>>,
+    /// Whether the next line may be a separator: at the start, or after a blank line.
+    after_blank: bool,
+    /// The input is exhausted.
+    done: bool,
+}
+
+impl<R: BufRead> MboxReader<R> {
+    /// A reader at the start of an mbox.
+    pub fn new(input: R) -> Self {
+        MboxReader {
+            input,
+            peeked: None,
+            separator: None,
+            after_blank: true,
+            done: false,
+        }
+    }
+
+    fn read_line(&mut self) -> io::Result<Option<Vec<u8>>> {
+        if let Some(line) = self.peeked.take() {
+            return Ok(Some(line));
+        }
+        let mut line = Vec::with_capacity(128);
+        Ok((self.input.read_until(b'\n', &mut line)? > 0).then_some(line))
+    }
+
+    /// Whether `line` (which may start a message) is a separator: `From <token> <date>` and a
+    /// header line next.
+    fn is_separator(&mut self, line: &[u8]) -> io::Result<bool> {
+        if !self.after_blank || !line.starts_with(b"From ") || separator_date(line).is_none() {
+            return Ok(false);
+        }
+        let next = self.read_line()?;
+        let header_follows = next.as_deref().is_some_and(is_header_line);
+        self.peeked = next;
+        Ok(header_follows)
+    }
+
+    fn next_message(&mut self) -> io::Result<Option<MboxMessage>> {
+        let mut separator = self.separator.take();
+        let mut bytes = Vec::new();
+        let mut consumed = separator.as_ref().map_or(0, |s| s.len() as u64);
+        let mut last_blank = 0; // length of the last line if it was blank
+        while let Some(mut line) = self.read_line()? {
+            if self.is_separator(&line)? {
+                if separator.is_none() && bytes.iter().all(u8::is_ascii_whitespace) {
+                    // The file's first separator: this message starts here.
+                    consumed += line.len() as u64;
+                    separator = Some(line);
+                    bytes.clear();
+                    self.after_blank = false;
+                    continue;
+                }
+                self.separator = Some(line);
+                self.after_blank = false;
+                bytes.truncate(bytes.len() - last_blank);
+                return Ok(Some(self.finish(bytes, separator.as_deref(), consumed)));
+            }
+            consumed += line.len() as u64;
+            let blank = line == b"\n" || line == b"\r\n";
+            self.after_blank = blank;
+            last_blank = if blank { line.len() } else { 0 };
+            if line.first() == Some(&b'>') && is_escaped_from(&line) {
+                line.remove(0);
+            }
+            bytes.extend_from_slice(&line);
+        }
+        self.done = true;
+        if separator.is_none() && bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        bytes.truncate(bytes.len() - last_blank);
+        Ok(Some(self.finish(bytes, separator.as_deref(), consumed)))
+    }
+
+    fn finish(&self, bytes: Vec<u8>, separator: Option<&[u8]>, consumed: u64) -> MboxMessage {
+        MboxMessage {
+            bytes,
+            from_date: separator.and_then(separator_date),
+            consumed,
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for MboxReader<R> {
+    type Item = io::Result<MboxMessage>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        self.next_message().transpose()
+    }
+}
+
+/// The date of a `From <token> <date>` line; `None` when the line is not one.
+fn separator_date(line: &[u8]) -> Option<DateTime<Utc>> {
+    let text = std::str::from_utf8(line.strip_prefix(b"From ")?)
+        .ok()?
+        .trim();
+    // UUCP's "remote from host" suffix is not part of the date.
+    let text = text.split(" remote from ").next().unwrap_or(text);
+    let after_token = text.split_once(char::is_whitespace).map(|(_, d)| d);
+    after_token
+        .and_then(date::parse)
+        .or_else(|| date::parse(text))
+}
+
+/// `Name:` at the start of the line (a header field), or a folded continuation.
+fn is_header_line(line: &[u8]) -> bool {
+    let name_len = line
+        .iter()
+        .take_while(|b| (b'!'..=b'~').contains(*b) && **b != b':')
+        .count();
+    name_len > 0 && line.get(name_len) == Some(&b':')
+}
+
+/// `>From `, `>>From `, …: a body line an mbox writer escaped.
+fn is_escaped_from(line: &[u8]) -> bool {
+    let quotes = line.iter().take_while(|b| **b == b'>').count();
+    quotes > 0 && line[quotes..].starts_with(b"From ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn messages(mbox: &[u8]) -> Vec<MboxMessage> {
+        MboxReader::new(mbox).collect::<io::Result<_>>().unwrap()
+    }
+
+    fn texts(mbox: &[u8]) -> Vec<String> {
+        messages(mbox)
+            .into_iter()
+            .map(|m| String::from_utf8(m.bytes).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn body_lines_starting_with_from_stay_in_the_body() {
+        let mbox = b"From kofi@example.org Mon Jan  6 09:12:00 2025\nSubject: a\n\nText\nFrom what I can tell, fine.\n\nFrom my side, yes.\n\nFrom billing@example.org Mon Jan  6 12:00:00 2025\nSubject: b\n\nInvoice\n";
+        assert_eq!(
+            texts(mbox),
+            [
+                "Subject: a\n\nText\nFrom what I can tell, fine.\n\nFrom my side, yes.\n",
+                "Subject: b\n\nInvoice\n"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_separator_needs_a_date_and_a_header_after_it() {
+        // A real-looking separator followed by body text is body text.
+        let mbox = b"From a@example.org Mon Jan  6 09:12:00 2025\nSubject: a\n\nquote:\n\nFrom b@example.org Mon Jan  6 09:00:00 2025\nwrote something\n";
+        assert_eq!(messages(mbox).len(), 1);
+    }
+
+    #[test]
+    fn escaped_from_lines_lose_one_quote() {
+        let mbox = b"From a@example.org Mon Jan  6 09:12:00 2025\nSubject: a\n\n>From here\n>>From there\n> From kept\n";
+        assert_eq!(
+            texts(mbox),
+            ["Subject: a\n\nFrom here\n>From there\n> From kept\n"]
+        );
+    }
+
+    #[test]
+    fn takeout_and_thunderbird_separators_and_crlf() {
+        let mbox = b"From 1781234567890123456@xxx Mon Jan 06 09:12:00 +0100 2025\r\nX-GM-THRID: 1\r\nSubject: a\r\n\r\nx\r\n\r\nFrom - Mon Jan 06 10:00:00 2025\r\nSubject: b\r\n\r\ny\r\n";
+        let got = messages(mbox);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].bytes, b"X-GM-THRID: 1\r\nSubject: a\r\n\r\nx\r\n");
+        assert_eq!(
+            got[0].from_date.unwrap().to_rfc3339(),
+            "2025-01-06T08:12:00+00:00"
+        );
+        assert_eq!(got[1].bytes, b"Subject: b\r\n\r\ny\r\n");
+        let consumed: u64 = got.iter().map(|m| m.consumed).sum();
+        assert_eq!(consumed, mbox.len() as u64);
+    }
+
+    #[test]
+    fn content_before_the_first_separator_is_a_message_and_empty_files_have_none() {
+        assert_eq!(texts(b"Subject: x\n\nbody\n").len(), 1);
+        assert!(texts(b"").is_empty());
+        assert!(texts(b"\n\n").is_empty());
+    }
+}

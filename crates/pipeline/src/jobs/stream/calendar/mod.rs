@@ -1,0 +1,435 @@
+//! The calendar's part of `mindy stream`: Structured Streaming from `processed-calendar-topic`
+//! into `bronze/calendar_changes` (append, exactly once with its checkpoint) and
+//! `bronze/calendar_quarantine` ([`plan`]); then, in rounds, `MERGE` into
+//! `bronze/calendar_events` ([`merge`]) and the silver ([`silver`]) and gold ([`gold`]) tables
+//! recomputed from it and synced by key.
+//!
+//! Why rounds instead of a streaming sink: upserts need `MERGE`, and a stream cannot run one
+//! per micro-batch from Rust (`foreachBatch` carries Python or Scala code). A round starts as
+//! soon as the changes table has a new version (polled every [`POLL`]), so a change reaches
+//! gold within the trigger interval plus a round (about half a minute each on the local stack),
+//! inside the 60 s the mail has.
+//!
+//! The calendar runs on a Spark session of its own, with the session time zone set to UTC (the
+//! SQL turns instants into the user's wall-clock time explicitly) and change data feed on for
+//! every table it creates (the exporter reads each table's change feed).
+
+pub mod gold;
+pub mod merge;
+pub mod plan;
+pub mod silver;
+
+use std::time::Duration;
+
+use chrono::{NaiveDate, Utc};
+use clap::Args;
+use spark_client::streaming::{OutputMode, StreamingQuery};
+use spark_client::{DataFrame, SparkSession};
+use tokio::task::JoinHandle;
+
+use super::summary::{self, TableRows};
+use super::{monitor, StreamConfig, StreamReport};
+use crate::shutdown::Shutdown;
+use crate::{Error, Result};
+use mindy_core::config::{CalendarTopicArgs, RecordType};
+use mindy_core::lake::{self, LakeTable};
+use silver::WorkingHours;
+
+/// How often the driver looks for a new version of the changes table.
+pub const POLL: Duration = Duration::from_secs(5);
+
+/// Change data feed on for every table the calendar's session creates.
+pub const CDF_DEFAULT: (&str, &str) = (
+    "spark.databricks.delta.properties.defaults.enableChangeDataFeed",
+    "true",
+);
+
+/// The calendar session's settings: change data feed on for its tables ([`CDF_DEFAULT`]), UTC as
+/// the session zone (the SQL converts to the user's zone explicitly), and few shuffle
+/// partitions: a person's calendar is small, and Spark's default of 200 made every round pay for
+/// 200 tasks per shuffle on the two-core cluster (a round took minutes).
+pub const SESSION_CONF: &[(&str, &str)] = &[
+    CDF_DEFAULT,
+    ("spark.sql.session.timeZone", "UTC"),
+    ("spark.sql.shuffle.partitions", "4"),
+];
+
+/// A Spark session configured for the calendar ([`SESSION_CONF`]).
+pub async fn session(remote: &str) -> Result<SparkSession> {
+    let session = SparkSession::builder().remote(remote).build().await?;
+    for (key, value) in SESSION_CONF {
+        session.conf().set(key, value).await?;
+    }
+    Ok(session)
+}
+
+/// Settings of the calendar queries (flattened into `mindy stream`).
+#[derive(Debug, Clone, Args)]
+pub struct CalendarStreamArgs {
+    /// Calendar topics (the stream reads `processed-calendar`).
+    #[command(flatten)]
+    pub topics: CalendarTopicArgs,
+    /// The user's working hours, local time (free time and the share of hours in meetings).
+    #[arg(
+        long,
+        env = "MINDY_WORKING_HOURS",
+        default_value = "09:00-17:00",
+        value_parser = silver::parse_working_hours
+    )]
+    pub working_hours: WorkingHours,
+    /// The user's direct reports' addresses, comma-separated: listed in the 1-on-1 table even
+    /// without any 1-on-1.
+    #[arg(long, env = "MINDY_DIRECT_REPORTS", value_delimiter = ',')]
+    pub direct_reports: Vec<String>,
+    /// The day gold's 30-day patterns end on (YYYY-MM-DD); default: today in the user's zone.
+    /// For reproducible runs of a pinned demo calendar.
+    #[arg(long = "calendar-as-of")]
+    pub as_of: Option<NaiveDate>,
+}
+
+impl CalendarStreamArgs {
+    fn reports(&self) -> Vec<String> {
+        self.direct_reports
+            .iter()
+            .map(|r| r.trim().to_lowercase())
+            .filter(|r| !r.is_empty())
+            .collect()
+    }
+}
+
+/// Where the calendar's tables are.
+#[derive(Debug, Clone)]
+pub struct CalendarPaths {
+    /// The lake settings.
+    lake: mindy_core::config::LakeArgs,
+    /// Checkpoints of the two streaming queries.
+    pub checkpoints: String,
+}
+
+impl CalendarPaths {
+    /// The calendar's tables under `config`'s lake, checkpoints under its checkpoint root.
+    pub fn new(config: &StreamConfig) -> Self {
+        CalendarPaths {
+            lake: config.lake.clone(),
+            checkpoints: format!("{}/calendar", config.paths().checkpoints),
+        }
+    }
+
+    /// The location of one of the calendar's tables.
+    pub fn of(&self, table: &LakeTable) -> String {
+        self.lake.location(table)
+    }
+}
+
+/// Starts the calendar's part on a task of its own when `--records` includes it.
+pub async fn spawn(config: &StreamConfig, shutdown: &Shutdown) -> Result<Option<CalendarTask>> {
+    if !config.records.contains(&RecordType::Calendar) {
+        return Ok(None);
+    }
+    mindy_core::kafka::require_topics(&config.kafka, &[&config.calendar.topics.processed]).await?;
+    let (config, shutdown) = (config.clone(), shutdown.clone());
+    Ok(Some(tokio::spawn(async move {
+        let result = run(&config, &shutdown).await;
+        if result.is_err() {
+            // The mail queries stop too, so the process ends with this error.
+            shutdown.trigger();
+        }
+        result
+    })))
+}
+
+/// The calendar's part of a stream run: its tables and the rows each gained.
+pub type CalendarTask = JoinHandle<Result<Vec<TableRows>>>;
+
+/// Waits for the calendar's part and adds its rows to `report`.
+pub async fn join(
+    calendar: Option<CalendarTask>,
+    mut report: StreamReport,
+) -> Result<StreamReport> {
+    if let Some(task) = calendar {
+        let rows = task
+            .await
+            .map_err(|e| Error::unexpected("stream", format!("calendar task failed: {e}")))??;
+        report.tables.extend(rows);
+    }
+    Ok(report)
+}
+
+/// The calendar's queries and rounds until `shutdown` (or, with `--available-now`, until the
+/// topic is read and one round has merged it).
+pub async fn run(config: &StreamConfig, shutdown: &Shutdown) -> Result<Vec<TableRows>> {
+    let session = SparkSession::builder()
+        .remote(&config.spark.remote)
+        .build()
+        .await?;
+    session.conf().set(CDF_DEFAULT.0, CDF_DEFAULT.1).await?;
+    session
+        .conf()
+        .set("spark.sql.session.timeZone", "UTC")
+        .await?;
+    let paths = CalendarPaths::new(config);
+    let monitor = monitor::Monitor::new(
+        config.progress_interval,
+        config.progress_database_url.as_deref(),
+    )
+    .await?;
+    let parsed = plan::parse(&kafka_source(&session, config)?);
+    let queries = vec![
+        start(
+            plan::changes(&parsed),
+            config,
+            "calendar_changes",
+            &paths.of(&lake::BRONZE_CALENDAR_CHANGES),
+            &paths,
+        )
+        .await?,
+        start(
+            plan::quarantine(&parsed),
+            config,
+            "calendar_quarantine",
+            &paths.of(&lake::CALENDAR_QUARANTINE),
+            &paths,
+        )
+        .await?,
+    ];
+    let mut rounds = Rounds::new(&session, config, paths);
+    if config.available_now {
+        monitor.watch_until_done(&queries, shutdown).await?;
+        rounds.round(true).await?;
+    } else {
+        let work = async {
+            loop {
+                monitor.check_alive(&queries).await?;
+                rounds.round(false).await?;
+                tokio::time::sleep(POLL).await;
+            }
+            #[allow(unreachable_code)]
+            Ok::<(), Error>(())
+        };
+        tokio::select! {
+            result = work => result?,
+            _ = shutdown.wait() => {}
+        }
+    }
+    for query in &queries {
+        if let Err(e) = query.stop().await {
+            tracing::warn!(query = ?query.name(), error = %e, "stopping the query failed");
+        }
+    }
+    Ok(summary::report(&session, &queries).await?.tables)
+}
+
+fn kafka_source(session: &SparkSession, config: &StreamConfig) -> Result<DataFrame> {
+    Ok(session
+        .read_stream()
+        .format("kafka")
+        .option("kafka.bootstrap.servers", &config.kafka.bootstrap)
+        .option("subscribe", &config.calendar.topics.processed)
+        .option("startingOffsets", &config.starting_offsets)
+        .option("maxOffsetsPerTrigger", config.max_offsets_per_trigger)
+        .option("failOnDataLoss", config.fail_on_data_loss)
+        .option("kafka.isolation.level", "read_committed")
+        .load()?)
+}
+
+async fn start(
+    df: DataFrame,
+    config: &StreamConfig,
+    name: &str,
+    path: &str,
+    paths: &CalendarPaths,
+) -> Result<StreamingQuery> {
+    let query = df
+        .write_stream()
+        .format("delta")
+        .output_mode(OutputMode::Append)
+        .trigger(config.trigger())
+        .query_name(format!("mindy_{name}"))
+        .checkpoint_location(format!("{}/{name}", paths.checkpoints))
+        .start_path(path)
+        .await?;
+    tracing::info!(query = name, id = query.id(), path, "query started");
+    Ok(query)
+}
+
+/// The merge-and-recompute rounds.
+struct Rounds<'s> {
+    /// The calendar's session.
+    session: &'s SparkSession,
+    /// The user's zone (IANA).
+    timezone: String,
+    /// Working hours.
+    hours: WorkingHours,
+    /// Direct reports, lower case.
+    reports: Vec<String>,
+    /// Table locations.
+    paths: CalendarPaths,
+    /// The as-of day gold was last computed for, to recompute when the day turns.
+    computed_for: Option<NaiveDate>,
+    /// A pinned as-of day (`--calendar-as-of`).
+    pinned: Option<NaiveDate>,
+}
+
+impl<'s> Rounds<'s> {
+    fn new(session: &'s SparkSession, config: &StreamConfig, paths: CalendarPaths) -> Self {
+        Rounds {
+            session,
+            timezone: config.timezone.clone(),
+            hours: config.calendar.working_hours,
+            reports: config.calendar.reports(),
+            paths,
+            computed_for: None,
+            pinned: config.calendar.as_of,
+        }
+    }
+
+    /// Merges new changes; recomputes silver and gold when bronze changed, when the day turned
+    /// (gold is "as of today"), or when `force`d.
+    async fn round(&mut self, force: bool) -> Result<()> {
+        let merged = merge::round(
+            self.session,
+            &self.paths.of(&lake::BRONZE_CALENDAR_CHANGES),
+            &self.paths.of(&lake::BRONZE_CALENDAR_EVENTS),
+            &self.timezone,
+        )
+        .await?;
+        if let Some(m) = merged {
+            tracing::info!(
+                changes = m.changes,
+                affected = m.affected,
+                "calendar merged into bronze"
+            );
+        }
+        let today = self.pinned.unwrap_or_else(|| {
+            let zone = self
+                .timezone
+                .parse::<chrono_tz::Tz>()
+                .unwrap_or(chrono_tz::UTC);
+            Utc::now().with_timezone(&zone).date_naive()
+        });
+        let changed = merged.is_some_and(|m| m.affected > 0);
+        if changed || force || self.computed_for != Some(today) {
+            self.recompute(today).await?;
+        }
+        Ok(())
+    }
+
+    /// Silver and gold from bronze, as of `today`.
+    async fn recompute(&mut self, today: NaiveDate) -> Result<()> {
+        let events = self.paths.of(&lake::BRONZE_CALENDAR_EVENTS);
+        if !super::table_exists(self.session, &events).await {
+            return Ok(());
+        }
+        recompute(self.session, &self.paths, self.hours, today, &self.reports).await?;
+        self.computed_for = Some(today);
+        Ok(())
+    }
+}
+
+/// Recomputes every silver and gold table from bronze as of `as_of` and syncs them; returns the
+/// rows written per table. Public for tests and tools that pin the day.
+pub async fn recompute(
+    session: &SparkSession,
+    paths: &CalendarPaths,
+    hours: WorkingHours,
+    as_of: NaiveDate,
+    direct_reports: &[String],
+) -> Result<Vec<(&'static str, i64)>> {
+    let read = |table: &LakeTable| session.read().format("delta").load_path(paths.of(table));
+    read(&lake::BRONZE_CALENDAR_EVENTS)
+        .create_or_replace_temp_view("calendar_events")
+        .await?;
+    read(&lake::BRONZE_CALENDAR_CHANGES)
+        .create_or_replace_temp_view("calendar_changes")
+        .await?;
+    let silver = silver::compute(session, hours).await?;
+    let mut written = Vec::new();
+    for (table, df, keys) in [
+        (&lake::SILVER_CALENDAR_DAYS, &silver.days, &["date"][..]),
+        (
+            &lake::SILVER_CALENDAR_CONFLICTS,
+            &silver.conflicts,
+            &["date", "first_id", "second_id"][..],
+        ),
+        (
+            &lake::SILVER_CALENDAR_FREE_BLOCKS,
+            &silver.free_blocks,
+            &["date", "block_start"][..],
+        ),
+        (
+            &lake::SILVER_CALENDAR_TRAVEL,
+            &silver.travel,
+            &["date", "from_id", "to_id"][..],
+        ),
+        (
+            &lake::SILVER_CALENDAR_ATTENDEES,
+            &silver.attendees,
+            &["id", "address"][..],
+        ),
+    ] {
+        written.push((
+            table.name,
+            sync_table(session, df, &paths.of(table), keys).await?,
+        ));
+    }
+    read(&lake::SILVER_CALENDAR_DAYS)
+        .create_or_replace_temp_view("calendar_days_now")
+        .await?;
+    read(&lake::SILVER_CALENDAR_ATTENDEES)
+        .create_or_replace_temp_view("calendar_attendees_now")
+        .await?;
+    let gold = gold::compute(session, hours, as_of, direct_reports).await?;
+    for (table, df, keys) in [
+        (&lake::GOLD_CALENDAR_WEEKS, &gold.weeks, &["week_start"][..]),
+        (
+            &lake::GOLD_CALENDAR_PATTERNS,
+            &gold.patterns,
+            &["period"][..],
+        ),
+        (
+            &lake::GOLD_CALENDAR_ONE_ON_ONES,
+            &gold.one_on_ones,
+            &["counterpart_address"][..],
+        ),
+    ] {
+        written.push((
+            table.name,
+            sync_table(session, df, &paths.of(table), keys).await?,
+        ));
+    }
+    tracing::info!(?written, %as_of, "calendar silver and gold recomputed");
+    Ok(written)
+}
+
+/// Makes the table at `path` hold exactly `next`'s rows, by key, writing only what changed: a
+/// `MERGE` that updates rows whose content fingerprint differs, inserts new keys and deletes
+/// keys no longer computed (so the change data feed carries real changes only). `computed_at`
+/// is when a row's content last changed. Returns the rows inserted, updated or deleted.
+pub async fn sync_table(
+    session: &SparkSession,
+    next: &DataFrame,
+    path: &str,
+    keys: &[&str],
+) -> Result<i64> {
+    next.create_or_replace_temp_view("calendar_sync_raw")
+        .await?;
+    let staged = session
+        .sql("SELECT *, sha2(to_json(struct(*)), 256) AS fingerprint, current_timestamp() AS computed_at FROM calendar_sync_raw")
+        .await?;
+    staged.create_or_replace_temp_view("calendar_sync").await?;
+    if !super::table_exists(session, path).await {
+        merge::ensure_table(&staged, path).await?;
+    }
+    let on: Vec<String> = keys
+        .iter()
+        .map(|k| format!("t.`{k}` <=> s.`{k}`"))
+        .collect();
+    let statement = format!(
+        "MERGE INTO delta.`{path}` t USING calendar_sync s ON {}
+         WHEN MATCHED AND t.fingerprint <> s.fingerprint THEN UPDATE SET *
+         WHEN NOT MATCHED THEN INSERT *
+         WHEN NOT MATCHED BY SOURCE THEN DELETE",
+        on.join(" AND ")
+    );
+    merge::affected(session, &statement).await
+}
