@@ -140,6 +140,12 @@ supervise() {
     echo '#!/usr/bin/env bash'
     echo "# Written by ./stack up: how the supervisor starts $name."
     printf 'cd %q || exit 1\n' "$dir"
+    # supervisord makes each start its own process group (pgid = this pid). A service killed
+    # hard can leave children behind in its group; the groups of earlier starts are recorded,
+    # and what is left of them is killed before this start (and by `stop`).
+    printf 'groups=%q\n' "$STACK_RUN/$name.pgids"
+    printf 'source %q && kill_leftovers "$groups" %q\n' "$STACK_OPS/stack/leftovers.sh" "$STACK_STATE"
+    printf 'echo $$ >>"$groups"\n'
     printf 'exec env -i'
     # shellcheck disable=SC2086
     for v in PATH HOME USER LOGNAME LANG LC_ALL TZ $(env_names $vars); do
@@ -188,6 +194,7 @@ stop() {
     *) return 0 ;;
   esac
   ctl stop "$name" >/dev/null 2>&1 || true
+  kill_leftovers "$STACK_RUN/$name.pgids" "$STACK_STATE"
   log "stopped $name"
 }
 
