@@ -13,13 +13,19 @@ when a task failed, says which one, and then fails itself so the run is marked f
 
 Settings, most specific first: the run's `conf` (`date`, `lake_root`, `smtp_host`, `smtp_port`,
 `report_to`), Airflow Variables (`mindy_smtp_host`, `mindy_smtp_port`, `mindy_report_to`), then
-the workers' environment (`.env.example` lists it).
+the environment of the worker that runs the task (`MINDY_BIN`, `MINDY_LAKE_ROOT`, `MINDY_SMTP_*`,
+... — `.env.example` lists it), read when the task runs, on that worker: nothing comes from the
+scheduler's or the DAG processor's environment except the schedule's timezone.
+
+Two runs of the same day (the schedule, a manual trigger, a backfill) do not collide: each job
+holds the day's lock while it works and redoes the day idempotently (see `mindy batch --help`).
 """
 
 from __future__ import annotations
 
 import datetime
 import os
+import shlex
 
 import pendulum
 from airflow.providers.standard.operators.bash import BashOperator
@@ -32,7 +38,7 @@ DATE = (
     "{{ dag_run.conf.get('date') "
     "or data_interval_start.in_timezone(dag.timezone).strftime('%Y-%m-%d') }}"
 )
-LAKE = "{{ ('--lake-root ' ~ dag_run.conf['lake_root']) if dag_run.conf.get('lake_root') else '' }}"
+LAKE = "{{ ('--lake-root ' ~ (dag_run.conf['lake_root'] | sh)) if dag_run.conf.get('lake_root') else '' }}"
 
 
 def mindy_batch(job: str, *extra: str) -> str:
@@ -42,10 +48,11 @@ def mindy_batch(job: str, *extra: str) -> str:
     return f'"$MINDY_BIN" batch {job} {args} '
 
 
-def setting(conf_key: str, variable: str, env: str, default: str) -> str:
-    """A templated setting: the run's conf, else an Airflow Variable, else the worker's env."""
-    fallback = os.environ.get(env, default)
-    return f"{{{{ dag_run.conf.get('{conf_key}') or var.value.get('{variable}', '{fallback}') }}}}"
+def flag(option: str, conf_key: str, variable: str) -> str:
+    """`OPTION VALUE` from the run's conf, else from an Airflow Variable; nothing when neither is
+    set, so that the job reads the setting from the worker's environment."""
+    value = f"(dag_run.conf.get('{conf_key}') or var.value.get('{variable}', ''))"
+    return f"{{{{ ('{option} ' ~ ({value} | string | sh)) if {value} else '' }}}}"
 
 
 with DAG(
@@ -64,6 +71,8 @@ with DAG(
         "retry_exponential_backoff": True,
     },
     tags=["mini-mindy", "batch"],
+    # Shell-quotes a value that goes into a command line.
+    user_defined_filters={"sh": shlex.quote},
 ) as dag:
     quality_check = BashOperator(
         task_id="quality_check",
@@ -81,13 +90,14 @@ with DAG(
     )
     send_email_report = BashOperator(
         task_id="send_email_report",
-        bash_command=mindy_batch("report", "--dag-id {{ dag.dag_id }}", "--run-id '{{ run_id }}'"),
-        env={
-            "MINDY_SMTP_HOST": setting("smtp_host", "mindy_smtp_host", "MINDY_SMTP_HOST", "127.0.0.1"),
-            "MINDY_SMTP_PORT": setting("smtp_port", "mindy_smtp_port", "MINDY_SMTP_PORT", "25"),
-            "MINDY_REPORT_TO": setting("report_to", "mindy_report_to", "MINDY_REPORT_TO", "sarah@localhost"),
-        },
-        append_env=True,
+        bash_command=mindy_batch(
+            "report",
+            "--dag-id {{ dag.dag_id }}",
+            "--run-id {{ run_id | sh }}",
+            flag("--smtp-host", "smtp_host", "mindy_smtp_host"),
+            flag("--smtp-port", "smtp_port", "mindy_smtp_port"),
+            flag("--report-to", "report_to", "mindy_report_to"),
+        ),
         trigger_rule=TriggerRule.ALL_DONE,
         retries=0,
     )

@@ -42,3 +42,20 @@ def test_commands_call_the_cli_with_the_runs_date(dagbag: DagBag) -> None:
         assert task.bash_command.startswith('"$MINDY_BIN" batch ')
         assert "--date {{ dag_run.conf.get('date')" in task.bash_command
         assert "data_interval_start" in task.bash_command
+
+
+def test_settings_come_from_the_run_variables_or_the_workers_environment(dagbag: DagBag) -> None:
+    dag = dagbag.dags["daily_batch_dag"]
+    report = dag.get_task("send_email_report")
+    # Nothing read from the DAG processor's environment at parse time: the report's SMTP settings are
+    # flags from the run's conf or a Variable, else the worker's MINDY_SMTP_* at run time.
+    assert not report.env
+    for option, conf_key, variable in [
+        ("--smtp-host", "smtp_host", "mindy_smtp_host"),
+        ("--smtp-port", "smtp_port", "mindy_smtp_port"),
+        ("--report-to", "report_to", "mindy_report_to"),
+    ]:
+        assert option in report.bash_command
+        assert f"dag_run.conf.get('{conf_key}')" in report.bash_command
+        assert f"var.value.get('{variable}'" in report.bash_command
+    assert dag.user_defined_filters["sh"]("a b'c") == "'a b'\"'\"'c'"

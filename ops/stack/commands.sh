@@ -1,6 +1,14 @@
 # shellcheck shell=bash
-# The ./stack sub-commands. Components are in the sibling files; helpers in lib.sh.
+# The ./stack sub-commands. Components are in the sibling files; helpers in lib.sh, process
+# supervision in supervisor.sh, the build in build.sh, Debian packages in packages.sh.
 
+# Every process of the stack, in start order, as NAME:GROUP. `up`/`down` take groups or process
+# names (`./stack down airflow-worker`); `status` lists them all.
+STACK_PROCESSES=(postgres:postgres redis:redis kafka:kafka spark-master:spark spark-worker-1:spark
+  spark-worker-2:spark spark-connect:spark spark4-connect:spark4 airflow-api:airflow
+  airflow-scheduler:airflow airflow-dag-processor:airflow airflow-worker:airflow mailsink:mailsink
+  api:app web:app)
+# What `up` starts when no service is named.
 ALL_SERVICES=(postgres redis kafka spark airflow mailsink)
 
 # The lake of this stack: the checkout's datalake/ for the default stack, and the state dir's own
@@ -11,6 +19,41 @@ lake_default() {
   else
     printf '%s' "$STACK_STATE/datalake"
   fi
+}
+
+# group_of NAME: the group a process belongs to (a group is its own group).
+group_of() {
+  local entry
+  for entry in "${STACK_PROCESSES[@]}"; do
+    [[ $1 == "${entry%%:*}" || $1 == "${entry#*:}" ]] && { echo "${entry#*:}"; return 0; }
+  done
+  die "unknown service '$1' (groups: ${ALL_SERVICES[*]} spark4 app; or a process name from ./stack status)"
+}
+
+# processes_of GROUP: the processes of a group, in start order.
+processes_of() {
+  local entry
+  for entry in "${STACK_PROCESSES[@]}"; do [[ ${entry#*:} == "$1" ]] && echo "${entry%%:*}"; done
+}
+
+# url_of NAME: where a process listens, for `status`.
+url_of() {
+  case $1 in
+    postgres) echo "postgres://127.0.0.1:$PG_PORT" ;;
+    redis) echo "redis://127.0.0.1:$REDIS_PORT (programs: db 1, Celery: db 0)" ;;
+    kafka) echo "127.0.0.1:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT)" ;;
+    spark-master) echo "spark://127.0.0.1:$SPARK_MASTER_PORT  ui :$SPARK_MASTER_UI_PORT" ;;
+    spark-worker-1) echo "ui http://127.0.0.1:$SPARK_WORKER_UI_PORT" ;;
+    spark-worker-2) echo "ui http://127.0.0.1:$((SPARK_WORKER_UI_PORT + 1))" ;;
+    spark-connect) echo "sc://127.0.0.1:$SPARK_CONNECT_PORT  ui :$SPARK_CONNECT_UI_PORT" ;;
+    spark4-connect) echo "sc://127.0.0.1:$SPARK4_CONNECT_PORT (Spark 4, tests only)" ;;
+    airflow-api) echo "http://127.0.0.1:$AIRFLOW_PORT" ;;
+    airflow-worker) echo "Celery worker $AIRFLOW_WORKER_NAME, queue default" ;;
+    mailsink) echo "smtp://127.0.0.1:$SMTP_PORT (Maildir .stack/data/mail)" ;;
+    api) echo "http://127.0.0.1:$API_PORT (demo)" ;;
+    web) echo "http://127.0.0.1:$WEB_PORT (demo)" ;;
+    *) echo "-" ;;
+  esac
 }
 
 # The environment that points programs and tests at this stack: the one place that knows ports.
@@ -33,7 +76,8 @@ export MINDY_PYSPARK_PYTHON=$SPARK_VENV/bin/python
 export DATABASE_URL=postgres://mindy:$(secret postgres-mindy)@127.0.0.1:$PG_PORT/mindy
 export MINDY_READER_DATABASE_URL=postgres://mindy_reader:$(secret postgres-reader)@127.0.0.1:$PG_PORT/mindy
 export MINDY_ACTOR_DATABASE_URL=postgres://mindy_actor:$(secret postgres-actor)@127.0.0.1:$PG_PORT/mindy
-export REDIS_URL=redis://127.0.0.1:$REDIS_PORT
+# Database 1: database 0 is the Celery broker's.
+export REDIS_URL=redis://127.0.0.1:$REDIS_PORT/1
 export MINDY_AIRFLOW_URL=http://127.0.0.1:$AIRFLOW_PORT
 export MINDY_AIRFLOW_USERNAME=$AIRFLOW_USERNAME
 export MINDY_AIRFLOW_PASSWORD=$(secret airflow-admin)
@@ -46,99 +90,112 @@ export MINDY_MAILSINK_DIR=$STACK_DATA/mail
 export MINDY_LOCAL_CALENDAR=\${MINDY_LOCAL_CALENDAR:-$STACK_DATA/calendar/mini-mindy.ics}
 export MINDY_LOCAL_CALENDAR_SOURCES=\${MINDY_LOCAL_CALENDAR_SOURCES:-$STACK_STATE/demo}
 export MINDY_REPORT_TO=\${MINDY_REPORT_TO:-sarah@localhost}
+export MINDY_STACK=$STACK_ROOT/stack
 ENV
   chmod 600 "$env"
 }
 
-# Apply the project's sqlx migrations with the pipeline binary (built into the shared target dir).
+# env_file_names: the names of the variables the env file sets.
+env_file_names() { sed -n 's/^export \([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' "$STACK_STATE/env" | tr '\n' ' '; }
+
+# Apply the project's sqlx migrations with the pipeline binary (waits for the build).
 migrate() {
-  ensure_apt protobuf-compiler libprotobuf-dev build-essential
-  log "building mindy (cargo) and applying database migrations"
-  (cd "$STACK_ROOT" && cargo build -q -p mindy-pipeline --bin mindy) \
-    || die "cargo build -p mindy-pipeline failed"
+  build_wait
   # shellcheck disable=SC1091
-  (source "$STACK_STATE/env" && "$CARGO_TARGET_DIR/debug/mindy" db migrate) \
-    || die "database migrations failed (DATABASE_URL in $STACK_STATE/env)"
+  (source "$STACK_STATE/env" && "$CARGO_TARGET_DIR/debug/mindy" db migrate >>"$STACK_LOGS/migrate.log" 2>&1) \
+    || die "database migrations failed (DATABASE_URL in $STACK_STATE/env); see $STACK_LOGS/migrate.log"
+  ok "database schema up to date"
+}
+
+# prefetch GROUP...: start the downloads the groups need (pip, Maven) in the background at once;
+# each component waits for its own when it starts.
+prefetch() {
+  local g
+  for g in "$@"; do
+    case $g in
+      spark) venv_ready "$SPARK_VENV" "${SPARK_REQUIREMENTS[@]}" \
+        || bg_start spark-install "$STACK_LOGS/pip-pyspark.log" spark_download ;;
+      # shellcheck disable=SC2086
+      airflow|mailsink) venv_ready "$AIRFLOW_VENV" $AIRFLOW_REQUIREMENTS \
+        || bg_start airflow-install "$STACK_LOGS/pip-airflow.log" airflow_download ;;
+      kafka) [[ -f $KAFKA_LIBS/.complete ]] || bg_start kafka-install "$STACK_LOGS/kafka-install.log" kafka_download ;;
+    esac
+  done
+}
+
+# group_up GROUP: start a group's processes that are not running (and what the group needs).
+group_up() {
+  case $1 in
+    postgres) pg_up ;;
+    redis) redis_up ;;
+    kafka) kafka_up ;;
+    spark) spark_up ;;
+    spark4) spark4_up ;;
+    airflow)
+      is_running postgres || pg_up
+      is_running redis || redis_up
+      airflow_up ;;
+    mailsink) mailsink_up ;;
+    app)
+      api_up
+      web_up ;;
+  esac
 }
 
 cmd_up() {
-  local services=("$@") start; start=$(now)
-  ((${#services[@]})) || services=("${ALL_SERVICES[@]}")
-  ensure_apt curl ca-certificates procps iproute2
+  local start groups=() s g; start=$(now)
+  (($#)) || set -- "${ALL_SERVICES[@]}"
+  for s in "$@"; do
+    g=$(group_of "$s")
+    [[ " ${groups[*]} " == *" $g "* ]] || groups+=("$g")
+  done
+  ensure_packages
   ensure_java17
   write_env
-  local s
-  for s in "${services[@]}"; do
-    case $s in
-      postgres) pg_up ;;
-      redis) redis_up ;;
-      kafka) kafka_up ;;
-      spark) spark_up ;;
-      spark4) spark4_up ;;
-      airflow)
-        is_running postgres || pg_up
-        airflow_up ;;
-      mailsink) mailsink_up ;;
-      app)
-        api_up
-        web_up ;;
-      *) die "unknown service '$s' (services: ${ALL_SERVICES[*]} app spark4)" ;;
-    esac
-  done
-  if [[ " ${services[*]} " == *" postgres "* ]]; then migrate; fi
+  # The build (for the migrations and the app) overlaps everything below.
+  if [[ " ${groups[*]} " == *" postgres "* || " ${groups[*]} " == *" app "* ]]; then build_start; fi
+  supervisor_up
+  prefetch "${groups[@]}"
+  for g in "${groups[@]}"; do group_up "$g"; done
+  if [[ " ${groups[*]} " == *" postgres "* ]]; then migrate; fi
   ok "stack up in $(elapsed "$start") s — env: source $STACK_STATE/env"
 }
 
 cmd_down() {
-  local services=("$@") s
-  ((${#services[@]})) || services=(app mailsink airflow spark4 spark kafka redis postgres)
-  for s in "${services[@]}"; do
-    case $s in
-      app) app_down ;;
-      mailsink) mailsink_down ;;
-      airflow) airflow_down ;;
-      spark) spark_down ;;
-      spark4) spark4_down ;;
-      kafka) kafka_down ;;
-      redis) redis_down ;;
-      postgres) pg_down ;;
-      *) die "unknown service '$s' (services: ${ALL_SERVICES[*]} app spark4)" ;;
-    esac
-  done
-}
-
-# name url pid rss
-status_row() {
-  local name=$1 url=$2 pf pid state rss="-"
-  pf=$(pidfile "$name")
-  if [[ -f $pf ]] && kill -0 "$(cat "$pf")" 2>/dev/null; then
-    pid=$(cat "$pf"); state=up; rss="$(rss_of "$pid") MiB"
-  else
-    pid="-"; state=down
+  local names=() s g p
+  if (($# == 0)); then
+    app_down; mailsink_down; airflow_down; spark4_down; spark_down; kafka_down; redis_down; pg_down
+    supervisor_down
+    return 0
   fi
-  printf '%-22s %-5s %-40s %-8s %s\n' "$name" "$state" "$url" "$pid" "$rss"
+  for s in "$@"; do
+    g=$(group_of "$s")
+    if [[ $s == "$g" ]]; then
+      # A whole group, in reverse start order.
+      mapfile -t names < <(processes_of "$g" | tac)
+      for p in "${names[@]}"; do stop "$p"; done
+    else
+      stop "$s"
+    fi
+  done
 }
 
 cmd_status() {
-  printf '%-22s %-5s %-40s %-8s %s\n' SERVICE STATE URL PID RSS
-  status_row postgres "postgres://127.0.0.1:$PG_PORT"
-  status_row redis "redis://127.0.0.1:$REDIS_PORT"
-  status_row kafka "127.0.0.1:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT)"
-  status_row spark-master "spark://127.0.0.1:$SPARK_MASTER_PORT  ui :$SPARK_MASTER_UI_PORT"
-  status_row spark-worker-1 "ui http://127.0.0.1:$SPARK_WORKER_UI_PORT"
-  status_row spark-worker-2 "ui http://127.0.0.1:$((SPARK_WORKER_UI_PORT + 1))"
-  status_row spark-connect "sc://127.0.0.1:$SPARK_CONNECT_PORT  ui :$SPARK_CONNECT_UI_PORT"
-  status_row spark4-connect "sc://127.0.0.1:$SPARK4_CONNECT_PORT (Spark 4, tests only)"
-  status_row airflow-api "http://127.0.0.1:$AIRFLOW_PORT"
-  status_row airflow-scheduler "-"
-  status_row airflow-dag-processor "-"
-  status_row mailsink "smtp://127.0.0.1:$SMTP_PORT (Maildir .stack/data/mail)"
-  status_row api "http://127.0.0.1:$API_PORT (demo only)"
-  status_row web "http://127.0.0.1:$WEB_PORT (demo only)"
-  local total=0 pf
-  for pf in "$STACK_RUN"/*.pid; do
-    [[ -f $pf ]] && kill -0 "$(cat "$pf")" 2>/dev/null && total=$((total + $(rss_of "$(cat "$pf")")))
+  local entry name info state pid rss url total=0
+  printf '%-22s %-8s %-8s %-8s %-9s %s\n' SERVICE STATE PID RESTARTS RSS URL
+  for entry in "${STACK_PROCESSES[@]}"; do
+    name=${entry%%:*}
+    info=$(service_info "$name"); state=${info% *}; pid=${info#* }
+    [[ $state == MISSING ]] && state=-
+    rss=-
+    if [[ $pid != 0 ]]; then rss=$(tree_rss "$pid"); total=$((total + rss)); rss="$rss MiB"; else pid=-; fi
+    printf '%-22s %-8s %-8s %-8s %-9s %s\n' "$name" "$state" "$pid" "$(restarts_of "$name")" "$rss" "$(url_of "$name")"
   done
+  if supervisor_running; then
+    printf 'supervisor: supervisord %s (socket %s, log %s)\n' "$SUPERVISOR_VERSION" "$SUPERVISOR_SOCK" "$SUPERVISOR_LOG"
+  else
+    printf 'supervisor: not running\n'
+  fi
   printf 'total RSS: %s MiB\n' "$total"
 }
 
@@ -149,71 +206,111 @@ cmd_logs() {
 
 cmd_env() { cat "$STACK_STATE/env"; }
 
+# step LABEL CMD...: one step of `test`, its output as it comes, then a line with its duration.
+step() {
+  local label=$1 start; shift
+  start=$(now)
+  log "$label"
+  "$@" || die "$label failed"
+  ok "$label: passed in $(elapsed "$start") s"
+}
+
 # The whole test suite. The stack comes down even when a step fails.
 cmd_test() {
-  trap 'cmd_down' EXIT
+  local start; start=$(now)
+  trap 'bg_stop_all; cmd_down' EXIT
+  ensure_packages test
+  # The tests' own build: their feature set (dev-dependencies included) once, both binaries too.
+  STACK_CARGO_BUILD=(test --workspace --no-run)
   cmd_up
   # shellcheck disable=SC1091
   source "$STACK_STATE/env"
   cd "$STACK_ROOT"
-  log "cargo fmt --check"
-  cargo fmt --all --check
-  log "cargo clippy"
-  cargo clippy -q --workspace --all-targets -- -D warnings
-  log "unit tests (need no service)"
-  cargo test --workspace --lib --bins
-  log "doc tests"
-  cargo test --workspace --doc
+  step "cargo fmt --check" cargo fmt --all --check
+  step "cargo clippy" cargo clippy -q --workspace --all-targets -- -D warnings
+  step "unit tests (need no service)" cargo test -q --workspace --lib --bins
+  step "doc tests" cargo test -q --workspace --doc
   # spark-client's differential suite is one of them (its `differential` target prints a line
   # per plan and a summary): the same plans through PySpark's Connect client and spark-client.
-  log "integration tests against the local stack, spark-client's differential suite among them"
-  cargo test --workspace --test '*'
-  log "examples/: spark-client used from a crate of its own, against the stack"
+  step "integration tests against the local stack, spark-client's differential suite among them" \
+    cargo test -q --workspace --test '*'
+  step "stack operations: the Airflow worker stopped under a queued task" \
+    cargo test -q -p mindy-pipeline --test batch -- --ignored a_task_queued_while_the_worker_is_down
+  step "examples/: spark-client used from a crate of its own, against the stack" test_examples
+  step "spark-client's integration tests again, against a Spark $SPARK4_VERSION Connect server" test_spark4
+  step "Airflow DAG integrity tests" bash -c 'cd "$1/airflow" && "$2/bin/python" -m pytest -q tests' _ "$STACK_ROOT" "$AIRFLOW_VENV"
+  step "frontend: npm ci, lint + type check + build, vitest" \
+    bash -c 'cd "$1/frontend" && npm ci --no-audit --no-fund && npm run build && npm test' _ "$STACK_ROOT"
+  # The Next.js build above and mindy-api from the cargo build are reused.
+  step "frontend end to end: Playwright in Debian's Chromium against mindy-api and the stack" \
+    env MINDY_E2E_SKIP_BUILD=1 "$STACK_ROOT/frontend/scripts/e2e.sh"
+  ok "all tests passed in $(elapsed "$start") s"
+}
+
+test_examples() {
   (cd "$STACK_ROOT/examples" && cargo fmt --check && cargo clippy -q --locked --all-targets -- -D warnings \
     && cargo run -q --locked --bin batch_aggregation \
     && cargo run -q --locked --bin kafka_to_delta \
     && cargo run -q --locked --bin delta_to_arrow -- "$STACK_STATE/readings.arrow")
-  log "spark-client's integration tests again, against a Spark $SPARK4_VERSION Connect server"
+}
+
+test_spark4() {
   spark4_up
-  MINDY_SPARK_REMOTE=$MINDY_SPARK4_REMOTE cargo test -p spark-client --test integration
+  MINDY_SPARK_REMOTE=$MINDY_SPARK4_REMOTE cargo test -q -p spark-client --test integration
   spark4_down
-  log "Airflow DAG integrity tests"
-  (cd "$STACK_ROOT/airflow" && "$AIRFLOW_VENV/bin/python" -m pytest -q tests)
-  log "frontend: npm ci, lint + type check + build, vitest"
-  (cd "$STACK_ROOT/frontend" && npm ci --no-audit --no-fund && npm run build && npm test)
-  log "frontend end to end: Playwright in Debian's Chromium against mindy-api and the stack"
-  ensure_apt chromium chromium-driver
-  # The Next.js build above is reused; e2e.sh still (re)builds mindy-api so it cannot be stale.
-  MINDY_E2E_SKIP_BUILD=web "$STACK_ROOT/frontend/scripts/e2e.sh"
-  ok "all tests passed"
+}
+
+# demo_step N NAME WHAT CMD...: one step of the demo. The command's log goes to
+# .stack/logs/demo-N.log (a heartbeat line shows its last line while it runs); its result lines
+# (stdout) and the step's duration are printed when it is done.
+DEMO_STEPS=9
+demo_step() {
+  local n=$1 name=$2 what=$3 start out logf; shift 3
+  start=$(now); out="$STACK_LOGS/demo-$n.out"; logf="$STACK_LOGS/demo-$n.log"
+  : >"$out"; : >"$logf"
+  log "$n/$DEMO_STEPS $name: $what"
+  bg_start "demo-$n" "$logf" bash -c '"$@" >"$0"' "$out" "$@"
+  if ! bg_wait "demo-$n" "$n/$DEMO_STEPS $name"; then
+    sed 's/^/      /' "$out" >&2
+    tail -n 30 "$logf" >&2
+    die "step $n/$DEMO_STEPS ($name) failed; its log: $logf"
+  fi
+  sed 's/^/      /' "$out" >&2
+  ok "$n/$DEMO_STEPS $name: done in $(elapsed "$start") s"
 }
 
 # The main job end to end on the bundled demo mailbox: stack → demo mailbox → Kafka → validator
-# → Spark Structured Streaming → Delta bronze/silver → Airflow's daily batch → gold → PostgreSQL.
+# → Spark Structured Streaming → Delta bronze/silver → gold and PostgreSQL for every day of the
+# mailbox → Airflow's daily batch → the chat.
 cmd_demo() {
+  local start today first yesterday; start=$(now)
   cmd_up
+  # The frontend builds while the pipeline runs.
+  web_build_start
   # shellcheck disable=SC1091
   source "$STACK_STATE/env"
-  local yesterday
+  today=$(TZ=$USER_TIMEZONE date +%F)
   yesterday=$(TZ=$USER_TIMEZONE date -d yesterday +%F)
-  log "1/8 smoke: one round trip through every service"
-  "$MINDY_BIN" smoke
-  log "2/8 ingest: 30 days of the demo persona's mail → $MINDY_TOPIC_EMAILS (and her calendar)"
+  # `mindy ingest demo` writes 30 days of mail ending today.
+  first=$(TZ=$USER_TIMEZONE date -d '29 days ago' +%F)
   mkdir -p "$STACK_STATE/demo"
-  "$MINDY_BIN" ingest demo --calendar-out "$STACK_STATE/demo/calendar.ics"
-  "$MINDY_BIN" ingest ics "$STACK_STATE/demo/calendar.ics"
-  log "3/8 validate: $MINDY_TOPIC_EMAILS → $MINDY_TOPIC_PROCESSED (exactly once) + $MINDY_TOPIC_DLQ"
-  "$MINDY_BIN" validate --until-idle --no-metrics
-  log "4/8 stream: Spark Structured Streaming → Delta bronze + silver (available-now)"
-  "$MINDY_BIN" stream --available-now
-  log "5/8 enrich: email intelligence on Spark (roles, sentiment, urgency, action items, threads, patterns)"
-  "$MINDY_BIN" enrich --available-now
-  log "6/8 export: Delta → the PostgreSQL serving tables (change data feed)"
-  "$MINDY_BIN" export
-  log "7/8 batch: Airflow's daily_batch_dag for $yesterday → gold → PostgreSQL → report email"
-  "$MINDY_BIN" airflow trigger daily_batch_dag --date "$yesterday"
-  log "8/8 serve: mindy-api, the demo scenes in the chat (a reply sent and a call scheduled among them), and the chat UI"
-  pg_psql -d mindy -c "SELECT date, total_emails, unique_senders, important_emails, busiest_hour FROM daily_insights ORDER BY date DESC LIMIT 3" -P footer=off -A -F ' | ' 2>/dev/null || true
+  demo_step 1 smoke "one round trip through every service" "$MINDY_BIN" smoke
+  demo_step 2 ingest "30 days of the demo persona's mail → $MINDY_TOPIC_EMAILS, and her calendar" \
+    bash -c '"$1" ingest demo --calendar-out "$2" && "$1" ingest ics "$2"' _ "$MINDY_BIN" "$STACK_STATE/demo/calendar.ics"
+  demo_step 3 validate "$MINDY_TOPIC_EMAILS → $MINDY_TOPIC_PROCESSED (exactly once) + $MINDY_TOPIC_DLQ" \
+    "$MINDY_BIN" validate --until-idle --no-metrics
+  demo_step 4 stream "Spark Structured Streaming → Delta bronze + silver (available-now)" \
+    "$MINDY_BIN" stream --available-now
+  demo_step 5 enrich "email intelligence on Spark (roles, sentiment, urgency, action items, threads, patterns)" \
+    "$MINDY_BIN" enrich --available-now
+  demo_step 6 export "Delta → the PostgreSQL serving tables (change data feed)" \
+    "$MINDY_BIN" export
+  demo_step 7 backfill "every day of the mailbox ($first..$today) → gold → PostgreSQL" \
+    "$MINDY_BIN" batch backfill --from "$first" --to "$today"
+  demo_step 8 airflow "daily_batch_dag for $yesterday on the Celery worker → report email" \
+    "$MINDY_BIN" airflow trigger daily_batch_dag --date "$yesterday"
+  local app_start; app_start=$(now)
+  log "9/$DEMO_STEPS serve: mindy-api, the demo scenes in the chat (a reply sent and a call scheduled among them), and the chat UI"
   pg_psql -d mindy -c "SELECT to_char(sent_at, 'YYYY-MM-DD HH24:MI') AS sent, organization, sender_role, urgency_score, left(subject, 60) AS subject FROM email_insights WHERE urgent ORDER BY sent_at DESC LIMIT 5" -P footer=off -A -F ' | ' 2>/dev/null || true
   api_up
   log "the demo scenes, asked of the chat (its embedded engine; the SQL of each is in the UI)"
@@ -228,7 +325,9 @@ cmd_demo() {
   demo_actions
   demo_optimise
   web_up
-  ok "demo done. Report email: $(ls -t "$STACK_DATA"/mail/new/* 2>/dev/null | head -1)"
+  ok "9/$DEMO_STEPS serve: done in $(elapsed "$app_start") s"
+  local report; report=$(ls -t "$STACK_DATA"/mail/new/* 2>/dev/null | head -1)
+  ok "demo done in $(elapsed "$start") s. Report email: ${report:-none}"
   ok "Chat and dashboard: http://127.0.0.1:$WEB_PORT/chat   (API http://127.0.0.1:$API_PORT, token in .stack/secrets/api-token)"
   ok "Airflow UI: http://127.0.0.1:$AIRFLOW_PORT (admin / .stack/secrets/airflow-admin). The stack keeps running; ./stack down stops it."
 }
@@ -285,6 +384,7 @@ demo_optimise() {
 
 main() {
   local cmd=${1:-help}; shift || true
+  trap 'bg_stop_all' EXIT
   case $cmd in
     up) cmd_up "$@" ;;
     down) cmd_down "$@" ;;
@@ -293,6 +393,7 @@ main() {
     env) cmd_env ;;
     test) cmd_test ;;
     demo) cmd_demo ;;
+    supervisor) supervisor_up && ctl "$@" ;;
     help|-h|--help) sed -n '2,/^set -euo/p' "$STACK_ROOT/stack" | grep '^#' | sed 's/^# \{0,1\}//' ;;
     *) die "unknown command '$cmd'; try ./stack help" ;;
   esac

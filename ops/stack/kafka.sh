@@ -5,7 +5,14 @@
 KAFKA_VERSION=$(pom_property "$STACK_OPS/kafka/pom.xml" kafka.version)
 KAFKA_LIBS="$(pom_cache "$STACK_OPS/kafka/pom.xml" "kafka-$KAFKA_VERSION")/libs"
 
-kafka_install() { fetch_jars "Kafka $KAFKA_VERSION" "$STACK_OPS/kafka/pom.xml" "$KAFKA_LIBS" kafka-install; }
+kafka_download() { fetch_jars "Kafka $KAFKA_VERSION" "$STACK_OPS/kafka/pom.xml" "$KAFKA_LIBS"; }
+
+kafka_install() {
+  [[ -f $KAFKA_LIBS/.complete ]] && return 0
+  bg_start kafka-install "$STACK_LOGS/kafka-install.log" kafka_download
+  bg_wait kafka-install "fetching Kafka $KAFKA_VERSION's jars (Maven)" \
+    || die "fetching Kafka's jars failed; see $STACK_LOGS/kafka-install.log"
+}
 
 # The JVM command line every Kafka process uses (broker, StorageTool, TopicCommand).
 kafka_jvm() {
@@ -56,8 +63,8 @@ kafka_up() {
     kafka_java kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" -c "$conf" \
       >"$STACK_LOGS/kafka-format.log" 2>&1 || die "kafka storage format failed; see $STACK_LOGS/kafka-format.log"
   fi
-  spawn kafka "${KAFKA_JVM[@]}" kafka.Kafka "$conf"
-  wait_until kafka 90 port_open "$KAFKA_PORT"
+  supervise kafka "$STACK_DATA/kafka" "JAVA_HOME" "${KAFKA_JVM[@]}" kafka.Kafka "$conf"
+  wait_until kafka 180 port_open "$KAFKA_PORT"
   kafka_topics
   ok "kafka ready on 127.0.0.1:$KAFKA_PORT"
 }

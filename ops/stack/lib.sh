@@ -1,23 +1,82 @@
 # shellcheck shell=bash
-# Shared helpers for ./stack: logging, process supervision, readiness polling, installs.
-# Sourced by ./stack; every function here is side-effect free until called.
+# Shared helpers for ./stack: logging and progress, background jobs with heartbeats, readiness
+# polling, installs. Sourced by ./stack; every function here is side-effect free until called.
 
 log()  { printf '\033[1;34m[stack]\033[0m %s\n' "$*" >&2; }
 ok()   { printf '\033[1;32m[stack]\033[0m %s\n' "$*" >&2; }
 warn() { printf '\033[1;33m[stack]\033[0m %s\n' "$*" >&2; }
 die()  { printf '\033[1;31m[stack] error:\033[0m %s\n' "$*" >&2; exit 1; }
+# A heartbeat: a long step saying it is still at work.
+progress() { printf '\033[2m[stack]   … %s\033[0m\n' "$*" >&2; }
 
-# Seconds since the epoch with decimals, for timing `up`.
+# Seconds since the epoch with decimals, for timing steps.
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-pidfile() { echo "$STACK_RUN/$1.pid"; }
+# No step stays silent longer than this many seconds.
+HEARTBEAT=${STACK_HEARTBEAT_SECS:-15}
+
 logfile() { echo "$STACK_LOGS/$1.log"; }
 
-# is_running NAME: true when NAME's recorded process (group leader) is alive.
-is_running() {
-  local pf; pf=$(pidfile "$1")
-  [[ -f $pf ]] && kill -0 "$(cat "$pf")" 2>/dev/null
+# last_line FILE: FILE's last non-empty line, without colour codes and without the timestamp of a
+# tracing or log4j line, cut to 100 characters.
+last_line() {
+  [[ -f $1 ]] || return 0
+  tail -c 4000 "$1" | tr '\r' '\n' | sed -E 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -v '^[[:space:]]*$' \
+    | tail -n 1 | sed -E 's/^[0-9]{2,4}[-/][0-9]{2}[-/][0-9]{2}[T ][0-9:.,]+Z? +//' | cut -c1-100 || true
+}
+
+# What a log says about the work so far: cargo's count of compiled crates, or the last line.
+log_status() {
+  local n
+  n=$(grep -c '^ *Compiling ' "$1" 2>/dev/null || true)
+  if ((n > 0)); then echo "$n crates compiled; $(last_line "$1" | sed 's/^ *//')"; else last_line "$1"; fi
+}
+
+# Background jobs: a long install or build started early, waited for when its result is needed.
+declare -A BG_PIDS=() BG_LOGS=() BG_STARTS=()
+
+# bg_start NAME LOG CMD...: run CMD in the background with its output appended to LOG.
+bg_start() {
+  local name=$1 logf=$2; shift 2
+  [[ -n ${BG_PIDS[$name]:-} ]] && return 0
+  "$@" >>"$logf" 2>&1 </dev/null &
+  BG_PIDS[$name]=$!
+  BG_LOGS[$name]=$logf
+  BG_STARTS[$name]=$SECONDS
+}
+
+# bg_wait NAME LABEL: wait for job NAME, saying every HEARTBEAT seconds that LABEL goes on (with
+# its log's last line); returns the job's exit status (0 when there is no such job).
+bg_wait() {
+  local name=$1 label=$2 pid status=0
+  pid=${BG_PIDS[$name]:-}
+  [[ -n $pid ]] || return 0
+  local next=$((SECONDS + HEARTBEAT))
+  while kill -0 "$pid" 2>/dev/null; do
+    if ((SECONDS >= next)); then
+      progress "$label: $((SECONDS - BG_STARTS[$name])) s — $(log_status "${BG_LOGS[$name]}")"
+      next=$((SECONDS + HEARTBEAT))
+    fi
+    sleep 1
+  done
+  wait "$pid" || status=$?
+  unset "BG_PIDS[$name]"
+  return "$status"
+}
+
+# run_logged LABEL LOG CMD...: run CMD with its output appended to LOG, with heartbeats.
+run_logged() {
+  local label=$1 logf=$2; shift 2
+  local job="run-$RANDOM$RANDOM"
+  bg_start "$job" "$logf" "$@"
+  bg_wait "$job" "$label"
+}
+
+# bg_stop_all: on exit, stop background jobs still running (an interrupted up).
+bg_stop_all() {
+  local name
+  for name in "${!BG_PIDS[@]}"; do kill "${BG_PIDS[$name]}" 2>/dev/null || true; done
 }
 
 # port_open PORT: true when something accepts TCP connections on 127.0.0.1:PORT.
@@ -31,64 +90,36 @@ require_free_port() {
   fi
 }
 
-# spawn NAME CMD...: start CMD in its own session (so `down` can stop the whole group),
-# logging to .stack/logs/NAME.log and recording the pid in .stack/run/NAME.pid.
-spawn() {
-  local name=$1; shift
-  local log; log=$(logfile "$name")
-  : >"$log"
-  setsid "$@" >>"$log" 2>&1 < /dev/null &
-  echo $! >"$(pidfile "$name")"
+# fail_start NAME WHY: show the end of NAME's log, stop it (so the supervisor does not keep
+# retrying) and fail.
+fail_start() {
+  tail -n 30 "$(logfile "$1")" >&2 || true
+  ctl stop "$1" >/dev/null 2>&1 || true
+  die "$1 $2; see $(logfile "$1")"
 }
 
-# spawn_as USER NAME CMD...: like spawn, as another user (PostgreSQL refuses to run as root).
-spawn_as() {
-  local user=$1 name=$2; shift 2
-  if [[ $user == "$(id -un)" ]]; then spawn "$name" "$@"; else spawn "$name" runuser -u "$user" -- "$@"; fi
-}
-
-# stop NAME: SIGTERM the process group, wait up to 30 s, then SIGKILL what is left.
-stop() {
-  local name=$1 pf pid
-  pf=$(pidfile "$name")
-  [[ -f $pf ]] || return 0
-  pid=$(cat "$pf")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    if kill -0 "$pid" 2>/dev/null; then
-      warn "$name did not stop in 30 s; killing"
-      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-    fi
-    log "stopped $name (pid $pid)"
-  fi
-  rm -f "$pf"
-}
-
-# wait_until NAME TIMEOUT CMD...: poll CMD every 0.5 s; on timeout, fail naming the log.
+# wait_until NAME TIMEOUT CMD...: poll CMD every 0.5 s until it succeeds. Fails when the service
+# exits (or is restarted) meanwhile, or after TIMEOUT seconds; says every HEARTBEAT seconds
+# what it waits for.
 wait_until() {
   local name=$1 timeout=$2; shift 2
-  local deadline=$((SECONDS + timeout))
+  local start=$SECONDS next=$((SECONDS + HEARTBEAT)) info state pid first_pid=""
   until "$@" >/dev/null 2>&1; do
-    if ! is_running "$name"; then
-      tail -n 30 "$(logfile "$name")" >&2 || true
-      die "$name exited during start-up; see $(logfile "$name")"
-    fi
-    if ((SECONDS >= deadline)); then
-      tail -n 30 "$(logfile "$name")" >&2 || true
-      die "$name not ready after ${timeout}s; see $(logfile "$name")"
+    info=$(service_info "$name"); state=${info% *}; pid=${info#* }
+    [[ -n $first_pid || $pid == 0 ]] || first_pid=$pid
+    case $state in
+      RUNNING|STARTING) [[ -z $first_pid || $pid == "$first_pid" ]] || fail_start "$name" "exited during start-up (restarted)" ;;
+      *) fail_start "$name" "exited during start-up ($state)" ;;
+    esac
+    ((SECONDS - start < timeout)) || fail_start "$name" "not ready after ${timeout}s"
+    if ((SECONDS >= next)); then
+      progress "$name: waiting for it to be ready, $((SECONDS - start)) s — $(last_line "$(logfile "$name")")"
+      next=$((SECONDS + HEARTBEAT))
     fi
     sleep 0.5
   done
 }
 
-# rss_of PID: resident memory of a service's whole process session, in MiB.
-# Every service runs in its own session (see spawn), so its session id is its pid.
-rss_of() {
-  ps -e -o sess=,rss= | awk -v s="$1" '$1 == s { t += $2 } END { printf "%d", t / 1024 }'
-}
-
-# ensure_apt PKG...: install the Debian packages that are missing (one apt-get update per run).
 # pom_property POM NAME: the value of <NAME> in POM's properties.
 pom_property() { sed -n "s:.*<$2>\(.*\)</$2>.*:\1:p" "$1"; }
 
@@ -96,32 +127,38 @@ pom_property() { sed -n "s:.*<$2>\(.*\)</$2>.*:\1:p" "$1"; }
 # it resolves them again).
 pom_cache() { echo "$STACK_CACHE/$2-$(sha256sum "$1" | cut -c1-12)"; }
 
-# fetch_jars WHAT POM DIR LOGNAME: copy POM's runtime dependencies from Maven Central into DIR,
-# once (DIR/.complete marks a finished copy).
+# fetch_jars WHAT POM DIR: copy POM's runtime dependencies from Maven Central into DIR, once
+# (DIR/.complete marks a finished copy). Maven's local repository is in the download cache too, so
+# the cache dir holds every download. Prints Maven's output, for a log.
 fetch_jars() {
-  local what=$1 pom=$2 dir=$3 logname=$4
+  local what=$1 pom=$2 dir=$3
   [[ -f $dir/.complete ]] && return 0
-  command -v mvn >/dev/null || ensure_apt maven
-  log "resolving $what jars from Maven Central into $dir"
+  command -v mvn >/dev/null || { echo "mvn not found (Debian: maven)"; return 1; }
+  echo "resolving $what jars from Maven Central into $dir"
   mkdir -p "$dir"
-  mvn -q -B -f "$pom" dependency:copy-dependencies -DincludeScope=runtime \
-    -DoutputDirectory="$dir" >"$STACK_LOGS/$logname.log" 2>&1 \
-    || die "could not fetch $what jars (is Maven Central reachable?); see $STACK_LOGS/$logname.log"
+  mvn -B -ntp -f "$pom" dependency:copy-dependencies -DincludeScope=runtime \
+    -Dmaven.repo.local="$STACK_CACHE/m2" -DoutputDirectory="$dir" \
+    || { echo "could not fetch $what jars (is Maven Central reachable?)"; return 1; }
   touch "$dir/.complete"
 }
 
+# ensure_apt PKG...: install the Debian packages that are missing, in one apt-get call.
 ensure_apt() {
-  local missing=()
+  local missing=() p start
   for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   ((${#missing[@]})) || return 0
   [[ $EUID -eq 0 ]] || die "missing Debian packages: ${missing[*]}; install them with: sudo apt-get install ${missing[*]}"
+  start=$(now)
   log "installing Debian packages: ${missing[*]}"
   if [[ -z ${STACK_APT_UPDATED:-} ]]; then
-    apt-get update -qq >"$STACK_LOGS/apt.log" 2>&1 || die "apt-get update failed; see $STACK_LOGS/apt.log"
+    run_logged "apt-get update" "$STACK_LOGS/apt.log" apt-get update -q \
+      || die "apt-get update failed; see $STACK_LOGS/apt.log"
     STACK_APT_UPDATED=1
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-    >>"$STACK_LOGS/apt.log" 2>&1 || die "apt-get install ${missing[*]} failed; see $STACK_LOGS/apt.log"
+  DEBIAN_FRONTEND=noninteractive run_logged "apt-get install" "$STACK_LOGS/apt.log" \
+    apt-get install -y -q --no-install-recommends "${missing[@]}" \
+    || die "apt-get install ${missing[*]} failed; see $STACK_LOGS/apt.log"
+  ok "Debian packages installed in $(elapsed "$start") s"
 }
 
 # ensure_java17: Spark 3.5 and Kafka run on Java 17; find it even when another JDK is the default.
@@ -138,17 +175,23 @@ ensure_java17() {
   [[ -x $JAVA_HOME/bin/java ]] || die "Java 17 not found (Spark 3.5 needs it); set JAVA_HOME to a JDK 17"
 }
 
-# ensure_venv DIR REQUIREMENT...: a Python virtualenv in the download cache with the given packages.
+# ensure_venv DIR REQUIREMENT...: a Python virtualenv in the download cache with the given
+# packages, installed once (DIR/.mindy-installed records what). Prints what it does, for a log.
 ensure_venv() {
   local dir=$1; shift
   local stamp="$dir/.mindy-installed" want="$*"
   if [[ -f $stamp && $(cat "$stamp") == "$want" ]]; then return 0; fi
-  log "creating Python venv $dir ($want)"
-  python3 -m venv "$dir" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
-  "$dir/bin/pip" install -q --upgrade pip >>"$STACK_LOGS/pip.log" 2>&1 || true
-  "$dir/bin/pip" install -q "$@" >>"$STACK_LOGS/pip.log" 2>&1 \
-    || die "pip install $want failed (is PyPI reachable?); see $STACK_LOGS/pip.log"
+  echo "creating Python venv $dir ($want)"
+  python3 -m venv "$dir" || { echo "python3 -m venv failed (Debian: python3-venv)"; return 1; }
+  "$dir/bin/pip" install --progress-bar off "$@" \
+    || { echo "pip install $want failed (is PyPI reachable?)"; return 1; }
   echo "$want" >"$stamp"
+}
+
+# venv_ready DIR REQUIREMENT...: true when ensure_venv has nothing to do.
+venv_ready() {
+  local dir=$1; shift
+  [[ -f $dir/.mindy-installed && $(cat "$dir/.mindy-installed") == "$*" ]]
 }
 
 # secret NAME: a random secret generated once per state dir (no default passwords anywhere).

@@ -9,7 +9,7 @@ mailsink_up() {
   require_free_port mailsink "$SMTP_PORT"
   # A Maildir: aiosmtpd writes into tmp/ and moves each message to new/.
   mkdir -p "$STACK_DATA/mail/tmp" "$STACK_DATA/mail/new" "$STACK_DATA/mail/cur"
-  spawn mailsink "$AIRFLOW_VENV/bin/python" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" \
+  PYTHONUNBUFFERED=1 supervise mailsink "$STACK_DATA/mail" "PYTHONUNBUFFERED" "$AIRFLOW_VENV/bin/python" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" \
     -c aiosmtpd.handlers.Mailbox "$STACK_DATA/mail"
   wait_until mailsink 30 port_open "$SMTP_PORT"
   ok "mailsink ready on 127.0.0.1:$SMTP_PORT (Maildir $STACK_DATA/mail)"

@@ -12,8 +12,7 @@ pg_bin() {
 pg_user() { if [[ $EUID -eq 0 ]]; then echo postgres; else id -un; fi; }
 
 pg_install() {
-  pg_bin >/dev/null || ensure_apt postgresql
-  PG_BIN=$(pg_bin) || die "PostgreSQL binaries not found after install"
+  PG_BIN=$(pg_bin) || die "PostgreSQL binaries not found (Debian: postgresql); ./stack installs it with the other packages"
 }
 
 # Admin access goes through the private Unix socket (trusted for the OS user that owns the cluster).
@@ -41,8 +40,15 @@ pg_up() {
       --auth-host=trust -E UTF8 --locale=C.UTF-8 >"$STACK_LOGS/postgres-initdb.log" 2>&1 \
       || die "initdb failed; see $STACK_LOGS/postgres-initdb.log"
   fi
-  spawn_as "$user" postgres "$PG_BIN/postgres" -D "$dir/data" -c listen_addresses=127.0.0.1 \
-    -p "$PG_PORT" -k "$STACK_RUN/pg-socket" -c fsync=off -c max_connections=200 -c log_min_messages=warning
+  # As the cluster's owner: setpriv execs the server itself (runuser would fork and stay the
+  # parent, so the supervisor would watch runuser, and a crashed server's restart would race
+  # the old server's leftovers).
+  local as_user=()
+  [[ $user == "$(id -un)" ]] || as_user=(setpriv --reuid="$user" --regid="$user" --init-groups --)
+  # SIGINT is PostgreSQL's fast shutdown (SIGTERM would wait for every client to disconnect).
+  SUPERVISE_STOPSIGNAL=INT supervise postgres "$dir" "" "${as_user[@]}" "$PG_BIN/postgres" -D "$dir/data" \
+    -c listen_addresses=127.0.0.1 -p "$PG_PORT" -k "$STACK_RUN/pg-socket" -c fsync=off -c max_connections=200 \
+    -c log_min_messages=warning
   wait_until postgres 30 pg_ready
   pg_bootstrap
   ok "postgres ready on 127.0.0.1:$PG_PORT"

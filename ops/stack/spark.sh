@@ -7,13 +7,24 @@ SPARK_VERSION=3.5.7
 SPARK_VENV="$STACK_CACHE/venvs/pyspark-$SPARK_VERSION"
 SPARK_PACKAGES="org.apache.spark:spark-connect_2.12:$SPARK_VERSION,io.delta:delta-spark_2.12:${DELTA_VERSION:-3.3.2},org.apache.spark:spark-sql-kafka-0-10_2.12:$SPARK_VERSION"
 
+# pyarrow/pandas/grpcio make the same venv usable by the PySpark comparison benchmark.
+SPARK_REQUIREMENTS=("pyspark==$SPARK_VERSION" "pyarrow>=14,<22" "pandas>=2,<3" "grpcio>=1.56,<2"
+  "grpcio-status>=1.56,<2" "googleapis-common-protos>=1.56,<2")
+
+spark_download() { ensure_venv "$SPARK_VENV" "${SPARK_REQUIREMENTS[@]}"; }
+
 spark_install() {
-  # pyarrow/pandas/grpcio make the same venv usable by the PySpark comparison benchmark.
-  ensure_venv "$SPARK_VENV" "pyspark==$SPARK_VERSION" "pyarrow>=14,<22" "pandas>=2,<3" \
-    "grpcio>=1.56,<2" "grpcio-status>=1.56,<2" "googleapis-common-protos>=1.56,<2"
+  if ! venv_ready "$SPARK_VENV" "${SPARK_REQUIREMENTS[@]}"; then
+    bg_start spark-install "$STACK_LOGS/pip-pyspark.log" spark_download
+    bg_wait spark-install "installing pyspark $SPARK_VERSION (Spark's jars; pip)" \
+      || die "installing pyspark failed; see $STACK_LOGS/pip-pyspark.log"
+  fi
   SPARK_HOME=$("$SPARK_VENV/bin/python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')
   export SPARK_HOME
 }
+
+# What Spark's processes get from ./stack's environment.
+SPARK_VARS="JAVA_HOME SPARK_HOME SPARK_LOCAL_IP SPARK_LOCAL_DIRS SPARK_CONF_DIR PYSPARK_PYTHON"
 
 spark_env() {
   export SPARK_LOCAL_IP=127.0.0.1 SPARK_LOCAL_DIRS="$STACK_DATA/spark/tmp"
@@ -32,9 +43,9 @@ spark_master_up() {
   if is_running spark-master; then return 0; fi
   require_free_port spark-master "$SPARK_MASTER_PORT"
   require_free_port spark-master-ui "$SPARK_MASTER_UI_PORT"
-  spawn spark-master "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.master.Master \
+  supervise spark-master "$STACK_DATA/spark" "$SPARK_VARS" "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.master.Master \
     --host 127.0.0.1 --port "$SPARK_MASTER_PORT" --webui-port "$SPARK_MASTER_UI_PORT"
-  wait_until spark-master 90 master_json
+  wait_until spark-master 180 master_json
 }
 
 spark_workers_up() {
@@ -44,11 +55,11 @@ spark_workers_up() {
     port=$((SPARK_WORKER_UI_PORT + i - 1))
     require_free_port "spark-worker-$i" "$port"
     mkdir -p "$STACK_DATA/spark/worker-$i"
-    spawn "spark-worker-$i" "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.worker.Worker \
+    supervise "spark-worker-$i" "$STACK_DATA/spark" "$SPARK_VARS" "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.worker.Worker \
       "spark://127.0.0.1:$SPARK_MASTER_PORT" --host 127.0.0.1 --cores "${SPARK_WORKER_CORES:-1}" \
       --memory "${SPARK_WORKER_MEMORY:-2g}" --webui-port "$port" --work-dir "$STACK_DATA/spark/worker-$i"
   done
-  wait_until spark-worker-2 120 workers_alive
+  wait_until spark-worker-2 300 workers_alive
 }
 
 spark_connect_up() {
@@ -56,7 +67,7 @@ spark_connect_up() {
   require_free_port spark-connect "$SPARK_CONNECT_PORT"
   mkdir -p "$STACK_DATA/spark/warehouse" "$STACK_CACHE/ivy"
   # The driver runs from its own directory so Spark's scratch files stay inside .stack/.
-  (cd "$STACK_DATA/spark" && spawn spark-connect "$SPARK_HOME/bin/spark-submit" \
+  supervise spark-connect "$STACK_DATA/spark" "$SPARK_VARS" "$SPARK_HOME/bin/spark-submit" \
     --class org.apache.spark.sql.connect.service.SparkConnectServer \
     --name mini-mindy-connect \
     --master "spark://127.0.0.1:$SPARK_MASTER_PORT" \
@@ -78,7 +89,7 @@ spark_connect_up() {
     --conf spark.sql.shuffle.partitions=4 \
     --conf spark.sql.session.timeZone=UTC \
     --conf spark.sql.streaming.stateStore.stateSchemaCheck=true \
-    spark-internal)
+    spark-internal
   # First start resolves the packages from Maven Central (a minute or two); later starts use the cache.
   wait_until spark-connect 600 port_open "$SPARK_CONNECT_PORT"
 }

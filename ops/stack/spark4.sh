@@ -7,7 +7,10 @@ SPARK4_VERSION=$(pom_property "$STACK_OPS/spark4/pom.xml" spark.version)
 SPARK4_JARS="$(pom_cache "$STACK_OPS/spark4/pom.xml" "spark-$SPARK4_VERSION")/jars"
 
 spark4_install() {
-  fetch_jars "Spark $SPARK4_VERSION Connect server" "$STACK_OPS/spark4/pom.xml" "$SPARK4_JARS" spark4-install
+  [[ -f $SPARK4_JARS/.complete ]] && return 0
+  run_logged "fetching Spark $SPARK4_VERSION's jars (Maven)" "$STACK_LOGS/spark4-install.log" \
+    fetch_jars "Spark $SPARK4_VERSION Connect server" "$STACK_OPS/spark4/pom.xml" "$SPARK4_JARS" \
+    || die "fetching Spark $SPARK4_VERSION's jars failed; see $STACK_LOGS/spark4-install.log"
 }
 
 spark4_up() {
@@ -22,7 +25,7 @@ spark4_up() {
     sun.security.action sun.util.calendar; do
     opens+=("--add-opens=java.base/$pkg=ALL-UNNAMED")
   done
-  (cd "$dir" && spawn spark4-connect "$JAVA_HOME/bin/java" "-Xmx${SPARK4_DRIVER_MEMORY:-1536m}" "${opens[@]}" \
+  supervise spark4-connect "$dir" "JAVA_HOME" "$JAVA_HOME/bin/java" "-Xmx${SPARK4_DRIVER_MEMORY:-1536m}" "${opens[@]}" \
     -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true \
     '-Dspark.master=local[2]' -Dspark.app.name=mini-mindy-connect-4 \
     "-Dspark.connect.grpc.binding.port=$SPARK4_CONNECT_PORT" -Dspark.connect.grpc.binding.address=127.0.0.1 \
@@ -32,7 +35,7 @@ spark4_up() {
     -Dspark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension \
     -Dspark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog \
     -Dspark.sql.shuffle.partitions=4 -Dspark.sql.session.timeZone=UTC \
-    -cp "$SPARK4_JARS/*" org.apache.spark.sql.connect.service.SparkConnectServer)
+    -cp "$SPARK4_JARS/*" org.apache.spark.sql.connect.service.SparkConnectServer
   wait_until spark4-connect 180 port_open "$SPARK4_CONNECT_PORT"
   ok "spark4 ready: Spark $SPARK4_VERSION Connect (local mode) on sc://127.0.0.1:$SPARK4_CONNECT_PORT"
 }

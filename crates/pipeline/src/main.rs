@@ -81,6 +81,8 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info,sqlx=warn,rdkafka=warn".into()),
         )
         .with_writer(std::io::stderr)
+        // Colours only on a terminal: Airflow's task logs and the stack's logs are files.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match run(Cli::parse()).await {
         Ok(code) => code,

@@ -1,6 +1,8 @@
 //! The daily batch end to end: bronze seeded through Spark, `daily_batch_dag` triggered through
-//! Airflow's REST API, and its results — the gold partition, PostgreSQL's serving rows and the
-//! report email at a real SMTP listener — checked against expectations computed here.
+//! Airflow's REST API (its tasks run on the stack's Celery worker), and its results — the gold
+//! partition, PostgreSQL's serving rows and the report email at a real SMTP listener — checked
+//! against expectations computed here. Also: two runs of a day started together (issue 12), the
+//! backfill, and a task queued while the worker is down (issue 21).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -12,7 +14,7 @@ use arrow_array::{
     ArrayRef, BinaryArray, Int32Array, Int64Array, RecordBatch, StringArray,
     TimestampMicrosecondArray,
 };
-use mindy_core::airflow::AirflowClient;
+use mindy_core::airflow::{AirflowClient, TaskInstance};
 use mindy_core::config::AirflowArgs;
 use mindy_core::email::{EmailRecord, Mailbox, Source};
 use mindy_pipeline::jobs::stream::plan::{self, PlanSettings};
@@ -220,16 +222,7 @@ async fn airflow(stack: &Stack) -> AirflowClient {
 /// Triggers the DAG for `date` and waits for the run to finish; returns (state, task states).
 async fn run_dag(client: &AirflowClient, conf: Value) -> (String, BTreeMap<String, String>) {
     let run_id = client.trigger(DAG, conf).await.unwrap();
-    let state = eventually(
-        &format!("run {run_id} to finish"),
-        Duration::from_secs(600),
-        || async {
-            let state = client.run_state(DAG, &run_id).await.ok()?;
-            matches!(state.as_str(), "success" | "failed").then_some(state)
-        },
-    )
-    .await;
-    let tasks = client.task_instances(DAG, &run_id).await.unwrap();
+    let (state, tasks) = wait_run(client, &run_id).await;
     let states = tasks
         .into_iter()
         .map(|t| (t.task_id, t.state.unwrap_or_default()))
@@ -237,33 +230,22 @@ async fn run_dag(client: &AirflowClient, conf: Value) -> (String, BTreeMap<Strin
     (state, states)
 }
 
-fn random_past_day(salt: u32) -> NaiveDate {
-    let offset = (uuid::Uuid::new_v4().as_u128() % 5000) as i64 + salt as i64;
-    NaiveDate::from_ymd_opt(2005, 1, 1).unwrap() + Span::days(offset)
+/// Waits for a run to finish; returns its state and task instances.
+async fn wait_run(client: &AirflowClient, run_id: &str) -> (String, Vec<TaskInstance>) {
+    let state = eventually(
+        &format!("run {run_id} to finish"),
+        Duration::from_secs(600),
+        || async {
+            let state = client.run_state(DAG, run_id).await.ok()?;
+            matches!(state.as_str(), "success" | "failed").then_some(state)
+        },
+    )
+    .await;
+    (state, client.task_instances(DAG, run_id).await.unwrap())
 }
 
-#[tokio::test]
-async fn daily_dag_fills_gold_and_postgres_sends_the_report_and_reruns_leave_one_set_of_rows() {
-    let stack = Stack::from_env();
-    let lake = stack.lake_path("batch-good").to_string_lossy().into_owned();
-    let spark = SparkSession::builder()
-        .remote(&stack.spark_remote)
-        .build()
-        .await
-        .unwrap();
-    let date = random_past_day(0);
-    let mails = good_day();
-    seed_bronze(&spark, &lake, date, &mails).await;
-    let want = expected(&mails);
-    let smtp = SmtpSink::start().await;
-    let client = airflow(&stack).await;
-    let conf = json!({ "date": date.to_string(), "lake_root": lake, "smtp_port": smtp.port.to_string(), "report_to": "sarah@mindy.example" });
-
-    let (state, tasks) = run_dag(&client, conf.clone()).await;
-    assert_eq!(state, "success", "{tasks:?}");
-    assert!(tasks.values().all(|s| s == "success"), "{tasks:?}");
-
-    // Gold, read back through Spark.
+/// Gold holds exactly one row for `date`, with the expected numbers.
+async fn check_gold(spark: &SparkSession, lake: &str, date: NaiveDate, want: &Expected) {
     let gold = spark
         .sql(format!(
             "SELECT to_json(struct(total_emails, unique_senders, important_emails, busiest_hour, busiest_hour_emails, \
@@ -306,42 +288,78 @@ async fn daily_dag_fills_gold_and_postgres_sends_the_report_and_reruns_leave_one
         })
         .collect();
     assert_eq!(top, want.top);
+}
 
-    // PostgreSQL's serving rows.
-    let pool = sqlx::PgPool::connect(&stack.database_url).await.unwrap();
-    let check_postgres = || async {
-        let row: (i64, i64, i64, Option<i16>) = sqlx::query_as(
-            "SELECT total_emails, unique_senders, important_emails, busiest_hour FROM daily_insights WHERE date = $1",
+/// PostgreSQL's serving tables hold exactly one row set for `date`, with the expected numbers.
+async fn check_postgres(pool: &sqlx::PgPool, date: NaiveDate, want: &Expected) {
+    let row: (i64, i64, i64, Option<i16>) = sqlx::query_as(
+        "SELECT total_emails, unique_senders, important_emails, busiest_hour FROM daily_insights WHERE date = $1",
+    )
+    .bind(date)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        row,
+        (
+            want.total,
+            want.senders,
+            want.important,
+            Some(want.busiest_hour as i16)
         )
+    );
+    let domains: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT sender_domain, email_count FROM daily_sender_domains WHERE date = $1 ORDER BY rank",
+    )
+    .bind(date)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(domains, want.top);
+    let hours: i64 = sqlx::query_scalar("SELECT count(*) FROM daily_hourly_counts WHERE date = $1")
         .bind(date)
-        .fetch_one(&pool)
+        .fetch_one(pool)
         .await
         .unwrap();
-        assert_eq!(
-            row,
-            (
-                want.total,
-                want.senders,
-                want.important,
-                Some(want.busiest_hour as i16)
-            )
-        );
-        let domains: Vec<(String, i64)> =
-            sqlx::query_as("SELECT sender_domain, email_count FROM daily_sender_domains WHERE date = $1 ORDER BY rank")
-                .bind(date)
-                .fetch_all(&pool)
-                .await
-                .unwrap();
-        assert_eq!(domains, want.top);
-        let hours: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM daily_hourly_counts WHERE date = $1")
-                .bind(date)
-                .fetch_one(&pool)
-                .await
-                .unwrap();
-        assert_eq!(hours, want.hourly.len() as i64);
-    };
-    check_postgres().await;
+    assert_eq!(hours, want.hourly.len() as i64);
+    let days: i64 = sqlx::query_scalar("SELECT count(*) FROM daily_insights WHERE date = $1")
+        .bind(date)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(days, 1);
+}
+
+fn random_past_day(salt: u32) -> NaiveDate {
+    let offset = (uuid::Uuid::new_v4().as_u128() % 5000) as i64 + salt as i64;
+    NaiveDate::from_ymd_opt(2005, 1, 1).unwrap() + Span::days(offset)
+}
+
+#[tokio::test]
+async fn daily_dag_fills_gold_and_postgres_sends_the_report_and_reruns_leave_one_set_of_rows() {
+    let stack = Stack::from_env();
+    let lake = stack.lake_path("batch-good").to_string_lossy().into_owned();
+    let spark = SparkSession::builder()
+        .remote(&stack.spark_remote)
+        .build()
+        .await
+        .unwrap();
+    let date = random_past_day(0);
+    let mails = good_day();
+    seed_bronze(&spark, &lake, date, &mails).await;
+    let want = expected(&mails);
+    let smtp = SmtpSink::start().await;
+    let client = airflow(&stack).await;
+    let conf = json!({ "date": date.to_string(), "lake_root": lake, "smtp_port": smtp.port.to_string(), "report_to": "sarah@mindy.example" });
+
+    let (state, tasks) = run_dag(&client, conf.clone()).await;
+    assert_eq!(state, "success", "{tasks:?}");
+    assert!(tasks.values().all(|s| s == "success"), "{tasks:?}");
+
+    check_gold(&spark, &lake, date, &want).await;
+
+    let pool = sqlx::PgPool::connect(&stack.database_url).await.unwrap();
+    check_postgres(&pool, date, &want).await;
 
     // The report, at the SMTP listener.
     let mail = &smtp.wait_for(1, Duration::from_secs(30)).await[0];
@@ -364,7 +382,7 @@ async fn daily_dag_fills_gold_and_postgres_sends_the_report_and_reruns_leave_one
     // A second run of the same day replaces, never adds.
     let (state, _) = run_dag(&client, conf).await;
     assert_eq!(state, "success");
-    check_postgres().await;
+    check_postgres(&pool, date, &want).await;
     let days: i64 = sqlx::query_scalar("SELECT count(*) FROM daily_insights WHERE date = $1")
         .bind(date)
         .fetch_one(&pool)
@@ -435,5 +453,297 @@ async fn bad_data_fails_the_quality_check_stops_the_day_and_the_report_says_so()
         .execute(&pool)
         .await
         .unwrap();
+    let _ = std::fs::remove_dir_all(&lake);
+}
+
+/// Issue 12: the scheduler's run and a manual trigger of the same day, started together on a lake
+/// without a gold table, collided (`DELTA_PROTOCOL_CHANGED … multiple writers are writing to an
+/// empty directory`) and one waited out Airflow's 5-minute retry. Now both succeed at their first
+/// try and leave exactly one row set; a third run, of another day, goes on beside them.
+#[tokio::test]
+async fn runs_of_one_day_started_together_all_succeed_first_time_and_leave_one_row_set() {
+    let stack = Stack::from_env();
+    let lake = stack
+        .lake_path("batch-twice")
+        .to_string_lossy()
+        .into_owned();
+    let spark = SparkSession::builder()
+        .remote(&stack.spark_remote)
+        .build()
+        .await
+        .unwrap();
+    let day = random_past_day(21);
+    let other = day + Span::days(1);
+    seed_bronze(&spark, &lake, day, &good_day()).await;
+    seed_bronze(&spark, &lake, other, &good_day()[..30]).await;
+    let smtp = SmtpSink::start().await;
+    let client = airflow(&stack).await;
+    let conf = |date: NaiveDate| json!({ "date": date.to_string(), "lake_root": lake, "smtp_port": smtp.port.to_string(), "report_to": "sarah@mindy.example" });
+
+    let mut run_ids = Vec::new();
+    for date in [day, day, other] {
+        run_ids.push(client.trigger(DAG, conf(date)).await.unwrap());
+    }
+    let runs = futures::future::join_all(run_ids.iter().map(|id| wait_run(&client, id))).await;
+    for (id, (state, tasks)) in run_ids.iter().zip(&runs) {
+        assert_eq!(state, "success", "run {id}: {tasks:?}");
+        for t in tasks {
+            assert_eq!(t.state.as_deref(), Some("success"), "run {id}: {t:?}");
+            assert_eq!(
+                t.try_number,
+                Some(1),
+                "run {id} retried {}: {t:?}",
+                t.task_id
+            );
+        }
+    }
+
+    let pool = sqlx::PgPool::connect(&stack.database_url).await.unwrap();
+    check_gold(&spark, &lake, day, &expected(&good_day())).await;
+    check_postgres(&pool, day, &expected(&good_day())).await;
+    check_gold(&spark, &lake, other, &expected(&good_day()[..30])).await;
+    check_postgres(&pool, other, &expected(&good_day()[..30])).await;
+    // Created before the first write, with the change data feed the incremental exporter reads.
+    let properties = spark
+        .sql(format!(
+            "SHOW TBLPROPERTIES delta.`{lake}/gold/daily_summary` ('delta.enableChangeDataFeed')"
+        ))
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    use arrow_array::cast::AsArray;
+    assert_eq!(properties[0].column(1).as_string::<i32>().value(0), "true");
+    smtp.wait_for(3, Duration::from_secs(30)).await;
+    cleanup(&pool, &[day, other], &lake).await;
+}
+
+/// `mindy batch backfill` over four days in chunks of two: the good days go to gold and
+/// PostgreSQL, the day that fails its quality check and the day without mail do not, the outcome
+/// names both; a second run changes nothing.
+#[tokio::test]
+async fn backfill_fills_every_good_day_once_and_names_the_days_it_left_out() {
+    use mindy_core::config::{DatabaseArgs, LakeArgs, SparkArgs};
+    use mindy_pipeline::jobs::batch::backfill::{self, BackfillConfig};
+    use mindy_pipeline::jobs::batch::quality::QualityGate;
+    use mindy_pipeline::jobs::batch::{BatchArgs, Outcome};
+
+    let stack = Stack::from_env();
+    let lake = stack.lake_path("backfill").to_string_lossy().into_owned();
+    let spark = SparkSession::builder()
+        .remote(&stack.spark_remote)
+        .build()
+        .await
+        .unwrap();
+    let first = random_past_day(31);
+    let days: Vec<NaiveDate> = (0..4).map(|i| first + Span::days(i)).collect();
+    let small = &good_day()[..12];
+    seed_bronze(&spark, &lake, days[0], &good_day()).await;
+    seed_bronze(&spark, &lake, days[1], small).await;
+    seed_bronze(&spark, &lake, days[2], &bad_day()).await;
+    // days[3]: no mail at all.
+    let config = BackfillConfig {
+        from: days[0],
+        to: days[3],
+        chunk_days: 2,
+        batch: BatchArgs {
+            timezone: "UTC".into(),
+            spark: SparkArgs {
+                remote: stack.spark_remote.clone(),
+            },
+            lake: LakeArgs { root: lake.clone() },
+        },
+        database: DatabaseArgs {
+            url: stack.database_url.clone(),
+            max_connections: 2,
+        },
+        gate: QualityGate {
+            threshold: 95.0,
+            allow_empty: false,
+        },
+    };
+    let pool = sqlx::PgPool::connect(&stack.database_url).await.unwrap();
+    for attempt in 0..2 {
+        let outcome = backfill::run(&config).await.unwrap();
+        let Outcome::Failed(text) = outcome else {
+            panic!("two days fail their check, the backfill must say so: {outcome:?}");
+        };
+        assert!(text.contains("2 of 4 days"), "attempt {attempt}: {text}");
+        assert!(
+            text.contains(&format!("quality of {}: 85.00%", days[2])),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("no bronze record for {}", days[3])),
+            "{text}"
+        );
+        check_gold(&spark, &lake, days[0], &expected(&good_day())).await;
+        check_postgres(&pool, days[0], &expected(&good_day())).await;
+        check_gold(&spark, &lake, days[1], &expected(small)).await;
+        check_postgres(&pool, days[1], &expected(small)).await;
+        let left_out: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM daily_insights WHERE date = ANY($1)")
+                .bind(&days[2..])
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(left_out, 0);
+    }
+    let gold_rows = spark
+        .read()
+        .format("delta")
+        .load_path(format!("{lake}/gold/daily_summary"))
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(gold_rows, 2, "gold holds the two good days only");
+    cleanup(&pool, &days, &lake).await;
+}
+
+/// Issue 21: a task queued while no Celery worker runs waits in Redis and runs once a worker
+/// is back; the run completes with one row set. It stops the stack's worker, so it only runs
+/// when asked (`./stack test` does, against its own stack).
+#[tokio::test]
+#[ignore = "stops and starts the stack's Airflow worker: `./stack test` runs it against its own stack"]
+async fn a_task_queued_while_the_worker_is_down_runs_once_the_worker_is_back() {
+    let stack = Stack::from_env();
+    let script = mindy_test::required("MINDY_STACK");
+    let lake = stack
+        .lake_path("batch-worker")
+        .to_string_lossy()
+        .into_owned();
+    let spark = SparkSession::builder()
+        .remote(&stack.spark_remote)
+        .build()
+        .await
+        .unwrap();
+    let day = random_past_day(41);
+    seed_bronze(&spark, &lake, day, &good_day()).await;
+    let smtp = SmtpSink::start().await;
+    let client = airflow(&stack).await;
+
+    let worker = WorkerDown::stop(&script);
+    let run_id = client
+        .trigger(
+            DAG,
+            json!({ "date": day.to_string(), "lake_root": lake, "smtp_port": smtp.port.to_string() }),
+        )
+        .await
+        .unwrap();
+    eventually(
+        "quality_check queued for a worker",
+        Duration::from_secs(180),
+        || async {
+            let tasks = client.task_instances(DAG, &run_id).await.ok()?;
+            let quality = tasks.iter().find(|t| t.task_id == "quality_check")?;
+            (quality.state.as_deref() == Some("queued")).then_some(())
+        },
+    )
+    .await;
+    worker.start();
+    let (state, tasks) = wait_run(&client, &run_id).await;
+    assert_eq!(state, "success", "{tasks:?}");
+    assert!(
+        tasks.iter().all(|t| t.state.as_deref() == Some("success")),
+        "{tasks:?}"
+    );
+    let pool = sqlx::PgPool::connect(&stack.database_url).await.unwrap();
+    check_gold(&spark, &lake, day, &expected(&good_day())).await;
+    check_postgres(&pool, day, &expected(&good_day())).await;
+    cleanup(&pool, &[day], &lake).await;
+}
+
+/// The stack's Airflow worker, stopped; started again when dropped (even when the test fails).
+struct WorkerDown<'a> {
+    script: &'a str,
+    started: bool,
+}
+
+impl<'a> WorkerDown<'a> {
+    fn stop(script: &'a str) -> Self {
+        stack_command(script, "down");
+        WorkerDown {
+            script,
+            started: false,
+        }
+    }
+
+    fn start(mut self) {
+        stack_command(self.script, "up");
+        self.started = true;
+    }
+}
+
+impl Drop for WorkerDown<'_> {
+    fn drop(&mut self) {
+        if !self.started {
+            stack_command(self.script, "up");
+        }
+    }
+}
+
+fn stack_command(script: &str, command: &str) {
+    let status = std::process::Command::new(script)
+        .args([command, "airflow-worker"])
+        .status()
+        .unwrap_or_else(|e| panic!("{script} {command} airflow-worker: {e}"));
+    assert!(
+        status.success(),
+        "{script} {command} airflow-worker: {status}"
+    );
+}
+
+async fn cleanup(pool: &sqlx::PgPool, dates: &[NaiveDate], lake: &str) {
+    for table in ["daily_insights", "quality_scores"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE date = ANY($1)"))
+            .bind(dates)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let _ = std::fs::remove_dir_all(lake);
+}
+
+/// Three days aggregated at once into a lake without a gold table (three jobs, three Spark
+/// sessions): the table is created once, conflicting commits are retried, and every day lands.
+#[tokio::test]
+async fn days_aggregated_at_once_into_an_empty_lake_all_land() {
+    use mindy_core::config::{LakeArgs, SparkArgs};
+    use mindy_pipeline::jobs::batch::{aggregate, BatchArgs, Days};
+
+    let stack = Stack::from_env();
+    let lake = stack.lake_path("batch-race").to_string_lossy().into_owned();
+    let spark = SparkSession::builder()
+        .remote(&stack.spark_remote)
+        .build()
+        .await
+        .unwrap();
+    let first = random_past_day(51);
+    let days: Vec<NaiveDate> = (0..3).map(|i| first + Span::days(i)).collect();
+    for day in &days {
+        seed_bronze(&spark, &lake, *day, &good_day()).await;
+    }
+    let batch = BatchArgs {
+        timezone: "UTC".into(),
+        spark: SparkArgs {
+            remote: stack.spark_remote.clone(),
+        },
+        lake: LakeArgs { root: lake.clone() },
+    };
+    let jobs = days.iter().map(|day| {
+        let batch = batch.clone();
+        let day = *day;
+        tokio::spawn(async move {
+            let session = batch.session().await?;
+            aggregate::write_days(&batch, &session, Days::one(day), &[day]).await
+        })
+    });
+    for (day, written) in days.iter().zip(futures::future::join_all(jobs).await) {
+        let written = written.unwrap().unwrap_or_else(|e| panic!("{day}: {e}"));
+        assert_eq!(written.len(), 1);
+        assert_eq!(written[0].total_emails, expected(&good_day()).total);
+        check_gold(&spark, &lake, *day, &expected(&good_day())).await;
+    }
     let _ = std::fs::remove_dir_all(&lake);
 }

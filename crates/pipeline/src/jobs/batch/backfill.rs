@@ -105,6 +105,7 @@ async fn backfill_chunk(
     chunk: Days,
 ) -> Result<ChunkResult> {
     let lock = DayLocks::acquire(&config.database, chunk.iter()).await?;
+    tracing::info!(%chunk, "scoring the days' bronze records");
     let scores = quality::scores(&config.batch, session, chunk).await?;
     let verdicts: Vec<Verdict> = scores
         .into_iter()
@@ -118,7 +119,9 @@ async fn backfill_chunk(
         .filter(|v| v.passed)
         .map(|v| v.date)
         .collect();
+    tracing::info!(%chunk, days = passed.len(), "aggregating the days that passed into gold");
     let written = aggregate::write_days(&config.batch, session, chunk, &passed).await?;
+    tracing::info!(%chunk, days = written.len(), "exporting gold to PostgreSQL");
     let mut result = ChunkResult {
         failed: verdicts.iter().filter_map(Verdict::failure).collect(),
         ..ChunkResult::default()

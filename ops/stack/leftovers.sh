@@ -1,0 +1,22 @@
+# shellcheck shell=bash
+# kill_leftovers FILE STATE_DIR: kill what is left of the process groups listed in FILE (one
+# pgid a line: the earlier starts of one supervised service), then empty FILE. Sourced by
+# ./stack and by each service's launcher (.stack/run/bin/NAME), which runs it before the service
+# starts again: a service killed hard (kill -9 of its main process) can leave children behind.
+# A group is killed only while one of its processes names STATE_DIR in its command line or
+# environment, so a pgid reused by an unrelated program is left alone.
+kill_leftovers() {
+  local file=$1 state=$2 pgid pid
+  [[ -s $file ]] || return 0
+  while read -r pgid; do
+    [[ $pgid =~ ^[0-9]+$ ]] || continue
+    for pid in $(pgrep -g "$pgid" 2>/dev/null); do
+      if tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$state" \
+        || tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qF "$state"; then
+        kill -KILL -- "-$pgid" 2>/dev/null || true
+        break
+      fi
+    done
+  done <"$file"
+  : >"$file"
+}
