@@ -236,6 +236,8 @@ cmd_test() {
     cargo test -q --workspace --test '*'
   step "stack operations: the Airflow worker stopped under a queued task" \
     cargo test -q -p mindy-pipeline --test batch -- --ignored a_task_queued_while_the_worker_is_down
+  step "stack operations: Spark Connect restarted under a continuous stream" \
+    cargo test -q -p mindy-pipeline --test stream -- --ignored a_continuous_stream_resubmits_its_queries
   step "examples/: spark-client used from a crate of its own, against the stack" test_examples
   step "spark-client's integration tests again, against a Spark $SPARK4_VERSION Connect server" test_spark4
   step "Airflow DAG integrity tests" bash -c 'cd "$1/airflow" && "$2/bin/python" -m pytest -q tests' _ "$STACK_ROOT" "$AIRFLOW_VENV"

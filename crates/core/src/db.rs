@@ -37,6 +37,10 @@ pub const ACTION_TABLES: &[&str] = &[
     "local_calendar_events",
 ];
 
+/// Tables the API's dashboard reads as [`READER_ROLE`] besides the chat's (not in the chat's
+/// SQL allow-list): the streaming queries' progress.
+pub const DASHBOARD_TABLES: &[&str] = &["stream_progress"];
+
 /// The append-only audit of actions: [`ACTOR_ROLE`] may insert and read, never change.
 pub const AUDIT_TABLE: &str = "action_audit";
 
@@ -49,7 +53,8 @@ pub const VERSION_SQL: &str = "SELECT coalesce(string_agg(table_name || ':' || v
                                ORDER BY table_name), '') FROM serving_version";
 
 /// Applies every pending migration, adds [`VERSION_TABLE`]'s trigger to every chat table, then grants [`READER_ROLE`] (when it exists) `SELECT` on
-/// exactly the chat's tables ([`crate::serving::CHAT_TABLES`]), so a new serving table is
+/// exactly the chat's tables ([`crate::serving::CHAT_TABLES`]) and the dashboard's
+/// ([`DASHBOARD_TABLES`]), so a new serving table is
 /// readable by the chat as soon as it is listed there, and [`ACTOR_ROLE`] (when it exists) what
 /// it needs on the action tables. Safe to run again.
 pub async fn migrate(pool: &PgPool) -> Result<usize> {
@@ -71,6 +76,7 @@ pub async fn migrate(pool: &PgPool) -> Result<usize> {
         &[
             format!("SELECT ON {chat}"),
             format!("SELECT ON {VERSION_TABLE}"),
+            format!("SELECT ON {}", DASHBOARD_TABLES.join(", ")),
         ],
     )
     .await?;

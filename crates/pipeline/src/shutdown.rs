@@ -65,6 +65,21 @@ impl Shutdown {
         }
     }
 
+    /// A flag of its own that this one's trigger also triggers (not the other way round): one
+    /// attempt of a job can be stopped without stopping the job. The task that links them ends
+    /// when either is triggered.
+    pub fn child(&self) -> Shutdown {
+        let child = Shutdown::new();
+        let (parent, linked) = (self.clone(), child.clone());
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = parent.wait() => linked.trigger(),
+                _ = linked.wait() => {}
+            }
+        });
+        child
+    }
+
     /// Sleeps for `duration` unless a stop is asked for first; returns whether it was.
     pub async fn sleep(&self, duration: std::time::Duration) -> bool {
         tokio::select! {
@@ -112,5 +127,19 @@ mod tests {
         waiter.await.unwrap();
         shutdown.wait().await;
         assert!(shutdown.is_triggered());
+    }
+
+    #[tokio::test]
+    async fn a_child_stops_with_its_parent_but_not_the_other_way_round() {
+        let parent = Shutdown::new();
+        let first = parent.child();
+        first.trigger();
+        tokio::task::yield_now().await;
+        assert!(!parent.is_triggered());
+        let second = parent.child();
+        parent.trigger();
+        tokio::time::timeout(std::time::Duration::from_secs(5), second.wait())
+            .await
+            .expect("the child is triggered with its parent");
     }
 }

@@ -508,3 +508,97 @@ async fn stream_records_progress_for_the_dashboard() {
         );
     }
 }
+
+/// Issue 22: Spark Connect restarted under a continuous stream. The driver waits for the server,
+/// resubmits its queries from their checkpoints and goes on: the mail produced before, during and
+/// after the restart is in bronze exactly once, and the restart is recorded with the progress.
+/// It restarts the stack's Connect server, so it only runs when asked (`./stack test` does,
+/// against its own stack).
+#[tokio::test]
+#[ignore = "restarts the stack's Spark Connect server: `./stack test` runs it against its own stack"]
+async fn a_continuous_stream_resubmits_its_queries_when_spark_connect_restarts() {
+    let script = mindy_test::required("MINDY_STACK");
+    let mut f = Fixture::new("restart", "UTC").await;
+    f.config.available_now = false;
+    f.config.max_offsets_per_trigger = 1_000;
+    f.config.progress_interval = Duration::from_secs(1);
+    let records = workload(Utc.with_ymd_and_hms(2026, 3, 10, 8, 0, 0).unwrap());
+    let (before, after) = records.split_at(records.len() / 2);
+    let (during, after) = after.split_at(after.len() / 2);
+
+    let shutdown = Shutdown::new();
+    let driver = tokio::spawn({
+        let (config, shutdown) = (f.config.clone(), shutdown.clone());
+        async move { stream::run(&config, shutdown).await }
+    });
+    f.produce_records(before).await;
+    let bronze = f.config.paths().bronze;
+    let count =
+        format!("SELECT count(*) AS n, count(DISTINCT message_id) AS ids FROM delta.`{bronze}`");
+    bronze_holds(&f.stack, &count, before.len()).await;
+
+    stack_command(&script, "down");
+    f.produce_records(during).await;
+    stack_command(&script, "up");
+    f.produce_records(after).await;
+    // The fixture's session died with the server: a new one reads the table.
+    bronze_holds(&f.stack, &count, records.len()).await;
+    assert!(
+        !driver.is_finished(),
+        "the driver ended: {:?}",
+        driver.await
+    );
+
+    let pool = sqlx::PgPool::connect(&f.stack.database_url).await.unwrap();
+    let (restarts,): (i32,) =
+        sqlx::query_as("SELECT restarts FROM stream_progress WHERE query_name = 'mindy_bronze'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(restarts >= 1, "restarts recorded: {restarts}");
+    shutdown.trigger();
+    driver.await.unwrap().unwrap();
+}
+
+/// Waits (up to 5 minutes) until bronze holds `n` rows with `n` different message ids.
+async fn bronze_holds(stack: &Stack, count: &str, n: usize) {
+    let session = SparkSession::builder()
+        .remote(&stack.spark_remote)
+        .build()
+        .await
+        .unwrap();
+    let want = (n as i64, n as i64);
+    let mut last = None;
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    while std::time::Instant::now() < deadline {
+        if let Ok(df) = session.sql(count.to_string()).await {
+            if let Ok(batches) = df.collect().await {
+                let rows = spark_client::rows::Rows::new(batches);
+                last = rows
+                    .get(0)
+                    .and_then(|r| Some((r.get::<i64>("n").ok()?, r.get::<i64>("ids").ok()?)));
+                if last == Some(want) {
+                    return;
+                }
+                assert!(
+                    last.is_none_or(|(rows, _)| rows <= want.0),
+                    "bronze holds more rows than produced: {last:?}, want {want:?}"
+                );
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    panic!("bronze never held {want:?} (rows, ids); last seen {last:?}");
+}
+
+/// `./stack down|up spark-connect`: the stack's Connect server only, under supervisord.
+fn stack_command(script: &str, command: &str) {
+    let status = std::process::Command::new(script)
+        .args([command, "spark-connect"])
+        .status()
+        .unwrap_or_else(|e| panic!("{script} {command} spark-connect: {e}"));
+    assert!(
+        status.success(),
+        "{script} {command} spark-connect: {status}"
+    );
+}

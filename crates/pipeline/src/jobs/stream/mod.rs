@@ -13,11 +13,15 @@
 //!
 //! Calendar records (`--records` includes `calendar`, the default) run beside the mail on a
 //! task and a Spark session of their own: [`calendar`].
+//!
+//! Running continuously, the driver outlives the Connect server: when it goes away or comes
+//! back without the queries, they are resubmitted from their checkpoints ([`supervise`]).
 
 pub mod calendar;
 pub mod monitor;
 pub mod plan;
 pub mod summary;
+pub mod supervise;
 
 use std::time::Duration;
 
@@ -168,8 +172,46 @@ impl StreamConfig {
     }
 }
 
-/// Runs the stream until `shutdown` (or, with `--available-now`, until caught up).
+/// Runs the stream until `shutdown` (or, with `--available-now`, until caught up). Running
+/// continuously, a run lost with the Connect server is resubmitted ([`supervise::run`]).
 pub async fn run(config: &StreamConfig, shutdown: Shutdown) -> Result<StreamReport> {
+    if config.available_now {
+        run_once(config, &shutdown, 0).await
+    } else {
+        supervise::run(config, &shutdown).await
+    }
+}
+
+/// One run of every query, from their checkpoints, until `shutdown` (or caught up). `restarts`
+/// is how many runs came before it, recorded with the progress. When the mail's part fails,
+/// `shutdown` is triggered so the calendar's part stops too, and the mail's error is returned.
+pub(crate) async fn run_once(
+    config: &StreamConfig,
+    shutdown: &Shutdown,
+    restarts: u32,
+) -> Result<StreamReport> {
+    let calendar = calendar::spawn(config, shutdown, restarts).await?;
+    if !config.records.contains(&RecordType::Email) {
+        return calendar::join(calendar, StreamReport::default()).await;
+    }
+    match run_mail(config, shutdown, restarts).await {
+        Ok(report) => calendar::join(calendar, report).await,
+        Err(e) => {
+            shutdown.trigger();
+            if let Err(calendar_error) = calendar::join(calendar, StreamReport::default()).await {
+                tracing::warn!(error = %calendar_error, "the calendar's queries ended with an error too");
+            }
+            Err(e)
+        }
+    }
+}
+
+/// The mail's queries: bronze and quarantine from Kafka, then silver from bronze.
+async fn run_mail(
+    config: &StreamConfig,
+    shutdown: &Shutdown,
+    restarts: u32,
+) -> Result<StreamReport> {
     let session = SparkSession::builder()
         .remote(&config.spark.remote)
         .build()
@@ -179,12 +221,8 @@ pub async fn run(config: &StreamConfig, shutdown: Shutdown) -> Result<StreamRepo
     let monitor = monitor::Monitor::new(
         config.progress_interval,
         config.progress_database_url.as_deref(),
-    )
-    .await?;
-    let calendar = calendar::spawn(config, &shutdown).await?;
-    if !config.records.contains(&RecordType::Email) {
-        return calendar::join(calendar, StreamReport::default()).await;
-    }
+        restarts,
+    )?;
     tracing::info!(?paths, trigger = ?config.trigger(), topic = %config.topics.processed, "starting the stream");
 
     let parsed = plan::parse(&kafka_source(&session, config)?);
@@ -209,12 +247,12 @@ pub async fn run(config: &StreamConfig, shutdown: Shutdown) -> Result<StreamRepo
     let mut queries = vec![bronze, quarantine];
 
     if config.available_now {
-        monitor.watch_until_done(&queries, &shutdown).await?;
+        monitor.watch_until_done(&queries, shutdown).await?;
         // Silver reads what bronze committed, so it runs once bronze has caught up.
         if table_exists(&session, &paths.bronze).await {
             let silver = start_silver(&session, config, &settings, &paths).await?;
             queries.push(silver);
-            monitor.watch_until_done(&queries[2..], &shutdown).await?;
+            monitor.watch_until_done(&queries[2..], shutdown).await?;
         }
     } else {
         let silver = tokio::select! {
@@ -222,11 +260,10 @@ pub async fn run(config: &StreamConfig, shutdown: Shutdown) -> Result<StreamRepo
             _ = shutdown.wait() => None,
         };
         queries.extend(silver);
-        monitor.watch_until(&queries, &shutdown).await?;
+        monitor.watch_until(&queries, shutdown).await?;
     }
     stop_all(&queries).await;
-    let report = summary::report(&session, &queries).await?;
-    calendar::join(calendar, report).await
+    summary::report(&session, &queries).await
 }
 
 /// The Kafka source, with every option explicit.

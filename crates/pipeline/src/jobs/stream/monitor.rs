@@ -26,22 +26,30 @@ pub struct QueryFailed {
 pub struct Monitor {
     interval: Duration,
     db: Option<PgPool>,
+    /// How often the driver has resubmitted the queries since it started ([`super::supervise`]).
+    restarts: u32,
 }
 
 impl Monitor {
-    /// A monitor logging every `interval`, recording to PostgreSQL when `database_url` is given.
-    pub async fn new(interval: Duration, database_url: Option<&str>) -> Result<Self> {
+    /// A monitor logging every `interval`, recording to PostgreSQL when `database_url` is given
+    /// (connected when first used: the dashboard's table is not worth failing the stream for, so
+    /// a PostgreSQL that is down or restarting costs log lines, not the stream). `restarts` is
+    /// recorded with each query's progress.
+    pub fn new(interval: Duration, database_url: Option<&str>, restarts: u32) -> Result<Self> {
         let db = match database_url {
             Some(url) => Some(
                 PgPoolOptions::new()
                     .max_connections(1)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect(url)
-                    .await?,
+                    .acquire_timeout(Duration::from_secs(3))
+                    .connect_lazy(url)?,
             ),
             None => None,
         };
-        Ok(Monitor { interval, db })
+        Ok(Monitor {
+            interval,
+            db,
+            restarts,
+        })
     }
 
     /// Returns when every query has terminated (available-now), or on shutdown.
@@ -124,7 +132,9 @@ impl Monitor {
                 "progress"
             );
             if let Some(db) = &self.db {
-                record(db, &name(query), &progress).await?;
+                if let Err(e) = record(db, &name(query), &progress, self.restarts).await {
+                    tracing::warn!(query = %name(query), error = %e, "recording the progress in PostgreSQL failed; the stream goes on");
+                }
             }
         }
         Ok(())
@@ -165,16 +175,17 @@ async fn fail_if_failed(query: &StreamingQuery) -> Result<()> {
 }
 
 /// Upserts the query's latest progress (one row per query name).
-async fn record(db: &PgPool, query: &str, p: &StreamingQueryProgress) -> Result<()> {
+async fn record(db: &PgPool, query: &str, p: &StreamingQueryProgress, restarts: u32) -> Result<()> {
     sqlx::query(
         "INSERT INTO stream_progress (query_name, query_id, run_id, batch_id, num_input_rows, \
-             input_rows_per_second, processed_rows_per_second, batch_duration_ms, watermark, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now()) \
+             input_rows_per_second, processed_rows_per_second, batch_duration_ms, watermark, restarts, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now()) \
          ON CONFLICT (query_name) DO UPDATE SET query_id = EXCLUDED.query_id, run_id = EXCLUDED.run_id, \
              batch_id = EXCLUDED.batch_id, num_input_rows = EXCLUDED.num_input_rows, \
              input_rows_per_second = EXCLUDED.input_rows_per_second, \
              processed_rows_per_second = EXCLUDED.processed_rows_per_second, \
-             batch_duration_ms = EXCLUDED.batch_duration_ms, watermark = EXCLUDED.watermark, updated_at = now()",
+             batch_duration_ms = EXCLUDED.batch_duration_ms, watermark = EXCLUDED.watermark, \
+             restarts = EXCLUDED.restarts, updated_at = now()",
     )
     .bind(query)
     .bind(&p.id)
@@ -185,6 +196,7 @@ async fn record(db: &PgPool, query: &str, p: &StreamingQueryProgress) -> Result<
     .bind(p.processed_rows_per_second)
     .bind(p.batch_duration_ms())
     .bind(p.watermark())
+    .bind(i32::try_from(restarts).unwrap_or(i32::MAX))
     .execute(db)
     .await?;
     Ok(())

@@ -122,14 +122,18 @@ impl CalendarPaths {
 }
 
 /// Starts the calendar's part on a task of its own when `--records` includes it.
-pub async fn spawn(config: &StreamConfig, shutdown: &Shutdown) -> Result<Option<CalendarTask>> {
+pub async fn spawn(
+    config: &StreamConfig,
+    shutdown: &Shutdown,
+    restarts: u32,
+) -> Result<Option<CalendarTask>> {
     if !config.records.contains(&RecordType::Calendar) {
         return Ok(None);
     }
     mindy_core::kafka::require_topics(&config.kafka, &[&config.calendar.topics.processed]).await?;
     let (config, shutdown) = (config.clone(), shutdown.clone());
     Ok(Some(tokio::spawn(async move {
-        let result = run(&config, &shutdown).await;
+        let result = run(&config, &shutdown, restarts).await;
         if result.is_err() {
             // The mail queries stop too, so the process ends with this error.
             shutdown.trigger();
@@ -157,7 +161,12 @@ pub async fn join(
 
 /// The calendar's queries and rounds until `shutdown` (or, with `--available-now`, until the
 /// topic is read and one round has merged it).
-pub async fn run(config: &StreamConfig, shutdown: &Shutdown) -> Result<Vec<TableRows>> {
+/// `restarts` is recorded with the queries' progress (see [`super::supervise`]).
+pub async fn run(
+    config: &StreamConfig,
+    shutdown: &Shutdown,
+    restarts: u32,
+) -> Result<Vec<TableRows>> {
     let session = SparkSession::builder()
         .remote(&config.spark.remote)
         .build()
@@ -171,8 +180,8 @@ pub async fn run(config: &StreamConfig, shutdown: &Shutdown) -> Result<Vec<Table
     let monitor = monitor::Monitor::new(
         config.progress_interval,
         config.progress_database_url.as_deref(),
-    )
-    .await?;
+        restarts,
+    )?;
     let parsed = plan::parse(&kafka_source(&session, config)?);
     let queries = vec![
         start(
