@@ -8,7 +8,8 @@
 //!   executed only on the user's confirmation, every step audited.
 //! - [`chat`]: question → SQL (embedded semantic parser or an OpenAI-compatible LLM, behind the
 //!   [`chat::SqlGenerator`] trait) → validation → read-only execution → answer.
-//! - [`dashboard`]: health, Airflow runs, Delta tables, Kafka offsets, data quality.
+//! - [`dashboard`]: health, Airflow runs, Delta tables, Kafka offsets, data quality, streaming
+//!   queries.
 //! - [`routes`]: the handlers, one module per route group.
 //! - [`middleware`], [`ratelimit`], [`metrics`], [`error`], [`openapi`]: service plumbing.
 //!
@@ -66,6 +67,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/pipeline/lake", get(routes::pipeline::lake))
         .route("/api/pipeline/kafka", get(routes::pipeline::kafka))
         .route("/api/pipeline/quality", get(routes::pipeline::quality))
+        .route("/api/pipeline/streams", get(routes::pipeline::streams))
         .route("/api/openapi.json", get(routes::meta::openapi))
         .route("/metrics", get(routes::meta::metrics))
         // Last added runs first: the limit counts unauthenticated attempts too.

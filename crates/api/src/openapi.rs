@@ -17,6 +17,7 @@ use crate::dashboard::health::{Check, Health};
 use crate::dashboard::kafka::{GroupLag, KafkaReport, PartitionOffsets, TopicOffsets};
 use crate::dashboard::lake::{LakeReport, LakeTable, Layer};
 use crate::dashboard::quality::{QualityReport, QualityScore};
+use crate::dashboard::streams::{StreamQuery, StreamsReport};
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::routes;
 use crate::routes::actions::ProposalDetail;
@@ -39,6 +40,7 @@ use crate::routes::chat::ChatRequest;
         routes::pipeline::lake,
         routes::pipeline::kafka,
         routes::pipeline::quality,
+        routes::pipeline::streams,
         routes::meta::openapi,
         routes::meta::metrics,
         routes::actions::list,
@@ -53,7 +55,7 @@ use crate::routes::chat::ChatRequest;
     components(schemas(
         ChatRequest, ChatReply, Timings, Chart, ChartKind, ErrorBody, ErrorDetail, Health, Check,
         AirflowRuns, Run, LakeReport, Layer, LakeTable, KafkaReport, TopicOffsets, PartitionOffsets,
-        GroupLag, QualityReport, QualityScore, Proposal, Action, EmailDraft, EventDraft, TaskDraft,
+        GroupLag, QualityReport, QualityScore, StreamsReport, StreamQuery, Proposal, Action, EmailDraft, EventDraft, TaskDraft,
         ReminderDraft, MoveDraft, BlockDraft, UnblockDraft, EventRef, Person, Status, ActionResult,
         AuditEntry, Task, Reminder, Confirmation, Edit,
         ProposalDetail,

@@ -16,3 +16,4 @@ mod quality;
 mod resilience;
 mod safety;
 mod service;
+mod streams;

@@ -7,6 +7,7 @@ import { HealthTiles } from "./health-tiles";
 import { KafkaPanel } from "./kafka-panel";
 import { LakePanel } from "./lake-panel";
 import { QualityPanel } from "./quality-panel";
+import { StreamsPanel } from "./streams-panel";
 
 const NOW = Date.parse("2026-11-26T12:00:00Z");
 
@@ -147,5 +148,43 @@ describe("QualityPanel", () => {
     expect(screen.getByTestId("quality-latest")).toHaveAttribute("data-value", "96.5");
     expect(screen.getByText("passing")).toBeInTheDocument();
     expect(screen.getByTestId("quality-chart")).toBeInTheDocument();
+  });
+});
+
+describe("StreamsPanel", () => {
+  const query = (query_name: string, restarts: number) => ({
+    query_name,
+    query_id: `q-${query_name}`,
+    run_id: `r-${query_name}`,
+    batch_id: 41,
+    num_input_rows: 1250,
+    input_rows_per_second: 400.2,
+    processed_rows_per_second: 416.5,
+    batch_duration_ms: 3001,
+    watermark: query_name === "mindy_silver" ? "2026-11-26T09:00:00.000Z" : null,
+    restarts,
+    updated_at: "2026-11-26T11:55:00Z",
+  });
+
+  it("lists each query's last batch and counts the driver's restarts", () => {
+    render(<StreamsPanel streams={{ ok: true, data: { queries: [query("mindy_bronze", 2), query("mindy_silver", 2)] } }} now={NOW} />);
+    const rows = screen.getAllByTestId("stream-query");
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toHaveTextContent("bronze");
+    expect(rows[0]!.querySelector('[data-field="rows"]')).toHaveAttribute("data-value", "1250");
+    expect(rows[0]).toHaveTextContent("3.0 s");
+    expect(rows[0]).toHaveTextContent("5 min ago");
+    expect(rows[1]).toHaveTextContent("2026-11-26 09:00 UTC");
+    expect(screen.getByTestId("stream-restarts")).toHaveTextContent("2 restarts");
+    expect(screen.getByTestId("stream-restarts")).toHaveAttribute("data-tone", "warn");
+  });
+
+  it("says when no query has run, and when the database is down", () => {
+    const { unmount } = render(<StreamsPanel streams={{ ok: true, data: { queries: [] } }} now={NOW} />);
+    expect(screen.getByTestId("no-streams")).toBeInTheDocument();
+    expect(screen.queryByTestId("stream-restarts")).toBeNull();
+    unmount();
+    render(<StreamsPanel streams={{ ok: false, error: { code: "upstream_unavailable", message: "postgresql is unavailable", status: 502 } }} now={NOW} />);
+    expect(screen.getByRole("alert")).toHaveTextContent("postgresql is unavailable");
   });
 });

@@ -23,6 +23,7 @@ import {
   Proposal,
   ProposalDetail,
   QualityReport,
+  StreamsReport,
   Reminder,
   Task,
 } from "./schemas";
@@ -117,6 +118,11 @@ export function getAirflowRuns(limit = 10, options?: CallOptions) {
 /** GET /api/pipeline/lake: the Delta tables per layer. */
 export function getLake(options?: CallOptions) {
   return call("/api/pipeline/lake", LakeReport, { method: "GET" }, options);
+}
+
+/** GET /api/pipeline/streams: each streaming query's latest progress and the driver's restarts. */
+export function getStreams(options?: CallOptions) {
+  return call("/api/pipeline/streams", StreamsReport, { method: "GET" }, options);
 }
 
 /** GET /api/pipeline/kafka: offsets and consumer lag per topic and partition. */

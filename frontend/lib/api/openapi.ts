@@ -236,6 +236,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/pipeline/streams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest progress of each Structured Streaming query of `mindy stream`, and how often the
+         *     driver has resubmitted them, from PostgreSQL's `stream_progress`.
+         */
+        get: operations["streams"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reminders": {
         parameters: {
             query?: never;
@@ -873,6 +893,55 @@ export interface components {
          * @enum {string}
          */
         Status: "proposed" | "executing" | "done" | "failed" | "cancelled";
+        /** @description The latest progress of one streaming query. */
+        StreamQuery: {
+            /**
+             * Format: int64
+             * @description How long the last micro-batch took, in milliseconds.
+             */
+            batch_duration_ms?: number | null;
+            /**
+             * Format: int64
+             * @description The last micro-batch's id.
+             */
+            batch_id: number;
+            /**
+             * Format: double
+             * @description Rows per second arriving at the source during the last micro-batch.
+             */
+            input_rows_per_second?: number | null;
+            /**
+             * Format: int64
+             * @description Rows the last micro-batch read.
+             */
+            num_input_rows: number;
+            /**
+             * Format: double
+             * @description Rows per second the last micro-batch processed.
+             */
+            processed_rows_per_second?: number | null;
+            /** @description The query's id (stable across restarts: it lives in the checkpoint). */
+            query_id: string;
+            /** @description The query's name (`mindy_bronze`, `mindy_silver`, `mindy_calendar_changes`, ...). */
+            query_name: string;
+            /**
+             * Format: int32
+             * @description How often the driver has resubmitted its queries since it started (Spark Connect went
+             *     away or came back without them).
+             */
+            restarts: number;
+            /** @description The id of the run (new at every start or resubmission). */
+            run_id: string;
+            /** @description When the progress was recorded (RFC 3339, UTC). */
+            updated_at: string;
+            /** @description The event-time watermark (RFC 3339), for queries with one. */
+            watermark?: string | null;
+        };
+        /** @description Every query that has reported progress. */
+        StreamsReport: {
+            /** @description One entry per query, by name. */
+            queries: components["schemas"]["StreamQuery"][];
+        };
         /** @description A task as listed. */
         Task: {
             /**
@@ -1507,6 +1576,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PostgreSQL is unavailable */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    streams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per query, by name; empty before the stream has run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamsReport"];
                 };
             };
             /** @description Missing or wrong bearer token */

@@ -390,6 +390,8 @@ agrees<Same<KafkaReport, Api["KafkaReport"]>>();
 // Quality scores: the same fields, and whatever the API sends parses (ours may be more lenient about absence).
 agrees<Accepts<QualityScore, Api["QualityScore"]>>();
 agrees<Accepts<QualityReport, Api["QualityReport"]>>();
+agrees<Accepts<StreamQuery, Api["StreamQuery"]>>();
+agrees<Accepts<StreamsReport, Api["StreamsReport"]>>();
 
 // ---- The dashboard's quality-score history (GET /api/pipeline/quality): the latest check of each day. The API
 // always sends every field; the panel copes without the optional ones, so they stay lenient here.
@@ -408,3 +410,24 @@ export type QualityScore = z.infer<typeof QualityScore>;
 
 export const QualityReport = z.object({ scores: z.array(QualityScore) });
 export type QualityReport = z.infer<typeof QualityReport>;
+
+// ---- The streaming queries (GET /api/pipeline/streams): each query's latest progress, and how often the driver
+// resubmitted them after losing Spark Connect.
+
+export const StreamQuery = z.object({
+  query_name: z.string(),
+  query_id: z.string(),
+  run_id: z.string(),
+  batch_id: z.number(),
+  num_input_rows: z.number(),
+  input_rows_per_second: z.number().nullish(),
+  processed_rows_per_second: z.number().nullish(),
+  batch_duration_ms: z.number().nullish(),
+  watermark: z.string().nullish(),
+  restarts: z.number(),
+  updated_at: z.string(),
+});
+export type StreamQuery = z.infer<typeof StreamQuery>;
+
+export const StreamsReport = z.object({ queries: z.array(StreamQuery) });
+export type StreamsReport = z.infer<typeof StreamsReport>;

@@ -1,8 +1,8 @@
 import "server-only";
 
-import { type ApiResult, getAirflowRuns, getHealth, getKafka, getLake, getQuality } from "@/lib/api/client";
+import { type ApiResult, getAirflowRuns, getHealth, getKafka, getLake, getQuality, getStreams } from "@/lib/api/client";
 import { airflowUiUrl } from "@/lib/api/config";
-import type { AirflowRuns, Health, KafkaReport, LakeReport, QualityReport } from "@/lib/api/schemas";
+import type { AirflowRuns, Health, KafkaReport, LakeReport, QualityReport, StreamsReport } from "@/lib/api/schemas";
 
 /** Everything the dashboard shows, fetched at once; each part fails on its own. */
 export interface DashboardData {
@@ -13,6 +13,7 @@ export interface DashboardData {
   lake: ApiResult<LakeReport>;
   kafka: ApiResult<KafkaReport>;
   quality: ApiResult<QualityReport>;
+  streams: ApiResult<StreamsReport>;
   /** Airflow's UI, for links to runs. */
   airflowUi: string;
 }
@@ -22,12 +23,13 @@ export const RUNS_SHOWN = 10;
 
 export async function loadDashboard(): Promise<DashboardData> {
   const fetchedAt = Date.now();
-  const [health, runs, lake, kafka, quality] = await Promise.all([
+  const [health, runs, lake, kafka, quality, streams] = await Promise.all([
     getHealth(),
     getAirflowRuns(RUNS_SHOWN),
     getLake(),
     getKafka(),
     getQuality(30),
+    getStreams(),
   ]);
-  return { fetchedAt, health, runs, lake, kafka, quality, airflowUi: airflowUiUrl() };
+  return { fetchedAt, health, runs, lake, kafka, quality, streams, airflowUi: airflowUiUrl() };
 }

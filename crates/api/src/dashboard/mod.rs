@@ -6,12 +6,14 @@
 //! - [`lake`]: Delta tables per layer, from their logs.
 //! - [`kafka`]: end offsets, committed offsets and lag.
 //! - [`quality`]: the data-quality checks, from PostgreSQL.
+//! - [`streams`]: the streaming queries' latest progress and restarts, from PostgreSQL.
 
 pub mod airflow;
 pub mod health;
 pub mod kafka;
 pub mod lake;
 pub mod quality;
+pub mod streams;
 
 use mindy_core::config::{AirflowArgs, KafkaArgs, LakeArgs};
 

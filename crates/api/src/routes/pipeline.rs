@@ -1,4 +1,5 @@
-//! The pipeline dashboard: Airflow runs, Delta tables, Kafka offsets, data quality.
+//! The pipeline dashboard: Airflow runs, Delta tables, Kafka offsets, data quality, streaming
+//! queries.
 
 use axum::extract::State;
 use chrono::Days;
@@ -9,6 +10,7 @@ use crate::dashboard::airflow::AirflowRuns;
 use crate::dashboard::kafka::{self, KafkaReport};
 use crate::dashboard::lake::{self, LakeReport};
 use crate::dashboard::quality::{self, QualityReport};
+use crate::dashboard::streams::{self, StreamsReport};
 use crate::error::{AppError, ErrorBody, Query};
 use crate::state::AppState;
 
@@ -146,5 +148,26 @@ pub async fn quality(
             detail: e.to_string(),
         },
         quality::QualityError::Rules { .. } => AppError::Internal(e.to_string()),
+    })
+}
+
+/// The latest progress of each Structured Streaming query of `mindy stream`, and how often the
+/// driver has resubmitted them, from PostgreSQL's `stream_progress`.
+#[utoipa::path(
+    get,
+    path = "/api/pipeline/streams",
+    tag = "dashboard",
+    responses(
+        (status = 200, description = "One entry per query, by name; empty before the stream has run", body = StreamsReport),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+        (status = 502, description = "PostgreSQL is unavailable", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn streams(State(state): State<AppState>) -> Result<axum::Json<StreamsReport>, AppError> {
+    let report = streams::report(&state.chat.reader).await;
+    report.map(axum::Json).map_err(|e| AppError::Upstream {
+        service: "postgresql",
+        detail: format!("reading stream_progress: {e}"),
     })
 }

@@ -8,6 +8,7 @@ import { KafkaPanel } from "@/components/dashboard/kafka-panel";
 import { LakePanel } from "@/components/dashboard/lake-panel";
 import { QualityPanel } from "@/components/dashboard/quality-panel";
 import { RefreshStatus } from "@/components/dashboard/refresh-status";
+import { StreamsPanel } from "@/components/dashboard/streams-panel";
 import { loadDashboard } from "@/lib/dashboard/load";
 
 export const metadata: Metadata = { title: "Dashboard" };
@@ -29,6 +30,7 @@ export default async function DashboardPage() {
         <HealthTiles health={data.health} />
         <LakePanel lake={data.lake} now={data.fetchedAt} />
         <AirflowRunsPanel runs={data.runs} airflowUi={data.airflowUi} now={data.fetchedAt} />
+        <StreamsPanel streams={data.streams} now={data.fetchedAt} />
         <QualityPanel quality={data.quality} />
         <KafkaPanel kafka={data.kafka} />
       </div>
