@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod batch;
+pub mod connect;
 pub mod enrich;
 pub mod export;
 pub mod ingest;

@@ -42,6 +42,7 @@ use clap::Args;
 use spark_client::types::Literal;
 use spark_client::SparkSession;
 
+use crate::jobs::connect::{self, SessionMark};
 use crate::shutdown::Shutdown;
 use crate::{Error, Result};
 use context::ContextSettings;
@@ -240,6 +241,8 @@ pub struct Enricher {
     text_params: Vec<(&'static str, Literal)>,
     context: ContextSettings,
     mapping: Option<sqlx::PgPool>,
+    /// Tells whether the Connect server still holds the session as set up here.
+    mark: SessionMark,
 }
 
 impl Enricher {
@@ -254,6 +257,7 @@ impl Enricher {
             .conf()
             .set("spark.sql.session.timeZone", &config.timezone)
             .await?;
+        let mark = SessionMark::set(&session).await?;
         let paths = Paths::new(&config.lake);
         for table in intel::TABLES {
             let path = config.lake.location(&table.lake);
@@ -282,6 +286,7 @@ impl Enricher {
                 urgent_threshold: config.urgent_threshold,
             },
             mapping,
+            mark,
         })
     }
 
@@ -300,14 +305,42 @@ impl Enricher {
 
     /// One pass: new emails' facts, then everything derived from them. The pass's cached views
     /// are released at its end, whether it succeeded or not.
+    ///
+    /// A pass that ran while the Connect server lost the session (it restarted: the session's
+    /// timezone and the pass's views are gone) fails with a [`connect::restartable`] error,
+    /// even when each of its calls succeeded.
     pub async fn pass(&self) -> Result<PassReport> {
+        // Before anything is computed with the session's settings, and after.
+        self.mark.check(&self.session).await?;
         let outcome = self.compute().await;
         for view in context::CACHED_VIEWS {
             if let Err(e) = delta::uncache_view(&self.session, view).await {
                 tracing::warn!(view, error = %e, "could not release a cached view");
             }
         }
+        self.mark.check(&self.session).await?;
         outcome
+    }
+
+    /// One look at bronze while running continuously: a pass when bronze has a version not
+    /// enriched yet (or the day changed: due times and patterns are relative to today), noted
+    /// in `done`.
+    async fn poll(
+        &self,
+        done: &mut Option<(i64, NaiveDate)>,
+        today: NaiveDate,
+    ) -> Result<Option<PassReport>> {
+        let version = self.bronze_version().await?;
+        if let Some(version) = version.filter(|v| *done != Some((*v, today))) {
+            let pass = self.pass().await?;
+            *done = Some((version, today));
+            return Ok(Some(pass));
+        }
+        if version.is_none() && done.is_none() {
+            tracing::info!(path = %self.paths.bronze, "waiting for bronze's first commit");
+            *done = Some((-1, today));
+        }
+        Ok(None)
     }
 
     async fn compute(&self) -> Result<PassReport> {
@@ -369,16 +402,30 @@ pub async fn run(config: &EnrichConfig, shutdown: Shutdown) -> Result<EnrichRepo
         report.passes.push(enricher.pass().await?);
         return Ok(report);
     }
+    let mut enricher = enricher;
     let mut done: Option<(i64, NaiveDate)> = None;
+    let mut wait = connect::FIRST_WAIT;
     while !shutdown.is_triggered() {
-        let version = enricher.bronze_version().await?;
-        let today = config.as_of();
-        if let Some(version) = version.filter(|v| done != Some((*v, today))) {
-            report.passes.push(enricher.pass().await?);
-            done = Some((version, today));
-        } else if version.is_none() && done.is_none() {
-            tracing::info!(path = %enricher.paths().bronze, "waiting for bronze's first commit");
-            done = Some((-1, today));
+        match enricher.poll(&mut done, config.as_of()).await {
+            Ok(Some(pass)) => {
+                report.passes.push(pass);
+                wait = connect::FIRST_WAIT;
+            }
+            Ok(None) => {}
+            Err(e) if connect::restartable(&e) => {
+                tracing::warn!(error = %e, remote = %config.spark.remote, "enrich lost Spark Connect; waiting for it, then a new session and the pass again");
+                if !connect::wait_for(&config.spark.remote, &mut wait, &shutdown).await {
+                    break;
+                }
+                match Enricher::connect(config).await {
+                    Ok(new) => enricher = new,
+                    Err(e) => tracing::warn!(error = %e, "a new session failed; waiting again"),
+                }
+                // The next look runs a pass on the new session.
+                done = None;
+                continue;
+            }
+            Err(e) => return Err(e),
         }
         tokio::select! {
             _ = tokio::time::sleep(config.poll_interval) => {}
