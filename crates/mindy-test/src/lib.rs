@@ -71,6 +71,50 @@ pub fn required(name: &str) -> String {
     })
 }
 
+/// Runs `./stack COMMAND SERVICE` (the script in `MINDY_STACK`, which `./stack` sets): the
+/// operations tests stop and start one of the stack's services (`down spark-connect`,
+/// `up airflow-worker`). Panics when the script fails.
+pub fn stack_command(command: &str, service: &str) {
+    let script = required("MINDY_STACK");
+    let status = std::process::Command::new(&script)
+        .args([command, service])
+        .status()
+        .unwrap_or_else(|e| panic!("{script} {command} {service}: {e}"));
+    assert!(status.success(), "{script} {command} {service}: {status}");
+}
+
+/// One of the stack's services, stopped ([`stack_command`]); started again by
+/// [`ServiceDown::start`], or when dropped (a failing test leaves the stack whole).
+pub struct ServiceDown {
+    service: &'static str,
+    started: bool,
+}
+
+impl ServiceDown {
+    /// Stops `service` (a process name from `./stack status`, or a group).
+    pub fn stop(service: &'static str) -> ServiceDown {
+        stack_command("down", service);
+        ServiceDown {
+            service,
+            started: false,
+        }
+    }
+
+    /// Starts the service again (`./stack up` waits until it is ready).
+    pub fn start(mut self) {
+        stack_command("up", self.service);
+        self.started = true;
+    }
+}
+
+impl Drop for ServiceDown {
+    fn drop(&mut self) {
+        if !self.started {
+            stack_command("up", self.service);
+        }
+    }
+}
+
 /// A name no other test run uses: `prefix-<8 hex>`; safe for topics, tables, schemas and paths.
 pub fn unique(prefix: &str) -> String {
     let id = uuid::Uuid::new_v4().simple().to_string();

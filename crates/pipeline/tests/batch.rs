@@ -608,7 +608,6 @@ async fn backfill_fills_every_good_day_once_and_names_the_days_it_left_out() {
 #[ignore = "stops and starts the stack's Airflow worker: `./stack test` runs it against its own stack"]
 async fn a_task_queued_while_the_worker_is_down_runs_once_the_worker_is_back() {
     let stack = Stack::from_env();
-    let script = mindy_test::required("MINDY_STACK");
     let lake = stack
         .lake_path("batch-worker")
         .to_string_lossy()
@@ -623,7 +622,7 @@ async fn a_task_queued_while_the_worker_is_down_runs_once_the_worker_is_back() {
     let smtp = SmtpSink::start().await;
     let client = airflow(&stack).await;
 
-    let worker = WorkerDown::stop(&script);
+    let worker = mindy_test::ServiceDown::stop("airflow-worker");
     let run_id = client
         .trigger(
             DAG,
@@ -652,46 +651,6 @@ async fn a_task_queued_while_the_worker_is_down_runs_once_the_worker_is_back() {
     check_gold(&spark, &lake, day, &expected(&good_day())).await;
     check_postgres(&pool, day, &expected(&good_day())).await;
     cleanup(&pool, &[day], &lake).await;
-}
-
-/// The stack's Airflow worker, stopped; started again when dropped (even when the test fails).
-struct WorkerDown<'a> {
-    script: &'a str,
-    started: bool,
-}
-
-impl<'a> WorkerDown<'a> {
-    fn stop(script: &'a str) -> Self {
-        stack_command(script, "down");
-        WorkerDown {
-            script,
-            started: false,
-        }
-    }
-
-    fn start(mut self) {
-        stack_command(self.script, "up");
-        self.started = true;
-    }
-}
-
-impl Drop for WorkerDown<'_> {
-    fn drop(&mut self) {
-        if !self.started {
-            stack_command(self.script, "up");
-        }
-    }
-}
-
-fn stack_command(script: &str, command: &str) {
-    let status = std::process::Command::new(script)
-        .args([command, "airflow-worker"])
-        .status()
-        .unwrap_or_else(|e| panic!("{script} {command} airflow-worker: {e}"));
-    assert!(
-        status.success(),
-        "{script} {command} airflow-worker: {status}"
-    );
 }
 
 async fn cleanup(pool: &sqlx::PgPool, dates: &[NaiveDate], lake: &str) {

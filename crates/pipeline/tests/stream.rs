@@ -517,7 +517,6 @@ async fn stream_records_progress_for_the_dashboard() {
 #[tokio::test]
 #[ignore = "restarts the stack's Spark Connect server: `./stack test` runs it against its own stack"]
 async fn a_continuous_stream_resubmits_its_queries_when_spark_connect_restarts() {
-    let script = mindy_test::required("MINDY_STACK");
     let mut f = Fixture::new("restart", "UTC").await;
     f.config.available_now = false;
     f.config.max_offsets_per_trigger = 1_000;
@@ -537,9 +536,9 @@ async fn a_continuous_stream_resubmits_its_queries_when_spark_connect_restarts()
         format!("SELECT count(*) AS n, count(DISTINCT message_id) AS ids FROM delta.`{bronze}`");
     bronze_holds(&f.stack, &count, before.len()).await;
 
-    stack_command(&script, "down");
+    let connect = mindy_test::ServiceDown::stop("spark-connect");
     f.produce_records(during).await;
-    stack_command(&script, "up");
+    connect.start();
     f.produce_records(after).await;
     // The fixture's session died with the server: a new one reads the table.
     bronze_holds(&f.stack, &count, records.len()).await;
@@ -589,16 +588,4 @@ async fn bronze_holds(stack: &Stack, count: &str, n: usize) {
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
     panic!("bronze never held {want:?} (rows, ids); last seen {last:?}");
-}
-
-/// `./stack down|up spark-connect`: the stack's Connect server only, under supervisord.
-fn stack_command(script: &str, command: &str) {
-    let status = std::process::Command::new(script)
-        .args([command, "spark-connect"])
-        .status()
-        .unwrap_or_else(|e| panic!("{script} {command} spark-connect: {e}"));
-    assert!(
-        status.success(),
-        "{script} {command} spark-connect: {status}"
-    );
 }
