@@ -525,28 +525,26 @@ async fn a_continuous_stream_resubmits_its_queries_when_spark_connect_restarts()
     let (before, after) = records.split_at(records.len() / 2);
     let (during, after) = after.split_at(after.len() / 2);
 
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("mindy_pipeline=info")
+        .with_test_writer()
+        .try_init();
     let shutdown = Shutdown::new();
-    let driver = tokio::spawn({
+    let mut driver = tokio::spawn({
         let (config, shutdown) = (f.config.clone(), shutdown.clone());
         async move { stream::run(&config, shutdown).await }
     });
     f.produce_records(before).await;
     let bronze = f.config.paths().bronze;
-    let count =
-        format!("SELECT count(*) AS n, count(DISTINCT message_id) AS ids FROM delta.`{bronze}`");
-    bronze_holds(&f.stack, &count, before.len()).await;
+    let count = format!("SELECT count(*) AS n, count(DISTINCT id) AS ids FROM delta.`{bronze}`");
+    bronze_holds(&f.stack, &count, before.len(), &mut driver).await;
 
     let connect = mindy_test::ServiceDown::stop("spark-connect");
     f.produce_records(during).await;
     connect.start();
     f.produce_records(after).await;
     // The fixture's session died with the server: a new one reads the table.
-    bronze_holds(&f.stack, &count, records.len()).await;
-    assert!(
-        !driver.is_finished(),
-        "the driver ended: {:?}",
-        driver.await
-    );
+    bronze_holds(&f.stack, &count, records.len(), &mut driver).await;
 
     let pool = sqlx::PgPool::connect(&f.stack.database_url).await.unwrap();
     let (restarts,): (i32,) =
@@ -559,31 +557,43 @@ async fn a_continuous_stream_resubmits_its_queries_when_spark_connect_restarts()
     driver.await.unwrap().unwrap();
 }
 
-/// Waits (up to 5 minutes) until bronze holds `n` rows with `n` different message ids.
-async fn bronze_holds(stack: &Stack, count: &str, n: usize) {
+/// Waits (up to 5 minutes) until bronze holds `n` rows with `n` different message ids, while
+/// the stream's driver runs.
+async fn bronze_holds(
+    stack: &Stack,
+    count: &str,
+    n: usize,
+    driver: &mut tokio::task::JoinHandle<mindy_pipeline::Result<stream::StreamReport>>,
+) {
     let session = SparkSession::builder()
         .remote(&stack.spark_remote)
         .build()
         .await
         .unwrap();
     let want = (n as i64, n as i64);
-    let mut last = None;
+    let mut last: Result<(i64, i64), String> = Err("not asked yet".into());
     let deadline = std::time::Instant::now() + Duration::from_secs(300);
     while std::time::Instant::now() < deadline {
-        if let Ok(df) = session.sql(count.to_string()).await {
-            if let Ok(batches) = df.collect().await {
-                let rows = spark_client::rows::Rows::new(batches);
-                last = rows
-                    .get(0)
-                    .and_then(|r| Some((r.get::<i64>("n").ok()?, r.get::<i64>("ids").ok()?)));
-                if last == Some(want) {
-                    return;
-                }
-                assert!(
-                    last.is_none_or(|(rows, _)| rows <= want.0),
-                    "bronze holds more rows than produced: {last:?}, want {want:?}"
-                );
-            }
+        if driver.is_finished() {
+            panic!("the stream's driver ended: {:?}", driver.await);
+        }
+        // Before the first commit the table does not exist: an error, asked again.
+        last = async {
+            let batches = session.sql(count.to_string()).await?.collect().await?;
+            let rows = spark_client::rows::Rows::new(batches);
+            let row = rows.get(0).expect("one row");
+            Ok::<_, spark_client::Error>((row.get::<i64>("n")?, row.get::<i64>("ids")?))
+        }
+        .await
+        .map_err(|e| e.to_string());
+        if last == Ok(want) {
+            return;
+        }
+        if let Ok((rows, _)) = last {
+            assert!(
+                rows <= want.0,
+                "bronze holds more rows than produced: {last:?}, want {want:?}"
+            );
         }
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
