@@ -67,6 +67,9 @@ spark_connect_up() {
   require_free_port spark-connect "$SPARK_CONNECT_PORT"
   mkdir -p "$STACK_DATA/spark/warehouse" "$STACK_CACHE/ivy"
   # The driver runs from its own directory so Spark's scratch files stay inside .stack/.
+  # Two 1-core executors and small tables: 4 shuffle partitions, and 4 partitions for rebuilding a
+  # Delta table's state from its log (Delta's default, 50, made every snapshot of a small table
+  # two stages of 50 tasks).
   supervise spark-connect "$STACK_DATA/spark" "$SPARK_VARS" "$SPARK_HOME/bin/spark-submit" \
     --class org.apache.spark.sql.connect.service.SparkConnectServer \
     --name mini-mindy-connect \
@@ -87,6 +90,7 @@ spark_connect_up() {
     --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog \
     --conf "spark.sql.warehouse.dir=$STACK_DATA/spark/warehouse" \
     --conf spark.sql.shuffle.partitions=4 \
+    --conf spark.databricks.delta.snapshotPartitions=4 \
     --conf spark.sql.session.timeZone=UTC \
     --conf spark.sql.streaming.stateStore.stateSchemaCheck=true \
     spark-internal

@@ -34,7 +34,7 @@ spark4_up() {
     "-Dspark.local.dir=$dir/tmp" "-Dspark.sql.warehouse.dir=$dir/warehouse" \
     -Dspark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension \
     -Dspark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog \
-    -Dspark.sql.shuffle.partitions=4 -Dspark.sql.session.timeZone=UTC \
+    -Dspark.sql.shuffle.partitions=4 -Dspark.databricks.delta.snapshotPartitions=4 -Dspark.sql.session.timeZone=UTC \
     -cp "$SPARK4_JARS/*" org.apache.spark.sql.connect.service.SparkConnectServer
   wait_until spark4-connect 180 port_open "$SPARK4_CONNECT_PORT"
   ok "spark4 ready: Spark $SPARK4_VERSION Connect (local mode) on sc://127.0.0.1:$SPARK4_CONNECT_PORT"
