@@ -68,6 +68,10 @@ pub fn app(state: AppState) -> Router {
         .route("/api/pipeline/kafka", get(routes::pipeline::kafka))
         .route("/api/pipeline/quality", get(routes::pipeline::quality))
         .route("/api/pipeline/streams", get(routes::pipeline::streams))
+        .route(
+            "/api/pipeline/airflow/workers",
+            get(routes::pipeline::airflow_workers),
+        )
         .route("/api/openapi.json", get(routes::meta::openapi))
         .route("/metrics", get(routes::meta::metrics))
         // Last added runs first: the limit counts unauthenticated attempts too.

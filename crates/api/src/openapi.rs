@@ -18,6 +18,7 @@ use crate::dashboard::kafka::{GroupLag, KafkaReport, PartitionOffsets, TopicOffs
 use crate::dashboard::lake::{LakeReport, LakeTable, Layer};
 use crate::dashboard::quality::{QualityReport, QualityScore};
 use crate::dashboard::streams::{StreamQuery, StreamsReport};
+use crate::dashboard::workers::{WorkerReport, WorkerState, WorkerTask};
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::routes;
 use crate::routes::actions::ProposalDetail;
@@ -41,6 +42,7 @@ use crate::routes::chat::ChatRequest;
         routes::pipeline::kafka,
         routes::pipeline::quality,
         routes::pipeline::streams,
+        routes::pipeline::airflow_workers,
         routes::meta::openapi,
         routes::meta::metrics,
         routes::actions::list,
@@ -55,7 +57,7 @@ use crate::routes::chat::ChatRequest;
     components(schemas(
         ChatRequest, ChatReply, Timings, Chart, ChartKind, ErrorBody, ErrorDetail, Health, Check,
         AirflowRuns, Run, LakeReport, Layer, LakeTable, KafkaReport, TopicOffsets, PartitionOffsets,
-        GroupLag, QualityReport, QualityScore, StreamsReport, StreamQuery, Proposal, Action, EmailDraft, EventDraft, TaskDraft,
+        GroupLag, QualityReport, QualityScore, StreamsReport, StreamQuery, WorkerReport, WorkerState, WorkerTask, Proposal, Action, EmailDraft, EventDraft, TaskDraft,
         ReminderDraft, MoveDraft, BlockDraft, UnblockDraft, EventRef, Person, Status, ActionResult,
         AuditEntry, Task, Reminder, Confirmation, Edit,
         ProposalDetail,

@@ -87,6 +87,37 @@ async fn airflow_runs_come_from_the_rest_api() {
     assert!(!body.to_string().contains("wrong"), "no detail leaks");
 }
 
+/// Airflow accepts the filters the workers' report asks with (repeated `state`, `order_by`),
+/// and the report holds together; its rules are unit-tested (`dashboard::workers`).
+#[tokio::test]
+async fn airflow_workers_are_read_from_task_instances() {
+    let app = TestApp::new().await;
+    let (status, body) = app.get("/api/pipeline/airflow/workers").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        ["idle", "busy", "stalled"].contains(&body["state"].as_str().unwrap()),
+        "{body}"
+    );
+    assert_eq!(body["stalled_after_secs"], 120);
+    assert!(body["queued"].as_i64().unwrap() >= 0 && body["running"].as_i64().unwrap() >= 0);
+    if body["state"] == "stalled" {
+        assert!(body["oldest_queued_secs"].as_i64().unwrap() > 120, "{body}");
+    }
+    if let Some(task) = body["last_task"].as_object() {
+        assert!(
+            task["task_id"].as_str().is_some_and(|t| !t.is_empty()),
+            "{body}"
+        );
+    }
+
+    let mut options = Options::semantic();
+    options.dashboard.airflow.password = "wrong".into();
+    let app = TestApp::with(options).await;
+    let (status, body) = app.get("/api/pipeline/airflow/workers").await;
+    assert_eq!(status, 502, "{body}");
+    assert_eq!(body["error"]["code"], "upstream_unavailable");
+}
+
 /// A Delta table written by hand: two commits, two files with row statistics.
 fn write_delta_table(dir: &std::path::Path) {
     let log = dir.join("_delta_log");

@@ -5,7 +5,7 @@ mod runs;
 
 use serde::{Deserialize, Serialize};
 
-pub use runs::TaskInstance;
+pub use runs::{TaskInstance, TaskInstanceList};
 
 use crate::config::AirflowArgs;
 use crate::{Error, Result};

@@ -1,13 +1,56 @@
 import type { ApiResult } from "@/lib/api/client";
-import type { AirflowRuns } from "@/lib/api/schemas";
+import type { AirflowRuns, WorkerReport } from "@/lib/api/schemas";
 import { RUNS_MAX_AGE_HOURS, runsFreshness, runTone, runUrl } from "@/lib/dashboard/summary";
-import { formatDuration, formatTimestamp } from "@/lib/format";
+import { formatAgo, formatDuration, formatNumber, formatTimestamp } from "@/lib/format";
 
 import styles from "./dashboard.module.css";
 import { Badge, FreshnessBadge, Panel, PanelError } from "./panel";
 
-/** The newest DAG runs, linked to Airflow's UI. */
-export function AirflowRunsPanel({ runs, airflowUi, now }: { runs: ApiResult<AirflowRuns>; airflowUi: string; now: number }) {
+/** Whether the workers take the tasks the scheduler queues, and who ran the latest. */
+function Workers({ workers, now }: { workers: ApiResult<WorkerReport>; now: number }) {
+  if (!workers.ok) {
+    // An API without the endpoint says nothing; any other failure is the runs' too, shown below.
+    return null;
+  }
+  const w = workers.data;
+  const last = w.last_task;
+  const tone = w.state === "stalled" ? "bad" : "ok";
+  const words =
+    w.state === "stalled"
+      ? `no worker is taking tasks: ${formatNumber(w.queued)} queued, the oldest for ${formatDuration(w.oldest_queued_secs)}`
+      : w.state === "busy"
+        ? `${formatNumber(w.running)} running, ${formatNumber(w.queued)} queued`
+        : "idle, nothing queued";
+  return (
+    <p className={styles.groups} data-testid="workers" data-state={w.state}>
+      <Badge tone={tone} testId="workers-state">
+        workers: {w.state}
+      </Badge>{" "}
+      <span>{words}</span>
+      {last && (
+        <span className="muted" data-testid="workers-last">
+          {" "}
+          · last task {last.task_id}
+          {last.hostname ? ` on ${last.hostname}` : ""}
+          {last.start_date ? `, started ${formatAgo(Date.parse(last.start_date), now)}` : ""}
+        </span>
+      )}
+    </p>
+  );
+}
+
+/** The newest DAG runs, linked to Airflow's UI, and the workers' health. */
+export function AirflowRunsPanel({
+  runs,
+  workers,
+  airflowUi,
+  now,
+}: {
+  runs: ApiResult<AirflowRuns>;
+  workers?: ApiResult<WorkerReport>;
+  airflowUi: string;
+  now: number;
+}) {
   return (
     <Panel
       id="airflow"
@@ -15,6 +58,7 @@ export function AirflowRunsPanel({ runs, airflowUi, now }: { runs: ApiResult<Air
       wide
       aside={runs.ok && <FreshnessBadge freshness={runsFreshness(runs.data.runs, now)} maxAgeHours={RUNS_MAX_AGE_HOURS} />}
     >
+      {workers && <Workers workers={workers} now={now} />}
       {!runs.ok ? (
         <PanelError error={runs.error} what="Airflow runs" />
       ) : runs.data.runs.length === 0 ? (

@@ -127,6 +127,20 @@ describe("AirflowRunsPanel", () => {
     render(<AirflowRunsPanel runs={{ ok: true, data: { runs: [] } }} airflowUi="http://localhost:8080" now={NOW} />);
     expect(screen.getByTestId("no-runs")).toBeInTheDocument();
   });
+
+  it("shows the workers' health: who ran the latest task, or that tasks wait for a worker", () => {
+    const last = { dag_id: "daily_batch_dag", task_id: "export_to_postgres", state: "success", hostname: "mindy-worker-1", start_date: "2026-11-26T11:57:00Z", end_date: "2026-11-26T11:57:09Z" };
+    const idle = { state: "idle" as const, queued: 0, oldest_queued_secs: null, running: 0, stalled_after_secs: 120, last_task: last };
+    const { unmount } = render(<AirflowRunsPanel runs={{ ok: true, data: { runs: [run] } }} workers={{ ok: true, data: idle }} airflowUi="http://localhost:8080" now={NOW} />);
+    expect(screen.getByTestId("workers-state")).toHaveAttribute("data-tone", "ok");
+    expect(screen.getByTestId("workers-last")).toHaveTextContent("last task export_to_postgres on mindy-worker-1, started 3 min ago");
+    unmount();
+    const stalled = { ...idle, state: "stalled" as const, queued: 2, oldest_queued_secs: 300 };
+    render(<AirflowRunsPanel runs={{ ok: true, data: { runs: [run] } }} workers={{ ok: true, data: stalled }} airflowUi="http://localhost:8080" now={NOW} />);
+    expect(screen.getByTestId("workers")).toHaveAttribute("data-state", "stalled");
+    expect(screen.getByTestId("workers-state")).toHaveAttribute("data-tone", "bad");
+    expect(screen.getByTestId("workers")).toHaveTextContent("no worker is taking tasks: 2 queued, the oldest for 5 min 0 s");
+  });
 });
 
 describe("QualityPanel", () => {

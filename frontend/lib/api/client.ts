@@ -24,6 +24,7 @@ import {
   ProposalDetail,
   QualityReport,
   StreamsReport,
+  WorkerReport,
   Reminder,
   Task,
 } from "./schemas";
@@ -113,6 +114,11 @@ export function getHealth(options?: CallOptions) {
 /** GET /api/pipeline/airflow/runs: the newest DAG runs. */
 export function getAirflowRuns(limit = 10, options?: CallOptions) {
   return call(`/api/pipeline/airflow/runs?limit=${limit}`, AirflowRuns, { method: "GET" }, options);
+}
+
+/** GET /api/pipeline/airflow/workers: whether Airflow's workers take the queued tasks. */
+export function getAirflowWorkers(options?: CallOptions) {
+  return call("/api/pipeline/airflow/workers", WorkerReport, { method: "GET" }, options);
 }
 
 /** GET /api/pipeline/lake: the Delta tables per layer. */

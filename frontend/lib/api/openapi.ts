@@ -182,6 +182,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/pipeline/airflow/workers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether Airflow's workers take the tasks the scheduler queues: tasks waiting for a worker
+         *     and for how long, tasks running, and the worker host that ran the latest task.
+         */
+        get: operations["airflow_workers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/pipeline/kafka": {
         parameters: {
             query?: never;
@@ -1035,6 +1055,52 @@ export interface components {
             /** @description Its title. */
             summary: string;
         };
+        /** @description Whether the workers keep up with the queue. */
+        WorkerReport: {
+            last_task?: null | components["schemas"]["WorkerTask"];
+            /**
+             * Format: int64
+             * @description How long the oldest of them has waited, in seconds.
+             */
+            oldest_queued_secs?: number | null;
+            /**
+             * Format: int64
+             * @description Task instances waiting for a worker now.
+             */
+            queued: number;
+            /**
+             * Format: int64
+             * @description Task instances running now.
+             */
+            running: number;
+            /**
+             * Format: int64
+             * @description The threshold of `stalled`, in seconds.
+             */
+            stalled_after_secs: number;
+            /** @description What the workers are doing. */
+            state: components["schemas"]["WorkerState"];
+        };
+        /**
+         * @description What the workers are doing.
+         * @enum {string}
+         */
+        WorkerState: "idle" | "busy" | "stalled";
+        /** @description A task as a worker ran it. */
+        WorkerTask: {
+            /** @description The DAG. */
+            dag_id?: string | null;
+            /** @description When it ended (RFC 3339; none while it runs). */
+            end_date?: string | null;
+            /** @description The worker host that ran it. */
+            hostname?: string | null;
+            /** @description When it started (RFC 3339). */
+            start_date?: string | null;
+            /** @description `running`, `success`, `failed`, `up_for_retry`. */
+            state?: string | null;
+            /** @description The task. */
+            task_id: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1459,6 +1525,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Airflow is unavailable */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    airflow_workers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `stalled` when a task has waited for a worker longer than `stalled_after_secs` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkerReport"];
                 };
             };
             /** @description Missing or wrong bearer token */

@@ -392,6 +392,8 @@ agrees<Accepts<QualityScore, Api["QualityScore"]>>();
 agrees<Accepts<QualityReport, Api["QualityReport"]>>();
 agrees<Accepts<StreamQuery, Api["StreamQuery"]>>();
 agrees<Accepts<StreamsReport, Api["StreamsReport"]>>();
+agrees<Accepts<WorkerTask, Api["WorkerTask"]>>();
+agrees<Accepts<WorkerReport, Api["WorkerReport"]>>();
 
 // ---- The dashboard's quality-score history (GET /api/pipeline/quality): the latest check of each day. The API
 // always sends every field; the panel copes without the optional ones, so they stay lenient here.
@@ -431,3 +433,25 @@ export type StreamQuery = z.infer<typeof StreamQuery>;
 
 export const StreamsReport = z.object({ queries: z.array(StreamQuery) });
 export type StreamsReport = z.infer<typeof StreamsReport>;
+
+// ---- Airflow's workers (GET /api/pipeline/airflow/workers): tasks waiting for a worker, and who ran the latest.
+
+export const WorkerTask = z.object({
+  dag_id: z.string().nullish(),
+  task_id: z.string(),
+  state: z.string().nullish(),
+  hostname: z.string().nullish(),
+  start_date: z.string().nullish(),
+  end_date: z.string().nullish(),
+});
+export type WorkerTask = z.infer<typeof WorkerTask>;
+
+export const WorkerReport = z.object({
+  state: z.enum(["idle", "busy", "stalled"]),
+  queued: z.number(),
+  oldest_queued_secs: z.number().nullish(),
+  running: z.number(),
+  stalled_after_secs: z.number(),
+  last_task: WorkerTask.nullish(),
+});
+export type WorkerReport = z.infer<typeof WorkerReport>;

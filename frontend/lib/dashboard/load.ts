@@ -1,8 +1,8 @@
 import "server-only";
 
-import { type ApiResult, getAirflowRuns, getHealth, getKafka, getLake, getQuality, getStreams } from "@/lib/api/client";
+import { type ApiResult, getAirflowRuns, getAirflowWorkers, getHealth, getKafka, getLake, getQuality, getStreams } from "@/lib/api/client";
 import { airflowUiUrl } from "@/lib/api/config";
-import type { AirflowRuns, Health, KafkaReport, LakeReport, QualityReport, StreamsReport } from "@/lib/api/schemas";
+import type { AirflowRuns, Health, KafkaReport, LakeReport, QualityReport, StreamsReport, WorkerReport } from "@/lib/api/schemas";
 
 /** Everything the dashboard shows, fetched at once; each part fails on its own. */
 export interface DashboardData {
@@ -10,6 +10,7 @@ export interface DashboardData {
   fetchedAt: number;
   health: ApiResult<Health>;
   runs: ApiResult<AirflowRuns>;
+  workers: ApiResult<WorkerReport>;
   lake: ApiResult<LakeReport>;
   kafka: ApiResult<KafkaReport>;
   quality: ApiResult<QualityReport>;
@@ -23,13 +24,14 @@ export const RUNS_SHOWN = 10;
 
 export async function loadDashboard(): Promise<DashboardData> {
   const fetchedAt = Date.now();
-  const [health, runs, lake, kafka, quality, streams] = await Promise.all([
+  const [health, runs, workers, lake, kafka, quality, streams] = await Promise.all([
     getHealth(),
     getAirflowRuns(RUNS_SHOWN),
+    getAirflowWorkers(),
     getLake(),
     getKafka(),
     getQuality(30),
     getStreams(),
   ]);
-  return { fetchedAt, health, runs, lake, kafka, quality, streams, airflowUi: airflowUiUrl() };
+  return { fetchedAt, health, runs, workers, lake, kafka, quality, streams, airflowUi: airflowUiUrl() };
 }

@@ -63,13 +63,27 @@ impl From<DagRun> for Run {
 }
 
 impl Dashboard {
-    /// The `limit` most recent runs of `dag_id` (all DAGs when `None`). Logs in once and reuses
-    /// the token; on a failure logs in again and retries once (the JWT may have expired).
+    /// The `limit` most recent runs of `dag_id` (all DAGs when `None`).
     pub async fn airflow_runs(
         &self,
         dag_id: Option<&str>,
         limit: u32,
     ) -> Result<AirflowRuns, mindy_core::Error> {
+        let runs = self
+            .with_airflow(|client| async move { client.dag_runs(dag_id, limit).await })
+            .await?;
+        Ok(AirflowRuns {
+            runs: runs.into_iter().map(Run::from).collect(),
+        })
+    }
+
+    /// Runs `call` with the logged-in Airflow client (logging in once and reusing the token);
+    /// on a failure logs in again and retries once (the JWT may have expired).
+    pub(super) async fn with_airflow<T, F, Fut>(&self, call: F) -> Result<T, mindy_core::Error>
+    where
+        F: Fn(AirflowClient) -> Fut,
+        Fut: std::future::Future<Output = Result<T, mindy_core::Error>>,
+    {
         let mut slot = self.airflow_client.lock().await;
         for attempt in 0..2 {
             let client = match slot.as_ref() {
@@ -80,12 +94,8 @@ impl Dashboard {
                     client
                 }
             };
-            match client.dag_runs(dag_id, limit).await {
-                Ok(runs) => {
-                    return Ok(AirflowRuns {
-                        runs: runs.into_iter().map(Run::from).collect(),
-                    })
-                }
+            match call(client).await {
+                Ok(value) => return Ok(value),
                 Err(e) if attempt == 0 => {
                     tracing::info!(error = %e, "airflow: retrying with a fresh login");
                     *slot = None;

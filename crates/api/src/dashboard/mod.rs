@@ -3,6 +3,7 @@
 //!
 //! - [`health`]: each dependency up or down, with latency.
 //! - [`airflow`]: recent DAG runs through Airflow's REST API v2.
+//! - [`workers`]: whether Airflow's workers take the queued tasks.
 //! - [`lake`]: Delta tables per layer, from their logs.
 //! - [`kafka`]: end offsets, committed offsets and lag.
 //! - [`quality`]: the data-quality checks, from PostgreSQL.
@@ -14,6 +15,7 @@ pub mod kafka;
 pub mod lake;
 pub mod quality;
 pub mod streams;
+pub mod workers;
 
 use mindy_core::config::{AirflowArgs, KafkaArgs, LakeArgs};
 

@@ -11,6 +11,7 @@ use crate::dashboard::kafka::{self, KafkaReport};
 use crate::dashboard::lake::{self, LakeReport};
 use crate::dashboard::quality::{self, QualityReport};
 use crate::dashboard::streams::{self, StreamsReport};
+use crate::dashboard::workers::WorkerReport;
 use crate::error::{AppError, ErrorBody, Query};
 use crate::state::AppState;
 
@@ -62,6 +63,29 @@ pub async fn airflow_runs(
     }
     let runs = state.dashboard.airflow_runs(dag_id, limit).await;
     runs.map(axum::Json).map_err(|e| AppError::Upstream {
+        service: "airflow",
+        detail: e.to_string(),
+    })
+}
+
+/// Whether Airflow's workers take the tasks the scheduler queues: tasks waiting for a worker
+/// and for how long, tasks running, and the worker host that ran the latest task.
+#[utoipa::path(
+    get,
+    path = "/api/pipeline/airflow/workers",
+    tag = "dashboard",
+    responses(
+        (status = 200, description = "`stalled` when a task has waited for a worker longer than `stalled_after_secs`", body = WorkerReport),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+        (status = 502, description = "Airflow is unavailable", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn airflow_workers(
+    State(state): State<AppState>,
+) -> Result<axum::Json<WorkerReport>, AppError> {
+    let report = state.dashboard.airflow_workers().await;
+    report.map(axum::Json).map_err(|e| AppError::Upstream {
         service: "airflow",
         detail: e.to_string(),
     })

@@ -24,11 +24,28 @@ pub struct TaskInstance {
     /// Attempt number.
     #[serde(default)]
     pub try_number: Option<i64>,
+    /// When it ended (RFC 3339).
+    #[serde(default)]
+    pub end_date: Option<String>,
+    /// When the scheduler queued it for a worker (RFC 3339).
+    #[serde(default)]
+    pub queued_when: Option<String>,
+    /// The worker host that ran it (Celery's `--celery-hostname` host part, or the machine's).
+    #[serde(default)]
+    pub hostname: Option<String>,
+    /// The DAG.
+    #[serde(default)]
+    pub dag_id: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct TaskInstanceList {
-    task_instances: Vec<TaskInstance>,
+/// Task instances matching a filter, and how many match in all.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TaskInstanceList {
+    /// The page asked for.
+    pub task_instances: Vec<TaskInstance>,
+    /// Every match, beyond the page.
+    #[serde(default)]
+    pub total_entries: i64,
 }
 
 impl AirflowClient {
@@ -98,6 +115,15 @@ impl AirflowClient {
             serde_json::from_value(self.send(self.http.get(url)).await?)
                 .map_err(|e| Error::unexpected("airflow", format!("task instances: {e}")))?;
         Ok(list.task_instances)
+    }
+
+    /// Task instances of every DAG and run matching `query` (Airflow's filters: `state` may
+    /// repeat; `order_by` such as `-start_date`; `limit`).
+    pub async fn find_task_instances(&self, query: &[(&str, &str)]) -> Result<TaskInstanceList> {
+        let mut url = self.url(&["api", "v2", "dags", "~", "dagRuns", "~", "taskInstances"])?;
+        url.query_pairs_mut().extend_pairs(query);
+        serde_json::from_value(self.send(self.http.get(url)).await?)
+            .map_err(|e| Error::unexpected("airflow", format!("task instances: {e}")))
     }
 
     /// Creates or replaces an Airflow Variable.

@@ -29,7 +29,7 @@ export default async function DashboardPage() {
       <div className={styles.grid}>
         <HealthTiles health={data.health} />
         <LakePanel lake={data.lake} now={data.fetchedAt} />
-        <AirflowRunsPanel runs={data.runs} airflowUi={data.airflowUi} now={data.fetchedAt} />
+        <AirflowRunsPanel runs={data.runs} workers={data.workers} airflowUi={data.airflowUi} now={data.fetchedAt} />
         <StreamsPanel streams={data.streams} now={data.fetchedAt} />
         <QualityPanel quality={data.quality} />
         <KafkaPanel kafka={data.kafka} />
