@@ -7,7 +7,7 @@
 STACK_PROCESSES=(postgres:postgres redis:redis kafka:kafka spark-master:spark spark-worker-1:spark
   spark-worker-2:spark spark-connect:spark spark4-connect:spark4 airflow-api:airflow
   airflow-scheduler:airflow airflow-dag-processor:airflow airflow-worker:airflow mailsink:mailsink
-  api:app web:app)
+  api:app web:app validator:pipeline stream:pipeline enrich:pipeline exporter:pipeline)
 # What `up` starts when no service is named.
 ALL_SERVICES=(postgres redis kafka spark airflow mailsink)
 
@@ -27,7 +27,7 @@ group_of() {
   for entry in "${STACK_PROCESSES[@]}"; do
     [[ $1 == "${entry%%:*}" || $1 == "${entry#*:}" ]] && { echo "${entry#*:}"; return 0; }
   done
-  die "unknown service '$1' (groups: ${ALL_SERVICES[*]} spark4 app; or a process name from ./stack status)"
+  die "unknown service '$1' (groups: ${ALL_SERVICES[*]} spark4 app pipeline; or a process name from ./stack status)"
 }
 
 # processes_of GROUP: the processes of a group, in start order.
@@ -52,6 +52,10 @@ url_of() {
     mailsink) echo "smtp://127.0.0.1:$SMTP_PORT (Maildir .stack/data/mail)" ;;
     api) echo "http://127.0.0.1:$API_PORT (demo)" ;;
     web) echo "http://127.0.0.1:$WEB_PORT (demo)" ;;
+    validator) echo "emails/calendar topics → processed (metrics http://127.0.0.1:$VALIDATOR_METRICS_PORT/metrics)" ;;
+    stream) echo "processed topics → Delta bronze/silver (continuous)" ;;
+    enrich) echo "bronze → email intelligence (continuous)" ;;
+    exporter) echo "Delta → PostgreSQL serving tables (continuous)" ;;
     *) echo "-" ;;
   esac
 }
@@ -139,6 +143,7 @@ group_up() {
     app)
       api_up
       web_up ;;
+    pipeline) pipeline_up ;;
   esac
 }
 
@@ -153,7 +158,7 @@ cmd_up() {
   ensure_java17
   write_env
   # The build (for the migrations and the app) overlaps everything below.
-  if [[ " ${groups[*]} " == *" postgres "* || " ${groups[*]} " == *" app "* ]]; then build_start; fi
+  if [[ " ${groups[*]} " == *" postgres "* || " ${groups[*]} " == *" app "* || " ${groups[*]} " == *" pipeline "* ]]; then build_start; fi
   supervisor_up
   prefetch "${groups[@]}"
   for g in "${groups[@]}"; do group_up "$g"; done
@@ -164,7 +169,7 @@ cmd_up() {
 cmd_down() {
   local names=() s g p
   if (($# == 0)); then
-    app_down; mailsink_down; airflow_down; spark4_down; spark_down; kafka_down; redis_down; pg_down
+    pipeline_down; app_down; mailsink_down; airflow_down; spark4_down; spark_down; kafka_down; redis_down; pg_down
     supervisor_down
     return 0
   fi
