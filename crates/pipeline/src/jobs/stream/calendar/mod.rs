@@ -29,6 +29,7 @@ use tokio::task::JoinHandle;
 
 use super::summary::{self, TableRows};
 use super::{monitor, StreamConfig, StreamReport};
+use crate::jobs::enrich::delta;
 use crate::shutdown::Shutdown;
 use crate::{Error, Result};
 use mindy_core::config::{CalendarTopicArgs, RecordType};
@@ -345,9 +346,30 @@ pub async fn recompute(
     direct_reports: &[String],
 ) -> Result<Vec<(&'static str, i64)>> {
     let read = |table: &LakeTable| session.read().format("delta").load_path(paths.of(table));
-    read(&lake::BRONZE_CALENDAR_EVENTS)
-        .create_or_replace_temp_view("calendar_events")
-        .await?;
+    // The events are read from the Delta table once per round, not once per table computed.
+    delta::cache_view(
+        session,
+        read(&lake::BRONZE_CALENDAR_EVENTS),
+        "calendar_events",
+    )
+    .await?;
+    let outcome = compute_and_sync(session, paths, hours, as_of, direct_reports, read).await;
+    for view in silver::CACHED_VIEWS.iter().chain(&["calendar_events"]) {
+        if let Err(e) = delta::uncache_view(session, view).await {
+            tracing::warn!(view, error = %e, "could not release a cached view");
+        }
+    }
+    outcome
+}
+
+async fn compute_and_sync(
+    session: &SparkSession,
+    paths: &CalendarPaths,
+    hours: WorkingHours,
+    as_of: NaiveDate,
+    direct_reports: &[String],
+    read: impl Fn(&LakeTable) -> DataFrame,
+) -> Result<Vec<(&'static str, i64)>> {
     read(&lake::BRONZE_CALENDAR_CHANGES)
         .create_or_replace_temp_view("calendar_changes")
         .await?;

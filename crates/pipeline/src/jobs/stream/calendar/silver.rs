@@ -19,6 +19,7 @@
 
 use spark_client::{DataFrame, SparkSession};
 
+use crate::jobs::enrich::delta::cache_view;
 use crate::Result;
 
 pub use mindy_core::calendar::day::{
@@ -232,29 +233,34 @@ pub struct Silver {
     pub attendees: DataFrame,
 }
 
+/// The views [`compute`] caches: each is computed once per round and read both by its own
+/// table's `MERGE` and by `calendar_days` (without the cache, every `MERGE` computed them again).
+/// The caller drops them with [`CACHED_VIEWS`] when the round is done.
+pub const CACHED_VIEWS: [&str; 4] = [
+    "calendar_conflicts_next",
+    "calendar_free_blocks_next",
+    "calendar_travel_next",
+    "calendar_attendees_next",
+];
+
 /// Computes the silver tables from the view `calendar_events`.
 pub async fn compute(session: &SparkSession, hours: WorkingHours) -> Result<Silver> {
     session.sql(BUSY).await?;
-    let conflicts = session.sql(CONFLICTS).await?;
-    conflicts
-        .create_or_replace_temp_view("calendar_conflicts_next")
-        .await?;
+    let [conflicts_view, free_blocks_view, travel_view, attendees_view] = CACHED_VIEWS;
+    cache_view(session, session.sql(CONFLICTS).await?, conflicts_view).await?;
     let free_blocks = session
         .sql(FREE_BLOCKS)
         .arg("work_start", hours.start)
         .arg("work_end", hours.end)
         .await?;
-    free_blocks
-        .create_or_replace_temp_view("calendar_free_blocks_next")
-        .await?;
+    cache_view(session, free_blocks, free_blocks_view).await?;
     let travel = session.sql(TRAVEL).arg("travel", TRAVEL_MINUTES).await?;
-    travel
-        .create_or_replace_temp_view("calendar_travel_next")
-        .await?;
-    let attendees = session.sql(ATTENDEES).await?;
-    attendees
-        .create_or_replace_temp_view("calendar_attendees_next")
-        .await?;
+    cache_view(session, travel, travel_view).await?;
+    cache_view(session, session.sql(ATTENDEES).await?, attendees_view).await?;
+    let conflicts = session.table(conflicts_view);
+    let free_blocks = session.table(free_blocks_view);
+    let travel = session.table(travel_view);
+    let attendees = session.table(attendees_view);
     let days = session
         .sql(DAYS)
         .arg("work_start", hours.start)
