@@ -608,6 +608,57 @@ async fn different_domains_are_counted_from_the_per_email_rows() {
     );
 }
 
+/// "How many emails from DOMAIN": every received email of the domain, from the per-email rows
+/// (the daily tables keep only each day's top 10 domains, which once made this a refusal for a
+/// domain that wrote 2,697 times in a day).
+#[tokio::test]
+async fn emails_from_a_domain_are_counted_from_the_per_email_rows() {
+    let app = app().await;
+    let (start, end) = (date("2026-11-16"), date("2026-11-22"));
+    let inbound: Vec<Mail> = mails()
+        .into_iter()
+        .filter(|m| m.inbound && (start..=end).contains(&m.sent_date()))
+        .collect();
+    let domain = inbound[0].domain;
+    let from_domain = inbound.iter().filter(|m| m.domain == domain).count();
+    let reply = app
+        .ask(&format!("How many emails from {domain} last week?"), None)
+        .await;
+    assert_eq!(reply["refused"], false, "{reply}");
+    assert_eq!(
+        as_f64(cell(&reply, 0, "emails")) as usize,
+        from_domain,
+        "{reply}"
+    );
+    assert_eq!(
+        as_f64(cell(&reply, 0, "all_emails")) as usize,
+        inbound.len()
+    );
+    let answer = reply["answer"].as_str().unwrap();
+    assert!(
+        answer.starts_with(&format!(
+            "You received {from_domain} emails from {domain} last week"
+        )),
+        "{answer}"
+    );
+
+    // A domain that never wrote: zero, not a refusal.
+    let reply = app
+        .ask(
+            "How many emails from nobody-writes.example last week?",
+            None,
+        )
+        .await;
+    assert_eq!(as_f64(cell(&reply, 0, "emails")), 0.0, "{reply}");
+    assert!(
+        reply["answer"]
+            .as_str()
+            .unwrap()
+            .starts_with("You received 0 emails from nobody-writes.example"),
+        "{reply}"
+    );
+}
+
 #[tokio::test]
 async fn a_weekday_of_last_week_is_that_day() {
     let app = app().await;

@@ -327,24 +327,20 @@ fn top_senders(n: u32, range: &DateRange, r: &QueryResult) -> String {
 }
 
 fn from_domain(domain: &str, range: &DateRange, r: &QueryResult) -> String {
-    let days = int(cell(r, 0, "days_in_top_10"));
-    if days == 0 {
+    if int(cell(r, 0, "all_emails")) == 0 {
         return format!(
-            "{domain} was not among your top 10 sender domains on any day {}, so I have no count for it.",
-            when(range)
+            "I have no received emails {} in the per-email data, so I can't count those from {domain}.{}",
+            when(range),
+            freshness(r)
         );
     }
-    let mut text = format!(
-        "You received {} emails from {domain} {}",
+    format!(
+        "You received {} emails from {domain} {} (of {} received in all).{}",
         num(cell(r, 0, "emails")),
-        when(range)
-    );
-    if days < range.days() {
-        text.push_str(&format!(
-            " (counted on the {days} days it was among your top 10 senders)"
-        ));
-    }
-    text + "."
+        when(range),
+        num(cell(r, 0, "all_emails")),
+        freshness(r)
+    )
 }
 
 fn quality(range: &DateRange, r: &QueryResult) -> String {

@@ -93,7 +93,7 @@ pub fn build(catalog: &Catalog, plan: &Plan, timezone: &str) -> Option<Query> {
             chart: (*n > 1).then(|| Chart::new(ChartKind::Bar, "sender_domain", "emails")),
         },
         Intent::FromDomain { domain } => Query {
-            sql: from_domain(domain, range),
+            sql: from_domain(domain, range, timezone),
             chart: None,
         },
         Intent::Quality => Query {
@@ -232,11 +232,16 @@ fn total(catalog: &Catalog, measure: &str, range: &DateRange) -> Option<String> 
     ))
 }
 
-fn from_domain(domain: &str, range: &DateRange) -> String {
+/// Received emails from one sender domain, counted in the per-email table (every email; the
+/// daily tables keep only each day's top 10 domains), with all received mail of the period
+/// beside it and the data's freshness.
+fn from_domain(domain: &str, range: &DateRange, timezone: &str) -> String {
     format!(
-        "SELECT SUM(email_count) AS emails, COUNT(*) AS days_in_top_10\nFROM daily_sender_domains\n\
-         WHERE sender_domain = '{domain}' AND {}",
-        range.sql_condition()
+        "SELECT COUNT(*) FILTER (WHERE sender_domain = '{domain}') AS emails, COUNT(*) AS all_emails,\n\
+         (SELECT MAX(computed_at) FROM email_insights) AT TIME ZONE '{tz}' AS data_as_of\n\
+         FROM email_insights\nWHERE direction = 'inbound' AND {}",
+        range.sql_condition_on("sent_date"),
+        tz = zone(timezone)
     )
 }
 
@@ -256,11 +261,17 @@ fn compare(catalog: &Catalog, plan: &Plan, other: &DateRange) -> Option<Query> {
                 };
                 (value, "daily_insights", String::new())
             }
-            Intent::FromDomain { domain } => (
-                "SUM(email_count)".to_string(),
-                "daily_sender_domains",
-                format!("sender_domain = '{domain}' AND "),
-            ),
+            Intent::FromDomain { domain } => {
+                // Every received email of the period, counted for the domain; a period without
+                // any received email has no data.
+                let label = range.label.replace('\'', "");
+                return Some(format!(
+                    "SELECT '{label}' AS period, COUNT(*) FILTER (WHERE sender_domain = '{domain}') AS value, \
+                     COUNT(DISTINCT sent_date) AS days_with_data\nFROM email_insights\n\
+                     WHERE direction = 'inbound' AND {}",
+                    range.sql_condition_on("sent_date")
+                ));
+            }
             _ => return None,
         };
         let label = range.label.replace('\'', "");
