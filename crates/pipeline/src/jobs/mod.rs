@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod batch;
 pub mod connect;
+pub mod delta_log;
 pub mod enrich;
 pub mod export;
 pub mod ingest;

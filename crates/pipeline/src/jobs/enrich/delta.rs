@@ -171,28 +171,6 @@ async fn counts(session: &SparkSession, sql: String) -> Result<MergeCounts> {
     })
 }
 
-/// The latest version of the Delta table at `path`, or `None` when there is no table yet.
-pub async fn version(session: &SparkSession, path: &str) -> Result<Option<i64>> {
-    let history = match session
-        .sql(format!("DESCRIBE HISTORY {} LIMIT 1", table(path)?))
-        .await
-    {
-        Ok(df) => df,
-        Err(e) if is_missing_table(&e) => return Ok(None),
-        Err(e) => return Err(e.into()),
-    };
-    let batches = match history.select(["version"]).collect().await {
-        Ok(b) => b,
-        Err(e) if is_missing_table(&e) => return Ok(None),
-        Err(e) => return Err(e.into()),
-    };
-    Ok(batches
-        .iter()
-        .filter_map(|b| b.column(0).as_primitive_opt::<Int64Type>())
-        .find(|c| !c.is_empty())
-        .map(|c| c.value(0)))
-}
-
 /// Registers `df` as temp view `name` and caches it in the executors' memory, eagerly: a pass's
 /// queries read the same intermediate results many times (a `WITH` clause is inlined wherever
 /// it is referenced, and a `MERGE` reads its source twice), and without the cache each read
@@ -218,13 +196,6 @@ pub async fn uncache_view(session: &SparkSession, name: &str) -> Result<()> {
 }
 
 /// Whether Spark refused a statement because the Delta table does not exist (yet).
-fn is_missing_table(e: &spark_client::Error) -> bool {
-    matches!(
-        e.error_class(),
-        Some("DELTA_MISSING_DELTA_TABLE" | "DELTA_TABLE_NOT_FOUND" | "PATH_NOT_FOUND")
-    ) || e.to_string().contains("is not a Delta table")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -379,7 +379,7 @@ impl Enricher {
 
     /// The current version of bronze (`None` before the stream's first commit).
     pub async fn bronze_version(&self) -> Result<Option<i64>> {
-        delta::version(&self.session, &self.paths.bronze).await
+        crate::jobs::delta_log::latest_version(&self.session, &self.paths.bronze).await
     }
 }
 

@@ -17,14 +17,6 @@ pub const CHANGE_TYPE: &str = "_change_type";
 const COMMIT_VERSION: &str = "_commit_version";
 const COMMIT_TIMESTAMP: &str = "_commit_timestamp";
 
-/// Error classes saying the table does not exist (yet): nothing to export.
-const NOT_A_TABLE: &[&str] = &[
-    "DELTA_MISSING_DELTA_TABLE",
-    "DELTA_TABLE_NOT_FOUND",
-    "DELTA_PATH_DOES_NOT_EXIST",
-    "PATH_NOT_FOUND",
-];
-
 /// Error classes saying the change feed cannot answer for the versions asked (it was enabled
 /// later, or VACUUM removed its files): a full snapshot is the way back.
 const NO_CHANGE_FEED: &[&str] = &[
@@ -41,29 +33,6 @@ pub struct Changes {
     pub upserts: Vec<RecordBatch>,
     /// Rows whose key is to be deleted.
     pub deletes: Vec<RecordBatch>,
-}
-
-/// The latest version of the Delta table at `path`, or `None` when there is no table there yet.
-pub async fn latest_version(spark: &SparkSession, path: &str) -> Result<Option<i64>> {
-    let history = spark
-        .sql(format!("DESCRIBE HISTORY delta.`{path}` LIMIT 1"))
-        .await;
-    let rows = match history {
-        Ok(df) => df.select(["version"]).collect().await,
-        Err(e) => Err(e),
-    };
-    match rows {
-        Ok(batches) => {
-            let rows = Rows::new(batches);
-            let version = match rows.iter().next() {
-                Some(row) => Some(row.get::<i64>("version")?),
-                None => None,
-            };
-            Ok(version)
-        }
-        Err(e) if e.error_class().is_some_and(|c| NOT_A_TABLE.contains(&c)) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// Every row of the table as of `version`. Fails, naming a few, when rows share a key: the

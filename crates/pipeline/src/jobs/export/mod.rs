@@ -26,6 +26,7 @@ use mindy_core::serving::{LakeExport, LAKE_EXPORTS};
 use spark_client::SparkSession;
 use sqlx::PgPool;
 
+use crate::jobs::delta_log;
 use crate::shutdown::Shutdown;
 use crate::Result;
 use postgres::Target;
@@ -125,7 +126,7 @@ impl fmt::Display for Step {
 
 /// Brings one target up to the Delta table's latest version.
 pub async fn step(spark: &SparkSession, pool: &PgPool, spec: &ExportSpec) -> Result<Step> {
-    let Some(latest) = delta::latest_version(spark, &spec.source).await? else {
+    let Some(latest) = delta_log::latest_version(spark, &spec.source).await? else {
         return Ok(Step::NoSource);
     };
     let target = Target::describe(pool, &spec.target, &spec.key).await?;

@@ -156,7 +156,7 @@ pub async fn round(
     events_path: &str,
     timezone: &str,
 ) -> Result<Option<Merged>> {
-    let Some(version) = latest_version(session, changes_path).await? else {
+    let Some(version) = crate::jobs::delta_log::latest_version(session, changes_path).await? else {
         return Ok(None);
     };
     let merged = merged_version(session, events_path).await?;
@@ -212,24 +212,6 @@ pub async fn ensure_table(df: &DataFrame, path: &str) -> Result<()> {
         .save(path.to_string())
         .await?;
     Ok(())
-}
-
-/// The latest version of the Delta table at `path`, `None` when there is no table.
-pub async fn latest_version(session: &SparkSession, path: &str) -> Result<Option<i64>> {
-    if !super::super::table_exists(session, path).await {
-        return Ok(None);
-    }
-    let history = session
-        .sql(format!("DESCRIBE HISTORY delta.`{path}` LIMIT 1"))
-        .await?
-        .collect()
-        .await?;
-    let rows = Rows::new(history);
-    let row = rows.iter().next();
-    Ok(match row {
-        Some(row) => row.get::<Option<i64>>("version")?,
-        None => None,
-    })
 }
 
 /// The changes version last merged into the events table, `None` before the first merge.

@@ -1,0 +1,156 @@
+//! A Delta table's latest version, which the continuous jobs ask for every few seconds (the
+//! exporter for each of its tables, the enricher for bronze, the calendar's merge for its
+//! changes table).
+//!
+//! Asked of Spark (`DESCRIBE HISTORY … LIMIT 1`), each question loads the table's snapshot on
+//! the Connect server and often runs a job on the executors: on the stack's two cores, a
+//! continuous exporter asking for fifteen tables every two seconds took a large share of the
+//! cluster from the jobs that compute. A table on a local path (the lake as the stack runs it)
+//! is answered from its transaction log's file names instead — the version of a commit is the
+//! number in its file name, `_delta_log/<20 digits>.json` (Delta's protocol, "Delta Log
+//! Entries") — and Spark is asked only for a table it alone can see (an `s3a://` lake, or a
+//! path not present on this machine).
+
+use std::path::Path;
+
+use spark_client::rows::Rows;
+use spark_client::SparkSession;
+
+use crate::Result;
+
+/// Error classes saying there is no Delta table at a path (yet).
+const NOT_A_TABLE: &[&str] = &[
+    "DELTA_MISSING_DELTA_TABLE",
+    "DELTA_TABLE_NOT_FOUND",
+    "DELTA_PATH_DOES_NOT_EXIST",
+    "PATH_NOT_FOUND",
+];
+
+/// The latest version of the Delta table at `path` (as Spark sees it: a local path or a URL),
+/// `None` when there is no table there yet.
+///
+/// # Errors
+/// Spark's error for a table only Spark can read, when it is not "no such table"; a local log
+/// directory that cannot be listed.
+pub async fn latest_version(session: &SparkSession, path: &str) -> Result<Option<i64>> {
+    if let Some(log) = local_log(path) {
+        if tokio::fs::try_exists(&log).await.unwrap_or(false) {
+            return newest_commit(&log)
+                .await
+                .map_err(|e| crate::Error::io(log, e));
+        }
+    }
+    let history = match session
+        .sql(format!("DESCRIBE HISTORY delta.`{path}` LIMIT 1"))
+        .await
+    {
+        Ok(df) => df.select(["version"]).collect().await,
+        Err(e) => Err(e),
+    };
+    match history {
+        Ok(batches) => {
+            let rows = Rows::new(batches);
+            let row = rows.iter().next();
+            Ok(match row {
+                Some(row) => row.get::<Option<i64>>("version")?,
+                None => None,
+            })
+        }
+        Err(e) if is_missing_table(&e) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether `e` says there is no Delta table where one was asked for.
+pub fn is_missing_table(e: &spark_client::Error) -> bool {
+    e.error_class().is_some_and(|c| NOT_A_TABLE.contains(&c))
+        || e.to_string().contains("is not a Delta table")
+}
+
+/// The `_delta_log` directory of a table on a local path (`/lake/t` or `file:/lake/t`).
+fn local_log(path: &str) -> Option<std::path::PathBuf> {
+    let local = match path.split_once("://") {
+        Some(("file", rest)) => rest,
+        Some(_) => return None,
+        None => path.strip_prefix("file:").unwrap_or(path),
+    };
+    let local = Path::new(local);
+    local.is_absolute().then(|| local.join("_delta_log"))
+}
+
+/// The highest commit number among `log`'s `<20 digits>.json` files; `None` before the first
+/// commit.
+async fn newest_commit(log: &Path) -> std::io::Result<Option<i64>> {
+    let mut entries = tokio::fs::read_dir(log).await?;
+    let mut newest = None;
+    while let Some(entry) = entries.next_entry().await? {
+        if let Some(version) = commit_version(&entry.file_name().to_string_lossy()) {
+            newest = newest.max(Some(version));
+        }
+    }
+    Ok(newest)
+}
+
+/// The version of a commit file's name (`00000000000000000012.json` → 12); `None` for the log's
+/// other files (checkpoints, checksums, temporary files, `_last_checkpoint`).
+fn commit_version(name: &str) -> Option<i64> {
+    let digits = name.strip_suffix(".json")?;
+    if digits.len() != 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_commit_files_carry_a_version() {
+        assert_eq!(commit_version("00000000000000000012.json"), Some(12));
+        assert_eq!(commit_version("00000000000000000000.json"), Some(0));
+        assert_eq!(
+            commit_version("00000000000000000010.checkpoint.parquet"),
+            None
+        );
+        assert_eq!(commit_version("00000000000000000010.crc"), None);
+        assert_eq!(commit_version(".00000000000000000011.json.tmp"), None);
+        assert_eq!(commit_version("_last_checkpoint"), None);
+        assert_eq!(commit_version("12.json"), None);
+    }
+
+    #[test]
+    fn local_paths_are_listed_and_urls_left_to_spark() {
+        assert_eq!(
+            local_log("/lake/bronze/emails"),
+            Some("/lake/bronze/emails/_delta_log".into())
+        );
+        assert_eq!(
+            local_log("file:///lake/t"),
+            Some("/lake/t/_delta_log".into())
+        );
+        assert_eq!(local_log("file:/lake/t"), Some("/lake/t/_delta_log".into()));
+        assert_eq!(local_log("s3a://bucket/lake/t"), None);
+        assert_eq!(local_log("relative/t"), None);
+    }
+
+    #[tokio::test]
+    async fn the_newest_commit_is_the_highest_file_number() {
+        let dir = std::env::temp_dir().join(format!("delta-log-{}", std::process::id()));
+        let log = dir.join("_delta_log");
+        std::fs::create_dir_all(&log).unwrap();
+        assert_eq!(newest_commit(&log).await.unwrap(), None);
+        for name in [
+            "00000000000000000000.json",
+            "00000000000000000009.json",
+            "00000000000000000010.json",
+            "00000000000000000010.checkpoint.parquet",
+            ".00000000000000000011.json.tmp",
+            "_last_checkpoint",
+        ] {
+            std::fs::write(log.join(name), b"").unwrap();
+        }
+        assert_eq!(newest_commit(&log).await.unwrap(), Some(10));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
