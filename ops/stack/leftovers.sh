@@ -11,8 +11,9 @@ kill_leftovers() {
   while read -r pgid; do
     [[ $pgid =~ ^[0-9]+$ ]] || continue
     for pid in $(pgrep -g "$pgid" 2>/dev/null); do
-      if tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$state" \
-        || tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qF "$state"; then
+      # (The process may be gone by now: its /proc files then fail to open, quietly.)
+      if tr '\0' '\n' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF "$state" \
+        || tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qF "$state"; then
         kill -KILL -- "-$pgid" 2>/dev/null || true
         break
       fi
