@@ -34,6 +34,9 @@ airflow_env() {
   # shellcheck disable=SC1091
   source "$STACK_OPS/airflow/airflow.env"
   set +a
+  # STACK_AIRFLOW_EXECUTOR=LocalExecutor: the scheduler runs the tasks itself, with no Celery
+  # worker (a smaller stack; and how the DAG run's time with Celery was compared).
+  export AIRFLOW__CORE__EXECUTOR=${STACK_AIRFLOW_EXECUTOR:-$AIRFLOW__CORE__EXECUTOR}
   export AIRFLOW_HOME="$STACK_DATA/airflow"
   export AIRFLOW__CORE__DAGS_FOLDER="$STACK_ROOT/airflow/dags"
   export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="http://127.0.0.1:$AIRFLOW_PORT/execution/"
@@ -93,13 +96,24 @@ airflow_up() {
     started+=(airflow-api)
   fi
   if ! is_running airflow-scheduler; then
-    supervise airflow-scheduler "$AIRFLOW_HOME" "$AIRFLOW_VARS" "$bin" scheduler --skip-serve-logs
+    local vars=$AIRFLOW_VARS
+    if [[ $AIRFLOW__CORE__EXECUTOR != CeleryExecutor ]]; then
+      # The scheduler's own task processes need what a worker's would.
+      # shellcheck disable=SC1091
+      source "$STACK_STATE/env"
+      vars="$vars $(env_file_names) MINDY_LOG RUST_LOG"
+    fi
+    supervise airflow-scheduler "$AIRFLOW_HOME" "$vars" "$bin" scheduler --skip-serve-logs
     started+=(airflow-scheduler)
   fi
   if ! is_running airflow-dag-processor; then
     supervise airflow-dag-processor "$AIRFLOW_HOME" "$AIRFLOW_VARS" "$bin" dag-processor
   fi
-  airflow_worker_up
+  if [[ $AIRFLOW__CORE__EXECUTOR == CeleryExecutor ]]; then
+    airflow_worker_up
+  else
+    log "airflow: $AIRFLOW__CORE__EXECUTOR (STACK_AIRFLOW_EXECUTOR): no Celery worker"
+  fi
   wait_until airflow-api 180 airflow_health
   ok "airflow ready on http://127.0.0.1:$AIRFLOW_PORT (user $AIRFLOW_USERNAME, password in .stack/secrets/airflow-admin)"
 }
