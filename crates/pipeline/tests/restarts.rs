@@ -147,8 +147,9 @@ async fn the_pipeline_and_the_chat_recover_from_a_restart_of_each_service_and_lo
     let lake = LakeArgs {
         root: required("MINDY_LAKE_ROOT"),
     };
-    let api = Api::from_env();
+    // First: `./stack up api` creates the API's token on a fresh stack.
     let _running = Running::start();
+    let api = Api::from_env();
 
     let mail = Arc::new(Mail::new());
     let producer: FutureProducer = ClientConfig::new()
