@@ -430,8 +430,15 @@ async fn the_demo_mailbox_serves_the_scenes() {
         "mean response {response} min"
     );
 
-    // A second pass over the same bronze changes nothing.
+    // A second pass over the same bronze, the same day, with the same settings: nothing new,
+    // so nothing is recomputed.
+    let skipped = enricher.pass().await.unwrap();
+    assert!(skipped.skipped, "{skipped}");
+    assert_eq!(skipped.staged, 0);
+    // Computed again in full, it changes nothing.
+    enricher.forget_last_pass().await.unwrap();
     let again = enricher.pass().await.unwrap();
+    assert!(!again.skipped, "{again}");
     assert_eq!(again.staged, 0);
     assert_eq!(again.insights, Default::default(), "{again}");
     assert_eq!(again.action_items, Default::default(), "{again}");
@@ -465,6 +472,7 @@ async fn the_demo_mailbox_serves_the_scenes() {
         .unwrap();
     let third = enricher.pass().await.unwrap();
     assert_eq!(third.staged, 1);
+    assert!(!third.skipped, "{third}");
     let after = read_sorted(
         &session,
         &paths.insights,
@@ -832,6 +840,28 @@ async fn roles_mapping_threads_and_text_on_small_mail() {
             .await
             .unwrap();
     assert_eq!(served_message_id.as_deref(), Some("root@client.example"));
+
+    // The organisation mapping edited, no new email: the next pass is not skipped, and the new
+    // name is on the vendor's email.
+    sqlx::query("UPDATE organization_names SET display_name = 'VendorX Group' WHERE domain = 'vendorx.example'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let pass = enricher.pass().await.unwrap();
+    assert!(!pass.skipped, "{pass}");
+    assert_eq!(pass.staged, 0);
+    let vendor = read(&session, &paths.insights, "id = 'v1@vendorx.example'").await;
+    assert_eq!(
+        vendor
+            .get(0)
+            .unwrap()
+            .get::<Option<String>>("organization")
+            .unwrap()
+            .as_deref(),
+        Some("VendorX Group")
+    );
+    // Then nothing changed: skipped.
+    assert!(enricher.pass().await.unwrap().skipped);
     pool.close().await;
 
     let _ = std::fs::remove_dir_all(&lake);

@@ -12,6 +12,9 @@
 //!    `silver/email_insights` and `silver/email_action_items` — only changed rows are written.
 //! 3. [`gold`]: threads, contacts, organisations and patterns, recomputed and merged likewise.
 //!
+//! A pass that finds no new email, on the day and with the settings of the last complete pass,
+//! stops after step 1 ([`last_pass`]).
+//!
 //! Every table `mindy enrich` writes keeps Delta's change data feed, from which the serving
 //! tables are exported; every write is a `MERGE`, so a pass cut short and run again neither
 //! loses nor duplicates anything.
@@ -30,6 +33,7 @@ pub mod delta;
 pub mod evaluate;
 pub mod facts;
 pub mod gold;
+pub mod last_pass;
 pub mod reference;
 pub mod seed;
 pub mod sentiment;
@@ -173,6 +177,9 @@ impl Paths {
 /// What one pass did.
 #[derive(Debug, Clone, Default)]
 pub struct PassReport {
+    /// No email was new and nothing else changed since the last pass: only the staging ran
+    /// ([`last_pass`]).
+    pub skipped: bool,
     /// New emails staged from bronze.
     pub staged: i64,
     /// Facts inserted.
@@ -191,6 +198,13 @@ pub struct PassReport {
 
 impl std::fmt::Display for PassReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.skipped {
+            return write!(
+                f,
+                "no new email and nothing else changed since the last pass: skipped after {:.1} s",
+                self.total.as_secs_f64()
+            );
+        }
         let rate = self.staged as f64 / self.total.as_secs_f64().max(1e-3);
         write!(
             f,
@@ -295,6 +309,11 @@ impl Enricher {
         &self.paths
     }
 
+    /// Forgets the last pass ([`last_pass`]): the next one runs in full even with no new email.
+    pub async fn forget_last_pass(&self) -> Result<()> {
+        last_pass::forget(&self.session, &self.paths.facts).await
+    }
+
     /// Empties `silver/email_facts`, so the next pass computes every email's facts again.
     pub async fn forget_facts(&self) -> Result<()> {
         self.session
@@ -361,6 +380,23 @@ impl Enricher {
             ..PassReport::default()
         };
         tracing::info!(staged = report.staged, elapsed = ?started.elapsed(), "new emails staged");
+        let as_of = self.config.as_of();
+        let fingerprint = last_pass::fingerprint(&[
+            &as_of,
+            &self.config.timezone,
+            &reference,
+            &self.context,
+            &self.text_params,
+        ]);
+        if report.staged == 0
+            && !self.config.recompute
+            && last_pass::matches(session, &self.paths.facts, &fingerprint).await?
+        {
+            report.skipped = true;
+            report.total = started.elapsed();
+            tracing::info!(%report, "pass done");
+            return Ok(report);
+        }
         if report.staged > 0 {
             report.facts = facts::facts(session, &self.paths, &self.text_params).await?;
             tracing::info!(facts = %report.facts, elapsed = ?started.elapsed(), "facts written");
@@ -371,7 +407,9 @@ impl Enricher {
         report.action_items = context::action_items(session, &self.paths).await?;
         report.per_email = started.elapsed();
         tracing::info!(insights = %report.insights, action_items = %report.action_items, elapsed = ?report.per_email, "per-email tables written");
-        report.gold = gold::refresh(session, &self.paths, self.config.as_of()).await?;
+        report.gold = gold::refresh(session, &self.paths, as_of).await?;
+        // Last: a pass cut short before this point is not taken for a complete one.
+        last_pass::record(session, &self.paths.facts, &fingerprint).await?;
         report.total = started.elapsed();
         tracing::info!(%report, "pass done");
         Ok(report)
