@@ -568,14 +568,19 @@ async fn organisations_the_data_does_not_hold_get_no_one_elses_mail() {
     );
 }
 
+/// The seed's received mail sent between `start` and `end` (local days).
+fn inbound_between(start: NaiveDate, end: NaiveDate) -> Vec<Mail> {
+    mails()
+        .into_iter()
+        .filter(|m| m.inbound && (start..=end).contains(&m.sent_date()))
+        .collect()
+}
+
 #[tokio::test]
 async fn different_domains_are_counted_from_the_per_email_rows() {
     let app = app().await;
     let (start, end) = (date("2026-11-16"), date("2026-11-22"));
-    let inbound: Vec<Mail> = mails()
-        .into_iter()
-        .filter(|m| m.inbound && (start..=end).contains(&m.sent_date()))
-        .collect();
+    let inbound = inbound_between(start, end);
     let mut domains: Vec<&str> = inbound.iter().map(|m| m.domain).collect();
     domains.sort();
     domains.dedup();
@@ -615,10 +620,7 @@ async fn different_domains_are_counted_from_the_per_email_rows() {
 async fn emails_from_a_domain_are_counted_from_the_per_email_rows() {
     let app = app().await;
     let (start, end) = (date("2026-11-16"), date("2026-11-22"));
-    let inbound: Vec<Mail> = mails()
-        .into_iter()
-        .filter(|m| m.inbound && (start..=end).contains(&m.sent_date()))
-        .collect();
+    let inbound = inbound_between(start, end);
     let domain = inbound[0].domain;
     let from_domain = inbound.iter().filter(|m| m.domain == domain).count();
     let reply = app

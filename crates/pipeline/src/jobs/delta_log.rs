@@ -10,6 +10,8 @@
 //! number in its file name, `_delta_log/<20 digits>.json` (Delta's protocol, "Delta Log
 //! Entries") — and Spark is asked only for a table it alone can see (an `s3a://` lake, or a
 //! path not present on this machine).
+//!
+//! Also a table's properties ([`table_property`]), where jobs keep what they last did.
 
 use std::path::Path;
 
@@ -61,8 +63,34 @@ pub async fn latest_version(session: &SparkSession, path: &str) -> Result<Option
     }
 }
 
+/// The value of the table property `key` of the Delta table at `path`, `None` when it is not set.
+///
+/// # Errors
+/// Spark's, e.g. when there is no table at `path`.
+pub async fn table_property(
+    session: &SparkSession,
+    path: &str,
+    key: &str,
+) -> Result<Option<String>> {
+    let properties = Rows::new(
+        session
+            .sql(format!("SHOW TBLPROPERTIES delta.`{path}`"))
+            .await?
+            .collect()
+            .await?,
+    );
+    for row in properties.iter() {
+        if row.get::<Option<String>>("key")?.as_deref() == Some(key) {
+            return Ok(Some(
+                row.get::<Option<String>>("value")?.unwrap_or_default(),
+            ));
+        }
+    }
+    Ok(None)
+}
+
 /// Whether `e` says there is no Delta table where one was asked for.
-pub fn is_missing_table(e: &spark_client::Error) -> bool {
+fn is_missing_table(e: &spark_client::Error) -> bool {
     e.error_class().is_some_and(|c| NOT_A_TABLE.contains(&c))
         || e.to_string().contains("is not a Delta table")
 }

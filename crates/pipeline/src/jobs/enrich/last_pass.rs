@@ -17,7 +17,6 @@
 //! (`mindy enrich --recompute` applies them at once; the next day's pass does anyway).
 
 use sha2::{Digest, Sha256};
-use spark_client::rows::Rows;
 use spark_client::SparkSession;
 
 use super::delta;
@@ -48,20 +47,11 @@ pub async fn matches(session: &SparkSession, facts: &str, fingerprint: &str) -> 
     let Some(current) = delta_log::latest_version(session, facts).await? else {
         return Ok(false);
     };
-    let properties = Rows::new(
-        session
-            .sql(format!("SHOW TBLPROPERTIES {}", delta::table(facts)?))
-            .await?
-            .collect()
-            .await?,
-    );
-    for row in properties.iter() {
-        if row.get::<Option<String>>("key")?.as_deref() == Some(PROPERTY) {
-            let value = row.get::<Option<String>>("value")?.unwrap_or_default();
-            return Ok(recorded_matches(&value, fingerprint, current));
-        }
-    }
-    Ok(false)
+    // (The path is checked for backticks by `delta::table` before anything is written there.)
+    delta::table(facts)?;
+    Ok(delta_log::table_property(session, facts, PROPERTY)
+        .await?
+        .is_some_and(|value| recorded_matches(&value, fingerprint, current)))
 }
 
 /// Records a successful pass with `fingerprint` on the facts table at `facts`.

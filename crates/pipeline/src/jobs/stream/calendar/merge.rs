@@ -219,24 +219,17 @@ async fn merged_version(session: &SparkSession, events_path: &str) -> Result<Opt
     if !super::super::table_exists(session, events_path).await {
         return Ok(None);
     }
-    let properties = session
-        .sql(format!("SHOW TBLPROPERTIES delta.`{events_path}`"))
-        .await?
-        .collect()
-        .await?;
-    let rows = Rows::new(properties);
-    for row in rows.iter() {
-        if row.get::<Option<String>>("key")?.as_deref() == Some(MERGED_VERSION) {
-            let value = row.get::<Option<String>>("value")?.unwrap_or_default();
-            return value.parse().map(Some).map_err(|_| {
-                Error::unexpected(
-                    "spark",
-                    format!("{MERGED_VERSION} = {value:?} is no version"),
-                )
-            });
-        }
-    }
-    Ok(None)
+    let Some(value) =
+        crate::jobs::delta_log::table_property(session, events_path, MERGED_VERSION).await?
+    else {
+        return Ok(None);
+    };
+    value.parse().map(Some).map_err(|_| {
+        Error::unexpected(
+            "spark",
+            format!("{MERGED_VERSION} = {value:?} is no version"),
+        )
+    })
 }
 
 /// Runs a DML statement; the rows it inserted, updated or deleted.
