@@ -41,6 +41,16 @@ pub enum Error {
         /// What was wrong.
         message: String,
     },
+    /// A service answered an HTTP request with a non-2xx status.
+    #[error("{service}: HTTP {status}: {body}")]
+    HttpStatus {
+        /// Which service.
+        service: &'static str,
+        /// The status code.
+        status: u16,
+        /// The answer's body (its JSON, or `null`).
+        body: String,
+    },
     /// A wait gave up.
     #[error("{what}: no answer within {timeout:?}")]
     Timeout {
@@ -57,6 +67,18 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
+        }
+    }
+
+    /// Whether trying the same request again later may succeed: the service did not answer
+    /// (connection refused or reset, a request timeout) or answered 5xx, 429 or 408 (it is
+    /// restarting, overloaded or throttling). A 4xx refusal, a bad answer or bad input is not.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Http(e) => e.is_timeout() || e.is_connect() || e.is_request(),
+            Error::HttpStatus { status, .. } => *status >= 500 || matches!(*status, 408 | 429),
+            Error::Timeout { .. } => true,
+            _ => false,
         }
     }
 

@@ -66,10 +66,11 @@ impl AirflowClient {
         let status = response.status();
         let body: Value = response.json().await.unwrap_or(Value::Null);
         if !status.is_success() {
-            return Err(Error::unexpected(
-                "airflow",
-                format!("HTTP {status}: {body}"),
-            ));
+            return Err(Error::HttpStatus {
+                service: "airflow",
+                status: status.as_u16(),
+                body: body.to_string(),
+            });
         }
         Ok(body)
     }

@@ -117,7 +117,17 @@ pub async fn run(config: &TriggerConfig) -> Result<Outcome> {
         )));
     }
     let state = follow(&client, config, &run_id).await?;
-    let tasks = client.task_instances(&config.dag_id, &run_id).await?;
+    let mut tries = 0;
+    let tasks = loop {
+        match client.task_instances(&config.dag_id, &run_id).await {
+            Err(e) if e.is_transient() && tries < 5 => {
+                tries += 1;
+                tracing::warn!(error = %e, "Airflow's API did not answer; asking again");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
+            other => break other?,
+        }
+    };
     let lines: Vec<String> = tasks
         .iter()
         .map(|t| {
@@ -217,7 +227,22 @@ async fn follow(client: &AirflowClient, config: &TriggerConfig, run_id: &str) ->
     spinner.enable_steady_tick(Duration::from_millis(200));
     let deadline = Instant::now() + Duration::from_secs(config.timeout_secs);
     loop {
-        let state = client.run_state(&config.dag_id, run_id).await?;
+        // Airflow's API server may be restarting or too busy to answer within the client's
+        // timeout; the run goes on regardless, so a transient failure is retried until the
+        // deadline rather than ending the wait.
+        let state = match client.run_state(&config.dag_id, run_id).await {
+            Ok(state) => state,
+            Err(e) if e.is_transient() && Instant::now() < deadline => {
+                tracing::warn!(error = %e, "Airflow's API did not answer; asking again");
+                spinner.set_message(format!(
+                    "{} (Airflow's API did not answer: {e})",
+                    config.dag_id
+                ));
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
         if matches!(state.as_str(), "success" | "failed") {
             spinner.finish_and_clear();
             return Ok(state);
