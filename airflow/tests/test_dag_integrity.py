@@ -17,7 +17,7 @@ def dagbag() -> DagBag:
 
 def test_every_dag_imports(dagbag: DagBag) -> None:
     assert dagbag.import_errors == {}
-    assert {"daily_batch_dag", "stack_smoke"} <= set(dagbag.dag_ids)
+    assert {"daily_batch_dag", "lake_maintenance_dag", "stack_smoke"} <= set(dagbag.dag_ids)
 
 
 def test_dag_ids_match_file_names(dagbag: DagBag) -> None:
@@ -59,3 +59,19 @@ def test_settings_come_from_the_run_variables_or_the_workers_environment(dagbag:
         assert f"dag_run.conf.get('{conf_key}')" in report.bash_command
         assert f"var.value.get('{variable}'" in report.bash_command
     assert dag.user_defined_filters["sh"]("a b'c") == "'a b'\"'\"'c'"
+
+
+def test_lake_maintenance_runs_weekly_after_the_daily_batch(dagbag: DagBag) -> None:
+    dag = dagbag.dags["lake_maintenance_dag"]
+    assert dag.timetable.expression == "0 3 * * 0"
+    assert dag.catchup is False
+    assert dag.max_active_runs == 1
+    order = ["retain_raw_data", "optimize_tables", "vacuum_tables"]
+    for upstream, downstream in zip(order, order[1:]):
+        assert dag.get_task(upstream).downstream_task_ids == {downstream}
+    for task, command in zip(order, ["retain", "optimize", "vacuum"]):
+        bash = dag.get_task(task).bash_command
+        assert bash.startswith(f'"$MINDY_BIN" lake {command} ')
+        # Settings come from the worker's environment, or the run's conf for the lake root.
+        assert "dag_run.conf.get('lake_root')" in bash
+        assert not dag.get_task(task).env

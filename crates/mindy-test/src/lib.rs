@@ -121,6 +121,42 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}_{}", &id[..8])
 }
 
+/// Polls `check` every `interval` until it returns `Some` (its value), or `None` once `timeout`
+/// has passed. A fixed interval suits checks that load a service (a Spark query, a scan).
+pub async fn poll_every<T, F, Fut>(timeout: Duration, interval: Duration, mut check: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = check().await {
+            return Some(value);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
+
+/// [`poll_every`], panicking with `what` when `timeout` passes.
+pub async fn eventually_every<T, F, Fut>(
+    what: &str,
+    timeout: Duration,
+    interval: Duration,
+    check: F,
+) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    match poll_every(timeout, interval, check).await {
+        Some(value) => value,
+        None => panic!("timed out after {timeout:?} waiting for {what}"),
+    }
+}
+
 /// Polls `check` until it returns `Some`, or panics with `what` after `timeout`.
 ///
 /// For conditions that become true asynchronously (a consumer seeing a record, a DAG being

@@ -419,6 +419,141 @@ fn spark_connect_problems(compose: &Value) -> Vec<String> {
         .collect()
 }
 
+/// What the local stack (`./stack`, `ops/`) runs, read from its own files: the versions and the
+/// topics that `docker/` must run too.
+struct StackFacts {
+    /// `ops/kafka/pom.xml`'s `kafka.version`.
+    kafka: String,
+    /// `ops/stack/spark.sh`'s `SPARK_VERSION`.
+    spark: String,
+    /// `ops/stack/spark.sh`'s default `DELTA_VERSION`.
+    delta: String,
+    /// `ops/stack/kafka.sh`'s topics as `name:partitions:retention.ms`, with the default names
+    /// `./stack` gives them.
+    topics: BTreeSet<String>,
+}
+
+fn ops_file(path: &str) -> String {
+    read(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(path),
+    )
+}
+
+/// The text between `start` and the next `end` after it.
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = text.find(start)? + start.len();
+    let len = text[from..].find(end)?;
+    Some(&text[from..from + len])
+}
+
+fn stack_facts() -> StackFacts {
+    let pom = ops_file("ops/kafka/pom.xml");
+    let spark = ops_file("ops/stack/spark.sh");
+    let kafka_sh = ops_file("ops/stack/kafka.sh");
+    let stack = ops_file("stack");
+    // `TOPIC_EMAILS=${MINDY_TOPIC_EMAILS:-emails-topic}` → TOPIC_EMAILS = emails-topic.
+    let default_name = |var: &str| {
+        between(&stack, &format!("\n{var}=${{MINDY_{var}:-"), "}")
+            .unwrap_or_else(|| panic!("./stack gives {var} no default"))
+            .to_string()
+    };
+    let loop_specs = between(&kafka_sh, "for spec in ", "; do").expect("kafka.sh's topic loop");
+    let topics = loop_specs
+        .split_whitespace()
+        .filter(|w| *w != "\\")
+        .map(|spec| {
+            let spec = spec.trim_matches('"');
+            let (var, rest) = spec
+                .trim_start_matches('$')
+                .split_once(':')
+                .expect("a topic spec is $NAME:partitions:retention");
+            format!("{}:{rest}", default_name(var))
+        })
+        .collect();
+    StackFacts {
+        kafka: between(&pom, "<kafka.version>", "</kafka.version>")
+            .expect("pom.xml sets kafka.version")
+            .to_string(),
+        spark: between(&spark, "\nSPARK_VERSION=", "\n")
+            .expect("spark.sh sets SPARK_VERSION")
+            .to_string(),
+        delta: between(&spark, "${DELTA_VERSION:-", "}")
+            .expect("spark.sh defaults DELTA_VERSION")
+            .to_string(),
+        topics,
+    }
+}
+
+/// `docker/` runs what the local stack runs: the same Kafka, Spark and Delta versions, and the same
+/// topics with the same partitions and retention (issue 20: the two had drifted apart).
+fn stack_agreement_problems(compose: &Value, stack: &StackFacts) -> Vec<String> {
+    let mut problems = Vec::new();
+    let image = |name: &str| {
+        service(compose, name)["image"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    for name in ["kafka", "kafka-init"] {
+        let want = format!("apache/kafka:{}", stack.kafka);
+        if image(name) != want {
+            problems.push(format!(
+                "{name} runs {}, the stack Kafka {}",
+                image(name),
+                stack.kafka
+            ));
+        }
+    }
+    for name in [
+        "spark-master",
+        "spark-worker-1",
+        "spark-worker-2",
+        "spark-connect",
+    ] {
+        if !image(name).starts_with(&format!("apache/spark:{}-", stack.spark)) {
+            problems.push(format!(
+                "{name} runs {}, the stack Spark {}",
+                image(name),
+                stack.spark
+            ));
+        }
+    }
+    let connect = service(compose, "spark-connect")["command"].to_string();
+    for package in [
+        format!("org.apache.spark:spark-connect_2.12:{}", stack.spark),
+        format!("io.delta:delta-spark_2.12:{}", stack.delta),
+        format!("org.apache.spark:spark-sql-kafka-0-10_2.12:{}", stack.spark),
+    ] {
+        if !connect.contains(&package) {
+            problems.push(format!(
+                "spark-connect does not load {package}, as the stack does"
+            ));
+        }
+    }
+    let init: Vec<&str> = service(compose, "kafka-init")["command"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let init = init.join(" ");
+    let topics: BTreeSet<String> = between(&init, "for spec in ", "; do")
+        .unwrap_or("")
+        .split_whitespace()
+        .filter(|w| w.matches(':').count() == 2)
+        .map(str::to_string)
+        .collect();
+    if topics != stack.topics {
+        problems.push(format!(
+            "kafka-init creates {topics:?}, the stack {:?}",
+            stack.topics
+        ));
+    }
+    problems
+}
+
 /// No secret in the file: secret-looking variables take their value from `${VAR:?..}` (or `${VAR}`,
 /// `${VAR:-}`) or a `/run/secrets` file; no URL carries a literal password; no secret-looking variable
 /// has a default; top-level secrets come from the environment or a file; and every variable the file
@@ -642,6 +777,12 @@ fn no_secret_is_written_in_the_file() {
     assert!(problems.is_empty(), "{}", report(&problems));
 }
 
+#[test]
+fn docker_runs_the_versions_and_topics_the_local_stack_runs() {
+    let problems = stack_agreement_problems(&compose(), &stack_facts());
+    assert!(problems.is_empty(), "{}", report(&problems));
+}
+
 // ------------------------------------------------------------------------------------------------------
 // The checks fail on broken files
 // ------------------------------------------------------------------------------------------------------
@@ -666,6 +807,26 @@ fn the_checks_fail_on_broken_files() {
             broken(
                 |c| svc_mut(c, "redis")["imgae"] = "redis".into(),
                 schema_problems,
+            ),
+        ),
+        (
+            "kafka image drifted",
+            broken(
+                |c| svc_mut(c, "kafka")["image"] = "apache/kafka:0.0.1".into(),
+                |c| stack_agreement_problems(c, &stack_facts()),
+            ),
+        ),
+        (
+            "a topic's retention drifted",
+            broken(
+                |c| {
+                    let command = svc_mut(c, "kafka-init")["command"][2]
+                        .as_str()
+                        .unwrap()
+                        .replace("emails-dlq:1:2592000000", "emails-dlq:1:1");
+                    svc_mut(c, "kafka-init")["command"][2] = command.into();
+                },
+                |c| stack_agreement_problems(c, &stack_facts()),
             ),
         ),
         (

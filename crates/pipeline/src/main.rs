@@ -57,6 +57,12 @@ enum Command {
     /// Keep the serving tables in PostgreSQL in step with their Delta tables (incrementally,
     /// from each table's change data feed); once, or `--continuous`.
     Export(jobs::export::ExportConfig),
+    /// Lake maintenance: retention of raw data, compaction (OPTIMIZE), VACUUM, and a table's
+    /// Delta history.
+    Lake {
+        #[command(subcommand)]
+        command: jobs::lake::LakeCommand,
+    },
     /// Write the demo persona's mailbox (mbox) and calendar (.ics) to files.
     Persona(jobs::persona::PersonaFilesConfig),
 }
@@ -128,6 +134,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let report = jobs::export::run(&config, Shutdown::on_signals())
                 .await
                 .context("exporting to PostgreSQL")?;
+            println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Lake { command } => {
+            let report = jobs::lake::run(&command)
+                .await
+                .context("lake maintenance")?;
             println!("{report}");
             Ok(ExitCode::SUCCESS)
         }

@@ -547,6 +547,7 @@ async fn backfill_fills_every_good_day_once_and_names_the_days_it_left_out() {
         from: days[0],
         to: days[3],
         chunk_days: 2,
+        today: None,
         batch: BatchArgs {
             timezone: "UTC".into(),
             spark: SparkArgs {
@@ -705,4 +706,59 @@ async fn days_aggregated_at_once_into_an_empty_lake_all_land() {
         check_gold(&spark, &lake, *day, &expected(&good_day())).await;
     }
     let _ = std::fs::remove_dir_all(&lake);
+}
+
+#[tokio::test]
+async fn a_backfill_through_today_leaves_today_for_later_while_it_has_no_mail() {
+    use mindy_core::config::{DatabaseArgs, LakeArgs, SparkArgs};
+    use mindy_pipeline::jobs::batch::backfill::{self, BackfillConfig};
+    use mindy_pipeline::jobs::batch::quality::QualityGate;
+    use mindy_pipeline::jobs::batch::{BatchArgs, Outcome};
+
+    let stack = Stack::from_env();
+    let lake = stack
+        .lake_path("backfill-today")
+        .to_string_lossy()
+        .into_owned();
+    let spark = SparkSession::builder()
+        .remote(&stack.spark_remote)
+        .build()
+        .await
+        .unwrap();
+    // The demo at 00:16: mail until yesterday, and today without any mail yet. (A past "today",
+    // so that the serving rows of real days are left alone.)
+    let today = random_past_day(47);
+    let yesterday = today - Span::days(1);
+    seed_bronze(&spark, &lake, yesterday, &good_day()).await;
+    let config = BackfillConfig {
+        from: yesterday,
+        to: today,
+        chunk_days: 31,
+        today: Some(today),
+        batch: BatchArgs {
+            timezone: "UTC".into(),
+            spark: SparkArgs {
+                remote: stack.spark_remote.clone(),
+            },
+            lake: LakeArgs { root: lake.clone() },
+        },
+        database: DatabaseArgs {
+            url: stack.database_url.clone(),
+            max_connections: 2,
+        },
+        gate: QualityGate {
+            threshold: 95.0,
+            allow_empty: false,
+        },
+    };
+    let outcome = backfill::run(&config).await.unwrap();
+    let Outcome::Done(text) = outcome else {
+        panic!("a day that is not over fails nothing: {outcome:?}");
+    };
+    assert!(text.contains("1 of 2 days"), "{text}");
+    assert!(
+        text.contains(&format!("{today} has no mail yet and is not over")),
+        "{text}"
+    );
+    check_gold(&spark, &lake, yesterday, &expected(&good_day())).await;
 }

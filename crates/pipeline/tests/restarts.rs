@@ -21,7 +21,7 @@ use chrono::Utc;
 use mindy_core::config::LakeArgs;
 use mindy_core::email::{EmailRecord, Mailbox, Source};
 use mindy_core::lake;
-use mindy_test::{required, stack_command, unique, Stack};
+use mindy_test::{eventually_every, poll_every, required, stack_command, unique, Stack};
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
 use rdkafka::ClientConfig;
 use serde_json::Value;
@@ -32,6 +32,9 @@ use spark_client::SparkSession;
 const RATE_PER_SECOND: u64 = 4;
 /// How long each service stays down.
 const OUTAGE: Duration = Duration::from_secs(5);
+/// How often the checks look: each look is a Spark query or a PostgreSQL count, so not often
+/// enough to load the cluster the pipeline is catching up on.
+const PROBE_INTERVAL: Duration = Duration::from_secs(5);
 /// The bound on each recovery: service back → mail in bronze again, and → the chat answering.
 const RECOVERY_BOUND: Duration = Duration::from_secs(360);
 /// The bound on the end: the last mail sent → every layer holding all of it.
@@ -434,13 +437,9 @@ where
     F: Fn(String) -> Fut,
     Fut: std::future::Future<Output = Option<()>>,
 {
-    let found = tokio::time::timeout(CATCH_UP_BOUND, async {
-        while check(id.clone()).await.is_none() {
-            tokio::time::sleep(Duration::from_secs(5)).await;
-        }
-    })
-    .await;
-    found.ok().map(|()| since.elapsed())
+    poll_every(CATCH_UP_BOUND, PROBE_INTERVAL, || check(id.clone()))
+        .await
+        .map(|()| since.elapsed())
 }
 
 /// `mindy airflow trigger daily_batch_dag` for today, as the demo runs it: a DAG run on the
@@ -514,17 +513,14 @@ impl Api {
     }
 }
 
-/// Polls `check` every 5 s until it returns `Some`; panics with `what` after `bound`.
-async fn eventually_within<F, Fut>(what: &str, bound: Duration, mut check: F)
+/// Polls `check` every [`PROBE_INTERVAL`] until it returns `Some`; panics with `what` after
+/// `bound`.
+async fn eventually_within<F, Fut>(what: &str, bound: Duration, check: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<()>>,
 {
-    let deadline = Instant::now() + bound;
-    while check().await.is_none() {
-        assert!(Instant::now() < deadline, "not within {bound:?}: {what}");
-        tokio::time::sleep(Duration::from_secs(5)).await;
-    }
+    eventually_every(what, bound, PROBE_INTERVAL, check).await
 }
 
 /// Spark Connect for the checks: one session, made again after an error (the server may have

@@ -7,6 +7,7 @@ pub mod delta_log;
 pub mod enrich;
 pub mod export;
 pub mod ingest;
+pub mod lake;
 pub mod persona;
 pub mod smoke;
 pub mod stream;
