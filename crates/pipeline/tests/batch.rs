@@ -330,6 +330,45 @@ async fn check_postgres(pool: &sqlx::PgPool, date: NaiveDate, want: &Expected) {
     assert_eq!(days, 1);
 }
 
+/// `mindy batch backfill` of `from..=to` on the test's `lake`, the stack's Spark and PostgreSQL,
+/// in UTC, with the default quality gate.
+fn backfill_config(
+    stack: &Stack,
+    lake: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    chunk_days: u32,
+    today: Option<NaiveDate>,
+) -> mindy_pipeline::jobs::batch::backfill::BackfillConfig {
+    use mindy_core::config::{DatabaseArgs, LakeArgs, SparkArgs};
+    use mindy_pipeline::jobs::batch::backfill::BackfillConfig;
+    use mindy_pipeline::jobs::batch::quality::QualityGate;
+    use mindy_pipeline::jobs::batch::BatchArgs;
+    BackfillConfig {
+        from,
+        to,
+        chunk_days,
+        today,
+        batch: BatchArgs {
+            timezone: "UTC".into(),
+            spark: SparkArgs {
+                remote: stack.spark_remote.clone(),
+            },
+            lake: LakeArgs {
+                root: lake.to_string(),
+            },
+        },
+        database: DatabaseArgs {
+            url: stack.database_url.clone(),
+            max_connections: 2,
+        },
+        gate: QualityGate {
+            threshold: 95.0,
+            allow_empty: false,
+        },
+    }
+}
+
 fn random_past_day(salt: u32) -> NaiveDate {
     let offset = (uuid::Uuid::new_v4().as_u128() % 5000) as i64 + salt as i64;
     NaiveDate::from_ymd_opt(2005, 1, 1).unwrap() + Span::days(offset)
@@ -524,10 +563,8 @@ async fn runs_of_one_day_started_together_all_succeed_first_time_and_leave_one_r
 /// names both; a second run changes nothing.
 #[tokio::test]
 async fn backfill_fills_every_good_day_once_and_names_the_days_it_left_out() {
-    use mindy_core::config::{DatabaseArgs, LakeArgs, SparkArgs};
-    use mindy_pipeline::jobs::batch::backfill::{self, BackfillConfig};
-    use mindy_pipeline::jobs::batch::quality::QualityGate;
-    use mindy_pipeline::jobs::batch::{BatchArgs, Outcome};
+    use mindy_pipeline::jobs::batch::backfill;
+    use mindy_pipeline::jobs::batch::Outcome;
 
     let stack = Stack::from_env();
     let lake = stack.lake_path("backfill").to_string_lossy().into_owned();
@@ -543,27 +580,7 @@ async fn backfill_fills_every_good_day_once_and_names_the_days_it_left_out() {
     seed_bronze(&spark, &lake, days[1], small).await;
     seed_bronze(&spark, &lake, days[2], &bad_day()).await;
     // days[3]: no mail at all.
-    let config = BackfillConfig {
-        from: days[0],
-        to: days[3],
-        chunk_days: 2,
-        today: None,
-        batch: BatchArgs {
-            timezone: "UTC".into(),
-            spark: SparkArgs {
-                remote: stack.spark_remote.clone(),
-            },
-            lake: LakeArgs { root: lake.clone() },
-        },
-        database: DatabaseArgs {
-            url: stack.database_url.clone(),
-            max_connections: 2,
-        },
-        gate: QualityGate {
-            threshold: 95.0,
-            allow_empty: false,
-        },
-    };
+    let config = backfill_config(&stack, &lake, days[0], days[3], 2, None);
     let pool = sqlx::PgPool::connect(&stack.database_url).await.unwrap();
     for attempt in 0..2 {
         let outcome = backfill::run(&config).await.unwrap();
@@ -710,10 +727,8 @@ async fn days_aggregated_at_once_into_an_empty_lake_all_land() {
 
 #[tokio::test]
 async fn a_backfill_through_today_leaves_today_for_later_while_it_has_no_mail() {
-    use mindy_core::config::{DatabaseArgs, LakeArgs, SparkArgs};
-    use mindy_pipeline::jobs::batch::backfill::{self, BackfillConfig};
-    use mindy_pipeline::jobs::batch::quality::QualityGate;
-    use mindy_pipeline::jobs::batch::{BatchArgs, Outcome};
+    use mindy_pipeline::jobs::batch::backfill;
+    use mindy_pipeline::jobs::batch::Outcome;
 
     let stack = Stack::from_env();
     let lake = stack
@@ -730,27 +745,7 @@ async fn a_backfill_through_today_leaves_today_for_later_while_it_has_no_mail() 
     let today = random_past_day(47);
     let yesterday = today - Span::days(1);
     seed_bronze(&spark, &lake, yesterday, &good_day()).await;
-    let config = BackfillConfig {
-        from: yesterday,
-        to: today,
-        chunk_days: 31,
-        today: Some(today),
-        batch: BatchArgs {
-            timezone: "UTC".into(),
-            spark: SparkArgs {
-                remote: stack.spark_remote.clone(),
-            },
-            lake: LakeArgs { root: lake.clone() },
-        },
-        database: DatabaseArgs {
-            url: stack.database_url.clone(),
-            max_connections: 2,
-        },
-        gate: QualityGate {
-            threshold: 95.0,
-            allow_empty: false,
-        },
-    };
+    let config = backfill_config(&stack, &lake, yesterday, today, 31, Some(today));
     let outcome = backfill::run(&config).await.unwrap();
     let Outcome::Done(text) = outcome else {
         panic!("a day that is not over fails nothing: {outcome:?}");
