@@ -68,6 +68,11 @@ cleanup() {
       log "---- last lines of $(basename "$f") (all in $work)"
       tail -n 30 "$f" >&2
     done
+    # Playwright's verdict again, last, so a CI log's tail shows which specs failed.
+    if [[ -s "$work/playwright.out" ]]; then
+      log "---- Playwright's summary (its whole report is above the servers' logs)"
+      grep -E '^\s+(✘|[0-9]+ (failed|flaky|passed|skipped))' "$work/playwright.out" >&2
+    fi
   else
     rm -rf "$work"
   fi
@@ -198,8 +203,8 @@ log "running Playwright"
 set +e
 MINDY_E2E_BASE_URL="$web_url" MINDY_E2E_API_URL="$api_url" MINDY_API_TOKEN="$token" \
   MINDY_SCREENSHOT_DIR="$screenshots" MINDY_CHROMIUM="$chromium" \
-  node node_modules/@playwright/test/cli.js test "$@"
-status=$?
+  node node_modules/@playwright/test/cli.js test "$@" 2>&1 | tee "$work/playwright.out"
+status=${PIPESTATUS[0]}
 set -e
 ((status == 0)) && log "passed (the chat and dashboard specs write docs/screenshots/*.png)"
 exit $status

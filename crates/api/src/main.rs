@@ -48,8 +48,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
 }
 
 fn init_logging(format: &str) {
+    // The Delta kernel logs every snapshot it builds at INFO (a dozen lines per table for each
+    // dashboard refresh): only its warnings by default.
     let filter = tracing_subscriber::EnvFilter::try_from_env("MINDY_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,buoyant_kernel=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     if format == "json" {
         builder.json().with_current_span(true).init();
