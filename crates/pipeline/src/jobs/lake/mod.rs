@@ -306,23 +306,24 @@ async fn vacuum(config: &VacuumConfig) -> Result<String> {
         let hours = config.hours(table.layer);
         let started = Instant::now();
         let statement = format!("VACUUM {} RETAIN {hours} HOURS", quoted_path(&path));
-        // The dry run lists what the real one deletes (the files older than the retention that
-        // no kept version references); then the files go.
-        let doomed = session
-            .sql(format!("{statement} DRY RUN"))
-            .await?
-            .collect()
-            .await?
-            .iter()
-            .map(|b| b.num_rows())
-            .sum::<usize>();
         retry_conflicts("VACUUM", || async {
             session.sql(statement.clone()).await?.collect().await?;
             Ok(())
         })
         .await?;
+        // With VACUUM's logging on, the files deleted are in its `VACUUM END` commit (a dry run
+        // first would list the whole table a second time).
+        let removed = commits(&session, &path, 2)
+            .await?
+            .into_iter()
+            .find(|c| c.operation == "VACUUM END")
+            .and_then(|c| deleted_files(&c.metrics))
+            .map_or_else(
+                || "? files removed".to_string(),
+                |n| format!("{n} files removed"),
+            );
         let line = format!(
-            "{name}: {doomed} files removed (retention {hours} h), {:.1} s",
+            "{name}: {removed} (retention {hours} h), {:.1} s",
             started.elapsed().as_secs_f64()
         );
         tracing::info!("{line}");
@@ -416,6 +417,15 @@ async fn history(config: &HistoryConfig) -> Result<String> {
     Ok(out)
 }
 
+/// `numDeletedFiles` of a `VACUUM END` commit's metrics (Delta records them as strings).
+fn deleted_files(metrics: &str) -> Option<u64> {
+    let metrics: serde_json::Value = serde_json::from_str(metrics).ok()?;
+    match &metrics["numDeletedFiles"] {
+        serde_json::Value::String(n) => n.parse().ok(),
+        n => n.as_u64(),
+    }
+}
+
 fn megabytes(bytes: i64) -> String {
     format!("{:.1} MB", bytes as f64 / 1_000_000.0)
 }
@@ -423,6 +433,15 @@ fn megabytes(bytes: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vacuum_end_metrics_give_the_files_deleted() {
+        let end = r#"{"numDeletedFiles":"12","numVacuumedDirectories":"3"}"#;
+        assert_eq!(deleted_files(end), Some(12));
+        assert_eq!(deleted_files(r#"{"numDeletedFiles":0}"#), Some(0));
+        assert_eq!(deleted_files(r#"{"numFilesToDelete":"4"}"#), None);
+        assert_eq!(deleted_files(""), None);
+    }
 
     #[test]
     fn tables_are_named_as_the_lake_lists_them() {
