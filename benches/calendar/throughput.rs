@@ -158,6 +158,7 @@ async fn run(
             timezone: "America/New_York".into(),
             progress_interval: Duration::from_secs(10),
             progress_database_url: None,
+            metrics_addr: None,
         },
         Shutdown::new(),
     )

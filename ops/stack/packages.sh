@@ -2,8 +2,8 @@
 # Every Debian package the build, the stack and the tests use, by purpose: `./stack up` and
 # `./stack demo` install what is missing of BUILD and STACK, `./stack test` of TEST too, in one
 # apt-get call. On a fresh machine of this project's kind (Debian 12 with Rust, Java 17, Python
-# 3.11, Maven and Node.js 20) only protobuf-compiler, libprotobuf-dev and redis-server (plus
-# chromium and chromium-driver for the tests) are missing; the README lists what each command
+# 3.11, Maven and Node.js 20) only protobuf-compiler, libprotobuf-dev, redis-server and prometheus
+# (plus chromium and chromium-driver for the tests) are missing; the README lists what each command
 # installs and where.
 
 # Building the Rust workspace: a C toolchain for librdkafka (configure + make), zstd and
@@ -12,10 +12,10 @@
 STACK_DEBIAN_BUILD=(build-essential pkg-config perl zlib1g-dev protobuf-compiler libprotobuf-dev)
 
 # Running the stack: Java 17 (Kafka, Spark), Maven (Kafka's and Spark 4's jars), PostgreSQL 15,
-# Redis, python3-venv (the pyspark, Airflow and supervisor venvs), curl/procps/iproute2 (readiness
-# checks, status, port owners).
-STACK_DEBIAN_STACK=(openjdk-17-jre-headless maven postgresql redis-server python3-venv curl
-  ca-certificates procps iproute2)
+# Redis, Prometheus (and its promtool), python3-venv (the pyspark, Airflow and supervisor venvs),
+# curl/procps/iproute2 (readiness checks, status, port owners).
+STACK_DEBIAN_STACK=(openjdk-17-jre-headless maven postgresql redis-server prometheus python3-venv
+  curl ca-certificates procps iproute2)
 
 # The tests: Chromium and its driver (the frontend's end-to-end tests), psql and git.
 STACK_DEBIAN_TEST=(chromium chromium-driver postgresql-client git)

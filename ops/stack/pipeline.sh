@@ -21,6 +21,9 @@ pipeline_up() {
   # Fresh rather than frugal: a micro-batch every 5 s (the job's default is 30 s).
   export MINDY_STREAM_TRIGGER=${MINDY_STREAM_TRIGGER:-5s}
   export MINDY_VALIDATOR_METRICS_ADDR="127.0.0.1:$VALIDATOR_METRICS_PORT"
+  # The driver's and the exporter's Prometheus endpoints (scraped by ./stack up prometheus).
+  export MINDY_STREAM_METRICS_ADDR="127.0.0.1:$STREAM_METRICS_PORT"
+  export MINDY_EXPORTER_METRICS_ADDR="127.0.0.1:$EXPORTER_METRICS_PORT"
   local vars; vars="$(env_file_names) $PIPELINE_VARS"
   if ! is_running validator; then
     require_free_port validator "$VALIDATOR_METRICS_PORT"
@@ -30,6 +33,7 @@ pipeline_up() {
   local job
   for job in stream enrich exporter; do
     is_running "$job" && continue
+    case $job in stream) require_free_port stream "$STREAM_METRICS_PORT" ;; exporter) require_free_port exporter "$EXPORTER_METRICS_PORT" ;; esac
     case $job in
       stream) supervise stream "$STACK_ROOT" "$vars" "$MINDY_BIN" stream ;;
       enrich) supervise enrich "$STACK_ROOT" "$vars" "$MINDY_BIN" enrich ;;

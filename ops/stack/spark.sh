@@ -30,6 +30,8 @@ spark_env() {
   export SPARK_LOCAL_IP=127.0.0.1 SPARK_LOCAL_DIRS="$STACK_DATA/spark/tmp"
   export SPARK_CONF_DIR="$STACK_DATA/spark/conf" PYSPARK_PYTHON="$SPARK_VENV/bin/python"
   mkdir -p "$SPARK_LOCAL_DIRS" "$SPARK_CONF_DIR"
+  # Every Spark process serves its metrics for Prometheus on its web UI (Spark's PrometheusServlet).
+  cp "$STACK_OPS/spark/metrics.properties" "$SPARK_CONF_DIR/metrics.properties"
 }
 
 # master_json: the master's JSON status page (alive workers, running apps).
@@ -93,6 +95,8 @@ spark_connect_up() {
     --conf spark.databricks.delta.snapshotPartitions=4 \
     --conf spark.sql.session.timeZone=UTC \
     --conf spark.sql.streaming.stateStore.stateSchemaCheck=true \
+    --conf spark.sql.streaming.metricsEnabled=true \
+    --conf spark.ui.prometheus.enabled=true \
     spark-internal
   # First start resolves the packages from Maven Central (a minute or two); later starts use the cache.
   wait_until spark-connect 600 port_open "$SPARK_CONNECT_PORT"

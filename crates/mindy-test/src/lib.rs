@@ -180,3 +180,36 @@ where
         delay = (delay * 2).min(Duration::from_secs(1));
     }
 }
+
+/// Every query of the committed Grafana dashboards (`docker/grafana/dashboards/*.json`, panels in
+/// rows included), as (dashboard / panel title, PromQL expression), for the tests that run them
+/// against the stack's Prometheus.
+pub fn grafana_queries() -> Vec<(String, String)> {
+    fn panels(list: &serde_json::Value, dashboard: &str, out: &mut Vec<(String, String)>) {
+        for panel in list.as_array().into_iter().flatten() {
+            let title = format!("{dashboard} / {}", panel["title"].as_str().unwrap_or("?"));
+            for target in panel["targets"].as_array().into_iter().flatten() {
+                if let Some(expr) = target["expr"].as_str() {
+                    out.push((title.clone(), expr.to_string()));
+                }
+            }
+            panels(&panel["panels"], dashboard, out);
+        }
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docker/grafana/dashboards");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let dashboard: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let name = dashboard["title"].as_str().unwrap_or("?").to_string();
+        panels(&dashboard["panels"], &name, &mut out);
+    }
+    out
+}

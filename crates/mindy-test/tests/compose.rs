@@ -40,6 +40,8 @@ const SERVICES: &[(&str, Option<&[&str]>)] = &[
     ("kafka-init", Some(&["processing"])),
     ("postgres", Some(&["data"])),
     ("redis", Some(&["data"])),
+    ("prometheus", Some(&["application", "processing"])),
+    ("grafana", Some(&["application"])),
 ];
 
 /// One-shot services: they run to completion (`restart: "no"`) and need no healthcheck.
@@ -431,6 +433,8 @@ struct StackFacts {
     /// `ops/stack/kafka.sh`'s topics as `name:partitions:retention.ms`, with the default names
     /// `./stack` gives them.
     topics: BTreeSet<String>,
+    /// `ops/stack/prometheus.sh`'s `PROMETHEUS_VERSION` (Debian 12's package).
+    prometheus: String,
 }
 
 fn ops_file(path: &str) -> String {
@@ -452,6 +456,7 @@ fn stack_facts() -> StackFacts {
     let pom = ops_file("ops/kafka/pom.xml");
     let spark = ops_file("ops/stack/spark.sh");
     let kafka_sh = ops_file("ops/stack/kafka.sh");
+    let prometheus_sh = ops_file("ops/stack/prometheus.sh");
     let stack = ops_file("stack");
     // `TOPIC_EMAILS=${MINDY_TOPIC_EMAILS:-emails-topic}` → TOPIC_EMAILS = emails-topic.
     let default_name = |var: &str| {
@@ -483,6 +488,9 @@ fn stack_facts() -> StackFacts {
             .expect("spark.sh defaults DELTA_VERSION")
             .to_string(),
         topics,
+        prometheus: between(&prometheus_sh, "\nPROMETHEUS_VERSION=", "\n")
+            .expect("prometheus.sh sets PROMETHEUS_VERSION")
+            .to_string(),
     }
 }
 
@@ -550,6 +558,38 @@ fn stack_agreement_problems(compose: &Value, stack: &StackFacts) -> Vec<String> 
             "kafka-init creates {topics:?}, the stack {:?}",
             stack.topics
         ));
+    }
+    let want = format!("prom/prometheus:v{}", stack.prometheus);
+    if image("prometheus") != want {
+        problems.push(format!(
+            "prometheus runs {}, the stack Prometheus {}",
+            image("prometheus"),
+            stack.prometheus
+        ));
+    }
+    // One file each, for both: the alert rules, and Spark's metrics sinks.
+    let mounts = |name: &str| {
+        service(compose, name)["volumes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(mount)
+            .map(|(source, _)| source)
+            .collect::<Vec<_>>()
+    };
+    let shared = [
+        ("prometheus", "../ops/prometheus/rules.yml"),
+        ("spark-master", "../ops/spark/metrics.properties"),
+        ("spark-worker-1", "../ops/spark/metrics.properties"),
+        ("spark-worker-2", "../ops/spark/metrics.properties"),
+        ("spark-connect", "../ops/spark/metrics.properties"),
+    ];
+    for (name, file) in shared {
+        if !mounts(name).iter().any(|m| m == file) {
+            problems.push(format!(
+                "{name} does not mount {file}, as the stack uses it"
+            ));
+        }
     }
     problems
 }
@@ -813,6 +853,20 @@ fn the_checks_fail_on_broken_files() {
             "kafka image drifted",
             broken(
                 |c| svc_mut(c, "kafka")["image"] = "apache/kafka:0.0.1".into(),
+                |c| stack_agreement_problems(c, &stack_facts()),
+            ),
+        ),
+        (
+            "prometheus image drifted",
+            broken(
+                |c| svc_mut(c, "prometheus")["image"] = "prom/prometheus:v3.0.0".into(),
+                |c| stack_agreement_problems(c, &stack_facts()),
+            ),
+        ),
+        (
+            "the alert rules not mounted",
+            broken(
+                |c| svc_mut(c, "prometheus")["volumes"] = Value::Array(vec![]),
                 |c| stack_agreement_problems(c, &stack_facts()),
             ),
         ),

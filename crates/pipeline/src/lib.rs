@@ -8,6 +8,7 @@
 //!   recurrence).
 //! - [`mime`]: the MIME parser that builds an email record from raw RFC 5322 bytes.
 //! - [`persona`]: the deterministic demo persona (Sarah): her mailbox and calendar.
+//! - [`metrics`]: the long-running jobs' Prometheus endpoint and registry.
 //! - [`shutdown`]: the SIGTERM/Ctrl-C flag jobs poll or await.
 //! - [`error`]: the jobs' error type (the core's errors plus Spark, Redis, Gmail).
 //!
@@ -16,6 +17,7 @@
 pub mod error;
 pub mod ical;
 pub mod jobs;
+pub mod metrics;
 pub mod mime;
 pub mod persona;
 pub mod shutdown;

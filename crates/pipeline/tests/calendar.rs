@@ -143,6 +143,7 @@ impl Fixture {
             timezone: timezone.into(),
             progress_interval: Duration::from_secs(5),
             progress_database_url: None,
+            metrics_addr: None,
         }
     }
 

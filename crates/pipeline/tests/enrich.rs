@@ -814,6 +814,7 @@ async fn roles_mapping_threads_and_text_on_small_mail() {
         tables: vec![],
         continuous: false,
         interval: std::time::Duration::from_secs(1),
+        metrics_addr: None,
     };
     export::run_specs(&export_config, &exports, Shutdown::new())
         .await

@@ -71,6 +71,7 @@ impl Fixture {
             tables: vec![],
             continuous: false,
             interval: Duration::from_millis(200),
+            metrics_addr: None,
         };
         Fixture {
             spark,

@@ -409,6 +409,113 @@ async fn the_pipeline_and_the_chat_recover_from_a_restart_of_each_service_and_lo
         );
     }
     pool.close().await;
+    prometheus_scraped_the_running_stack().await;
+}
+
+/// Issue 20: the stack's Prometheus scrapes every part of it, the pipeline's jobs and mindy-api
+/// included, and holds what they reported: the stream's batches, its resubmission after the Spark
+/// restart, the exporter's freshness.
+async fn prometheus_scraped_the_running_stack() {
+    let prometheus = Prometheus {
+        url: required("MINDY_PROMETHEUS_URL"),
+        http: reqwest::Client::new(),
+    };
+    // Each target is scraped every 5 s; one just restarted (Airflow's turn came last, Spark's
+    // driver UI came back with the Connect server) may need a scrape or two.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let down = loop {
+        let down = prometheus.targets_down().await;
+        if down.as_ref().is_some_and(Vec::is_empty) || Instant::now() > deadline {
+            break down;
+        }
+        tokio::time::sleep(PROBE_INTERVAL).await;
+    };
+    assert_eq!(down, Some(vec![]), "Prometheus's targets that are not up");
+    let batches = prometheus
+        .value(r#"sum(mindy_stream_batches_total{query="mindy_bronze"})"#)
+        .await;
+    assert!(
+        batches.is_some_and(|n| n >= 1.0),
+        "bronze's batches: {batches:?}"
+    );
+    let restarts = prometheus.value("max(mindy_stream_restarts_total)").await;
+    assert!(
+        restarts.is_some_and(|n| n >= 1.0),
+        "the stream's resubmissions after the Spark restart: {restarts:?}"
+    );
+    let age = prometheus
+        .value("max(time() - mindy_export_last_success_timestamp_seconds)")
+        .await;
+    assert!(
+        age.is_some_and(|s| s < 600.0),
+        "the serving tables' age: {age:?} s"
+    );
+    let validated = prometheus
+        .value(r#"sum(mindy_validator_records_total{outcome="valid"})"#)
+        .await;
+    assert!(
+        validated.is_some_and(|n| n >= 1.0),
+        "validated records: {validated:?}"
+    );
+    let requests = prometheus.value("sum(mindy_api_http_requests_total)").await;
+    assert!(
+        requests.is_some_and(|n| n >= 1.0),
+        "mindy-api's requests: {requests:?}"
+    );
+    // Every panel of the Grafana dashboards shows data on the running stack.
+    for (panel, expr) in mindy_test::grafana_queries() {
+        let data = prometheus.get("/api/v1/query", &[("query", &expr)]).await;
+        let series = data
+            .as_ref()
+            .and_then(|d| d["result"].as_array())
+            .map_or(0, Vec::len);
+        assert!(
+            series > 0,
+            "Grafana panel {panel:?} shows no data: {expr} → {data:?}"
+        );
+    }
+    println!(
+        "Prometheus: every target up, every Grafana panel with data; bronze batches {batches:?}, stream restarts {restarts:?}, serving data {age:?} s old"
+    );
+}
+
+/// The stack's Prometheus, through its HTTP API.
+struct Prometheus {
+    url: String,
+    http: reqwest::Client,
+}
+
+impl Prometheus {
+    async fn get(&self, path: &str, query: &[(&str, &str)]) -> Option<Value> {
+        let response = self.http.get(format!("{}{path}", self.url)).query(query);
+        let body: Value = response.send().await.ok()?.json().await.ok()?;
+        (body["status"] == "success").then(|| body["data"].clone())
+    }
+
+    /// The active targets that are not up, as `job url (last error)`; `None` when Prometheus does
+    /// not answer.
+    async fn targets_down(&self) -> Option<Vec<String>> {
+        let data = self.get("/api/v1/targets", &[("state", "active")]).await?;
+        Some(
+            data["activeTargets"]
+                .as_array()?
+                .iter()
+                .filter(|t| t["health"] != "up")
+                .map(|t| {
+                    format!(
+                        "{} {} ({})",
+                        t["labels"]["job"], t["scrapeUrl"], t["lastError"]
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// The first sample of an instant query's result.
+    async fn value(&self, promql: &str) -> Option<f64> {
+        let data = self.get("/api/v1/query", &[("query", promql)]).await?;
+        data["result"][0]["value"][1].as_str()?.parse().ok()
+    }
 }
 
 /// The stack's pipeline and `mindy-api`, started for the test and stopped after it, whatever

@@ -75,6 +75,7 @@ impl Fixture {
             timezone: timezone.into(),
             progress_interval: Duration::from_secs(5),
             progress_database_url: Some(stack.database_url.clone()),
+            metrics_addr: None,
         };
         let producer = kafka::client_config(&kafka_args)
             .set("acks", "all")
@@ -486,13 +487,29 @@ async fn redelivered_ids_count_once_late_mail_stays_in_bronze_and_bad_values_are
 }
 
 #[tokio::test]
-async fn stream_records_progress_for_the_dashboard() {
+async fn stream_records_progress_for_the_dashboard_and_prometheus() {
     let f = Fixture::new("progress", "UTC").await;
-    f.produce_records(&workload(
-        Utc.with_ymd_and_hms(2026, 3, 9, 8, 0, 0).unwrap(),
-    ))
-    .await;
+    let records = workload(Utc.with_ymd_and_hms(2026, 3, 9, 8, 0, 0).unwrap());
+    f.produce_records(&records).await;
     f.run().await;
+
+    // The driver's metrics (what a continuous one serves on /metrics): every query's batches and
+    // rows. Other tests' queries of the same names, in this process, add to the same series: at
+    // least this test's records.
+    let page = mindy_pipeline::metrics::render_registry();
+    let value = |series: &str| -> f64 {
+        page.lines()
+            .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {series} on the metrics page:\n{page}"))
+    };
+    let bronze = "{query=\"mindy_bronze\"}";
+    assert!(value(&format!("mindy_stream_input_rows_total{bronze}")) >= records.len() as f64);
+    assert!(value(&format!("mindy_stream_batches_total{bronze}")) >= 1.0);
+    assert!(value("mindy_stream_batch_id{query=\"mindy_silver\"}") >= 0.0);
+    assert!(
+        page.contains("# TYPE mindy_stream_late_rows_dropped counter"),
+        "{page}"
+    );
     let pool = sqlx::PgPool::connect(&f.stack.database_url).await.unwrap();
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT query_name, batch_id FROM stream_progress WHERE query_name LIKE 'mindy_%'",
@@ -521,6 +538,8 @@ async fn a_continuous_stream_resubmits_its_queries_when_spark_connect_restarts()
     f.config.available_now = false;
     f.config.max_offsets_per_trigger = 1_000;
     f.config.progress_interval = Duration::from_secs(1);
+    let metrics = free_local_addr();
+    f.config.metrics_addr = Some(metrics);
     let records = workload(Utc.with_ymd_and_hms(2026, 3, 10, 8, 0, 0).unwrap());
     let (before, after) = records.split_at(records.len() / 2);
     let (during, after) = after.split_at(after.len() / 2);
@@ -553,8 +572,28 @@ async fn a_continuous_stream_resubmits_its_queries_when_spark_connect_restarts()
             .await
             .unwrap();
     assert!(restarts >= 1, "restarts recorded: {restarts}");
+    // ... and counted for Prometheus, by the driver that lived through it.
+    let page = reqwest::get(format!("http://{metrics}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let counted: f64 = page
+        .lines()
+        .find_map(|l| l.strip_prefix("mindy_stream_restarts_total ")?.parse().ok())
+        .unwrap_or_else(|| panic!("no mindy_stream_restarts_total:\n{page}"));
+    assert!(counted >= 1.0, "{page}");
     shutdown.trigger();
     driver.await.unwrap().unwrap();
+}
+
+/// A local address no one listens on now.
+fn free_local_addr() -> std::net::SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
 }
 
 /// Waits (up to 5 minutes) until bronze holds `n` rows with `n` different message ids, while

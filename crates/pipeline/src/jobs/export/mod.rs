@@ -14,6 +14,7 @@
 //! tick (with backoff), so a Spark or PostgreSQL restart only delays the export.
 
 pub mod delta;
+pub mod metrics;
 pub mod postgres;
 
 use std::fmt;
@@ -52,6 +53,10 @@ pub struct ExportConfig {
     /// How often a continuous export looks for new Delta versions (e.g. `2s`, `500ms`).
     #[arg(long, env = "MINDY_EXPORT_INTERVAL", default_value = "2s", value_parser = mindy_core::config::parse_duration)]
     pub interval: Duration,
+    /// Serve Prometheus metrics ([`metrics`]: steps, rows, versions, freshness) on this address
+    /// with `--continuous`, e.g. `127.0.0.1:9466` (port 0 picks a free one). Off when unset.
+    #[arg(long, env = "MINDY_EXPORTER_METRICS_ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 /// One export as the job runs it: a Delta table at a path, a serving table and its key.
@@ -220,13 +225,22 @@ pub async fn run_specs(
         .build()
         .await?;
     let pool = db::connect(&config.database).await?;
+    let recorded = metrics::get();
+    crate::metrics::spawn(
+        config.metrics_addr.filter(|_| config.continuous),
+        crate::metrics::registry_render(),
+        shutdown.clone(),
+    )
+    .await?;
     let mut report = Report::default();
     let mut backoff = config.interval;
     loop {
         let started = Instant::now();
         let mut failed = false;
         for spec in specs {
-            match step(&spark, &pool, spec).await {
+            let result = step(&spark, &pool, spec).await;
+            recorded.step(&spec.target, result.as_ref().ok());
+            match result {
                 Ok(done @ Step::Applied { .. }) => {
                     tracing::info!(target = %spec.target, step = %done, "exported");
                     report.lines.push(format!("{}: {done}", spec.target));
@@ -243,6 +257,7 @@ pub async fn run_specs(
                 }
             }
         }
+        recorded.pass(started.elapsed());
         if !config.continuous || shutdown.is_triggered() {
             return Ok(report);
         }
@@ -285,6 +300,7 @@ mod tests {
             tables: vec![],
             continuous: false,
             interval: Duration::from_secs(1),
+            metrics_addr: None,
         };
         let specs = specs(&config, &registry).unwrap();
         assert_eq!(specs[0].source, "s3a://lake/bronze/emails");

@@ -18,6 +18,7 @@
 //! back without the queries, they are resubmitted from their checkpoints ([`supervise`]).
 
 pub mod calendar;
+pub mod metrics;
 pub mod monitor;
 pub mod plan;
 pub mod summary;
@@ -119,6 +120,11 @@ pub struct StreamConfig {
         hide_env_values = true
     )]
     pub progress_database_url: Option<String>,
+    /// Serve the queries' progress as Prometheus metrics ([`metrics`]) on this address while
+    /// running continuously, e.g. `127.0.0.1:9465` (port 0 picks a free one). Off when unset, and
+    /// with `--available-now`.
+    #[arg(long, env = "MINDY_STREAM_METRICS_ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 /// Paths of the stream's tables and checkpoints.
@@ -175,11 +181,19 @@ impl StreamConfig {
 /// Runs the stream until `shutdown` (or, with `--available-now`, until caught up). Running
 /// continuously, a run lost with the Connect server is resubmitted ([`supervise::run`]).
 pub async fn run(config: &StreamConfig, shutdown: Shutdown) -> Result<StreamReport> {
+    metrics::get();
     if config.available_now {
-        run_once(config, &shutdown, 0).await
-    } else {
-        supervise::run(config, &shutdown).await
+        // Over before Prometheus would scrape it (and Airflow's runs must not take the
+        // continuous driver's port).
+        return run_once(config, &shutdown, 0).await;
     }
+    crate::metrics::spawn(
+        config.metrics_addr,
+        crate::metrics::registry_render(),
+        shutdown.clone(),
+    )
+    .await?;
+    supervise::run(config, &shutdown).await
 }
 
 /// One run of every query, from their checkpoints, until `shutdown` (or caught up). `restarts`

@@ -1,5 +1,6 @@
-//! Watching the running queries: progress to the log (and to PostgreSQL's `stream_progress` for
-//! the dashboard), termination, and failures surfaced as errors so a supervisor restarts the job.
+//! Watching the running queries: progress to the log, to Prometheus ([`super::metrics`]) and to
+//! PostgreSQL's `stream_progress` (for the dashboard), termination, and failures surfaced as
+//! errors so a supervisor restarts the job.
 
 use std::time::{Duration, Instant};
 
@@ -118,7 +119,9 @@ impl Monitor {
 
     async fn log_progress(&self, queries: &[StreamingQuery]) -> Result<()> {
         for query in queries {
-            let Some(progress) = query.last_progress().await? else {
+            let recent = query.recent_progress().await?;
+            super::metrics::get().observe(&name(query), &recent);
+            let Some(progress) = recent.into_iter().max_by_key(|p| p.batch_id) else {
                 continue;
             };
             tracing::info!(

@@ -53,6 +53,7 @@ pub async fn run(config: &StreamConfig, shutdown: &Shutdown) -> Result<StreamRep
             wait = FIRST_WAIT;
         }
         restarts += 1;
+        super::metrics::get().restarted();
         tracing::warn!(
             error = %error,
             restarts,

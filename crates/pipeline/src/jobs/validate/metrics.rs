@@ -1,21 +1,13 @@
 //! The validator's counters, for the dashboard: valid and invalid records (counted when their
 //! transaction commits, so they match what downstream sees), rejections by rule, consumer lag,
 //! and transactions committed or aborted — one set per record type (`record="email"`,
-//! `record="calendar"`), each kept by the processor of that type. Served in the Prometheus text format on `/metrics` and
-//! logged periodically.
-//!
-//! The HTTP side is a few lines on a `TcpListener` rather than a web framework: it answers
-//! `GET /metrics` and `GET /healthz`, one request per connection.
+//! `record="calendar"`), each kept by the processor of that type. Rendered in the Prometheus text
+//! format for `/metrics` ([`crate::metrics`]) and logged periodically.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-
-use crate::shutdown::Shutdown;
 
 /// Counters shared by the processing loop and the HTTP server.
 #[derive(Debug, Default)]
@@ -119,50 +111,6 @@ fn metric(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
 }
 
-/// Serves the registry's counters on `listener` until `shutdown`.
-pub async fn serve(listener: TcpListener, counters: Arc<Registry>, shutdown: Shutdown) {
-    loop {
-        let accepted = tokio::select! {
-            accepted = listener.accept() => accepted,
-            _ = shutdown.wait() => return,
-        };
-        let Ok((stream, _)) = accepted else { continue };
-        let counters = Arc::clone(&counters);
-        tokio::spawn(async move {
-            if let Err(e) = answer(stream, &counters).await {
-                tracing::debug!(error = %e, "metrics request failed");
-            }
-        });
-    }
-}
-
-async fn answer(mut stream: tokio::net::TcpStream, counters: &Registry) -> std::io::Result<()> {
-    let mut request = Vec::with_capacity(512);
-    let mut buf = [0u8; 512];
-    while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 8192 {
-        let n = stream.read(&mut buf).await?;
-        if n == 0 {
-            break;
-        }
-        request.extend_from_slice(&buf[..n]);
-    }
-    let line = request.split(|b| *b == b'\r').next().unwrap_or_default();
-    let (status, content_type, body) = if line.starts_with(b"GET /metrics") {
-        ("200 OK", "text/plain; version=0.0.4", render(counters))
-    } else if line.starts_with(b"GET /healthz") {
-        ("200 OK", "text/plain", "ok\n".to_string())
-    } else {
-        ("404 Not Found", "text/plain", "not found\n".to_string())
-    };
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).await?;
-    stream.write_all(body.as_bytes()).await?;
-    stream.shutdown().await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,28 +135,5 @@ mod tests {
         assert!(text.contains(
             "mindy_validator_transactions_total{record=\"calendar\",result=\"committed\"} 1"
         ));
-    }
-
-    #[tokio::test]
-    async fn metrics_are_served_over_http() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let counters = Arc::new(Counters::default());
-        counters.valid.store(3, Ordering::Relaxed);
-        let shutdown = Shutdown::new();
-        let registry = Arc::new(vec![("email", counters)]);
-        let server = tokio::spawn(serve(listener, registry, shutdown.clone()));
-        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-        stream
-            .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
-            .await
-            .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).await.unwrap();
-        assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
-        assert!(response
-            .contains("mindy_validator_records_total{record=\"email\",outcome=\"valid\"} 3"));
-        shutdown.trigger();
-        server.await.unwrap();
     }
 }

@@ -224,20 +224,13 @@ pub async fn run(config: &ValidateConfig, shutdown: Shutdown) -> Result<Validate
     let registry = Arc::new(registry);
     let server_stop = Shutdown::new();
     if !config.no_metrics {
-        let listener = tokio::net::TcpListener::bind(config.metrics_addr)
-            .await
-            .map_err(|e| {
-                Error::invalid(format!(
-                    "cannot serve metrics on {}: {e}",
-                    config.metrics_addr
-                ))
-            })?;
-        tracing::info!(addr = %listener.local_addr().map_err(|e| Error::invalid(e.to_string()))?, "serving /metrics");
-        tokio::spawn(metrics::serve(
-            listener,
-            Arc::clone(&registry),
+        let counters = Arc::clone(&registry);
+        crate::metrics::spawn(
+            Some(config.metrics_addr),
+            Arc::new(move || metrics::render(&counters)),
             server_stop.clone(),
-        ));
+        )
+        .await?;
     }
     let mut threads = Vec::new();
     for (route, (_, counters)) in routes.into_iter().zip(registry.iter()) {
