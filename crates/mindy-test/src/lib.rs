@@ -213,3 +213,77 @@ pub fn grafana_queries() -> Vec<(String, String)> {
     }
     out
 }
+
+/// The stack's Prometheus, through its HTTP API (`MINDY_PROMETHEUS_URL`).
+pub struct Prometheus {
+    url: String,
+    http: reqwest::Client,
+}
+
+impl Prometheus {
+    /// The Prometheus `.stack/env` names.
+    pub fn from_env() -> Self {
+        Prometheus {
+            url: required("MINDY_PROMETHEUS_URL"),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// The `data` of a successful answer to `GET path?query`; otherwise what went wrong (the
+    /// answer itself when there was one).
+    pub async fn get(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<serde_json::Value, String> {
+        let request = self.http.get(format!("{}{path}", self.url)).query(query);
+        let response = request.send().await.map_err(|e| e.to_string())?;
+        let body: serde_json::Value = response.json().await.map_err(|e| e.to_string())?;
+        if body["status"] == "success" {
+            Ok(body["data"].clone())
+        } else {
+            Err(body.to_string())
+        }
+    }
+
+    /// The active scrape targets, as Prometheus describes them (`labels.job`, `health`, ...).
+    pub async fn active_targets(&self) -> Result<Vec<serde_json::Value>, String> {
+        let data = self.get("/api/v1/targets", &[("state", "active")]).await?;
+        Ok(data["activeTargets"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    /// The active targets that are not up, as `job url (last error)`; `None` when Prometheus does
+    /// not answer.
+    pub async fn targets_down(&self) -> Option<Vec<String>> {
+        let targets = self.active_targets().await.ok()?;
+        Some(
+            targets
+                .iter()
+                .filter(|t| t["health"] != "up")
+                .map(|t| {
+                    format!(
+                        "{} {} ({})",
+                        t["labels"]["job"], t["scrapeUrl"], t["lastError"]
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// The result of an instant query (`data.result`: one entry per series).
+    pub async fn query(&self, promql: &str) -> Result<Vec<serde_json::Value>, String> {
+        let data = self.get("/api/v1/query", &[("query", promql)]).await?;
+        Ok(data["result"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// The first sample of an instant query's result.
+    pub async fn value(&self, promql: &str) -> Option<f64> {
+        self.query(promql).await.ok()?.first()?["value"][1]
+            .as_str()?
+            .parse()
+            .ok()
+    }
+}

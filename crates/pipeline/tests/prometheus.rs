@@ -9,8 +9,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
 
-use mindy_test::{grafana_queries, required};
-use serde_json::Value;
+use mindy_test::{grafana_queries, Prometheus};
 
 fn rules_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ops/prometheus")
@@ -52,24 +51,8 @@ fn the_alert_rules_are_valid_and_fire_as_their_unit_tests_say() {
 
 #[tokio::test]
 async fn the_stack_prometheus_scrapes_every_part_and_holds_the_rules() {
-    let url = required("MINDY_PROMETHEUS_URL");
-    let http = reqwest::Client::new();
-    let get = |path: &'static str| {
-        let (http, url) = (http.clone(), format!("{url}{path}"));
-        async move {
-            let body: Value = http.get(url).send().await.unwrap().json().await.unwrap();
-            assert_eq!(body["status"], "success", "{body}");
-            body["data"].clone()
-        }
-    };
-
-    let targets = get("/api/v1/targets").await;
-    let targets = targets["activeTargets"].as_array().unwrap();
-    let jobs: BTreeSet<&str> = targets
-        .iter()
-        .filter_map(|t| t["labels"]["job"].as_str())
-        .collect();
-    let want = [
+    let prometheus = Prometheus::from_env();
+    let want: BTreeSet<String> = [
         "prometheus",
         "mindy-api",
         "mindy-validator",
@@ -78,8 +61,29 @@ async fn the_stack_prometheus_scrapes_every_part_and_holds_the_rules() {
         "spark-master",
         "spark-worker",
         "spark-driver",
-    ];
-    assert_eq!(jobs, want.into_iter().collect(), "the scrape jobs");
+    ]
+    .map(String::from)
+    .into();
+    let jobs = |targets: &[serde_json::Value]| -> BTreeSet<String> {
+        targets
+            .iter()
+            .filter_map(|t| t["labels"]["job"].as_str().map(String::from))
+            .collect()
+    };
+    // Prometheus lists its targets once its scrape manager has read the configuration, a few
+    // seconds after it answers.
+    mindy_test::poll_every(
+        std::time::Duration::from_secs(30),
+        std::time::Duration::from_secs(1),
+        || {
+            let targets = prometheus.active_targets();
+            let want = &want;
+            async move { (jobs(&targets.await.ok()?) == *want).then_some(()) }
+        },
+    )
+    .await;
+    let targets = prometheus.active_targets().await.unwrap();
+    assert_eq!(jobs(&targets), want, "the scrape jobs");
     // What the default stack runs is up (the pipeline and the API are not part of it); Spark's
     // processes serve their PrometheusServlet. A scrape every 5 s: give a just-started one time.
     for job in ["prometheus", "spark-master", "spark-worker", "spark-driver"] {
@@ -87,16 +91,14 @@ async fn the_stack_prometheus_scrapes_every_part_and_holds_the_rules() {
             std::time::Duration::from_secs(60),
             std::time::Duration::from_secs(2),
             || {
-                let targets = get("/api/v1/targets");
+                let targets = prometheus.active_targets();
                 async move {
-                    let targets = targets.await;
-                    let of_job: Vec<Value> = targets["activeTargets"]
-                        .as_array()?
+                    let targets = targets.await.ok()?;
+                    targets
                         .iter()
                         .filter(|t| t["labels"]["job"] == job)
-                        .cloned()
-                        .collect();
-                    of_job.iter().all(|t| t["health"] == "up").then_some(())
+                        .all(|t| t["health"] == "up")
+                        .then_some(())
                 }
             },
         )
@@ -104,7 +106,7 @@ async fn the_stack_prometheus_scrapes_every_part_and_holds_the_rules() {
         assert!(up.is_some(), "{job}'s targets are not up: {targets:?}");
     }
 
-    let rules = get("/api/v1/rules").await;
+    let rules = prometheus.get("/api/v1/rules", &[]).await.unwrap();
     let loaded: BTreeSet<String> = rules["groups"]
         .as_array()
         .unwrap()
@@ -117,20 +119,12 @@ async fn the_stack_prometheus_scrapes_every_part_and_holds_the_rules() {
 
 #[tokio::test]
 async fn every_grafana_panel_query_is_valid_promql_for_the_stack_prometheus() {
-    let url = required("MINDY_PROMETHEUS_URL");
-    let http = reqwest::Client::new();
+    let prometheus = Prometheus::from_env();
     let queries = grafana_queries();
     assert!(queries.len() >= 15, "the dashboards' queries: {queries:?}");
     for (panel, expr) in queries {
-        let body: Value = http
-            .get(format!("{url}/api/v1/query"))
-            .query(&[("query", expr.as_str())])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(body["status"], "success", "panel {panel:?}: {expr}\n{body}");
+        if let Err(answer) = prometheus.query(&expr).await {
+            panic!("panel {panel:?}: {expr}\n{answer}");
+        }
     }
 }

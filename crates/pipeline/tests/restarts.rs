@@ -21,7 +21,9 @@ use chrono::Utc;
 use mindy_core::config::LakeArgs;
 use mindy_core::email::{EmailRecord, Mailbox, Source};
 use mindy_core::lake;
-use mindy_test::{eventually_every, poll_every, required, stack_command, unique, Stack};
+use mindy_test::{
+    eventually_every, poll_every, required, stack_command, unique, Prometheus, Stack,
+};
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
 use rdkafka::ClientConfig;
 use serde_json::Value;
@@ -416,10 +418,7 @@ async fn the_pipeline_and_the_chat_recover_from_a_restart_of_each_service_and_lo
 /// included, and holds what they reported: the stream's batches, its resubmission after the Spark
 /// restart, the exporter's freshness.
 async fn prometheus_scraped_the_running_stack() {
-    let prometheus = Prometheus {
-        url: required("MINDY_PROMETHEUS_URL"),
-        http: reqwest::Client::new(),
-    };
+    let prometheus = Prometheus::from_env();
     // Each target is scraped every 5 s; one just restarted (Airflow's turn came last, Spark's
     // driver UI came back with the Connect server) may need a scrape or two.
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -464,11 +463,8 @@ async fn prometheus_scraped_the_running_stack() {
     );
     // Every panel of the Grafana dashboards shows data on the running stack.
     for (panel, expr) in mindy_test::grafana_queries() {
-        let data = prometheus.get("/api/v1/query", &[("query", &expr)]).await;
-        let series = data
-            .as_ref()
-            .and_then(|d| d["result"].as_array())
-            .map_or(0, Vec::len);
+        let data = prometheus.query(&expr).await;
+        let series = data.as_ref().map_or(0, Vec::len);
         assert!(
             series > 0,
             "Grafana panel {panel:?} shows no data: {expr} → {data:?}"
@@ -477,45 +473,6 @@ async fn prometheus_scraped_the_running_stack() {
     println!(
         "Prometheus: every target up, every Grafana panel with data; bronze batches {batches:?}, stream restarts {restarts:?}, serving data {age:?} s old"
     );
-}
-
-/// The stack's Prometheus, through its HTTP API.
-struct Prometheus {
-    url: String,
-    http: reqwest::Client,
-}
-
-impl Prometheus {
-    async fn get(&self, path: &str, query: &[(&str, &str)]) -> Option<Value> {
-        let response = self.http.get(format!("{}{path}", self.url)).query(query);
-        let body: Value = response.send().await.ok()?.json().await.ok()?;
-        (body["status"] == "success").then(|| body["data"].clone())
-    }
-
-    /// The active targets that are not up, as `job url (last error)`; `None` when Prometheus does
-    /// not answer.
-    async fn targets_down(&self) -> Option<Vec<String>> {
-        let data = self.get("/api/v1/targets", &[("state", "active")]).await?;
-        Some(
-            data["activeTargets"]
-                .as_array()?
-                .iter()
-                .filter(|t| t["health"] != "up")
-                .map(|t| {
-                    format!(
-                        "{} {} ({})",
-                        t["labels"]["job"], t["scrapeUrl"], t["lastError"]
-                    )
-                })
-                .collect(),
-        )
-    }
-
-    /// The first sample of an instant query's result.
-    async fn value(&self, promql: &str) -> Option<f64> {
-        let data = self.get("/api/v1/query", &[("query", promql)]).await?;
-        data["result"][0]["value"][1].as_str()?.parse().ok()
-    }
 }
 
 /// The stack's pipeline and `mindy-api`, started for the test and stopped after it, whatever
