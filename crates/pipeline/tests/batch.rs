@@ -725,6 +725,51 @@ async fn days_aggregated_at_once_into_an_empty_lake_all_land() {
     let _ = std::fs::remove_dir_all(&lake);
 }
 
+/// A gold table whose creation is under way in another job (its `_delta_log` directory made, its
+/// first commit not written yet: Spark says "not a Delta table" then) is waited for, not failed
+/// on; here the other job's directory goes away after a few seconds and this job creates it.
+#[tokio::test]
+async fn a_gold_table_being_created_elsewhere_is_waited_for() {
+    use mindy_core::config::{LakeArgs, SparkArgs};
+    use mindy_pipeline::jobs::batch::{aggregate, BatchArgs, Days};
+
+    let stack = Stack::from_env();
+    let lake = stack
+        .lake_path("batch-being-created")
+        .to_string_lossy()
+        .into_owned();
+    let spark = SparkSession::builder()
+        .remote(&stack.spark_remote)
+        .build()
+        .await
+        .unwrap();
+    let day = random_past_day(53);
+    seed_bronze(&spark, &lake, day, &good_day()).await;
+    let batch = BatchArgs {
+        timezone: "UTC".into(),
+        spark: SparkArgs {
+            remote: stack.spark_remote.clone(),
+        },
+        lake: LakeArgs { root: lake.clone() },
+    };
+    let log = std::path::Path::new(&batch.gold_path()).join("_delta_log");
+    std::fs::create_dir_all(&log).unwrap();
+    let job = {
+        let batch = batch.clone();
+        tokio::spawn(async move {
+            let session = batch.session().await?;
+            aggregate::write_days(&batch, &session, Days::one(day), &[day]).await
+        })
+    };
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(!job.is_finished(), "the job did not wait: {:?}", job.await);
+    std::fs::remove_dir(&log).unwrap();
+    let written = job.await.unwrap().unwrap();
+    assert_eq!(written[0].total_emails, expected(&good_day()).total);
+    check_gold(&spark, &lake, day, &expected(&good_day())).await;
+    let _ = std::fs::remove_dir_all(&lake);
+}
+
 #[tokio::test]
 async fn a_backfill_through_today_leaves_today_for_later_while_it_has_no_mail() {
     use mindy_pipeline::jobs::batch::backfill;

@@ -90,7 +90,7 @@ pub async fn table_property(
 }
 
 /// Whether `e` says there is no Delta table where one was asked for.
-fn is_missing_table(e: &spark_client::Error) -> bool {
+pub(crate) fn is_missing_table(e: &spark_client::Error) -> bool {
     e.error_class().is_some_and(|c| NOT_A_TABLE.contains(&c))
         || e.to_string().contains("is not a Delta table")
 }

@@ -68,7 +68,43 @@ pub fn is_conflict(error: &Error) -> bool {
 /// Runs `write` (which must be safe to repeat, as every batch write is) and repeats it after a
 /// short backoff while it fails with a Delta conflict; other errors, and a conflict after the
 /// last retry, are returned as they are.
-pub async fn retry_conflicts<T, F, Fut>(what: &str, mut write: F) -> Result<T>
+pub async fn retry_conflicts<T, F, Fut>(what: &str, write: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    retry_while(what, is_conflict, write).await
+}
+
+/// [`retry_conflicts`] for creating a table that other jobs may be creating at the same moment:
+/// also retries "not a Delta table" (see [`is_table_being_created`]); a directory that stays so
+/// fails after the backoff.
+pub async fn retry_creation<T, F, Fut>(what: &str, create: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    retry_while(
+        what,
+        |e| is_conflict(e) || is_table_being_created(e),
+        create,
+    )
+    .await
+}
+
+/// True when `error` says the path holds no Delta table. Seen, besides where there is none, for
+/// a moment while another writer creates the table: its `_delta_log` directory exists before its
+/// first commit, and Spark then takes the path for a table that it cannot load.
+fn is_table_being_created(error: &Error) -> bool {
+    matches!(error, Error::Spark(spark) if crate::jobs::delta_log::is_missing_table(spark))
+}
+
+/// [`retry_conflicts`] for the errors that `retriable` picks.
+async fn retry_while<T, F, Fut>(
+    what: &str,
+    retriable: impl Fn(&Error) -> bool,
+    mut write: F,
+) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T>>,
@@ -76,7 +112,7 @@ where
     let mut attempt = 0;
     loop {
         match write().await {
-            Err(e) if is_conflict(&e) && attempt < BACKOFF.len() => {
+            Err(e) if retriable(&e) && attempt < BACKOFF.len() => {
                 let delay = jittered(BACKOFF[attempt]);
                 attempt += 1;
                 tracing::info!(
@@ -108,8 +144,9 @@ pub const CHANGE_DATA_FEED: &str = "delta.enableChangeDataFeed";
 
 /// Creates the Delta table at `path` with the schema of the temp view `view`, partitioned by
 /// `partition`, with the change data feed on — unless a table is there already; then only turns
-/// the change data feed on if it is off. Safe to run from several jobs at once (conflicts are
-/// retried; a retry finds the table).
+/// the change data feed on if it is off. Safe to run from several jobs at once: conflicts are
+/// retried (a retry finds the table), and so is "not a Delta table", which Spark answers while
+/// another job's creation is under way; a directory that stays so fails after the backoff.
 pub async fn create_table(
     session: &SparkSession,
     path: &str,
@@ -117,7 +154,7 @@ pub async fn create_table(
     partition: &str,
 ) -> Result<()> {
     let table = quoted_path(path);
-    retry_conflicts("creating the table", || async {
+    retry_creation("creating the table", || async {
         session
             .sql(format!(
                 "CREATE TABLE IF NOT EXISTS {table} USING delta PARTITIONED BY ({partition}) \
@@ -191,6 +228,13 @@ mod tests {
             "[PATH_NOT_FOUND] Path does not exist: file:/lake/bronze/emails."
         )));
         assert!(!is_conflict(&Error::invalid("nope")));
+        // What a job met while another job's creation of the same table was under way.
+        let being_created = server_error(
+            "[DELTA_MISSING_DELTA_TABLE] `/lake/gold/daily_summary` is not a Delta table.",
+        );
+        assert!(is_table_being_created(&being_created));
+        assert!(!is_conflict(&being_created));
+        assert!(!is_table_being_created(&server_error(EMPTY_DIRECTORY)));
         assert_eq!(quoted_path("/lake/gold/x"), "delta.`/lake/gold/x`");
         assert_eq!(quoted_path("/a`b"), "delta.`/a``b`");
     }

@@ -39,12 +39,19 @@ pub fn table(path: &str) -> Result<String> {
 pub async fn ensure_table(session: &SparkSession, path: &str, schema: &StructType) -> Result<()> {
     let name = table(path)?;
     let schema = &table_schema(schema);
-    session
-        .sql(format!(
-            "CREATE TABLE IF NOT EXISTS {name} ({}) USING delta TBLPROPERTIES ({PROPERTIES})",
-            schema.to_ddl()
-        ))
-        .await?;
+    let create = format!(
+        "CREATE TABLE IF NOT EXISTS {name} ({}) USING delta TBLPROPERTIES ({PROPERTIES})",
+        schema.to_ddl()
+    );
+    // Another enrich run (Airflow's beside a continuous one) may be creating it this moment.
+    crate::jobs::batch::delta::retry_creation("creating the table", || async {
+        session
+            .sql(create.as_str())
+            .await
+            .map(drop)
+            .map_err(Into::into)
+    })
+    .await?;
     let existing = session
         .read()
         .format("delta")
