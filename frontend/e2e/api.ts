@@ -2,7 +2,7 @@
 
 import { type APIRequestContext, request } from "@playwright/test";
 
-import { ChatReply, Confirmation, Health, KafkaReport, LakeReport, AirflowRuns, ProposalDetail } from "../lib/api/schemas";
+import { ChatReply, Confirmation, Health, KafkaReport, LakeReport, AirflowRuns, MetricsReport, ProposalDetail } from "../lib/api/schemas";
 
 export function apiUrl(): string {
   const url = process.env.MINDY_E2E_API_URL;
@@ -25,6 +25,7 @@ async function getJson(api: APIRequestContext, path: string, ok: number[] = [200
 export const getHealth = async (api: APIRequestContext) => Health.parse(await getJson(api, "/api/health", [200, 503]));
 export const getLake = async (api: APIRequestContext) => LakeReport.parse(await getJson(api, "/api/pipeline/lake"));
 export const getKafka = async (api: APIRequestContext) => KafkaReport.parse(await getJson(api, "/api/pipeline/kafka"));
+export const getMetrics = async (api: APIRequestContext) => MetricsReport.parse(await getJson(api, "/api/pipeline/metrics"));
 export const getRuns = async (api: APIRequestContext, limit: number) =>
   AirflowRuns.parse(await getJson(api, `/api/pipeline/airflow/runs?limit=${limit}`));
 

@@ -4,7 +4,7 @@ import { expect, test } from "@playwright/test";
 
 import { summarizeLake } from "../lib/dashboard/summary";
 
-import { apiContext, getHealth, getKafka, getLake, getRuns } from "./api";
+import { apiContext, getHealth, getKafka, getLake, getMetrics, getRuns } from "./api";
 import { DashboardPage } from "./pages/dashboard";
 
 // The dashboard's numbers must be the API's. Offsets and records move while the pipeline runs, so each check
@@ -67,6 +67,19 @@ test("the dashboard shows the API's live numbers", async ({ page }) => {
       const { runs } = await getRuns(api, 10);
       const shown = await dashboard.runs().evaluateAll((rows) => rows.map((r) => [r.getAttribute("data-run-id"), r.getAttribute("data-state")]));
       expect(shown).toEqual(runs.map((r) => [r.run_id, r.state ?? ""]));
+    }).toPass({ timeout: 30_000 });
+  });
+
+  await test.step("metrics from the stack's Prometheus", async () => {
+    await expect(async () => {
+      await page.reload();
+      const metrics = await getMetrics(api);
+      expect(metrics.configured).toBe(true);
+      const panel = page.getByTestId("panel-metrics");
+      await expect(panel.getByTestId("metrics-targets")).toHaveText(`${metrics.targets.up} of ${metrics.targets.total} targets up`, { timeout: 1000 });
+      for (const tile of metrics.tiles) {
+        await expect(panel.getByTestId(`metric-${tile.id}`)).toContainText(tile.title, { timeout: 1000 });
+      }
     }).toPass({ timeout: 30_000 });
   });
 

@@ -66,6 +66,10 @@ pub struct Args {
     /// The Delta Lake (dashboard).
     #[command(flatten)]
     pub lake: LakeArgs,
+    /// Prometheus's base URL (`http://host:9090`), whose series the dashboard's metrics panel
+    /// shows; unset, the panel says so.
+    #[arg(long, env = "MINDY_PROMETHEUS_URL")]
+    pub prometheus_url: Option<String>,
     /// Log as JSON lines (default) or human-readable text.
     #[arg(long, env = "MINDY_LOG_FORMAT", default_value = "json", value_parser = ["json", "text"])]
     pub log_format: String,

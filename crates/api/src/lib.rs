@@ -72,6 +72,7 @@ pub fn app(state: AppState) -> Router {
             "/api/pipeline/airflow/workers",
             get(routes::pipeline::airflow_workers),
         )
+        .route("/api/pipeline/metrics", get(routes::pipeline::prometheus))
         .route("/api/openapi.json", get(routes::meta::openapi))
         .route("/metrics", get(routes::meta::metrics))
         // Last added runs first: the limit counts unauthenticated attempts too.

@@ -16,6 +16,9 @@ use crate::dashboard::airflow::{AirflowRuns, Run};
 use crate::dashboard::health::{Check, Health};
 use crate::dashboard::kafka::{GroupLag, KafkaReport, PartitionOffsets, TopicOffsets};
 use crate::dashboard::lake::{LakeReport, LakeTable, Layer};
+use crate::dashboard::prometheus::{
+    Alert, DownTarget, MetricPoint, MetricTile, MetricUnit, MetricsReport, TargetsSummary,
+};
 use crate::dashboard::quality::{QualityReport, QualityScore};
 use crate::dashboard::streams::{StreamQuery, StreamsReport};
 use crate::dashboard::workers::{WorkerReport, WorkerState, WorkerTask};
@@ -43,6 +46,7 @@ use crate::routes::chat::ChatRequest;
         routes::pipeline::quality,
         routes::pipeline::streams,
         routes::pipeline::airflow_workers,
+        routes::pipeline::prometheus,
         routes::meta::openapi,
         routes::meta::metrics,
         routes::actions::list,
@@ -57,7 +61,8 @@ use crate::routes::chat::ChatRequest;
     components(schemas(
         ChatRequest, ChatReply, Timings, Chart, ChartKind, ErrorBody, ErrorDetail, Health, Check,
         AirflowRuns, Run, LakeReport, Layer, LakeTable, KafkaReport, TopicOffsets, PartitionOffsets,
-        GroupLag, QualityReport, QualityScore, StreamsReport, StreamQuery, WorkerReport, WorkerState, WorkerTask, Proposal, Action, EmailDraft, EventDraft, TaskDraft,
+        GroupLag, QualityReport, QualityScore, StreamsReport, StreamQuery, WorkerReport, WorkerState, WorkerTask, MetricsReport, MetricTile,
+        MetricUnit, MetricPoint, TargetsSummary, DownTarget, Alert, Proposal, Action, EmailDraft, EventDraft, TaskDraft,
         ReminderDraft, MoveDraft, BlockDraft, UnblockDraft, EventRef, Person, Status, ActionResult,
         AuditEntry, Task, Reminder, Confirmation, Edit,
         ProposalDetail,

@@ -169,6 +169,11 @@ impl AppState {
             spark_remote: args.spark.remote.clone(),
             airflow: args.airflow.clone(),
             lake: args.lake.clone(),
+            prometheus: args
+                .prometheus_url
+                .as_deref()
+                .filter(|u| !u.is_empty())
+                .map(crate::dashboard::prometheus::Prometheus::new),
             airflow_client: Default::default(),
         };
         let settings = Settings {

@@ -239,3 +239,70 @@ async fn kafka_offsets_and_group_lag() {
     );
     assert_eq!(body["topics"][1]["exists"], false);
 }
+
+/// The metrics panel's series come from the stack's Prometheus: every tile asked (its PromQL
+/// accepted), the targets counted (Prometheus scrapes itself, so at least that one is up), the
+/// alerts listed. Whether each tile has data is checked where the pipeline runs (the restart
+/// matrix in `crates/pipeline/tests/restarts.rs`).
+#[tokio::test]
+async fn metrics_come_from_prometheus() {
+    let app = TestApp::new().await;
+    let (status, body) = app.get("/api/pipeline/metrics?minutes=30").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["configured"], true);
+    assert_eq!(body["step_secs"], 15, "30 minutes in 120 points of 15 s");
+    let ids: Vec<&str> = body["tiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    let expected: Vec<&str> = mindy_api::dashboard::prometheus::TILES
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(ids, expected);
+    for tile in body["tiles"].as_array().unwrap() {
+        for point in tile["points"].as_array().unwrap() {
+            assert!(point["t"].is_i64() && point["v"].is_f64(), "{tile}");
+        }
+    }
+    let targets = &body["targets"];
+    assert!(targets["up"].as_u64().unwrap() >= 1, "{targets}");
+    assert_eq!(
+        targets["total"].as_u64().unwrap(),
+        targets["up"].as_u64().unwrap() + targets["down"].as_array().unwrap().len() as u64,
+        "{targets}"
+    );
+    assert!(body["alerts"].is_array(), "{body}");
+
+    let (status, body) = app.get("/api/pipeline/metrics?minutes=2").await;
+    assert_eq!(
+        (status.as_u16(), body["error"]["code"].as_str()),
+        (400, Some("bad_request"))
+    );
+
+    // Without a Prometheus, the panel is told so; with one that does not answer, 502.
+    let mut options = Options::semantic();
+    options.dashboard.prometheus = None;
+    let (status, body) = TestApp::with(options)
+        .await
+        .get("/api/pipeline/metrics")
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (&body["configured"], body["tiles"].as_array().map(Vec::len)),
+        (&serde_json::json!(false), Some(0))
+    );
+    let mut options = Options::semantic();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    options.dashboard.prometheus = Some(mindy_api::dashboard::prometheus::Prometheus::new(&url));
+    let (status, body) = TestApp::with(options)
+        .await
+        .get("/api/pipeline/metrics")
+        .await;
+    assert_eq!(status, 502, "{body}");
+    assert_eq!(body["error"]["code"], "upstream_unavailable");
+}

@@ -17,6 +17,7 @@ use mindy_api::chat::safety::Validator;
 use mindy_api::chat::semantic::SemanticGenerator;
 use mindy_api::chat::store::Store;
 use mindy_api::chat::{ChatService, SqlGenerator};
+use mindy_api::dashboard::prometheus::Prometheus;
 use mindy_api::dashboard::Dashboard;
 use mindy_api::metrics::Metrics;
 use mindy_api::ratelimit::RateLimiter;
@@ -329,6 +330,7 @@ pub fn dashboard() -> Dashboard {
         lake: LakeArgs {
             root: stack.lake_root.to_string_lossy().to_string(),
         },
+        prometheus: Some(Prometheus::new(&required("MINDY_PROMETHEUS_URL"))),
         airflow_client: Default::default(),
     }
 }

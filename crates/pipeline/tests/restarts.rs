@@ -412,6 +412,32 @@ async fn the_pipeline_and_the_chat_recover_from_a_restart_of_each_service_and_lo
     }
     pool.close().await;
     prometheus_scraped_the_running_stack().await;
+    the_dashboards_metrics_have_data(&api).await;
+}
+
+/// The web dashboard's metrics panel (mindy-api's `/api/pipeline/metrics`, from the stack's
+/// Prometheus) has a current value on every tile and every target up.
+async fn the_dashboards_metrics_have_data(api: &Api) {
+    let (status, report) = api.get("/api/pipeline/metrics").await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["configured"], true, "{report}");
+    let tiles = report["tiles"].as_array().expect("tiles");
+    assert!(!tiles.is_empty(), "{report}");
+    let empty: Vec<&str> = tiles
+        .iter()
+        .filter(|t| !t["latest"].is_number())
+        .map(|t| t["id"].as_str().unwrap_or("?"))
+        .collect();
+    assert!(
+        empty.is_empty(),
+        "dashboard tiles without a current value: {empty:?} in {report}"
+    );
+    assert_eq!(report["targets"]["down"], serde_json::json!([]), "{report}");
+    let latest: Vec<String> = tiles
+        .iter()
+        .map(|t| format!("{} {}", t["id"].as_str().unwrap_or("?"), t["latest"]))
+        .collect();
+    println!("the dashboard's metrics: {}", latest.join(", "));
 }
 
 /// Issue 20: the stack's Prometheus scrapes every part of it, the pipeline's jobs and mindy-api
@@ -560,6 +586,19 @@ impl Api {
             .await?;
         let status = response.status().as_u16();
         Ok((status, response.json().await?))
+    }
+
+    /// An authenticated GET; the status and the JSON body.
+    async fn get(&self, path: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.url))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("mindy-api answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("a JSON body"))
     }
 
     /// `Some` when the chat gives an answer (200 with an answer text).

@@ -1,11 +1,12 @@
 import { render, screen, within } from "@testing-library/react";
 
-import type { KafkaReport, LakeReport } from "@/lib/api/schemas";
+import type { KafkaReport, LakeReport, MetricsReport } from "@/lib/api/schemas";
 
 import { AirflowRunsPanel } from "./airflow-runs";
 import { HealthTiles } from "./health-tiles";
 import { KafkaPanel } from "./kafka-panel";
 import { LakePanel } from "./lake-panel";
+import { formatMetric, MetricsPanel } from "./metrics-panel";
 import { QualityPanel } from "./quality-panel";
 import { StreamsPanel } from "./streams-panel";
 
@@ -200,5 +201,68 @@ describe("StreamsPanel", () => {
     unmount();
     render(<StreamsPanel streams={{ ok: false, error: { code: "upstream_unavailable", message: "postgresql is unavailable", status: 502 } }} now={NOW} />);
     expect(screen.getByRole("alert")).toHaveTextContent("postgresql is unavailable");
+  });
+});
+
+describe("MetricsPanel", () => {
+  const report = (over: Partial<MetricsReport> = {}): MetricsReport => ({
+    configured: true,
+    prometheus_url: "http://127.0.0.1:9090",
+    start: "2026-11-26T11:00:00Z",
+    end: "2026-11-26T12:00:00Z",
+    step_secs: 30,
+    tiles: [
+      {
+        id: "validated",
+        title: "Records validated",
+        unit: "per_second",
+        help: "per second",
+        query: "sum(rate(x[5m]))",
+        latest: 12.345,
+        points: [
+          { t: 1764154800, v: 10 },
+          { t: 1764154830, v: 12.345 },
+        ],
+      },
+      { id: "serving_age", title: "Serving data age", unit: "seconds", help: "age", query: "max(y)", latest: null, points: [] },
+    ],
+    targets: { up: 10, total: 11, down: [{ job: "mindy-stream", instance: "127.0.0.1:9465", health: "down", last_error: "connection refused" }] },
+    alerts: [{ name: "MindyServingDataStale", state: "firing", severity: "warning", summary: "serving data is 20 min old", active_at: "2026-11-26T11:40:00Z" }],
+    ...over,
+  });
+
+  it("shows each tile's latest value and line, the targets not scraped and the alerts", () => {
+    render(<MetricsPanel metrics={{ ok: true, data: report() }} />);
+    const validated = screen.getByTestId("metric-validated");
+    expect(validated).toHaveTextContent("Records validated");
+    expect(validated).toHaveTextContent("12/s");
+    expect(within(validated).getByTestId("sparkline")).toBeInTheDocument();
+    const age = screen.getByTestId("metric-serving_age");
+    expect(age).toHaveTextContent("—");
+    expect(age).toHaveTextContent("no data in the window");
+    expect(screen.getByTestId("metrics-targets")).toHaveTextContent("10 of 11 targets up");
+    expect(screen.getByTestId("metrics-targets")).toHaveAttribute("data-tone", "bad");
+    expect(screen.getByTestId("metrics-down")).toHaveTextContent("mindy-stream (127.0.0.1:9465)");
+    const alert = within(screen.getByTestId("metrics-alerts")).getByText(/MindyServingDataStale/);
+    expect(alert).toHaveTextContent("firing");
+    expect(screen.getByTestId("metrics-alerts")).toHaveTextContent("serving data is 20 min old · since 2026-11-26 11:40 UTC");
+    expect(screen.getByText(/The last 60 min, a point every 30 s/)).toBeInTheDocument();
+  });
+
+  it("says when mindy-api knows no Prometheus, and when Prometheus does not answer", () => {
+    const { unmount } = render(<MetricsPanel metrics={{ ok: true, data: report({ configured: false, tiles: [], alerts: [], targets: { up: 0, total: 0, down: [] } }) }} />);
+    expect(screen.getByTestId("metrics-unconfigured")).toHaveTextContent("MINDY_PROMETHEUS_URL");
+    unmount();
+    render(<MetricsPanel metrics={{ ok: false, error: { code: "upstream_unavailable", message: "prometheus is unavailable", status: 502 } }} />);
+    expect(screen.getByRole("alert")).toHaveTextContent("Prometheus");
+  });
+
+  it("formats each unit", () => {
+    expect(formatMetric(0.456, "per_second")).toBe("0.46/s");
+    expect(formatMetric(1234.4, "per_second")).toBe("1,234/s");
+    expect(formatMetric(0.25, "seconds")).toBe("250 ms");
+    expect(formatMetric(185, "seconds")).toBe("3 min 5 s");
+    expect(formatMetric(1203.6, "count")).toBe("1,204");
+    expect(formatMetric(null, "count")).toBe("—");
   });
 });

@@ -24,6 +24,7 @@ import {
   ProposalDetail,
   QualityReport,
   StreamsReport,
+  MetricsReport,
   WorkerReport,
   Reminder,
   Task,
@@ -129,6 +130,11 @@ export function getLake(options?: CallOptions) {
 /** GET /api/pipeline/streams: each streaming query's latest progress and the driver's restarts. */
 export function getStreams(options?: CallOptions) {
   return call("/api/pipeline/streams", StreamsReport, { method: "GET" }, options);
+}
+
+/** GET /api/pipeline/metrics: Prometheus's key series over the last `minutes`, its targets and alerts. */
+export function getMetrics(minutes = 60, options?: CallOptions) {
+  return call(`/api/pipeline/metrics?minutes=${minutes}`, MetricsReport, { method: "GET" }, options);
 }
 
 /** GET /api/pipeline/kafka: offsets and consumer lag per topic and partition. */

@@ -236,6 +236,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/pipeline/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The pipeline's key series over the last `minutes` (validated records, lag, rows into the lake,
+         *     micro-batch duration, serving data age, API latency), Prometheus's scrape targets and its
+         *     pending or firing alerts — for where no Grafana runs.
+         */
+        get: operations["prometheus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/pipeline/quality": {
         parameters: {
             query?: never;
@@ -369,6 +390,19 @@ export interface components {
         AirflowRuns: {
             /** @description The runs. */
             runs: components["schemas"]["Run"][];
+        };
+        /** @description An alert of `ops/prometheus/rules.yml`, pending or firing. */
+        Alert: {
+            /** @description Since when its condition holds (RFC 3339). */
+            active_at?: string | null;
+            /** @description The rule's name (`alertname`). */
+            name: string;
+            /** @description The rule's `severity` label. */
+            severity?: string | null;
+            /** @description `pending` (its condition holds, not yet for its `for:`) or `firing`. */
+            state: string;
+            /** @description The rule's `summary` annotation, filled in. */
+            summary?: string | null;
         };
         /**
          * @description What an answer is, so the UI can draw it as such: a figure or series, a list of emails, a
@@ -508,6 +542,17 @@ export interface components {
             executed_now: boolean;
             /** @description The proposal after execution. */
             proposal: components["schemas"]["Proposal"];
+        };
+        /** @description A target whose last scrape failed (or that was not scraped yet). */
+        DownTarget: {
+            /** @description `down` or `unknown` (not scraped yet). */
+            health: string;
+            /** @description The target's address. */
+            instance: string;
+            /** @description The scrape job (`mindy-stream`, `spark-worker`, ...). */
+            job: string;
+            /** @description The last scrape's error. */
+            last_error?: string | null;
         };
         /** @description What the user may change in a proposal before confirming it. */
         Edit: {
@@ -673,6 +718,70 @@ export interface components {
             /** @description Its tables, by name. */
             tables: components["schemas"]["LakeTable"][];
         };
+        /** @description One point of a series. */
+        MetricPoint: {
+            /**
+             * Format: int64
+             * @description Unix time, seconds.
+             */
+            t: number;
+            /**
+             * Format: double
+             * @description The value.
+             */
+            v: number;
+        };
+        /** @description The dashboard's metrics: key series over a window, scrape targets and alerts. */
+        MetricsReport: {
+            /** @description Alerts pending or firing. */
+            alerts: components["schemas"]["Alert"][];
+            /**
+             * @description Whether mindy-api knows a Prometheus (`MINDY_PROMETHEUS_URL`); when not, everything else is
+             *     empty.
+             */
+            configured: boolean;
+            /** @description End of the window: when Prometheus was asked (RFC 3339, UTC). */
+            end: string;
+            /** @description Prometheus's base URL (for links to its UI), when configured. */
+            prometheus_url?: string | null;
+            /** @description Start of the window (RFC 3339, UTC). */
+            start: string;
+            /**
+             * Format: int64
+             * @description Seconds between points.
+             */
+            step_secs: number;
+            /** @description The scrape targets, up or not. */
+            targets: components["schemas"]["TargetsSummary"];
+            /** @description One per tile of [`TILES`], in that order. */
+            tiles: components["schemas"]["MetricTile"][];
+        };
+        /** @description One tile's series. */
+        MetricTile: {
+            /** @description What the number means. */
+            help: string;
+            /** @description Stable id. */
+            id: string;
+            /**
+             * Format: double
+             * @description The value at the window's end; `None` when the series has no point there (nothing
+             *     reported it yet, or the component is down).
+             */
+            latest?: number | null;
+            /** @description The series, oldest first; steps where Prometheus had no number (or NaN, ±Inf) are left out. */
+            points: components["schemas"]["MetricPoint"][];
+            /** @description The PromQL asked. */
+            query: string;
+            /** @description Title. */
+            title: string;
+            /** @description Unit of `latest` and the points. */
+            unit: components["schemas"]["MetricUnit"];
+        };
+        /**
+         * @description The unit of a tile's values.
+         * @enum {string}
+         */
+        MetricUnit: "per_second" | "seconds" | "count";
         /** @description An existing event of the user's moved, or ended earlier (same start). */
         MoveDraft: {
             /** @description The other participants (told of the change by the calendar). */
@@ -961,6 +1070,15 @@ export interface components {
         StreamsReport: {
             /** @description One entry per query, by name. */
             queries: components["schemas"]["StreamQuery"][];
+        };
+        /** @description The scrape targets. */
+        TargetsSummary: {
+            /** @description The others, by job. */
+            down: components["schemas"]["DownTarget"][];
+            /** @description Active targets. */
+            total: number;
+            /** @description Targets whose last scrape succeeded. */
+            up: number;
         };
         /** @description A task as listed. */
         Task: {
@@ -1643,6 +1761,56 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    prometheus: {
+        parameters: {
+            query?: {
+                /** @description Minutes back from now (5-1440, default 60). */
+                minutes?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `configured: false` (and nothing else) when mindy-api has no MINDY_PROMETHEUS_URL */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricsReport"];
+                };
+            };
+            /** @description Bad parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Prometheus is unavailable */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -455,3 +455,63 @@ export const WorkerReport = z.object({
   last_task: WorkerTask.nullish(),
 });
 export type WorkerReport = z.infer<typeof WorkerReport>;
+
+// ---- Prometheus's key series (GET /api/pipeline/metrics): one series per tile over a window, the scrape targets,
+// the alerts pending or firing. `configured: false` when mindy-api knows no Prometheus.
+
+export const MetricPoint = z.object({ t: z.number(), v: z.number() });
+export type MetricPoint = z.infer<typeof MetricPoint>;
+
+export const MetricUnit = z.enum(["per_second", "seconds", "count"]);
+export type MetricUnit = z.infer<typeof MetricUnit>;
+
+export const MetricTile = z.object({
+  id: z.string(),
+  title: z.string(),
+  unit: MetricUnit,
+  help: z.string(),
+  query: z.string(),
+  latest: z.number().nullish(),
+  points: z.array(MetricPoint),
+});
+export type MetricTile = z.infer<typeof MetricTile>;
+
+export const DownTarget = z.object({
+  job: z.string(),
+  instance: z.string(),
+  health: z.string(),
+  last_error: z.string().nullish(),
+});
+export type DownTarget = z.infer<typeof DownTarget>;
+
+export const TargetsSummary = z.object({ up: z.number(), total: z.number(), down: z.array(DownTarget) });
+export type TargetsSummary = z.infer<typeof TargetsSummary>;
+
+export const Alert = z.object({
+  name: z.string(),
+  state: z.string(),
+  severity: z.string().nullish(),
+  summary: z.string().nullish(),
+  active_at: z.string().nullish(),
+});
+export type Alert = z.infer<typeof Alert>;
+
+export const MetricsReport = z.object({
+  configured: z.boolean(),
+  prometheus_url: z.string().nullish(),
+  start: z.string(),
+  end: z.string(),
+  step_secs: z.number(),
+  tiles: z.array(MetricTile),
+  targets: TargetsSummary,
+  alerts: z.array(Alert),
+});
+export type MetricsReport = z.infer<typeof MetricsReport>;
+
+agrees<Accepts<MetricPoint, Api["MetricPoint"]>>();
+agrees<Same<MetricUnit, Api["MetricUnit"]>>();
+agrees<Accepts<MetricTile, Api["MetricTile"]>>();
+agrees<Accepts<DownTarget, Api["DownTarget"]>>();
+agrees<Accepts<TargetsSummary, Api["TargetsSummary"]>>();
+agrees<Accepts<Alert, Api["Alert"]>>();
+agrees<Accepts<MetricsReport, Api["MetricsReport"]>>();

@@ -8,11 +8,13 @@
 //! - [`kafka`]: end offsets, committed offsets and lag.
 //! - [`quality`]: the data-quality checks, from PostgreSQL.
 //! - [`streams`]: the streaming queries' latest progress and restarts, from PostgreSQL.
+//! - [`prometheus`]: the pipeline's key series, targets and alerts, from Prometheus.
 
 pub mod airflow;
 pub mod health;
 pub mod kafka;
 pub mod lake;
+pub mod prometheus;
 pub mod quality;
 pub mod streams;
 pub mod workers;
@@ -34,6 +36,8 @@ pub struct Dashboard {
     pub airflow: AirflowArgs,
     /// The lake root.
     pub lake: LakeArgs,
+    /// Prometheus's HTTP API, when configured (`MINDY_PROMETHEUS_URL`).
+    pub prometheus: Option<prometheus::Prometheus>,
     /// The logged-in Airflow client, reused until it fails.
     pub airflow_client:
         std::sync::Arc<tokio::sync::Mutex<Option<mindy_core::airflow::AirflowClient>>>,

@@ -1,5 +1,5 @@
 //! The pipeline dashboard: Airflow runs, Delta tables, Kafka offsets, data quality, streaming
-//! queries.
+//! queries, Prometheus's key series.
 
 use axum::extract::State;
 use chrono::Days;
@@ -9,6 +9,7 @@ use utoipa::IntoParams;
 use crate::dashboard::airflow::AirflowRuns;
 use crate::dashboard::kafka::{self, KafkaReport};
 use crate::dashboard::lake::{self, LakeReport};
+use crate::dashboard::prometheus::{MetricsReport, PrometheusError};
 use crate::dashboard::quality::{self, QualityReport};
 use crate::dashboard::streams::{self, StreamsReport};
 use crate::dashboard::workers::WorkerReport;
@@ -194,4 +195,58 @@ pub async fn streams(State(state): State<AppState>) -> Result<axum::Json<Streams
         service: "postgresql",
         detail: format!("reading stream_progress: {e}"),
     })
+}
+
+/// The window of the metrics.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MetricsQuery {
+    /// Minutes back from now (5-1440, default 60).
+    #[param(minimum = 5, maximum = 1440)]
+    pub minutes: Option<u32>,
+}
+
+/// The pipeline's key series over the last `minutes` (validated records, lag, rows into the lake,
+/// micro-batch duration, serving data age, API latency), Prometheus's scrape targets and its
+/// pending or firing alerts — for where no Grafana runs.
+#[utoipa::path(
+    get,
+    path = "/api/pipeline/metrics",
+    tag = "dashboard",
+    params(MetricsQuery),
+    responses(
+        (status = 200, description = "`configured: false` (and nothing else) when mindy-api has no MINDY_PROMETHEUS_URL", body = MetricsReport),
+        (status = 400, description = "Bad parameter", body = ErrorBody),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+        (status = 502, description = "Prometheus is unavailable", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn prometheus(
+    State(state): State<AppState>,
+    Query(query): Query<MetricsQuery>,
+) -> Result<axum::Json<MetricsReport>, AppError> {
+    let minutes = query.minutes.unwrap_or(60);
+    if !(5..=1440).contains(&minutes) {
+        return Err(AppError::BadRequest(
+            "minutes must be between 5 and 1440".into(),
+        ));
+    }
+    // Live series: the wall clock, whatever day the chat's clock is fixed to.
+    let now = chrono::Utc::now();
+    let Some(prometheus) = &state.dashboard.prometheus else {
+        return Ok(axum::Json(MetricsReport::unconfigured(now)));
+    };
+    match prometheus.report(now, minutes).await {
+        Ok(report) => Ok(axum::Json(report)),
+        // A query of ours that Prometheus cannot parse is our bug; a timeout or an overloaded
+        // server is Prometheus's state.
+        Err(e @ PrometheusError::Refused { .. }) if e.is_bad_query() => {
+            Err(AppError::Internal(e.to_string()))
+        }
+        Err(e) => Err(AppError::Upstream {
+            service: "prometheus",
+            detail: e.to_string(),
+        }),
+    }
 }

@@ -6,6 +6,7 @@ import styles from "@/components/dashboard/dashboard.module.css";
 import { HealthTiles } from "@/components/dashboard/health-tiles";
 import { KafkaPanel } from "@/components/dashboard/kafka-panel";
 import { LakePanel } from "@/components/dashboard/lake-panel";
+import { MetricsPanel } from "@/components/dashboard/metrics-panel";
 import { QualityPanel } from "@/components/dashboard/quality-panel";
 import { RefreshStatus } from "@/components/dashboard/refresh-status";
 import { StreamsPanel } from "@/components/dashboard/streams-panel";
@@ -31,6 +32,7 @@ export default async function DashboardPage() {
         <LakePanel lake={data.lake} now={data.fetchedAt} />
         <AirflowRunsPanel runs={data.runs} workers={data.workers} airflowUi={data.airflowUi} now={data.fetchedAt} />
         <StreamsPanel streams={data.streams} now={data.fetchedAt} />
+        <MetricsPanel metrics={data.metrics} />
         <QualityPanel quality={data.quality} />
         <KafkaPanel kafka={data.kafka} />
       </div>
