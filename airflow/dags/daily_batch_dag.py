@@ -11,8 +11,8 @@ there, not here. The day is the run's `data_interval_start` in the DAG's timezon
 processes the day before), or `conf["date"]` for a run triggered by hand. The report runs even
 when a task failed, says which one, and then fails itself so the run is marked failed.
 
-Settings, most specific first: the run's `conf` (`date`, `lake_root`, `smtp_host`, `smtp_port`,
-`report_to`), Airflow Variables (`mindy_smtp_host`, `mindy_smtp_port`, `mindy_report_to`), then
+Settings, most specific first: the run's `conf` (`date`, `lake_root`, `as_of` — bronze's Delta
+version or a time, for a reproducible rerun — `smtp_host`, `smtp_port`, `report_to`), Airflow Variables (`mindy_smtp_host`, `mindy_smtp_port`, `mindy_report_to`), then
 the environment of the worker that runs the task (`MINDY_BIN`, `MINDY_LAKE_ROOT`, `MINDY_SMTP_*`,
 ... — `.env.example` lists it), read when the task runs, on that worker: nothing comes from the
 scheduler's or the DAG processor's environment except the schedule's timezone.
@@ -39,6 +39,8 @@ DATE = (
     "or data_interval_start.in_timezone(dag.timezone).strftime('%Y-%m-%d') }}"
 )
 LAKE = "{{ ('--lake-root ' ~ (dag_run.conf['lake_root'] | sh)) if dag_run.conf.get('lake_root') else '' }}"
+# A reproducible rerun: the jobs that read bronze read it as of this Delta version or time.
+AS_OF = "{{ ('--as-of ' ~ (dag_run.conf['as_of'] | string | sh)) if dag_run.conf.get('as_of') else '' }}"
 
 
 def mindy_batch(job: str, *extra: str) -> str:
@@ -76,13 +78,13 @@ with DAG(
 ) as dag:
     quality_check = BashOperator(
         task_id="quality_check",
-        bash_command=mindy_batch("quality", LAKE),
+        bash_command=mindy_batch("quality", LAKE, AS_OF),
         # A failed check is a verdict on the data, not a glitch: retrying cannot fix it.
         retries=0,
     )
     daily_aggregation = BashOperator(
         task_id="daily_aggregation",
-        bash_command=mindy_batch("aggregate", LAKE),
+        bash_command=mindy_batch("aggregate", LAKE, AS_OF),
     )
     export_to_postgres = BashOperator(
         task_id="export_to_postgres",

@@ -61,6 +61,16 @@ def test_settings_come_from_the_run_variables_or_the_workers_environment(dagbag:
     assert dag.user_defined_filters["sh"]("a b'c") == "'a b'\"'\"'c'"
 
 
+def test_a_rerun_can_read_bronze_as_of_a_version(dagbag: DagBag) -> None:
+    dag = dagbag.dags["daily_batch_dag"]
+    # The two jobs that read bronze; export reads gold, the report PostgreSQL.
+    for task_id in ["quality_check", "daily_aggregation"]:
+        bash = dag.get_task(task_id).bash_command
+        assert "'--as-of ' ~ (dag_run.conf['as_of'] | string | sh)" in bash, bash
+    for task_id in ["export_to_postgres", "send_email_report"]:
+        assert "as_of" not in dag.get_task(task_id).bash_command
+
+
 def test_lake_maintenance_runs_weekly_after_the_daily_batch(dagbag: DagBag) -> None:
     dag = dagbag.dags["lake_maintenance_dag"]
     assert dag.timetable.expression == "0 3 * * 0"

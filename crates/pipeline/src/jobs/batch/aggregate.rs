@@ -218,5 +218,5 @@ pub async fn run(config: &AggregateConfig) -> Result<Outcome> {
             format!("gold has no row for {date} after writing it"),
         )
     })?;
-    Ok(Outcome::Done(headline.to_string()))
+    Ok(Outcome::Done(format!("{headline}{}", batch.as_of_note())))
 }

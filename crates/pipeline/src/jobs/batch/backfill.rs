@@ -100,9 +100,10 @@ pub async fn run(config: &BackfillConfig) -> Result<Outcome> {
         not_over.extend(result.not_over);
     }
     let mut summary = format!(
-        "backfilled {range}: {done} of {} days into gold and PostgreSQL ({emails} emails) in {:.1} s",
+        "backfilled {range}: {done} of {} days into gold and PostgreSQL ({emails} emails) in {:.1} s{}",
         range.len(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        config.batch.as_of_note()
     );
     if !not_over.is_empty() {
         let days: Vec<String> = not_over.iter().map(NaiveDate::to_string).collect();

@@ -136,6 +136,63 @@ pub struct BatchArgs {
     /// Data lake root.
     #[command(flatten)]
     pub lake: LakeArgs,
+    /// Read bronze as it was at this Delta version (a number) or time (RFC 3339, or
+    /// `YYYY-MM-DD[ HH:MM:SS]` in UTC), for a reproducible rerun; the newest by default. No
+    /// environment fallback: a pinned version left in the environment would freeze every run.
+    #[arg(long, value_name = "VERSION|TIMESTAMP")]
+    pub as_of: Option<AsOf>,
+}
+
+/// A table version to read: Delta's time travel (`versionAsOf` / `timestampAsOf`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AsOf {
+    /// A commit version of the table's log.
+    Version(i64),
+    /// The version current at this instant (UTC).
+    Timestamp(chrono::DateTime<chrono::Utc>),
+}
+
+impl std::str::FromStr for AsOf {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<AsOf, String> {
+        let s = s.trim();
+        if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+            return s
+                .parse()
+                .map(AsOf::Version)
+                .map_err(|e| format!("version {s}: {e}"));
+        }
+        if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+            return Ok(AsOf::Timestamp(t.to_utc()));
+        }
+        for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"] {
+            if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, format) {
+                return Ok(AsOf::Timestamp(t.and_utc()));
+            }
+        }
+        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            return Ok(AsOf::Timestamp(
+                d.and_time(chrono::NaiveTime::MIN).and_utc(),
+            ));
+        }
+        Err(format!(
+            "{s:?} is neither a table version (a number) nor a time (RFC 3339, or YYYY-MM-DD[ HH:MM:SS] in UTC)"
+        ))
+    }
+}
+
+impl std::fmt::Display for AsOf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AsOf::Version(v) => write!(f, "version {v}"),
+            AsOf::Timestamp(t) => write!(
+                f,
+                "{}",
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+        }
+    }
 }
 
 impl BatchArgs {
@@ -157,21 +214,48 @@ impl BatchArgs {
         self.lake.location(&lake::GOLD_DAILY_SUMMARY)
     }
 
-    /// The bronze rows of `days` (partition-pruned on `event_date`).
-    pub fn bronze_days(&self, session: &SparkSession, days: Days) -> DataFrame {
-        days_of(session, &self.bronze_path(), "event_date", days)
+    /// What a job's outcome adds when it read an earlier bronze: `" (bronze as of version 12)"`;
+    /// empty when it read the newest.
+    pub fn as_of_note(&self) -> String {
+        self.as_of
+            .as_ref()
+            .map_or(String::new(), |a| format!(" (bronze as of {a})"))
     }
 
-    /// The gold rows of `days` (partition-pruned on `date`).
+    /// The bronze rows of `days` (partition-pruned on `event_date`), as of [`BatchArgs::as_of`].
+    pub fn bronze_days(&self, session: &SparkSession, days: Days) -> DataFrame {
+        days_of(
+            session,
+            &self.bronze_path(),
+            "event_date",
+            days,
+            self.as_of.as_ref(),
+        )
+    }
+
+    /// The gold rows of `days` (partition-pruned on `date`), as they are now.
     pub fn gold_days(&self, session: &SparkSession, days: Days) -> DataFrame {
-        days_of(session, &self.gold_path(), "date", days)
+        days_of(session, &self.gold_path(), "date", days, None)
     }
 }
 
-fn days_of(session: &SparkSession, path: &str, date_column: &str, days: Days) -> DataFrame {
-    session
-        .read()
-        .format("delta")
+fn days_of(
+    session: &SparkSession,
+    path: &str,
+    date_column: &str,
+    days: Days,
+    as_of: Option<&AsOf>,
+) -> DataFrame {
+    let reader = session.read().format("delta");
+    let reader = match as_of {
+        None => reader,
+        Some(AsOf::Version(v)) => reader.option("versionAsOf", v.to_string()),
+        Some(AsOf::Timestamp(t)) => reader.option(
+            "timestampAsOf",
+            t.format("%Y-%m-%d %H:%M:%S%.3fZ").to_string(),
+        ),
+    };
+    reader
         .load_path(path)
         .filter(col(date_column).between(lit(days.first), lit(days.last)))
 }
@@ -203,6 +287,22 @@ mod tests {
         assert_eq!(days.to_string(), "2026-11-01..2026-11-03");
         assert_eq!(Days::one(day(5)).to_string(), "2026-11-05");
         assert!(Days::new(day(3), day(1)).is_err());
+    }
+
+    #[test]
+    fn as_of_is_a_version_or_a_time() {
+        assert_eq!("12".parse::<AsOf>(), Ok(AsOf::Version(12)));
+        let t = |s: &str| match s.parse::<AsOf>() {
+            Ok(AsOf::Timestamp(t)) => t.to_rfc3339(),
+            other => panic!("{s}: {other:?}"),
+        };
+        assert_eq!(t("2026-11-30T08:00:00+01:00"), "2026-11-30T07:00:00+00:00");
+        assert_eq!(t("2026-11-30 08:00:00"), "2026-11-30T08:00:00+00:00");
+        assert_eq!(t("2026-11-30"), "2026-11-30T00:00:00+00:00");
+        for bad in ["", "-1", "v12", "yesterday", "2026-13-01"] {
+            assert!(bad.parse::<AsOf>().is_err(), "{bad:?}");
+        }
+        assert_eq!(AsOf::Version(3).to_string(), "version 3");
     }
 
     #[test]

@@ -258,9 +258,10 @@ pub async fn run(config: &QualityConfig) -> Result<Outcome> {
     let pool = db::connect(&config.database).await?;
     verdict.record(&pool).await?;
     lock.release().await?;
+    let note = config.day.batch.as_of_note();
     Ok(match verdict.failure() {
-        Some(why) => Outcome::Failed(why),
-        None => Outcome::Done(verdict.summary()),
+        Some(why) => Outcome::Failed(format!("{why}{note}")),
+        None => Outcome::Done(format!("{}{note}", verdict.summary())),
     })
 }
 
