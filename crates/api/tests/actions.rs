@@ -10,7 +10,6 @@ use chrono::{DateTime, TimeZone, Utc};
 use icalendar::{Calendar, CalendarComponent, Component};
 use mindy_api::actions::reminders;
 use mindy_test::smtp::SmtpSink;
-use mindy_test::unique;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
@@ -176,6 +175,8 @@ struct Fixture {
     app: TestApp,
     smtp: SmtpSink,
     calendar: std::path::PathBuf,
+    /// Holds `calendar`; removed with the fixture.
+    _dir: tempfile::TempDir,
 }
 
 async fn fixture(ttl_secs: i64) -> Fixture {
@@ -184,9 +185,8 @@ async fn fixture(ttl_secs: i64) -> Fixture {
 
 async fn fixture_with(ttl_secs: i64, options: Options) -> Fixture {
     let smtp = SmtpSink::start().await;
-    let calendar = std::env::temp_dir()
-        .join(unique("mindy-calendar"))
-        .join("mini-mindy.ics");
+    let dir = calendar_dir();
+    let calendar = dir.path().join("mini-mindy.ics");
     let app = TestApp::with(Options {
         actions: Some(ActionSetup::local(smtp.port, calendar.clone(), ttl_secs)),
         ..options
@@ -197,7 +197,16 @@ async fn fixture_with(ttl_secs: i64, options: Options) -> Fixture {
         app,
         smtp,
         calendar,
+        _dir: dir,
     }
+}
+
+/// A directory of its own for a test's calendar file, removed when dropped.
+fn calendar_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("mindy-calendar")
+        .tempdir()
+        .unwrap()
 }
 
 pub(crate) const DEMO: &str =
@@ -726,9 +735,8 @@ async fn a_failed_send_stops_everything_after_it_and_says_so() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let calendar = std::env::temp_dir()
-        .join(unique("mindy-calendar"))
-        .join("mini-mindy.ics");
+    let dir = calendar_dir();
+    let calendar = dir.path().join("mini-mindy.ics");
     let app = TestApp::with(Options {
         actions: Some(ActionSetup::local(port, calendar.clone(), 3600)),
         ..Options::semantic()

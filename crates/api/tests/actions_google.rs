@@ -9,7 +9,6 @@
 //! once). A send answered 503 is not retried: the user is told it failed.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, Query, State};
@@ -24,7 +23,6 @@ use mindy_api::metrics::Metrics;
 use mindy_core::smtp::SmtpServerArgs;
 use mindy_google::auth::{FileTokenStorage, GoogleAuthArgs};
 use mindy_test::smtp::SmtpSink;
-use mindy_test::unique;
 use serde_json::{json, Value};
 use yup_oauth2::storage::{TokenInfo, TokenStorage};
 
@@ -277,10 +275,12 @@ async fn args(base: &str, dir: &std::path::Path, smtp_port: u16) -> ActionArgs {
     }
 }
 
-fn temp_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(unique("mindy-google"));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A directory of its own for a test's token store, removed when dropped.
+fn temp_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("mindy-google")
+        .tempdir()
+        .unwrap()
 }
 
 struct Fixture {
@@ -288,13 +288,16 @@ struct Fixture {
     google: Shared,
     smtp: SmtpSink,
     args: ActionArgs,
+    /// Holds the token store; removed with the fixture.
+    _dir: tempfile::TempDir,
 }
 
 async fn fixture() -> Fixture {
     let google: Shared = Arc::default();
     let base = serve(google.clone()).await;
     let smtp = SmtpSink::start().await;
-    let args = args(&base, &temp_dir(), smtp.port).await;
+    let dir = temp_dir();
+    let args = args(&base, dir.path(), smtp.port).await;
     let app = TestApp::with(Options {
         actions: Some(ActionSetup {
             mailer: args.mailer().await.unwrap(),
@@ -310,6 +313,7 @@ async fn fixture() -> Fixture {
         google,
         smtp,
         args,
+        _dir: dir,
     }
 }
 
