@@ -340,25 +340,15 @@ fn backfill_config(
     chunk_days: u32,
     today: Option<NaiveDate>,
 ) -> mindy_pipeline::jobs::batch::backfill::BackfillConfig {
-    use mindy_core::config::{DatabaseArgs, LakeArgs, SparkArgs};
+    use mindy_core::config::DatabaseArgs;
     use mindy_pipeline::jobs::batch::backfill::BackfillConfig;
     use mindy_pipeline::jobs::batch::quality::QualityGate;
-    use mindy_pipeline::jobs::batch::BatchArgs;
     BackfillConfig {
         from,
         to,
         chunk_days,
         today,
-        batch: BatchArgs {
-            timezone: "UTC".into(),
-            spark: SparkArgs {
-                remote: stack.spark_remote.clone(),
-            },
-            lake: LakeArgs {
-                root: lake.to_string(),
-            },
-            as_of: None,
-        },
+        batch: batch_args(stack, lake, None),
         database: DatabaseArgs {
             url: stack.database_url.clone(),
             max_connections: 2,
@@ -367,6 +357,26 @@ fn backfill_config(
             threshold: 95.0,
             allow_empty: false,
         },
+    }
+}
+
+/// The batch jobs' settings for `lake` on the stack's Spark, days in UTC, bronze read as of
+/// `as_of`.
+fn batch_args(
+    stack: &Stack,
+    lake: &str,
+    as_of: Option<mindy_pipeline::jobs::batch::AsOf>,
+) -> mindy_pipeline::jobs::batch::BatchArgs {
+    use mindy_core::config::{LakeArgs, SparkArgs};
+    mindy_pipeline::jobs::batch::BatchArgs {
+        timezone: "UTC".into(),
+        spark: SparkArgs {
+            remote: stack.spark_remote.clone(),
+        },
+        lake: LakeArgs {
+            root: lake.to_string(),
+        },
+        as_of,
     }
 }
 
@@ -687,8 +697,7 @@ async fn cleanup(pool: &sqlx::PgPool, dates: &[NaiveDate], lake: &str) {
 /// sessions): the table is created once, conflicting commits are retried, and every day lands.
 #[tokio::test]
 async fn days_aggregated_at_once_into_an_empty_lake_all_land() {
-    use mindy_core::config::{LakeArgs, SparkArgs};
-    use mindy_pipeline::jobs::batch::{aggregate, BatchArgs, Days};
+    use mindy_pipeline::jobs::batch::{aggregate, Days};
 
     let stack = Stack::from_env();
     let lake = stack.lake_path("batch-race").to_string_lossy().into_owned();
@@ -702,14 +711,7 @@ async fn days_aggregated_at_once_into_an_empty_lake_all_land() {
     for day in &days {
         seed_bronze(&spark, &lake, *day, &good_day()).await;
     }
-    let batch = BatchArgs {
-        timezone: "UTC".into(),
-        spark: SparkArgs {
-            remote: stack.spark_remote.clone(),
-        },
-        lake: LakeArgs { root: lake.clone() },
-        as_of: None,
-    };
+    let batch = batch_args(&stack, &lake, None);
     let jobs = days.iter().map(|day| {
         let batch = batch.clone();
         let day = *day;
@@ -732,8 +734,7 @@ async fn days_aggregated_at_once_into_an_empty_lake_all_land() {
 /// on; here the other job's directory goes away after a few seconds and this job creates it.
 #[tokio::test]
 async fn a_gold_table_being_created_elsewhere_is_waited_for() {
-    use mindy_core::config::{LakeArgs, SparkArgs};
-    use mindy_pipeline::jobs::batch::{aggregate, BatchArgs, Days};
+    use mindy_pipeline::jobs::batch::{aggregate, Days};
 
     let stack = Stack::from_env();
     let lake = stack
@@ -747,14 +748,7 @@ async fn a_gold_table_being_created_elsewhere_is_waited_for() {
         .unwrap();
     let day = random_past_day(53);
     seed_bronze(&spark, &lake, day, &good_day()).await;
-    let batch = BatchArgs {
-        timezone: "UTC".into(),
-        spark: SparkArgs {
-            remote: stack.spark_remote.clone(),
-        },
-        lake: LakeArgs { root: lake.clone() },
-        as_of: None,
-    };
+    let batch = batch_args(&stack, &lake, None);
     let log = std::path::Path::new(&batch.gold_path()).join("_delta_log");
     std::fs::create_dir_all(&log).unwrap();
     let job = {
@@ -776,8 +770,7 @@ async fn a_gold_table_being_created_elsewhere_is_waited_for() {
 /// `--as-of`: a rerun reads bronze as it was at a version or a time, not the mail that came later.
 #[tokio::test]
 async fn a_rerun_as_of_a_bronze_version_or_time_sees_only_what_bronze_held_then() {
-    use mindy_core::config::{LakeArgs, SparkArgs};
-    use mindy_pipeline::jobs::batch::{aggregate, AsOf, BatchArgs, Days};
+    use mindy_pipeline::jobs::batch::{aggregate, AsOf, Days};
     use mindy_pipeline::jobs::delta_log::latest_version;
 
     let stack = Stack::from_env();
@@ -810,14 +803,7 @@ async fn a_rerun_as_of_a_bronze_version_or_time_sees_only_what_bronze_held_then(
     let all: Vec<Mail> = first.iter().chain(&later).cloned().collect();
 
     let total = |as_of: Option<AsOf>| {
-        let batch = BatchArgs {
-            timezone: "UTC".into(),
-            spark: SparkArgs {
-                remote: stack.spark_remote.clone(),
-            },
-            lake: LakeArgs { root: lake.clone() },
-            as_of,
-        };
+        let batch = batch_args(&stack, &lake, as_of);
         async move {
             let session = batch.session().await.unwrap();
             let written = aggregate::write_days(&batch, &session, Days::one(day), &[day])
