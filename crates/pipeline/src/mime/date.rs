@@ -14,6 +14,8 @@
 //! day/month orders (`4/9/2005` is April 9 in the US and 4 September elsewhere), and anything
 //! without a day, month, year and time.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
 /// The instant a date header's text names, in UTC; `None` when it is not readable.
@@ -51,11 +53,25 @@ struct Fields {
 impl Fields {
     /// Reads one token; `None` when it cannot be part of a readable date.
     fn take(&mut self, token: &str) -> Option<()> {
-        let lower = token.to_ascii_lowercase();
-        if let Some(month) = month(&lower) {
+        // Month, weekday, AM/PM and zone names fit in 16 bytes: lower-cased on the stack.
+        let mut buffer = [0u8; 16];
+        let owned;
+        let lower: &str = match buffer.get_mut(..token.len()) {
+            Some(slot) => {
+                slot.copy_from_slice(token.as_bytes());
+                slot.make_ascii_lowercase();
+                // ASCII lower-casing keeps UTF-8 valid.
+                std::str::from_utf8(slot).ok()?
+            }
+            None => {
+                owned = token.to_ascii_lowercase();
+                &owned
+            }
+        };
+        if let Some(month) = month(lower) {
             return set(&mut self.month, month);
         }
-        if weekday(&lower) {
+        if weekday(lower) {
             return Some(());
         }
         if lower == "am" || lower == "pm" {
@@ -93,7 +109,7 @@ impl Fields {
             if self.offset.is_some() {
                 return (!std::mem::replace(&mut self.zone_label, true)).then_some(());
             }
-            return self.zone(named_zone(&lower));
+            return self.zone(named_zone(lower));
         }
         None
     }
@@ -181,13 +197,19 @@ fn weekday(lower: &str) -> bool {
 
 /// `HHMM`, `HH:MM` or `HH` after the sign, as seconds.
 fn numeric_zone(digits: &str) -> Option<i32> {
-    let digits: String = digits.chars().filter(|c| *c != ':').collect();
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+    let mut value = [0i32; 4];
+    let mut n = 0;
+    for b in digits.bytes().filter(|b| *b != b':') {
+        if !b.is_ascii_digit() || n == value.len() {
+            return None;
+        }
+        value[n] = i32::from(b - b'0');
+        n += 1;
     }
-    let (hours, minutes): (i32, i32) = match digits.len() {
-        1 | 2 => (digits.parse().ok()?, 0),
-        4 => (digits[..2].parse().ok()?, digits[2..].parse().ok()?),
+    let (hours, minutes) = match n {
+        1 => (value[0], 0),
+        2 => (value[0] * 10 + value[1], 0),
+        4 => (value[0] * 10 + value[1], value[2] * 10 + value[3]),
         _ => return None,
     };
     (hours <= 23 && minutes <= 59).then_some(hours * 3600 + minutes * 60)
@@ -206,7 +228,10 @@ fn named_zone(lower: &str) -> i32 {
     hours * 3600
 }
 
-fn strip_comments(text: &str) -> String {
+fn strip_comments(text: &str) -> Cow<'_, str> {
+    if !text.contains('(') {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut depth = 0u32;
     for c in text.chars() {
@@ -217,7 +242,7 @@ fn strip_comments(text: &str) -> String {
             _ => {}
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
