@@ -110,8 +110,8 @@ pub struct MboxReader<R> {
     input: R,
     /// A line read ahead (to see whether a `From ` line is followed by a header).
     peeked: Option<Vec<u8>>,
-    /// The separator that starts the next message, once seen.
-    separator: Option<Vec<u8>>,
+    /// The separator that starts the next message, once seen, and its date.
+    separator: Option<(Vec<u8>, DateTime<Utc>)>,
     /// Whether the next line may be a separator: at the start, or after a blank line.
     after_blank: bool,
     /// The input is exhausted.
@@ -138,37 +138,40 @@ impl<R: BufRead> MboxReader<R> {
         Ok((self.input.read_until(b'\n', &mut line)? > 0).then_some(line))
     }
 
-    /// Whether `line` (which may start a message) is a separator: `From <token> <date>` and a
-    /// header line next.
-    fn is_separator(&mut self, line: &[u8]) -> io::Result<bool> {
-        if !self.after_blank || !line.starts_with(b"From ") || separator_date(line).is_none() {
-            return Ok(false);
+    /// The date of `line` (which may start a message) when it is a separator: `From <token>
+    /// <date>` and a header line next.
+    fn separator(&mut self, line: &[u8]) -> io::Result<Option<DateTime<Utc>>> {
+        if !self.after_blank || !line.starts_with(b"From ") {
+            return Ok(None);
         }
+        let Some(date) = separator_date(line) else {
+            return Ok(None);
+        };
         let next = self.read_line()?;
         let header_follows = next.as_deref().is_some_and(is_header_line);
         self.peeked = next;
-        Ok(header_follows)
+        Ok(header_follows.then_some(date))
     }
 
     fn next_message(&mut self) -> io::Result<Option<MboxMessage>> {
         let mut separator = self.separator.take();
         let mut bytes = Vec::new();
-        let mut consumed = separator.as_ref().map_or(0, |s| s.len() as u64);
+        let mut consumed = separator.as_ref().map_or(0, |(s, _)| s.len() as u64);
         let mut last_blank = 0; // length of the last line if it was blank
         while let Some(mut line) = self.read_line()? {
-            if self.is_separator(&line)? {
+            if let Some(date) = self.separator(&line)? {
                 if separator.is_none() && bytes.iter().all(u8::is_ascii_whitespace) {
                     // The file's first separator: this message starts here.
                     consumed += line.len() as u64;
-                    separator = Some(line);
+                    separator = Some((line, date));
                     bytes.clear();
                     self.after_blank = false;
                     continue;
                 }
-                self.separator = Some(line);
+                self.separator = Some((line, date));
                 self.after_blank = false;
                 bytes.truncate(bytes.len() - last_blank);
-                return Ok(Some(self.finish(bytes, separator.as_deref(), consumed)));
+                return Ok(Some(finish(bytes, separator, consumed)));
             }
             consumed += line.len() as u64;
             let blank = line == b"\n" || line == b"\r\n";
@@ -184,15 +187,21 @@ impl<R: BufRead> MboxReader<R> {
             return Ok(None);
         }
         bytes.truncate(bytes.len() - last_blank);
-        Ok(Some(self.finish(bytes, separator.as_deref(), consumed)))
+        Ok(Some(finish(bytes, separator, consumed)))
     }
+}
 
-    fn finish(&self, bytes: Vec<u8>, separator: Option<&[u8]>, consumed: u64) -> MboxMessage {
-        MboxMessage {
-            bytes,
-            from_date: separator.and_then(separator_date),
-            consumed,
-        }
+/// The message of `bytes`, with the date its separator carried (read once, when the separator
+/// was recognised).
+fn finish(
+    bytes: Vec<u8>,
+    separator: Option<(Vec<u8>, DateTime<Utc>)>,
+    consumed: u64,
+) -> MboxMessage {
+    MboxMessage {
+        bytes,
+        from_date: separator.map(|(_, date)| date),
+        consumed,
     }
 }
 
