@@ -349,6 +349,7 @@ fn backfill_config(
         chunk_days,
         today,
         batch: batch_args(stack, lake, None),
+        as_of: Default::default(),
         database: DatabaseArgs {
             url: stack.database_url.clone(),
             max_connections: 2,

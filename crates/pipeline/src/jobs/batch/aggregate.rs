@@ -16,7 +16,7 @@ use mindy_core::config::DatabaseArgs;
 use spark_client::rows::Rows;
 
 use super::lock::DayLocks;
-use super::{delta, BatchArgs, DayArgs, Days, Outcome};
+use super::{delta, BatchArgs, BronzeAsOf, DayArgs, Days, Outcome};
 
 /// Settings of `mindy batch aggregate`.
 #[derive(Debug, Clone, Args)]
@@ -27,6 +27,9 @@ pub struct AggregateConfig {
     /// Where the day's lock is taken (so two runs of the same day never write at once).
     #[command(flatten)]
     pub database: DatabaseArgs,
+    /// The bronze version to aggregate.
+    #[command(flatten)]
+    pub as_of: BronzeAsOf,
 }
 
 /// Each day's statistics over the temp view `bronze_days` (bronze rows of `:first`..`:last`):
@@ -207,7 +210,7 @@ async fn headlines(
 /// Computes day D and replaces its gold partition, holding the day's lock.
 pub async fn run(config: &AggregateConfig) -> Result<Outcome> {
     let date = config.day.date;
-    let batch = &config.day.batch;
+    let batch = &config.day.batch.reading_bronze_as_of(&config.as_of);
     let lock = DayLocks::acquire(&config.database, [date]).await?;
     let session = batch.session().await?;
     let written = write_days(batch, &session, Days::one(date), &[date]).await?;

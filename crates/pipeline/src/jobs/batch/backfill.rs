@@ -27,7 +27,7 @@ use mindy_core::db;
 
 use super::lock::DayLocks;
 use super::quality::{QualityGate, Verdict};
-use super::{aggregate, export, quality, BatchArgs, Days, Outcome};
+use super::{aggregate, export, quality, BatchArgs, BronzeAsOf, Days, Outcome};
 
 /// Settings of `mindy batch backfill`.
 #[derive(Debug, Clone, Args)]
@@ -53,6 +53,9 @@ pub struct BackfillConfig {
     /// When a day passes.
     #[command(flatten)]
     pub gate: QualityGate,
+    /// The bronze version to backfill from.
+    #[command(flatten)]
+    pub as_of: BronzeAsOf,
 }
 
 /// What one chunk did.
@@ -72,7 +75,8 @@ struct ChunkResult {
 pub async fn run(config: &BackfillConfig) -> Result<Outcome> {
     let range = Days::new(config.from, config.to)?;
     let started = Instant::now();
-    let session = config.batch.session().await?;
+    let batch = config.batch.reading_bronze_as_of(&config.as_of);
+    let session = batch.session().await?;
     let pool = db::connect(&config.database).await?;
     let chunks = range.chunks(config.chunk_days as usize);
     let zone: Tz = config.batch.timezone.parse().map_err(|e| {
@@ -84,7 +88,7 @@ pub async fn run(config: &BackfillConfig) -> Result<Outcome> {
     let (mut done, mut emails, mut failed, mut not_over) = (0, 0, Vec::new(), Vec::new());
     for (i, chunk) in chunks.iter().enumerate() {
         let chunk_started = Instant::now();
-        let result = backfill_chunk(config, &session, &pool, *chunk, today).await?;
+        let result = backfill_chunk(config, &batch, &session, &pool, *chunk, today).await?;
         eprintln!(
             "backfill [{}/{}] {chunk}: {} of {} days to gold and PostgreSQL, {} emails ({:.1} s)",
             i + 1,
@@ -103,7 +107,7 @@ pub async fn run(config: &BackfillConfig) -> Result<Outcome> {
         "backfilled {range}: {done} of {} days into gold and PostgreSQL ({emails} emails) in {:.1} s{}",
         range.len(),
         started.elapsed().as_secs_f64(),
-        config.batch.as_of_note()
+        batch.as_of_note()
     );
     if !not_over.is_empty() {
         let days: Vec<String> = not_over.iter().map(NaiveDate::to_string).collect();
@@ -126,6 +130,7 @@ pub async fn run(config: &BackfillConfig) -> Result<Outcome> {
 /// Quality, aggregate and export for one chunk of days, holding their locks throughout.
 async fn backfill_chunk(
     config: &BackfillConfig,
+    batch: &BatchArgs,
     session: &spark_client::SparkSession,
     pool: &sqlx::PgPool,
     chunk: Days,
@@ -133,7 +138,7 @@ async fn backfill_chunk(
 ) -> Result<ChunkResult> {
     let lock = DayLocks::acquire(&config.database, chunk.iter()).await?;
     tracing::info!(%chunk, "scoring the days' bronze records");
-    let scores = quality::scores(&config.batch, session, chunk).await?;
+    let scores = quality::scores(batch, session, chunk).await?;
     let (not_over, scores): (Vec<_>, Vec<_>) = scores
         .into_iter()
         .partition(|(date, score)| *date >= today && score.total == 0);
@@ -150,14 +155,14 @@ async fn backfill_chunk(
         .map(|v| v.date)
         .collect();
     tracing::info!(%chunk, days = passed.len(), "aggregating the days that passed into gold");
-    let written = aggregate::write_days(&config.batch, session, chunk, &passed).await?;
+    let written = aggregate::write_days(batch, session, chunk, &passed).await?;
     tracing::info!(%chunk, days = written.len(), "exporting gold to PostgreSQL");
     let mut result = ChunkResult {
         failed: verdicts.iter().filter_map(Verdict::failure).collect(),
         not_over: not_over.into_iter().map(|(date, _)| date).collect(),
         ..ChunkResult::default()
     };
-    for insight in export::read_gold(session, &config.batch, chunk).await? {
+    for insight in export::read_gold(session, batch, chunk).await? {
         if passed.contains(&insight.date) {
             export::upsert(pool, &insight).await?;
             result.done += 1;

@@ -136,6 +136,16 @@ pub struct BatchArgs {
     /// Data lake root.
     #[command(flatten)]
     pub lake: LakeArgs,
+    /// The bronze version the jobs read (the newest when `None`). Not a flag here: only the jobs
+    /// that read bronze (`quality`, `aggregate`, `backfill`) take `--as-of` ([`BronzeAsOf`]),
+    /// and set it with [`BatchArgs::reading_bronze_as_of`]; `export` and `report` read gold.
+    #[arg(skip)]
+    pub as_of: Option<AsOf>,
+}
+
+/// `--as-of`, for the jobs that read bronze.
+#[derive(Debug, Clone, Default, Args)]
+pub struct BronzeAsOf {
     /// Read bronze as it was at this Delta version (a number) or time (RFC 3339, or
     /// `YYYY-MM-DD[ HH:MM:SS]` in UTC), for a reproducible rerun; the newest by default. No
     /// environment fallback: a pinned version left in the environment would freeze every run.
@@ -214,6 +224,14 @@ impl BatchArgs {
         self.lake.location(&lake::GOLD_DAILY_SUMMARY)
     }
 
+    /// These settings, reading bronze as of `as_of` (the newest when it holds no version).
+    pub fn reading_bronze_as_of(&self, as_of: &BronzeAsOf) -> BatchArgs {
+        BatchArgs {
+            as_of: as_of.as_of.clone(),
+            ..self.clone()
+        }
+    }
+
     /// What a job's outcome adds when it read an earlier bronze: `" (bronze as of version 12)"`;
     /// empty when it read the newest.
     pub fn as_of_note(&self) -> String {
@@ -274,6 +292,55 @@ pub struct DayArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `mindy batch …` as the binary parses it, every setting given as a flag.
+    fn parse(args: &[&str]) -> std::result::Result<BatchCommand, clap::Error> {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(subcommand)]
+            command: BatchCommand,
+        }
+        let common = [
+            "--date",
+            "2026-11-02",
+            "--database-url",
+            "postgres://x@127.0.0.1/x",
+            "--lake-root",
+            "/tmp/lake",
+        ];
+        let argv = ["batch"].iter().chain(args).chain(&common);
+        <Cli as clap::Parser>::try_parse_from(argv).map(|cli| cli.command)
+    }
+
+    #[test]
+    fn only_the_jobs_that_read_bronze_take_as_of() {
+        match parse(&["aggregate", "--as-of", "7"]).unwrap() {
+            BatchCommand::Aggregate(c) => {
+                assert_eq!(c.as_of.as_of, Some(AsOf::Version(7)));
+                // The job reads bronze at that version through its BatchArgs.
+                let batch = c.day.batch.reading_bronze_as_of(&c.as_of);
+                assert_eq!(batch.as_of_note(), " (bronze as of version 7)");
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse(&["quality", "--as-of", "2026-11-01"]).unwrap() {
+            BatchCommand::Quality(c) => assert!(c.as_of.as_of.is_some()),
+            other => panic!("{other:?}"),
+        }
+        // export and report read gold: the flag is refused, not silently ignored.
+        for job in ["export", "report"] {
+            let err = parse(&[job, "--as-of", "7"]).unwrap_err();
+            assert_eq!(
+                err.kind(),
+                clap::error::ErrorKind::UnknownArgument,
+                "{job}: {err}"
+            );
+        }
+        match parse(&["export"]).unwrap() {
+            BatchCommand::Export(c) => assert_eq!(c.day.batch.as_of, None),
+            other => panic!("{other:?}"),
+        }
+    }
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, d).unwrap()

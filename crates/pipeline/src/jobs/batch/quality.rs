@@ -20,7 +20,7 @@ use mindy_core::db;
 use spark_client::rows::Rows;
 
 use super::lock::DayLocks;
-use super::{BatchArgs, DayArgs, Days, Outcome};
+use super::{BatchArgs, BronzeAsOf, DayArgs, Days, Outcome};
 
 /// Settings of `mindy batch quality`.
 #[derive(Debug, Clone, Args)]
@@ -34,6 +34,9 @@ pub struct QualityConfig {
     /// When a day passes.
     #[command(flatten)]
     pub gate: QualityGate,
+    /// The bronze version to check.
+    #[command(flatten)]
+    pub as_of: BronzeAsOf,
 }
 
 /// When a day's data is good enough to aggregate.
@@ -251,14 +254,15 @@ pub async fn scores(
 pub async fn run(config: &QualityConfig) -> Result<Outcome> {
     let date = config.day.date;
     let lock = DayLocks::acquire(&config.database, [date]).await?;
-    let session = config.day.batch.session().await?;
-    let mut scores = scores(&config.day.batch, &session, Days::one(date)).await?;
+    let batch = config.day.batch.reading_bronze_as_of(&config.as_of);
+    let session = batch.session().await?;
+    let mut scores = scores(&batch, &session, Days::one(date)).await?;
     let score = scores.remove(&date).unwrap_or_else(Score::empty);
     let verdict = config.gate.judge(date, score);
     let pool = db::connect(&config.database).await?;
     verdict.record(&pool).await?;
     lock.release().await?;
-    let note = config.day.batch.as_of_note();
+    let note = batch.as_of_note();
     Ok(match verdict.failure() {
         Some(why) => Outcome::Failed(format!("{why}{note}")),
         None => Outcome::Done(format!("{}{note}", verdict.summary())),
