@@ -238,5 +238,20 @@ async fn run(filter: Vec<String>) -> Result<bool, String> {
     if !failed.is_empty() {
         println!("mismatched: {}", failed.join(", "));
     }
-    Ok(failed.is_empty() && one_sided.is_empty() && pyspark.is_ok())
+    let passed = failed.is_empty() && one_sided.is_empty() && pyspark.is_ok();
+    if passed {
+        // Both sides' results and tables are only worth keeping to look into a failure.
+        for dir in [&setup.out, &setup.lake] {
+            if let Err(e) = std::fs::remove_dir_all(dir) {
+                eprintln!("removing {}: {e}", dir.display());
+            }
+        }
+    } else {
+        println!(
+            "results kept in {} and {}",
+            setup.out.display(),
+            setup.lake.display()
+        );
+    }
+    Ok(passed)
 }
