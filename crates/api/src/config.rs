@@ -70,6 +70,10 @@ pub struct Args {
     /// shows; unset, the panel says so.
     #[arg(long, env = "MINDY_PROMETHEUS_URL")]
     pub prometheus_url: Option<String>,
+    /// How often Airflow's REST API is asked for the DAG runs that failed in the last 24 hours
+    /// (the `mindy_api_airflow_failed_dag_runs` metric and its alert), in seconds; 0 never.
+    #[arg(long, env = "MINDY_AIRFLOW_POLL_SECS", default_value_t = 60)]
+    pub airflow_poll_secs: u64,
     /// Log as JSON lines (default) or human-readable text.
     #[arg(long, env = "MINDY_LOG_FORMAT", default_value = "json", value_parser = ["json", "text"])]
     pub log_format: String,

@@ -40,6 +40,12 @@ async fn run(args: Args) -> anyhow::Result<()> {
             every,
         ));
     }
+    if args.airflow_poll_secs > 0 {
+        tokio::spawn(mindy_api::dashboard::airflow::watch_failed_runs(
+            state.clone(),
+            std::time::Duration::from_secs(args.airflow_poll_secs),
+        ));
+    }
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     tracing::info!(addr = %listener.local_addr()?, "listening");
     mindy_api::serve(listener, state, shutdown()).await?;

@@ -5,6 +5,7 @@ use std::sync::Mutex;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
@@ -39,6 +40,11 @@ struct OutcomeLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DagLabels {
+    dag_id: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct GeneratorLabels {
     generator: String,
 }
@@ -54,6 +60,8 @@ pub struct Metrics {
     refusals: Family<GeneratorLabels, Counter>,
     actions: Family<ActionLabels, Counter>,
     reminders: Family<OutcomeLabels, Counter>,
+    failed_dag_runs: Family<DagLabels, Gauge>,
+    airflow_up: Gauge,
 }
 
 fn latency_buckets() -> Histogram {
@@ -100,8 +108,22 @@ impl Default for Metrics {
             "Reminder deliveries by outcome (delivered, failed)",
             reminders.clone(),
         );
+        let failed_dag_runs = Family::<DagLabels, Gauge>::default();
+        registry.register(
+            "airflow_failed_dag_runs",
+            "DAG runs that ended failed in the last 24 hours, by DAG (every DAG Airflow lists has a series), from Airflow's REST API",
+            failed_dag_runs.clone(),
+        );
+        let airflow_up = Gauge::default();
+        registry.register(
+            "airflow_up",
+            "1 when the last poll of Airflow's REST API for failed DAG runs answered, else 0",
+            airflow_up.clone(),
+        );
         Metrics {
             registry: Mutex::new(registry),
+            failed_dag_runs,
+            airflow_up,
             requests,
             latency,
             chat,
@@ -163,6 +185,25 @@ impl Metrics {
                 outcome: outcome.to_string(),
             })
             .inc();
+    }
+
+    /// Records a poll of Airflow's failed runs: `failed` maps every DAG to its failed runs in
+    /// the window (DAGs no longer listed lose their series); `None` when Airflow did not answer
+    /// (the last counts stay, `airflow_up` says 0).
+    pub fn airflow_failed_runs(&self, failed: Option<&std::collections::BTreeMap<String, u64>>) {
+        let Some(failed) = failed else {
+            self.airflow_up.set(0);
+            return;
+        };
+        self.failed_dag_runs.clear();
+        for (dag_id, n) in failed {
+            self.failed_dag_runs
+                .get_or_create(&DagLabels {
+                    dag_id: dag_id.clone(),
+                })
+                .set(i64::try_from(*n).unwrap_or(i64::MAX));
+        }
+        self.airflow_up.set(1);
     }
 
     /// The text exposition.

@@ -306,3 +306,107 @@ async fn metrics_come_from_prometheus() {
     assert_eq!(status, 502, "{body}");
     assert_eq!(body["error"]["code"], "upstream_unavailable");
 }
+
+/// The lines of `/metrics` that start with `name{`.
+async fn metric_lines(app: &TestApp, name: &str) -> Vec<String> {
+    use axum::body::Body;
+    use axum::http::Request;
+    let (status, _, body) = app
+        .send(
+            Request::get("/metrics")
+                .header("authorization", format!("Bearer {}", crate::util::TOKEN))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body.lines()
+        .filter(|l| l.starts_with(&format!("{name}{{")) || l.starts_with(&format!("{name} ")))
+        .map(String::from)
+        .collect()
+}
+
+/// A failed `daily_batch_dag` run (its quality check on a lake with no mail) becomes
+/// `mindy_api_airflow_failed_dag_runs{dag_id="daily_batch_dag"}`, the input of the
+/// `MindyDagRunFailed` alert; every DAG Airflow lists has a series; Airflow refusing the API's
+/// login sets `mindy_api_airflow_up` to 0.
+#[tokio::test]
+async fn failed_dag_runs_are_counted_from_airflows_api() {
+    const DAG: &str = "daily_batch_dag";
+    let stack = Stack::from_env();
+    let app = TestApp::new().await;
+    let failed = |lines: Vec<String>| -> i64 {
+        let prefix = format!("mindy_api_airflow_failed_dag_runs{{dag_id=\"{DAG}\"}} ");
+        lines
+            .iter()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .unwrap_or_else(|| panic!("no {DAG} series in {lines:?}"))
+            .parse()
+            .unwrap()
+    };
+    mindy_api::dashboard::airflow::poll_failed_runs(&app.state).await;
+    assert_eq!(
+        metric_lines(&app, "mindy_api_airflow_up").await,
+        ["mindy_api_airflow_up 1"]
+    );
+    let before = failed(metric_lines(&app, "mindy_api_airflow_failed_dag_runs").await);
+
+    let client = mindy_core::airflow::AirflowClient::login(&app.state.dashboard.airflow)
+        .await
+        .unwrap();
+    client.set_paused(DAG, false).await.unwrap();
+    let empty = tempfile::Builder::new()
+        .prefix("failed-dag-run")
+        .tempdir_in(&stack.lake_root)
+        .unwrap();
+    let conf = serde_json::json!({
+        "date": "2001-02-03",
+        "lake_root": empty.path().to_string_lossy(),
+    });
+    let run_id = client.trigger(DAG, conf).await.unwrap();
+    let state = mindy_test::eventually(
+        &format!("run {run_id} to finish"),
+        Duration::from_secs(600),
+        || async {
+            let state = client.run_state(DAG, &run_id).await.ok()?;
+            matches!(state.as_str(), "success" | "failed").then_some(state)
+        },
+    )
+    .await;
+    assert_eq!(
+        state, "failed",
+        "a day without mail fails its quality check"
+    );
+    // The run recorded its failed score in the stack's database.
+    let pool = sqlx::PgPool::connect(&stack.database_url).await.unwrap();
+    sqlx::query("DELETE FROM quality_scores WHERE date = DATE '2001-02-03'")
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    mindy_api::dashboard::airflow::poll_failed_runs(&app.state).await;
+    let lines = metric_lines(&app, "mindy_api_airflow_failed_dag_runs").await;
+    assert!(
+        failed(lines.clone()) > before,
+        "{lines:?} (before: {before})"
+    );
+    for dag in client.dags().await.unwrap() {
+        let series = format!(
+            "mindy_api_airflow_failed_dag_runs{{dag_id=\"{}\"}} ",
+            dag.dag_id
+        );
+        assert!(
+            lines.iter().any(|l| l.starts_with(&series)),
+            "{series} in {lines:?}"
+        );
+    }
+
+    let mut options = Options::semantic();
+    options.dashboard.airflow.password = "wrong".into();
+    let refused = TestApp::with(options).await;
+    mindy_api::dashboard::airflow::poll_failed_runs(&refused.state).await;
+    assert_eq!(
+        metric_lines(&refused, "mindy_api_airflow_up").await,
+        ["mindy_api_airflow_up 0"]
+    );
+}

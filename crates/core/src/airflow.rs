@@ -63,6 +63,8 @@ pub struct DagRun {
 #[derive(Deserialize)]
 struct DagRunList {
     dag_runs: Vec<DagRun>,
+    #[serde(default)]
+    total_entries: u64,
 }
 
 #[derive(Deserialize)]
@@ -118,6 +120,29 @@ impl AirflowClient {
         let path = format!("/api/v2/dags/{dag}/dagRuns?limit={limit}&order_by=-run_after");
         let page: DagRunList = self.get(&path).await?;
         Ok(page.dag_runs)
+    }
+
+    /// Every run that ended `failed` at or after `since`, of every DAG (newest first), paging
+    /// through the listing 100 at a time.
+    pub async fn failed_runs_since(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<DagRun>> {
+        let since = since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let mut runs = Vec::new();
+        loop {
+            let path = format!(
+                "/api/v2/dags/~/dagRuns?state=failed&end_date_gte={}&order_by=-end_date&limit=100&offset={}",
+                since.replace('+', "%2B"),
+                runs.len()
+            );
+            let page: DagRunList = self.get(&path).await?;
+            let done = page.dag_runs.is_empty();
+            runs.extend(page.dag_runs);
+            if done || runs.len() as u64 >= page.total_entries {
+                return Ok(runs);
+            }
+        }
     }
 
     /// GETs an API path and decodes its JSON.
