@@ -31,19 +31,26 @@ pub fn parse_list(text: &str, decoder: &mut HeaderDecoder) -> Vec<Written> {
     for piece in split(text) {
         match piece.address() {
             Some(address) => {
-                let mut name = piece.name();
+                let mut name = piece.name(true);
                 if piece.angle.is_some() && !orphans.is_empty() {
                     orphans.extend(name.take());
                     name = Some(orphans.join(", "));
                 }
                 orphans.clear();
+                // `name` is collapsed already; only encoded-words can change it.
                 let name = name
-                    .map(|n| collapse(&decoder.decode_words(&n)))
+                    .map(|n| {
+                        if n.contains("=?") {
+                            collapse(&decoder.decode_words(&n))
+                        } else {
+                            n
+                        }
+                    })
                     .filter(|n| !n.is_empty());
                 out.push(Written { name, address });
             }
             None => {
-                if let Some(text) = piece.name() {
+                if let Some(text) = piece.name(false) {
                     orphans.push(text);
                 }
             }
@@ -91,10 +98,11 @@ impl Piece {
         (!local.is_empty() && !domain.is_empty()).then_some(address)
     }
 
-    /// The display name: the phrase when there was an angle address, else a comment.
-    fn name(&self) -> Option<String> {
+    /// The display name: the phrase when there was an angle address, else a comment;
+    /// `has_address` is whether [`Piece::address`] found one. Whitespace collapsed.
+    fn name(&self, has_address: bool) -> Option<String> {
         let phrase = collapse(&self.phrase);
-        let from_phrase = (self.angle.is_some() || self.address().is_none()) && !phrase.is_empty();
+        let from_phrase = (self.angle.is_some() || !has_address) && !phrase.is_empty();
         if from_phrase {
             return Some(phrase);
         }
@@ -116,7 +124,14 @@ fn strip_route(angle: &str) -> &str {
 
 /// Runs of whitespace as one space, trimmed.
 fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// Splits a list into pieces at top-level `,` and `;`, flattening groups.
