@@ -245,6 +245,7 @@ cmd_test() {
   cd "$STACK_ROOT"
   step "cargo fmt --check" cargo fmt --all --check
   step "cargo clippy" cargo clippy -q --workspace --all-targets -- -D warnings
+  step "supply chain: cargo deny (licences, bans, sources, RustSec advisories) and npm audit" test_audit
   step "unit tests (need no service)" cargo test -q --workspace --lib --bins
   step "doc tests" cargo test -q --workspace --doc
   # spark-client's differential suite is one of them (its `differential` target prints a line
