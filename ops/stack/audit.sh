@@ -16,6 +16,7 @@ ensure_cargo_deny() {
   log "installing cargo-deny $CARGO_DENY_VERSION into $STACK_CACHE/tools (once; a few minutes)"
   CARGO_TARGET_DIR="$STACK_CACHE/tools/target" cargo install -q --locked "cargo-deny@$CARGO_DENY_VERSION" \
     --root "$STACK_CACHE/tools/cargo-deny-$CARGO_DENY_VERSION" || die "cargo install cargo-deny failed"
+  rm -rf "$STACK_CACHE/tools/target"
 }
 
 # audit_unreachable WHAT: a check whose service cannot be reached; fatal when required.
