@@ -7,7 +7,7 @@
 //! properties and its change feed; the database must hold the rows of backup time. A restore
 //! over those targets is refused with what is in the way named, and `--force` replaces them.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use mindy_core::config::{DatabaseArgs, LakeArgs, SparkArgs};
 use mindy_core::lake;
@@ -74,12 +74,41 @@ async fn create_database(stack: &Stack, prefix: &str) -> (String, String) {
     (name, url.to_string())
 }
 
-async fn drop_database(stack: &Stack, name: &str) {
-    let mut admin = PgConnection::connect(&stack.database_url).await.unwrap();
-    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
+/// What a test made (lake directories, databases), removed when it ends, failed or not.
+struct Cleanup {
+    admin_url: String,
+    dirs: Vec<PathBuf>,
+    databases: Vec<String>,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        for dir in &self.dirs {
+            std::fs::remove_dir_all(dir).ok();
+        }
+        let (url, databases) = (self.admin_url.clone(), std::mem::take(&mut self.databases));
+        if databases.is_empty() {
+            return;
+        }
+        // Drop runs inside the test's runtime: the databases go on a thread with its own.
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let mut admin = PgConnection::connect(&url).await.unwrap();
+                for name in databases {
+                    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .execute(&mut admin)
+                        .await
+                        .unwrap();
+                }
+            });
+        })
+        .join()
+        .ok();
+    }
 }
 
 async fn probe_rows(url: &str) -> Vec<(i32, String)> {
@@ -126,6 +155,12 @@ async fn a_backup_is_each_table_at_one_version_and_restores_with_history_and_row
     let bronze = source_lake.location(&lake::BRONZE_EMAILS);
     let gold = source_lake.location(&lake::GOLD_DAILY_SUMMARY);
     let extra = format!("{}/silver/not_in_the_list", source_lake.spark_root());
+    let restored_root = stack.lake_path("backup-restored");
+    let mut cleanup = Cleanup {
+        admin_url: stack.database_url.clone(),
+        dirs: vec![source_root.clone(), restored_root.clone()],
+        databases: vec![],
+    };
 
     // bronze: partitioned, change data feed on, inserts, an update and a delete.
     run(
@@ -192,6 +227,7 @@ async fn a_backup_is_each_table_at_one_version_and_restores_with_history_and_row
 
     // The database: the serving schema, a few rows of our own, an export_state row.
     let (source_db, source_url) = create_database(&stack, "mindy_backup_src").await;
+    cleanup.databases.push(source_db.clone());
     {
         let pool = sqlx::PgPool::connect(&source_url).await.unwrap();
         mindy_core::db::migrate(&pool).await.unwrap();
@@ -316,11 +352,11 @@ async fn a_backup_is_each_table_at_one_version_and_restores_with_history_and_row
     assert!(!lake_part.spark_version.is_empty());
 
     // Restore into an empty lake root and an empty database.
-    let restored_root = stack.lake_path("backup-restored");
     let restored_lake = LakeArgs {
         root: restored_root.to_string_lossy().into_owned(),
     };
     let (restored_db, restored_url) = create_database(&stack, "mindy_backup_dst").await;
+    cleanup.databases.push(restored_db.clone());
     let restore_config = |force| RestoreConfig {
         dir: dir.clone(),
         parts: Parts::default(),
@@ -446,7 +482,8 @@ async fn a_backup_is_each_table_at_one_version_and_restores_with_history_and_row
     );
     assert!(
         refused.contains(&format!(
-            "{}/bronze/emails exists",
+            "the lake root {} holds 3 of the backup's tables (bronze/emails, gold/daily_summary, \
+             silver/not_in_the_list)",
             restored_lake.spark_root()
         )),
         "{refused}"
@@ -473,11 +510,6 @@ async fn a_backup_is_each_table_at_one_version_and_restores_with_history_and_row
         Some(v)
     );
     assert_eq!(probe_rows(&restored_url).await, probe_at_backup);
-
-    drop_database(&stack, &source_db).await;
-    drop_database(&stack, &restored_db).await;
-    std::fs::remove_dir_all(&source_root).ok();
-    std::fs::remove_dir_all(&restored_root).ok();
 }
 
 #[tokio::test]
@@ -489,6 +521,11 @@ async fn a_restore_refuses_a_non_empty_lake_and_a_backup_without_manifest() {
         .await
         .unwrap();
     let source_root = stack.lake_path("backup-small");
+    let _cleanup = Cleanup {
+        admin_url: stack.database_url.clone(),
+        dirs: vec![source_root.clone()],
+        databases: vec![],
+    };
     let source_lake = LakeArgs {
         root: source_root.to_string_lossy().into_owned(),
     };
@@ -552,7 +589,13 @@ async fn a_restore_refuses_a_non_empty_lake_and_a_backup_without_manifest() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(refused.contains(&format!("{table} exists")), "{refused}");
+    assert!(
+        refused.contains(&format!(
+            "the lake root {} holds 1 of the backup's tables (silver/email_stats)",
+            source_lake.spark_root()
+        )),
+        "{refused}"
+    );
     assert_eq!(
         scalar(
             &spark,
@@ -569,6 +612,4 @@ async fn a_restore_refuses_a_non_empty_lake_and_a_backup_without_manifest() {
         .unwrap_err()
         .to_string();
     assert!(unfinished.contains("has no manifest.json"), "{unfinished}");
-
-    std::fs::remove_dir_all(&source_root).ok();
 }

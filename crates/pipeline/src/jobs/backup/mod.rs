@@ -285,27 +285,30 @@ pub async fn restore(config: &RestoreConfig) -> Result<String> {
     // What is in the way, all of it named before anything is written.
     let mut in_the_way = Vec::new();
     if let (Some(lake), Some(root)) = (lake, &root) {
-        for table in &lake.tables {
-            let path = root.join(&table.table);
-            if delta_files::is_occupied(&path) {
-                in_the_way.push(format!("{} exists", path.display()));
-            }
+        let occupied: Vec<&str> = lake
+            .tables
+            .iter()
+            .filter(|t| delta_files::is_occupied(&root.join(&t.table)))
+            .map(|t| t.table.as_str())
+            .collect();
+        if !occupied.is_empty() {
+            in_the_way.push(format!(
+                "the lake root {} holds {} of the backup's tables ({})",
+                root.display(),
+                occupied.len(),
+                first_few(&occupied)
+            ));
         }
     }
     if database.is_some() {
         let tables = postgres::tables_in(&config.database.url).await?;
         if !tables.is_empty() {
-            let shown: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
+            let names: Vec<&str> = tables.iter().map(String::as_str).collect();
             in_the_way.push(format!(
-                "database {} holds {} tables ({}{})",
+                "database {} holds {} tables ({})",
                 postgres::database_name(&config.database.url),
                 tables.len(),
-                shown.join(", "),
-                if tables.len() > shown.len() {
-                    ", …"
-                } else {
-                    ""
-                }
+                first_few(&names)
             ));
         }
     }
@@ -331,10 +334,21 @@ pub async fn restore(config: &RestoreConfig) -> Result<String> {
             );
         }
     }
+    let mut into = Vec::new();
+    if let Some(root) = &root {
+        into.push(root.display().to_string());
+    }
+    if database.is_some() {
+        into.push(format!(
+            "database {}",
+            postgres::database_name(&config.database.url)
+        ));
+    }
     Ok(format!(
-        "restored from {}: {}; versions and row counts verified, {:.1} s",
-        config.dir.display(),
+        "restored {} from {} into {}; versions and row counts verified, {:.1} s",
         what(&manifest, lake.is_some(), database.is_some()),
+        config.dir.display(),
+        into.join(" and "),
         started.elapsed().as_secs_f64()
     ))
 }
@@ -406,7 +420,18 @@ async fn restore_lake(config: &RestoreConfig, lake: &LakeBackup, root: &Path) ->
         }
         let location = format!("{spark_root}/{}", table.table);
         let version = delta_log::latest_version(&session, &location).await?;
-        let rows = count_rows(&session, &location, None).await?;
+        let rows = match count_rows(&session, &location, None).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                let text = e.to_string();
+                differences.push(format!(
+                    "{}: cannot be read: {}",
+                    table.table,
+                    text.lines().next().unwrap_or_default()
+                ));
+                continue;
+            }
+        };
         if version != Some(table.version) || rows != table.rows {
             differences.push(format!(
                 "{}: version {version:?} with {rows} rows, the backup has version {} with {} rows",
@@ -494,6 +519,67 @@ fn what(manifest: &Manifest, lake: bool, database: bool) -> String {
     }
 }
 
+/// Up to five names, `a, b, c, d, e, …`.
+fn first_few(names: &[&str]) -> String {
+    let shown = names.iter().take(5).copied().collect::<Vec<_>>().join(", ");
+    if names.len() > 5 {
+        format!("{shown}, …")
+    } else {
+        shown
+    }
+}
+
 fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_outcome_names_what_a_manifest_holds() {
+        let mut manifest = Manifest {
+            format: manifest::FORMAT,
+            started_at: Utc::now(),
+            finished_at: Utc::now(),
+            mindy_version: "0.1.0".into(),
+            lake: Some(LakeBackup {
+                root: "/lake".into(),
+                dir: LAKE_DIR.into(),
+                spark_version: "3.5.7".into(),
+                tables: vec![TableBackup {
+                    table: "bronze/emails".into(),
+                    version: 3,
+                    rows: 12,
+                    files: 5,
+                    bytes: 2_500_000,
+                    log_files: 4,
+                }],
+            }),
+            database: Some(DatabaseBackup {
+                file: DUMP_FILE.into(),
+                database: "mindy".into(),
+                bytes: 100_000,
+                pg_dump_version: "pg_dump (PostgreSQL) 15.18".into(),
+                server_version: "15.18".into(),
+                tables: vec![],
+            }),
+        };
+        assert_eq!(
+            what(&manifest, true, true),
+            "1 Delta tables (12 rows, 2.5 MB) and database mindy (0 tables, dump 0.1 MB)"
+        );
+        assert_eq!(
+            what(&manifest, true, false),
+            "1 Delta tables (12 rows, 2.5 MB)"
+        );
+        manifest.lake = None;
+        assert_eq!(what(&manifest, true, false), "nothing");
+        assert_eq!(first_few(&["a", "b"]), "a, b");
+        assert_eq!(
+            first_few(&["a", "b", "c", "d", "e", "f"]),
+            "a, b, c, d, e, …"
+        );
+    }
 }
