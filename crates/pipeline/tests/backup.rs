@@ -6,11 +6,14 @@
 //! the version the manifest names (both ways `EXCEPT ALL`), with that version, its history, its
 //! properties and its change feed; the database must hold the rows of backup time. A restore
 //! over those targets is refused with what is in the way named, and `--force` replaces them.
+//! Without the race: a table copied as of a version before later commits and checkpoints reads
+//! as exactly that version.
 
 use std::path::{Path, PathBuf};
 
 use mindy_core::config::{DatabaseArgs, LakeArgs, SparkArgs};
 use mindy_core::lake;
+use mindy_pipeline::jobs::backup::delta_files;
 use mindy_pipeline::jobs::backup::manifest::Manifest;
 use mindy_pipeline::jobs::backup::{self, BackupConfig, Parts, PgToolArgs, RestoreConfig};
 use mindy_pipeline::jobs::delta_log;
@@ -612,4 +615,140 @@ async fn a_restore_refuses_a_non_empty_lake_and_a_backup_without_manifest() {
         .unwrap_err()
         .to_string();
     assert!(unfinished.contains("has no manifest.json"), "{unfinished}");
+}
+
+/// The copy's mechanics without the race: a table committed past a checkpoint, copied as of an
+/// earlier version as a backup copies a version while later commits arrive (their data files
+/// there, their log entries and a `_last_checkpoint` pointing past the version not taken). Spark
+/// must read the copy as exactly that version.
+#[tokio::test]
+async fn a_copy_as_of_a_version_reads_as_that_version_despite_later_files() {
+    let stack = Stack::from_env();
+    let spark = SparkSession::builder()
+        .remote(&stack.spark_remote)
+        .build()
+        .await
+        .unwrap();
+    let root = stack.lake_path("backup-as-of");
+    let _cleanup = Cleanup {
+        admin_url: stack.database_url.clone(),
+        dirs: vec![root.clone()],
+        databases: vec![],
+    };
+    let source = root.join("gold/daily_summary");
+    let path = source.to_string_lossy().into_owned();
+    run(
+        &spark,
+        format!(
+            "CREATE TABLE delta.`{path}` (day DATE, total BIGINT) USING delta \
+             TBLPROPERTIES (delta.checkpointInterval = 2, delta.enableChangeDataFeed = true)"
+        ),
+    )
+    .await;
+    for day in 1..=3 {
+        run(
+            &spark,
+            format!("INSERT INTO delta.`{path}` VALUES (DATE '2026-11-0{day}', {day})"),
+        )
+        .await;
+    }
+    // Version 3; then a rewrite, a delete and more rows, with checkpoints at 4 and 6.
+    run(
+        &spark,
+        format!("UPDATE delta.`{path}` SET total = total * 10"),
+    )
+    .await;
+    run(
+        &spark,
+        format!("DELETE FROM delta.`{path}` WHERE day = DATE '2026-11-01'"),
+    )
+    .await;
+    run(
+        &spark,
+        format!("INSERT INTO delta.`{path}` VALUES (DATE '2026-11-04', 4)"),
+    )
+    .await;
+    let pointer = std::fs::read_to_string(source.join("_delta_log/_last_checkpoint")).unwrap();
+    assert!(pointer.contains("\"version\":6"), "{pointer}");
+
+    let copy = root.join("copy");
+    let copied = delta_files::snapshot_at(&source, &copy, Some(3))
+        .unwrap()
+        .unwrap();
+    assert_eq!(copied.version, 3);
+    assert!(!copy.join("_delta_log/_last_checkpoint").exists());
+    assert_eq!(commits_in(&copy), [0, 1, 2, 3]);
+    assert!(copy
+        .join("_delta_log/00000000000000000002.checkpoint.parquet")
+        .exists());
+    assert!(!copy
+        .join("_delta_log/00000000000000000004.checkpoint.parquet")
+        .exists());
+    let copy_path = copy.to_string_lossy().into_owned();
+    assert_eq!(
+        delta_log::latest_version(&spark, &copy_path).await.unwrap(),
+        Some(3)
+    );
+    for (a, b) in [
+        (
+            format!("delta.`{copy_path}`"),
+            format!("delta.`{path}` VERSION AS OF 3"),
+        ),
+        (
+            format!("delta.`{path}` VERSION AS OF 3"),
+            format!("delta.`{copy_path}`"),
+        ),
+    ] {
+        let n = scalar(
+            &spark,
+            &format!("SELECT count(*) AS n FROM (SELECT * FROM {a} EXCEPT ALL SELECT * FROM {b})"),
+        )
+        .await;
+        assert_eq!(n, 0, "rows of {a} not in {b}");
+    }
+    assert_eq!(
+        scalar(
+            &spark,
+            &format!("SELECT sum(total) AS n FROM delta.`{copy_path}`")
+        )
+        .await,
+        6
+    );
+    assert_eq!(
+        scalar(
+            &spark,
+            &format!("SELECT sum(total) AS n FROM delta.`{path}`")
+        )
+        .await,
+        54
+    );
+    assert_eq!(
+        history(&spark, &copy_path, 3).await,
+        history(&spark, &path, 3).await
+    );
+    // Copied again as of the latest version: the rewrite and the delete are there.
+    let latest = root.join("latest");
+    assert_eq!(
+        delta_files::snapshot(&source, &latest)
+            .unwrap()
+            .unwrap()
+            .version,
+        6
+    );
+    assert!(latest.join("_delta_log/_last_checkpoint").exists());
+    assert_eq!(
+        scalar(
+            &spark,
+            &format!("SELECT sum(total) AS n FROM delta.`{}`", latest.display())
+        )
+        .await,
+        54
+    );
+    let refused = delta_files::snapshot_at(&source, &root.join("future"), Some(7))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("has no version 7 (its latest is 6)"),
+        "{refused}"
+    );
 }

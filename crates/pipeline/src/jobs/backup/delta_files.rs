@@ -158,11 +158,31 @@ fn checkpoint_at_or_before(names: &[&str], version: i64) -> Option<i64> {
 /// [`Error::io`] for a file that cannot be listed, read or written, or a log file needed for the
 /// version that is missing.
 pub fn snapshot(source: &Path, target: &Path) -> Result<Option<Copied>> {
+    snapshot_at(source, target, None)
+}
+
+/// [`snapshot`] as of `version` (`None`: the latest). An earlier version is copied the way a
+/// backup copies the latest while later commits arrive: its log up to it, every data file there
+/// is. Its data files must still be there (within VACUUM's retention).
+///
+/// # Errors
+/// As [`snapshot`]; [`Error::invalid`] for a version the log does not have yet.
+pub fn snapshot_at(source: &Path, target: &Path, version: Option<i64>) -> Result<Option<Copied>> {
     let log = source.join(LOG_DIR);
     let names = list_names(&log)?;
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let Some(version) = latest_version(refs.iter().copied()) else {
+    let Some(latest) = latest_version(refs.iter().copied()) else {
         return Ok(None);
+    };
+    let version = match version {
+        None => latest,
+        Some(v) if v <= latest => v,
+        Some(v) => {
+            return Err(Error::invalid(format!(
+                "{} has no version {v} (its latest is {latest})",
+                source.display()
+            )))
+        }
     };
     let mut copied = Copied {
         version,
