@@ -63,6 +63,11 @@ enum Command {
         #[command(subcommand)]
         command: jobs::lake::LakeCommand,
     },
+    /// Back up the serving database (pg_dump) and every Delta table of the lake, each at one
+    /// version, into a new directory with a manifest.
+    Backup(Box<jobs::backup::BackupConfig>),
+    /// Restore a backup into an empty lake root and database, and verify versions and row counts.
+    Restore(Box<jobs::backup::RestoreConfig>),
     /// Write the demo persona's mailbox (mbox) and calendar (.ics) to files.
     Persona(jobs::persona::PersonaFilesConfig),
 }
@@ -142,6 +147,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await
                 .context("lake maintenance")?;
             println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup(config) => {
+            let outcome = jobs::backup::backup(&config).await.context("backing up")?;
+            println!("{outcome}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore(config) => {
+            let outcome = jobs::backup::restore(&config).await.context("restoring")?;
+            println!("{outcome}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Persona(config) => {

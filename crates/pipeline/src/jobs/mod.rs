@@ -1,6 +1,7 @@
 //! One module per job of the `mindy` binary.
 
 pub mod auth;
+pub mod backup;
 pub mod batch;
 pub mod connect;
 pub mod delta_log;
