@@ -588,6 +588,163 @@ async fn a_continuous_stream_resubmits_its_queries_when_spark_connect_restarts()
     driver.await.unwrap().unwrap();
 }
 
+/// Issue 20, schema evolution, against a stream that keeps running: a record with new optional
+/// top-level fields lands in bronze with them in `extra_fields` (no restart, no schema change);
+/// records that break the contract (a known field of the wrong type, an unsupported
+/// `schema_version`) go to the quarantine with reasons saying what was wrong; and the stream goes
+/// on with a later record.
+#[tokio::test]
+async fn new_fields_reach_bronze_and_incompatible_records_the_quarantine_while_the_stream_runs() {
+    let mut f = Fixture::new("evolve", "UTC").await;
+    f.config.available_now = false;
+    f.config.max_offsets_per_trigger = 1_000;
+    let at = Utc.with_ymd_and_hms(2026, 3, 11, 8, 0, 0).unwrap();
+    let shutdown = Shutdown::new();
+    let mut driver = tokio::spawn({
+        let (config, shutdown) = (f.config.clone(), shutdown.clone());
+        async move { stream::run(&config, shutdown).await }
+    });
+    let bronze = f.table("bronze");
+    let quarantine = f.table("quarantine");
+    let count = format!("SELECT count(*) AS n, count(DISTINCT id) AS ids FROM {bronze}");
+
+    let normal = email("evo-1", "a@acmecorp.example", at, "Plain", "hello");
+    f.produce_records(std::slice::from_ref(&normal)).await;
+    bronze_holds(&f.stack, &count, 1, &mut driver).await;
+
+    // A newer producer's record: two fields this record schema does not know.
+    let newer = email("evo-2", "b@acmecorp.example", at, "Newer", "hello");
+    let mut value: Value = serde_json::from_slice(&newer.to_json()).unwrap();
+    value["label_colors"] = serde_json::json!({"Important": "#ff0000"});
+    value["importance_score"] = serde_json::json!(7);
+    f.produce(&newer.id, &serde_json::to_vec(&value).unwrap())
+        .await;
+    // Incompatible records: a known field of the wrong type, a version this code does not know.
+    let mut wrong_type: Value =
+        serde_json::from_slice(&email("evo-3", "c@acmecorp.example", at, "x", "y").to_json())
+            .unwrap();
+    wrong_type["size_bytes"] = serde_json::json!("ten");
+    f.produce("evo-3", &serde_json::to_vec(&wrong_type).unwrap())
+        .await;
+    let mut newer_version: Value =
+        serde_json::from_slice(&email("evo-4", "d@acmecorp.example", at, "x", "y").to_json())
+            .unwrap();
+    newer_version["schema_version"] = serde_json::json!(2);
+    f.produce("evo-4", &serde_json::to_vec(&newer_version).unwrap())
+        .await;
+    bronze_holds(&f.stack, &count, 2, &mut driver).await;
+    let quarantined =
+        format!("SELECT count(*) AS n, count(DISTINCT raw_value) AS ids FROM {quarantine}");
+    bronze_holds(&f.stack, &quarantined, 2, &mut driver).await;
+
+    let rows = f
+        .rows(&format!(
+            "SELECT id, extra_fields FROM {bronze} ORDER BY id"
+        ))
+        .await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0]["id"], "evo-1");
+    assert!(
+        rows[0].get("extra_fields").is_none_or(Value::is_null),
+        "a record of the known fields has no extra fields: {rows:?}"
+    );
+    assert_eq!(
+        rows[1]["extra_fields"],
+        serde_json::json!({"importance_score": "7", "label_colors": "{\"Important\":\"#ff0000\"}"}),
+        "the new fields' JSON text"
+    );
+    let reasons = f
+        .rows(&format!(
+            "SELECT get_json_object(raw_value, '$.id') AS id, reject_reason FROM {quarantine} ORDER BY id"
+        ))
+        .await;
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert_eq!(
+        reasons[0]["reject_reason"],
+        "json: the value is not a JSON object of the record's field types (wrong type: size_bytes)",
+        "{reasons:?}"
+    );
+    assert_eq!(
+        reasons[1]["reject_reason"], "schema_version: schema_version is missing or not 1 (got 2)",
+        "{reasons:?}"
+    );
+
+    // Still running, without a restart: a later record goes through.
+    let later = email("evo-5", "e@acmecorp.example", at, "Later", "hello");
+    f.produce_records(std::slice::from_ref(&later)).await;
+    bronze_holds(&f.stack, &count, 3, &mut driver).await;
+    assert!(!driver.is_finished(), "the stream is still running");
+    shutdown.trigger();
+    driver.await.unwrap().unwrap();
+}
+
+/// Issue 20's promotion path: a bronze table written by older code, without a column the plan
+/// now has (`extra_fields` stands for a field promoted to a typed column). The stream adds the
+/// column (additive evolution on purpose), the old rows keep their values with the column null,
+/// and the new rows fill it.
+#[tokio::test]
+async fn an_older_bronze_table_gains_the_plans_new_column() {
+    let old = Fixture::new("evolve-old", "UTC").await;
+    let at = Utc.with_ymd_and_hms(2026, 3, 12, 8, 0, 0).unwrap();
+    old.produce_records(&[email("old-1", "a@acmecorp.example", at, "Old", "hello")])
+        .await;
+    old.run().await;
+    let f = Fixture::new("evolve-new", "UTC").await;
+    // f's bronze as the older code wrote it: the same rows, without the column.
+    f.session
+        .read()
+        .format("delta")
+        .load_path(old.config.paths().bronze)
+        .drop(["extra_fields"])
+        .write()
+        .format("delta")
+        .partition_by(["event_date"])
+        .save(f.config.paths().bronze)
+        .await
+        .unwrap();
+    let bronze = f.table("bronze");
+    let columns = || async {
+        let schema = f
+            .session
+            .read()
+            .format("delta")
+            .load_path(f.config.paths().bronze)
+            .schema()
+            .await
+            .unwrap();
+        schema
+            .names()
+            .into_iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let before = columns().await;
+    assert!(!before.contains(&"extra_fields".to_string()), "{before:?}");
+
+    let newer = email("new-1", "b@acmecorp.example", at, "New", "hello");
+    let mut value: Value = serde_json::from_slice(&newer.to_json()).unwrap();
+    value["label_colors"] = serde_json::json!({"Important": "#ff0000"});
+    f.produce(&newer.id, &serde_json::to_vec(&value).unwrap())
+        .await;
+    f.run().await;
+
+    let after = columns().await;
+    assert!(after.contains(&"extra_fields".to_string()), "{after:?}");
+    let rows = f
+        .rows(&format!(
+            "SELECT id, extra_fields['label_colors'] AS colors FROM {bronze} ORDER BY id"
+        ))
+        .await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0]["id"], "new-1");
+    assert_eq!(rows[0]["colors"], "{\"Important\":\"#ff0000\"}");
+    assert_eq!(rows[1]["id"], "old-1");
+    assert!(rows[1].get("colors").is_none_or(Value::is_null), "{rows:?}");
+    // Silver's query read the evolved table (its table exists once the query has run).
+    let silver = f.config.paths().silver;
+    assert!(stream::table_exists(&f.session, &silver).await, "{silver}");
+}
+
 /// A local address no one listens on now.
 fn free_local_addr() -> std::net::SocketAddr {
     std::net::TcpListener::bind("127.0.0.1:0")
