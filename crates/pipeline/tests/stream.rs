@@ -745,6 +745,44 @@ async fn an_older_bronze_table_gains_the_plans_new_column() {
     assert!(stream::table_exists(&f.session, &silver).await, "{silver}");
 }
 
+/// Issue 20: what is not additive fails loudly. A bronze table with a column the plan no longer
+/// has (a field removed or renamed without a version bump and a migration) makes the stream
+/// refuse to start, naming the column, and leaves the table as it was.
+#[tokio::test]
+async fn a_bronze_table_with_a_column_the_plan_lost_is_refused() {
+    let old = Fixture::new("evolve-lost-old", "UTC").await;
+    let at = Utc.with_ymd_and_hms(2026, 3, 13, 8, 0, 0).unwrap();
+    old.produce_records(&[email("lost-1", "a@acmecorp.example", at, "Old", "hello")])
+        .await;
+    old.run().await;
+    let f = Fixture::new("evolve-lost", "UTC").await;
+    f.session
+        .read()
+        .format("delta")
+        .load_path(old.config.paths().bronze)
+        .with_column("legacy_label", spark_client::functions::lit("x"))
+        .write()
+        .format("delta")
+        .partition_by(["event_date"])
+        .save(f.config.paths().bronze)
+        .await
+        .unwrap();
+    f.produce_records(&[email("lost-2", "b@acmecorp.example", at, "New", "hello")])
+        .await;
+    let error = stream::run(&f.config, Shutdown::new())
+        .await
+        .expect_err("a column the plan lost is not an additive change")
+        .to_string();
+    assert!(
+        error.contains("column legacy_label is gone") && error.contains("SCHEMA_VERSION"),
+        "{error}"
+    );
+    let rows = f
+        .rows(&format!("SELECT id FROM {}", f.table("bronze")))
+        .await;
+    assert_eq!(rows.len(), 1, "nothing written: {rows:?}");
+}
+
 /// A local address no one listens on now.
 fn free_local_addr() -> std::net::SocketAddr {
     std::net::TcpListener::bind("127.0.0.1:0")
