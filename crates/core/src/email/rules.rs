@@ -375,8 +375,9 @@ pub fn validate_at(value: &[u8], now: DateTime<Utc>) -> Result<Validated, Reject
         .into_iter()
         .filter_map(|k| record.remove_entry(&k))
         .collect();
+    // The owned value: its strings (a body of up to 256 KiB) move into the record, uncopied.
     let record: EmailRecord =
-        serde_path_to_error::deserialize(&Value::Object(record)).map_err(|e| {
+        serde_path_to_error::deserialize(Value::Object(record)).map_err(|e| {
             let detail = format!("field {} has the wrong type: {}", e.path(), e.inner());
             reject(Rule::Json, detail, id)
         })?;
