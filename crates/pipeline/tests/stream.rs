@@ -679,9 +679,10 @@ async fn new_fields_reach_bronze_and_incompatible_records_the_quarantine_while_t
 }
 
 /// Issue 20's promotion path: a bronze table written by older code, without a column the plan
-/// now has (`extra_fields` stands for a field promoted to a typed column). The stream adds the
-/// column (additive evolution on purpose), the old rows keep their values with the column null,
-/// and the new rows fill it.
+/// now has (`extra_fields` stands for a field promoted to a typed column). A continuous stream
+/// adds the column (additive evolution on purpose) before its queries start, so silver, reading
+/// bronze as a Delta stream, is not stopped by the change; the old rows keep their values with
+/// the column null, and the new rows fill it.
 #[tokio::test]
 async fn an_older_bronze_table_gains_the_plans_new_column() {
     let old = Fixture::new("evolve-old", "UTC").await;
@@ -689,7 +690,9 @@ async fn an_older_bronze_table_gains_the_plans_new_column() {
     old.produce_records(&[email("old-1", "a@acmecorp.example", at, "Old", "hello")])
         .await;
     old.run().await;
-    let f = Fixture::new("evolve-new", "UTC").await;
+    let mut f = Fixture::new("evolve-new", "UTC").await;
+    f.config.available_now = false;
+    f.config.max_offsets_per_trigger = 1_000;
     // f's bronze as the older code wrote it: the same rows, without the column.
     f.session
         .read()
@@ -726,7 +729,25 @@ async fn an_older_bronze_table_gains_the_plans_new_column() {
     value["label_colors"] = serde_json::json!({"Important": "#ff0000"});
     f.produce(&newer.id, &serde_json::to_vec(&value).unwrap())
         .await;
-    f.run().await;
+    let shutdown = Shutdown::new();
+    let mut driver = tokio::spawn({
+        let (config, shutdown) = (f.config.clone(), shutdown.clone());
+        async move { stream::run(&config, shutdown).await }
+    });
+    let count = format!("SELECT count(*) AS n, count(DISTINCT id) AS ids FROM {bronze}");
+    bronze_holds(&f.stack, &count, 2, &mut driver).await;
+    // Silver has read bronze's new version once its table exists; a few more triggers.
+    let silver = f.config.paths().silver;
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while !stream::table_exists(&f.session, &silver).await {
+        assert!(std::time::Instant::now() < deadline, "silver never wrote");
+        assert!(!driver.is_finished(), "{:?}", driver.await);
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert!(!driver.is_finished(), "{:?}", driver.await);
+    shutdown.trigger();
+    driver.await.unwrap().unwrap();
 
     let after = columns().await;
     assert!(after.contains(&"extra_fields".to_string()), "{after:?}");
@@ -740,9 +761,6 @@ async fn an_older_bronze_table_gains_the_plans_new_column() {
     assert_eq!(rows[0]["colors"], "{\"Important\":\"#ff0000\"}");
     assert_eq!(rows[1]["id"], "old-1");
     assert!(rows[1].get("colors").is_none_or(Value::is_null), "{rows:?}");
-    // Silver's query read the evolved table (its table exists once the query has run).
-    let silver = f.config.paths().silver;
-    assert!(stream::table_exists(&f.session, &silver).await, "{silver}");
 }
 
 /// Issue 20: what is not additive fails loudly. A bronze table with a column the plan no longer

@@ -9,7 +9,9 @@
 //!   every query, and silver's read of bronze, starts on the new schema (a Delta stream reading a
 //!   table whose schema changes under it stops);
 //! - a field added inside a struct column (the record's `from`, say) is added by the first batch
-//!   that writes it: the queries write with Delta's `mergeSchema`;
+//!   that writes it: the queries write with Delta's `mergeSchema`. That change lands while silver
+//!   reads bronze, which stops silver's query once (Delta's `DELTA_SCHEMA_CHANGED_WITH_VERSION`)
+//!   and the driver with it; started again, it reads the new schema;
 //! - a column the plan lost (a removed or renamed field) or whose type changed is not additive:
 //!   the stream refuses to start and says which, instead of writing nulls into the old column or
 //!   failing on the first batch. Such a change bumps `SCHEMA_VERSION` and needs a migration of
