@@ -73,7 +73,7 @@ fn outcome(raw: &[u8], meta: &SourceMeta) -> Value {
     };
     let validated = rules::validate_at(&parsed.record.to_json(), ingested_at());
     let record = match validated {
-        Ok(record) => record,
+        Ok(valid) => valid.record,
         Err(rejection) => return json!({ "rejected": rejection.rule.name() }),
     };
     let mut record = serde_json::to_value(record).unwrap();

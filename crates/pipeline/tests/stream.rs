@@ -588,6 +588,219 @@ async fn a_continuous_stream_resubmits_its_queries_when_spark_connect_restarts()
     driver.await.unwrap().unwrap();
 }
 
+/// Issue 20, schema evolution, against a stream that keeps running: a record with new optional
+/// top-level fields lands in bronze with them in `extra_fields` (no restart, no schema change);
+/// records that break the contract (a known field of the wrong type, an unsupported
+/// `schema_version`) go to the quarantine with reasons saying what was wrong; and the stream goes
+/// on with a later record.
+#[tokio::test]
+async fn new_fields_reach_bronze_and_incompatible_records_the_quarantine_while_the_stream_runs() {
+    let mut f = Fixture::new("evolve", "UTC").await;
+    f.config.available_now = false;
+    f.config.max_offsets_per_trigger = 1_000;
+    let at = Utc.with_ymd_and_hms(2026, 3, 11, 8, 0, 0).unwrap();
+    let shutdown = Shutdown::new();
+    let mut driver = tokio::spawn({
+        let (config, shutdown) = (f.config.clone(), shutdown.clone());
+        async move { stream::run(&config, shutdown).await }
+    });
+    let bronze = f.table("bronze");
+    let quarantine = f.table("quarantine");
+    let count = format!("SELECT count(*) AS n, count(DISTINCT id) AS ids FROM {bronze}");
+
+    let normal = email("evo-1", "a@acmecorp.example", at, "Plain", "hello");
+    f.produce_records(std::slice::from_ref(&normal)).await;
+    bronze_holds(&f.stack, &count, 1, &mut driver).await;
+
+    // A newer producer's record: two fields this record schema does not know.
+    let newer = email("evo-2", "b@acmecorp.example", at, "Newer", "hello");
+    let mut value: Value = serde_json::from_slice(&newer.to_json()).unwrap();
+    value["label_colors"] = serde_json::json!({"Important": "#ff0000"});
+    value["importance_score"] = serde_json::json!(7);
+    f.produce(&newer.id, &serde_json::to_vec(&value).unwrap())
+        .await;
+    // Incompatible records: a known field of the wrong type, a version this code does not know.
+    let mut wrong_type: Value =
+        serde_json::from_slice(&email("evo-3", "c@acmecorp.example", at, "x", "y").to_json())
+            .unwrap();
+    wrong_type["size_bytes"] = serde_json::json!("ten");
+    f.produce("evo-3", &serde_json::to_vec(&wrong_type).unwrap())
+        .await;
+    let mut newer_version: Value =
+        serde_json::from_slice(&email("evo-4", "d@acmecorp.example", at, "x", "y").to_json())
+            .unwrap();
+    newer_version["schema_version"] = serde_json::json!(2);
+    f.produce("evo-4", &serde_json::to_vec(&newer_version).unwrap())
+        .await;
+    bronze_holds(&f.stack, &count, 2, &mut driver).await;
+    let quarantined =
+        format!("SELECT count(*) AS n, count(DISTINCT raw_value) AS ids FROM {quarantine}");
+    bronze_holds(&f.stack, &quarantined, 2, &mut driver).await;
+
+    let rows = f
+        .rows(&format!(
+            "SELECT id, extra_fields FROM {bronze} ORDER BY id"
+        ))
+        .await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0]["id"], "evo-1");
+    assert!(
+        rows[0].get("extra_fields").is_none_or(Value::is_null),
+        "a record of the known fields has no extra fields: {rows:?}"
+    );
+    assert_eq!(
+        rows[1]["extra_fields"],
+        serde_json::json!({"importance_score": "7", "label_colors": "{\"Important\":\"#ff0000\"}"}),
+        "the new fields' JSON text"
+    );
+    let reasons = f
+        .rows(&format!(
+            "SELECT get_json_object(raw_value, '$.id') AS id, reject_reason FROM {quarantine} ORDER BY id"
+        ))
+        .await;
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert_eq!(
+        reasons[0]["reject_reason"],
+        "json: the value is not a JSON object of the record's field types (wrong type: size_bytes)",
+        "{reasons:?}"
+    );
+    assert_eq!(
+        reasons[1]["reject_reason"], "schema_version: schema_version is missing or not 1 (got 2)",
+        "{reasons:?}"
+    );
+
+    // Still running, without a restart: a later record goes through.
+    let later = email("evo-5", "e@acmecorp.example", at, "Later", "hello");
+    f.produce_records(std::slice::from_ref(&later)).await;
+    bronze_holds(&f.stack, &count, 3, &mut driver).await;
+    assert!(!driver.is_finished(), "the stream is still running");
+    shutdown.trigger();
+    driver.await.unwrap().unwrap();
+}
+
+/// Issue 20's promotion path: a bronze table written by older code, without a column the plan
+/// now has (`extra_fields` stands for a field promoted to a typed column). A continuous stream
+/// adds the column (additive evolution on purpose) before its queries start, so silver, reading
+/// bronze as a Delta stream, is not stopped by the change; the old rows keep their values with
+/// the column null, and the new rows fill it.
+#[tokio::test]
+async fn an_older_bronze_table_gains_the_plans_new_column() {
+    let old = Fixture::new("evolve-old", "UTC").await;
+    let at = Utc.with_ymd_and_hms(2026, 3, 12, 8, 0, 0).unwrap();
+    old.produce_records(&[email("old-1", "a@acmecorp.example", at, "Old", "hello")])
+        .await;
+    old.run().await;
+    let mut f = Fixture::new("evolve-new", "UTC").await;
+    f.config.available_now = false;
+    f.config.max_offsets_per_trigger = 1_000;
+    // f's bronze as the older code wrote it: the same rows, without the column.
+    f.session
+        .read()
+        .format("delta")
+        .load_path(old.config.paths().bronze)
+        .drop(["extra_fields"])
+        .write()
+        .format("delta")
+        .partition_by(["event_date"])
+        .save(f.config.paths().bronze)
+        .await
+        .unwrap();
+    let bronze = f.table("bronze");
+    let columns = || async {
+        let schema = f
+            .session
+            .read()
+            .format("delta")
+            .load_path(f.config.paths().bronze)
+            .schema()
+            .await
+            .unwrap();
+        schema
+            .names()
+            .into_iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let before = columns().await;
+    assert!(!before.contains(&"extra_fields".to_string()), "{before:?}");
+
+    let newer = email("new-1", "b@acmecorp.example", at, "New", "hello");
+    let mut value: Value = serde_json::from_slice(&newer.to_json()).unwrap();
+    value["label_colors"] = serde_json::json!({"Important": "#ff0000"});
+    f.produce(&newer.id, &serde_json::to_vec(&value).unwrap())
+        .await;
+    let shutdown = Shutdown::new();
+    let mut driver = tokio::spawn({
+        let (config, shutdown) = (f.config.clone(), shutdown.clone());
+        async move { stream::run(&config, shutdown).await }
+    });
+    let count = format!("SELECT count(*) AS n, count(DISTINCT id) AS ids FROM {bronze}");
+    bronze_holds(&f.stack, &count, 2, &mut driver).await;
+    // Silver has read bronze's new version once its table exists; a few more triggers.
+    let silver = f.config.paths().silver;
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while !stream::table_exists(&f.session, &silver).await {
+        assert!(std::time::Instant::now() < deadline, "silver never wrote");
+        assert!(!driver.is_finished(), "{:?}", driver.await);
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert!(!driver.is_finished(), "{:?}", driver.await);
+    shutdown.trigger();
+    driver.await.unwrap().unwrap();
+
+    let after = columns().await;
+    assert!(after.contains(&"extra_fields".to_string()), "{after:?}");
+    let rows = f
+        .rows(&format!(
+            "SELECT id, extra_fields['label_colors'] AS colors FROM {bronze} ORDER BY id"
+        ))
+        .await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0]["id"], "new-1");
+    assert_eq!(rows[0]["colors"], "{\"Important\":\"#ff0000\"}");
+    assert_eq!(rows[1]["id"], "old-1");
+    assert!(rows[1].get("colors").is_none_or(Value::is_null), "{rows:?}");
+}
+
+/// Issue 20: what is not additive fails loudly. A bronze table with a column the plan no longer
+/// has (a field removed or renamed without a version bump and a migration) makes the stream
+/// refuse to start, naming the column, and leaves the table as it was.
+#[tokio::test]
+async fn a_bronze_table_with_a_column_the_plan_lost_is_refused() {
+    let old = Fixture::new("evolve-lost-old", "UTC").await;
+    let at = Utc.with_ymd_and_hms(2026, 3, 13, 8, 0, 0).unwrap();
+    old.produce_records(&[email("lost-1", "a@acmecorp.example", at, "Old", "hello")])
+        .await;
+    old.run().await;
+    let f = Fixture::new("evolve-lost", "UTC").await;
+    f.session
+        .read()
+        .format("delta")
+        .load_path(old.config.paths().bronze)
+        .with_column("legacy_label", spark_client::functions::lit("x"))
+        .write()
+        .format("delta")
+        .partition_by(["event_date"])
+        .save(f.config.paths().bronze)
+        .await
+        .unwrap();
+    f.produce_records(&[email("lost-2", "b@acmecorp.example", at, "New", "hello")])
+        .await;
+    let error = stream::run(&f.config, Shutdown::new())
+        .await
+        .expect_err("a column the plan lost is not an additive change")
+        .to_string();
+    assert!(
+        error.contains("column legacy_label is gone") && error.contains("SCHEMA_VERSION"),
+        "{error}"
+    );
+    let rows = f
+        .rows(&format!("SELECT id FROM {}", f.table("bronze")))
+        .await;
+    assert_eq!(rows.len(), 1, "nothing written: {rows:?}");
+}
+
 /// A local address no one listens on now.
 fn free_local_addr() -> std::net::SocketAddr {
     std::net::TcpListener::bind("127.0.0.1:0")

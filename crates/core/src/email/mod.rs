@@ -11,4 +11,4 @@ pub use record::{
     truncate_utf8, BodyFormat, DateSource, EmailRecord, Mailbox, Source, MAX_BODY_BYTES,
     SCHEMA_VERSION,
 };
-pub use rules::{validate, Rejection, Rule};
+pub use rules::{validate, Rejection, Rule, Validated};

@@ -5,6 +5,29 @@
 //! This struct is the record's one definition: its JSON is serde's, and its Spark schema (what
 //! the stream parses the topic with and bronze holds) is derived from it
 //! ([`EmailRecord::spark_schema`]).
+//!
+//! # Evolution
+//!
+//! - **Additive** (same [`SCHEMA_VERSION`]): a new optional top-level field, from a producer
+//!   newer than this code (a new Gmail API field, say). Nothing stops for it: the validator
+//!   forwards fields it does not know untouched ([`super::rules::Validated`]), and the stream
+//!   keeps them in bronze's `extra_fields` column (`MAP<STRING, STRING>`: name → the value's
+//!   JSON text, a string's text without quotes; null when there are none), without a restart
+//!   and without a change to the table's schema. Fields unknown inside a known object (a
+//!   mailbox) are not kept: the validator rebuilds mailboxes.
+//! - **Promoting** such a field to a typed column: add it to [`EmailRecord`] as an `Option` (or
+//!   with `#[serde(default)]`), its row to `docs/email-record.md`, and restart the stream. The
+//!   field leaves `extra_fields` for its own column, which the stream adds to the existing bronze
+//!   table before its queries start (`mindy_pipeline`'s `stream::evolve`; the queries also
+//!   write with Delta's `mergeSchema`). Rows written before keep the field in `extra_fields`
+//!   and have the column null.
+//! - **Not additive** (bumps [`SCHEMA_VERSION`]): removing, renaming or retyping a field, or
+//!   making an optional one required. Records of a version this code does not know are
+//!   rejected by rule `schema_version` (dead-lettered by the validator, quarantined by the
+//!   stream with the version they carry), and the stream refuses to start on a bronze table that
+//!   has a column its plan lost or retyped: such a change comes with a migration of the table.
+//! - A known field of the wrong type breaks rule `json`; the validator's detail and the
+//!   quarantine's reason name the field.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

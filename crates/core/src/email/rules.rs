@@ -6,8 +6,10 @@
 //!
 //! | rule             | breaks when                                                              |
 //! | ---------------- | ------------------------------------------------------------------------ |
-//! | `json`           | the value is not a JSON object of the record's field types               |
-//! | `schema_version` | `schema_version` is missing or not [`SCHEMA_VERSION`]                     |
+//! | `json`           | the value is not a JSON object of the record's field types (the detail   |
+//! |                  | and the quarantine's reason name a field of the wrong type)              |
+//! | `schema_version` | `schema_version` is missing or not [`SCHEMA_VERSION`] (the detail and    |
+//! |                  | the quarantine's reason say which version the record carried)            |
 //! | `source`         | `source` is missing or not one of the known sources                      |
 //! | `id`             | `id` is missing, blank, longer than 512 bytes or has control characters  |
 //! | `from.address`   | `from` or `from.address` is missing, or the address is malformed         |
@@ -24,11 +26,15 @@
 //! cannot compute. The stream reads only records the validator forwarded, so the two agree on
 //! every row that reaches bronze.
 //!
+//! Top-level fields the record does not know break no rule: they are the record's additive
+//! evolution ([`super::record`]) and travel on untouched ([`Validated`]).
+//!
 //! Normalisation by the validator: addresses (from, to, cc) trimmed and given their canonical
 //! form (`canonical`, recomputed whatever the producer wrote; the address itself is kept as
 //! written, for display), blank display names dropped, subject trimmed, a missing `thread_id`
 //! set to the id, recipients without a usable address dropped, optional fields defaulted.
 
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Duration, Utc};
@@ -286,14 +292,61 @@ pub struct Rejection {
     pub id: Option<String>,
 }
 
-/// Checks one raw value against every rejecting rule and returns the normalised record, or the
-/// first rule it broke.
-pub fn validate(value: &[u8]) -> Result<EmailRecord, Rejection> {
+/// A record that met every rule: the normalised record and the top-level fields it carried that
+/// [`EmailRecord`] does not know (a newer producer's additive field, [`super::record`]'s
+/// evolution policy), kept untouched so they reach bronze's `extra_fields`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Validated {
+    /// The normalised record.
+    pub record: EmailRecord,
+    /// Top-level fields [`EmailRecord`] has no field for, as the producer wrote them.
+    pub unknown_fields: Map<String, Value>,
+}
+
+impl Validated {
+    /// The record as JSON bytes: [`EmailRecord`]'s fields in their order, then the unknown ones.
+    pub fn to_json(&self) -> Vec<u8> {
+        #[derive(serde::Serialize)]
+        struct WithUnknown<'a> {
+            #[serde(flatten)]
+            record: &'a EmailRecord,
+            #[serde(flatten)]
+            unknown: &'a Map<String, Value>,
+        }
+        if self.unknown_fields.is_empty() {
+            return self.record.to_json();
+        }
+        // Plain data with string keys (none of them a record field's) cannot fail to serialise.
+        serde_json::to_vec(&WithUnknown {
+            record: &self.record,
+            unknown: &self.unknown_fields,
+        })
+        .expect("a record and a JSON map serialise")
+    }
+}
+
+/// The record's top-level field names (serde's, as its Spark schema has them).
+static KNOWN_FIELDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    EmailRecord::spark_schema()
+        .names()
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+});
+
+/// Whether `name` is one of [`EmailRecord`]'s top-level fields.
+pub fn is_known_field(name: &str) -> bool {
+    KNOWN_FIELDS.contains(name)
+}
+
+/// Checks one raw value against every rejecting rule and returns the normalised record (with
+/// the fields it does not know), or the first rule it broke.
+pub fn validate(value: &[u8]) -> Result<Validated, Rejection> {
     validate_at(value, Utc::now())
 }
 
 /// [`validate`] with the current time given (for `ingested_at`'s default), so tests are exact.
-pub fn validate_at(value: &[u8], now: DateTime<Utc>) -> Result<EmailRecord, Rejection> {
+pub fn validate_at(value: &[u8], now: DateTime<Utc>) -> Result<Validated, Rejection> {
     let reject = |rule, detail: String, id: Option<String>| Rejection { rule, detail, id };
     let mut record = match serde_json::from_slice::<Value>(value) {
         Ok(Value::Object(record)) => record,
@@ -313,7 +366,25 @@ pub fn validate_at(value: &[u8], now: DateTime<Utc>) -> Result<EmailRecord, Reje
             .map_err(|detail| reject(rule, detail, id.clone()))?;
     }
     normalise(&mut record, now);
-    serde_json::from_value(Value::Object(record)).map_err(|e| reject(Rule::Json, e.to_string(), id))
+    let unknown: Vec<String> = record
+        .keys()
+        .filter(|k| !is_known_field(k))
+        .cloned()
+        .collect();
+    let unknown_fields: Map<String, Value> = unknown
+        .into_iter()
+        .filter_map(|k| record.remove_entry(&k))
+        .collect();
+    // The owned value: its strings (a body of up to 256 KiB) move into the record, uncopied.
+    let record: EmailRecord =
+        serde_path_to_error::deserialize(Value::Object(record)).map_err(|e| {
+            let detail = format!("field {} has the wrong type: {}", e.path(), e.inner());
+            reject(Rule::Json, detail, id)
+        })?;
+    Ok(Validated {
+        record,
+        unknown_fields,
+    })
 }
 
 fn json_kind(value: &Value) -> &'static str {
@@ -411,7 +482,9 @@ mod tests {
 
     #[test]
     fn valid_records_are_normalised() {
-        let record = validate(&serde_json::to_vec(&valid()).unwrap()).unwrap();
+        let validated = validate(&serde_json::to_vec(&valid()).unwrap()).unwrap();
+        assert!(validated.unknown_fields.is_empty());
+        let record = validated.record;
         assert_eq!(record.subject, "Hello");
         let from = record.from.unwrap();
         assert_eq!(
@@ -437,7 +510,9 @@ mod tests {
             "schema_version": 1, "id": " m2 ", "source": "demo", "subject": "", "body_text": "",
             "from": {"address": "a@b.example"}, "date": "2025-01-06T22:47:00Z", "to": null
         });
-        let record = validate_at(&serde_json::to_vec(&minimal).unwrap(), now).unwrap();
+        let record = validate_at(&serde_json::to_vec(&minimal).unwrap(), now)
+            .unwrap()
+            .record;
         assert_eq!(record.id, "m2");
         assert_eq!(record.thread_id, "m2");
         assert_eq!(record.body_format, BodyFormat::None);
@@ -481,6 +556,7 @@ mod tests {
             json!({"address": "Tom@XN--BCHER-KVA.example.", "canonical": "forged@x.example"});
         let from = validate(&serde_json::to_vec(&v).unwrap())
             .unwrap()
+            .record
             .from
             .unwrap();
         assert_eq!(from.address, "Tom@XN--BCHER-KVA.example.");
@@ -498,6 +574,52 @@ mod tests {
         assert!(validate(&serde_json::to_vec(&v).unwrap()).is_ok());
         let future = Rule::FutureDate.check_json(v.as_object().unwrap(), Utc::now());
         assert!(future.is_err());
+    }
+
+    #[test]
+    fn unknown_top_level_fields_pass_through_untouched() {
+        let mut v = valid();
+        v["label_colors"] = json!({"Important": "#ff0000"});
+        v["importance_score"] = json!(0.75);
+        let validated = validate(&serde_json::to_vec(&v).unwrap()).unwrap();
+        assert_eq!(
+            Value::Object(validated.unknown_fields.clone()),
+            json!({"label_colors": {"Important": "#ff0000"}, "importance_score": 0.75})
+        );
+        let out: Value = serde_json::from_slice(&validated.to_json()).unwrap();
+        assert_eq!(out["label_colors"], v["label_colors"]);
+        assert_eq!(out["importance_score"], v["importance_score"]);
+        assert_eq!(
+            out["subject"], "Hello",
+            "the known fields are still normalised"
+        );
+        let own = validated.record.to_json();
+        assert!(
+            validated.to_json().starts_with(&own[..own.len() - 1]),
+            "the record's fields first, in their order"
+        );
+        // Without unknown fields, the output is the record's own JSON.
+        let plain = validate(&serde_json::to_vec(&valid()).unwrap()).unwrap();
+        assert_eq!(plain.to_json(), plain.record.to_json());
+    }
+
+    #[test]
+    fn a_wrong_typed_field_is_named() {
+        let mut v = valid();
+        v["size_bytes"] = json!("ten");
+        let rejection = validate(&serde_json::to_vec(&v).unwrap()).unwrap_err();
+        assert_eq!(rejection.rule, Rule::Json);
+        assert!(
+            rejection
+                .detail
+                .starts_with("field size_bytes has the wrong type: "),
+            "{}",
+            rejection.detail
+        );
+        let mut v = valid();
+        v["schema_version"] = json!(2);
+        let rejection = validate(&serde_json::to_vec(&v).unwrap()).unwrap_err();
+        assert_eq!(rejection.detail, "version 2 is not supported (expected 1)");
     }
 
     #[test]

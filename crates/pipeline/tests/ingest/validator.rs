@@ -56,6 +56,7 @@ fn invalid_cases() -> Vec<(&'static str, Vec<u8>)> {
     vec![
         ("json", b"{not json".to_vec()),
         ("schema_version", with(&|v| v["schema_version"] = json!(99))),
+        ("json", with(&|v| v["size_bytes"] = json!("ten"))),
         ("source", with(&|v| v["source"] = Value::Null)),
         ("id", with(&|v| v["id"] = json!(""))),
         ("from.address", with(&|v| v["from"] = Value::Null)),
@@ -86,6 +87,10 @@ async fn valid_records_are_forwarded_normalised_and_each_invalid_kind_goes_to_th
             )
         })
         .collect();
+    // A newer producer's record: a top-level field this record schema does not know (issue 20).
+    let mut newer = record("v0");
+    newer["label_colors"] = json!({"Important": "#ff0000"});
+    input[0].1 = serde_json::to_vec(&newer).unwrap();
     let cases = invalid_cases();
     input.extend(
         cases
@@ -114,6 +119,12 @@ async fn valid_records_are_forwarded_normalised_and_each_invalid_kind_goes_to_th
         assert_eq!(v["from"]["canonical"], "tom.anderson@acmecorp.example");
         assert_eq!(v["to"][0]["canonical"], "sarah.mitchell@northwind.example");
         assert_eq!(v["subject"], "Quarterly numbers");
+        // Fields the record does not know pass through untouched.
+        if r.key == "v0" {
+            assert_eq!(v["label_colors"], json!({"Important": "#ff0000"}));
+        } else {
+            assert!(v.get("label_colors").is_none(), "{v}");
+        }
     }
 
     let dlq = t.read(&t.topics.dlq, false).await;
@@ -132,6 +143,16 @@ async fn valid_records_are_forwarded_normalised_and_each_invalid_kind_goes_to_th
         );
         let letter = dlq.iter().find(|r| r.key == format!("bad{i}")).unwrap();
         assert_eq!(&letter.value, value, "the DLQ keeps the original bytes");
+        // The reason says what was wrong (issue 20).
+        let reason = &letter.headers["mindy-reason"];
+        match *rule {
+            "schema_version" => assert!(reason.contains("version 99 is not supported"), "{reason}"),
+            "json" if i > 0 => assert!(
+                reason.contains("field size_bytes has the wrong type"),
+                "{reason}"
+            ),
+            _ => {}
+        }
     }
     t.delete().await;
 }

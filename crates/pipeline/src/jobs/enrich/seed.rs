@@ -37,6 +37,7 @@ pub fn demo_records(emails: &[DemoEmail], ingested_at: DateTime<Utc>) -> Result<
             let record = mime::parse(&e.raw, &meta, ingested_at)
                 .map_err(|err| Error::invalid(format!("demo mail {}: {err}", e.message_id)))?;
             email::rules::validate_at(&record.to_json(), ingested_at)
+                .map(|valid| valid.record)
                 .map_err(|r| Error::invalid(format!("demo mail {}: {r:?}", e.message_id)))
         })
         .collect()

@@ -18,6 +18,7 @@
 //! back without the queries, they are resubmitted from their checkpoints ([`supervise`]).
 
 pub mod calendar;
+pub mod evolve;
 pub mod metrics;
 pub mod monitor;
 pub mod plan;
@@ -238,9 +239,17 @@ async fn run_mail(
         restarts,
     )?;
     tracing::info!(?paths, trigger = ?config.trigger(), topic = %config.topics.processed, "starting the stream");
+    // The quarantine names a wrong-typed field by what the JSON parser kept of the others
+    // ([`plan::parse`]); Spark 3.5's default, set so that a server configured otherwise cannot
+    // change the reasons.
+    session
+        .conf()
+        .set("spark.sql.json.enablePartialResults", "true")
+        .await?;
 
     let parsed = plan::parse(&kafka_source(&session, config)?);
     let bronze = start(
+        &session,
         plan::bronze(&parsed, &settings),
         config,
         "bronze",
@@ -250,6 +259,7 @@ async fn run_mail(
     )
     .await?;
     let quarantine = start(
+        &session,
         plan::quarantine(&parsed),
         config,
         "quarantine",
@@ -296,6 +306,7 @@ fn kafka_source(session: &SparkSession, config: &StreamConfig) -> Result<DataFra
 }
 
 async fn start(
+    session: &SparkSession,
     df: DataFrame,
     config: &StreamConfig,
     name: &str,
@@ -303,9 +314,15 @@ async fn start(
     paths: &StreamPaths,
     partition: Option<&str>,
 ) -> Result<StreamingQuery> {
+    evolve::prepare(session, &df, path).await?;
     let mut writer = df
         .write_stream()
         .format("delta")
+        // Additive schema evolution, on purpose: a column the plan gained (a field added to the
+        // record) is added to the table by the first batch that has it. Delta still refuses a
+        // column whose type changed; a column the plan lost is refused, and a new top-level column
+        // added, before the query starts ([`evolve`]).
+        .option("mergeSchema", "true")
         .output_mode(OutputMode::Append)
         .trigger(config.trigger())
         .query_name(format!("mindy_{name}"))
@@ -332,6 +349,7 @@ async fn start_silver(
         .option("skipChangeCommits", "true")
         .load_path(paths.bronze.clone())?;
     start(
+        session,
         plan::silver(&bronze, settings),
         config,
         "silver",

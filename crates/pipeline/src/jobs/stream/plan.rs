@@ -1,7 +1,9 @@
 //! The streaming plans, as pure functions from DataFrame to DataFrame: what `mindy stream` sends
 //! to the Spark Connect server. Spark's executors do all the work; nothing here touches rows.
 //!
-//! - [`parse`]: Kafka rows → the email record's fields plus Kafka metadata and a parse verdict.
+//! - [`parse`]: Kafka rows → the email record's fields plus Kafka metadata and a parse verdict,
+//!   and the top-level fields the record does not know (`extra_fields`, the record's additive
+//!   evolution: [`mindy_core::email::record`]).
 //! - [`bronze`]: parsed rows that passed → enriched, de-duplicated bronze rows.
 //! - [`quarantine`]: parsed rows that failed → the raw value and the reason.
 //! - [`silver`]: bronze rows → 1-hour windows per sender domain.
@@ -9,7 +11,7 @@
 use mindy_core::email::{EmailRecord, Rule};
 use spark_client::functions::{
     avg, call_function, col, collect_list, concat_ws, count, current_timestamp, from_json, length,
-    lit, lower, substring_index, sum, to_date, when, window,
+    lit, lower, map_filter, substring_index, sum, to_date, when, window,
 };
 use spark_client::types::DataType;
 use spark_client::{Column, DataFrame};
@@ -34,8 +36,25 @@ pub struct PlanSettings {
 /// an object, or a field of the wrong type — the `json` rule.
 const CORRUPT_RECORD: &str = "_corrupt_record";
 
+/// Bronze's column of the record's top-level fields that [`EmailRecord`] does not know (a newer
+/// producer's additive field), name → its JSON text (a string's text without quotes); null
+/// when there are none. A new field lands there while the stream runs: no restart, no change
+/// to the table's schema.
+pub const EXTRA_FIELDS: &str = "extra_fields";
+
+/// The parsed row's column of every top-level field as text (`MAP<STRING, STRING>`), from which
+/// [`EXTRA_FIELDS`] and the reasons' details are taken; not written to any table.
+const JSON_FIELDS: &str = "json_fields";
+
 /// Parses Kafka's `value` with the record's Spark schema (derived from [`EmailRecord`]) and
-/// keeps Kafka's metadata; adds `reject_reason` (null for rows that can go to bronze).
+/// keeps Kafka's metadata; adds [`EXTRA_FIELDS`] and `reject_reason` (null for rows that can go
+/// to bronze).
+///
+/// The value is parsed a second time as a map of every top-level field to its JSON text, which
+/// keeps what the record's schema would drop: the unknown fields, and the text of a known field
+/// whose type is wrong (the quarantine's reason names it). Spark's JSON parser keeps the fields
+/// it could read when one fails (`spark.sql.json.enablePartialResults`, set by the driver), so a
+/// wrong-typed field is the one present in the map and null in the record.
 pub fn parse(kafka: &DataFrame) -> DataFrame {
     let raw = col("value").cast("string");
     let schema = EmailRecord::spark_schema().field(CORRUPT_RECORD, DataType::String, true);
@@ -46,42 +65,83 @@ pub fn parse(kafka: &DataFrame) -> DataFrame {
     kafka
         .select([
             raw.clone().alias("raw_value"),
-            from_json(raw, schema, options).alias("record"),
+            from_json(raw.clone(), schema, options).alias("record"),
+            from_json(raw, "MAP<STRING, STRING>", []).alias(JSON_FIELDS),
             col("topic").alias("kafka_topic"),
             col("partition").alias("kafka_partition"),
             col("offset").alias("kafka_offset"),
             col("timestamp").alias("kafka_timestamp"),
         ])
+        .with_column(EXTRA_FIELDS, unknown_fields())
+        .with_column(
+            EXTRA_FIELDS,
+            when(size(col(EXTRA_FIELDS)).gt(lit(0)), col(EXTRA_FIELDS)),
+        )
         .with_column("reject_reason", reject_reason())
+        .drop([JSON_FIELDS])
+}
+
+/// The entries of [`JSON_FIELDS`] whose names are not the record's fields.
+fn unknown_fields() -> Column {
+    let known: Vec<Column> = EmailRecord::spark_schema()
+        .names()
+        .into_iter()
+        .map(lit)
+        .collect();
+    map_filter(col(JSON_FIELDS), move |name, _| !name.is_in(known))
+}
+
+/// The number of entries of a map (or elements of an array); -1 for null.
+fn size(column: Column) -> Column {
+    call_function("size", [column])
+}
+
+/// A record field of the parsed row's `record` struct (`"from.address"` is a nested one).
+fn record_field(path: &str) -> Column {
+    path.split('.')
+        .fold(col("record"), |column, name| column.get_field(name))
+}
+
+/// The names of the record's fields the value has (not null) but the parsed record could not
+/// read: fields of the wrong type, comma-separated; empty when there are none.
+fn wrong_typed_fields() -> Column {
+    let wrong = EmailRecord::spark_schema()
+        .names()
+        .into_iter()
+        .map(|name| {
+            let present = col(JSON_FIELDS).get_item(name).is_not_null();
+            when(present.and(record_field(name).is_null()), lit(name))
+        })
+        .collect::<Vec<_>>();
+    concat_ws(", ", wrong)
 }
 
 /// Why a parsed row cannot go to bronze, or null: the record contract's rules
 /// ([`mindy_core::email::rules`], which the validator applies too), checked again because
-/// anyone can write to the topic. The reason names the rule: `<rule>: <what it means>`.
+/// anyone can write to the topic. The reason names the rule: `<rule>: <what it means>`, then
+/// what was wrong where it can say (the fields of the wrong type, the unsupported version).
 fn reject_reason() -> Column {
-    let field = |path: &str| {
-        path.split('.')
-            .fold(col("record"), |column, name| column.get_field(name))
-    };
     let unreadable = col("record")
         .is_null()
-        .or(field(CORRUPT_RECORD).is_not_null());
+        .or(record_field(CORRUPT_RECORD).is_not_null());
+    let json = format!("{}: {}", Rule::Json.name(), Rule::Json.description());
+    let wrong = wrong_typed_fields();
     let mut reason = when(
-        unreadable,
-        lit(format!(
-            "{}: {}",
-            Rule::Json.name(),
-            Rule::Json.description()
-        )),
-    );
+        unreadable.clone().and(wrong.clone().neq(lit(""))),
+        concat_ws("", [lit(format!("{json} (wrong type: ")), wrong, lit(")")]),
+    )
+    .when(unreadable, lit(json));
     for rule in Rule::on_parsed_records().filter(|r| r.rejects()) {
         let broken = rule
-            .broken_by(&field)
+            .broken_by(&record_field)
             .expect("every rule but json has a Spark condition");
-        reason = reason.when(
-            broken,
-            lit(format!("{}: {}", rule.name(), rule.description())),
-        );
+        let mut text = vec![lit(format!("{}: {}", rule.name(), rule.description()))];
+        if rule == Rule::SchemaVersion {
+            let got = record_field("schema_version").cast("string");
+            // concat is null when the version is; concat_ws skips it: a missing one adds nothing.
+            text.push(call_function("concat", [lit(" (got "), got, lit(")")]));
+        }
+        reason = reason.when(broken, concat_ws("", text));
     }
     reason.otherwise(lit(None::<String>))
 }
@@ -122,6 +182,7 @@ fn flatten(parsed: &DataFrame) -> DataFrame {
     parsed
         .select([
             col("record.*"),
+            col(EXTRA_FIELDS),
             col("kafka_topic"),
             col("kafka_partition"),
             col("kafka_offset"),
@@ -212,6 +273,15 @@ pub fn silver(bronze: &DataFrame, settings: &PlanSettings) -> DataFrame {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_evolution_columns_cannot_clash_with_record_fields() {
+        // What they hold is checked on Spark (tests/stream.rs): the plans only build columns.
+        let record = EmailRecord::spark_schema();
+        for name in [EXTRA_FIELDS, JSON_FIELDS, CORRUPT_RECORD] {
+            assert!(record.get(name).is_none(), "{name} is a record field");
+        }
+    }
 
     #[test]
     fn keywords_are_escaped_and_matched_as_words() {

@@ -583,9 +583,10 @@ pub type Outcome = std::result::Result<Forward, Rejected>;
 /// Email records: [`mindy_core::email::rules`].
 pub fn validate_email(value: &[u8]) -> Outcome {
     mindy_core::email::validate(value)
-        .map(|record| Forward {
-            payload: record.to_json(),
-            id: record.id,
+        .map(|valid| Forward {
+            // Fields the record does not know travel on untouched (additive evolution).
+            payload: valid.to_json(),
+            id: valid.record.id,
         })
         .map_err(|r| Rejected {
             rule: r.rule.name(),
@@ -657,5 +658,32 @@ fn is_abortable(error: &Error) -> bool {
         Error::Core(CoreError::Kafka(KafkaError::ConsumerCommit(_))) => true,
         Error::Core(CoreError::Unexpected { .. }) => true,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use mindy_core::email::{EmailRecord, Mailbox, Source};
+    use serde_json::{json, Value};
+
+    use super::*;
+
+    #[test]
+    fn the_validator_forwards_fields_the_record_does_not_know() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap();
+        let from = Mailbox::new(None, "tom@acmecorp.example").unwrap();
+        let record = EmailRecord::plain(Source::Gmail, "m1", from, "Hi", "hello", at);
+        let mut value: Value = serde_json::from_slice(&record.to_json()).unwrap();
+        value["label_colors"] = json!({"Important": "#ff0000"});
+        value["importance_score"] = json!(7);
+        let Ok(forward) = validate_email(&serde_json::to_vec(&value).unwrap()) else {
+            panic!("a record with a new optional field is valid")
+        };
+        assert_eq!(forward.id, "m1");
+        let out: Value = serde_json::from_slice(&forward.payload).unwrap();
+        assert_eq!(out["label_colors"], json!({"Important": "#ff0000"}));
+        assert_eq!(out["importance_score"], json!(7));
+        assert_eq!(out["subject"], "Hi");
     }
 }
