@@ -368,8 +368,9 @@ pub fn validate_at(value: &[u8], now: DateTime<Utc>) -> Result<Validated, Reject
     normalise(&mut record, now);
     let unknown_fields = take_unknown_fields(&mut record);
     // The owned value: its strings (a body of up to 256 KiB) move into the record, uncopied.
-    // Deserialising with the field's path tracked costs about a tenth more CPU per record, so
-    // the path is looked for only when the record does not deserialise.
+    // Deserialising with the fields' paths tracked cost the validator 16–25% more CPU per
+    // record (benches/validator, 1 Dec 2026), so the path is looked for only when the record
+    // does not deserialise.
     let record: EmailRecord = serde_json::from_value(Value::Object(record)).map_err(|e| {
         let detail = wrong_typed_field(value, now).unwrap_or_else(|| e.to_string());
         reject(Rule::Json, detail, id)
