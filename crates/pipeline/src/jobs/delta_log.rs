@@ -95,14 +95,19 @@ pub(crate) fn is_missing_table(e: &spark_client::Error) -> bool {
         || e.to_string().contains("is not a Delta table")
 }
 
-/// The `_delta_log` directory of a table on a local path (`/lake/t` or `file:/lake/t`).
+/// The file system path of a path as Spark sees it (`/lake/t`, `file:/lake/t`,
+/// `file:///lake/t`); `None` for another scheme's URL (an object store).
+pub fn local_path(path: &str) -> Option<&str> {
+    match path.split_once("://") {
+        Some(("file", rest)) => Some(rest),
+        Some(_) => None,
+        None => Some(path.strip_prefix("file:").unwrap_or(path)),
+    }
+}
+
+/// The `_delta_log` directory of a table on a local, absolute path ([`local_path`]).
 fn local_log(path: &str) -> Option<std::path::PathBuf> {
-    let local = match path.split_once("://") {
-        Some(("file", rest)) => rest,
-        Some(_) => return None,
-        None => path.strip_prefix("file:").unwrap_or(path),
-    };
-    let local = Path::new(local);
+    let local = Path::new(local_path(path)?);
     local.is_absolute().then(|| local.join("_delta_log"))
 }
 
@@ -122,11 +127,66 @@ async fn newest_commit(log: &Path) -> std::io::Result<Option<i64>> {
 /// The version of a commit file's name (`00000000000000000012.json` → 12); `None` for the log's
 /// other files (checkpoints, checksums, temporary files, `_last_checkpoint`).
 fn commit_version(name: &str) -> Option<i64> {
-    let digits = name.strip_suffix(".json")?;
-    if digits.len() != 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    match classify(name) {
+        LogEntry::Commit(version) => Some(version),
+        _ => None,
+    }
+}
+
+/// What kind of entry a `_delta_log` file name is, with the version(s) it stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogEntry {
+    /// `<v>.json`: the commit of version `v`.
+    Commit(i64),
+    /// `<v>.checkpoint.parquet`, `<v>.checkpoint.<part>.<parts>.parquet`,
+    /// `<v>.checkpoint.<uuid>.{json,parquet}`: a checkpoint of version `v`.
+    Checkpoint(i64),
+    /// `<v>.crc`: version `v`'s checksum file.
+    Checksum(i64),
+    /// `<from>.<to>.compacted.json`: the commits `from..=to` compacted.
+    Compacted(i64, i64),
+    /// `_last_checkpoint`.
+    LastCheckpoint,
+    /// A Hadoop checksum of another log file (`.<name>.crc`).
+    HadoopChecksum,
+    /// Anything else: temporary files of a commit being written, unknown files.
+    Other,
+}
+
+/// A 20-digit version at the start of `name`, and the rest after its dot.
+fn version_prefix(name: &str) -> Option<(i64, &str)> {
+    let digits = name.get(..20)?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    digits.parse().ok()
+    let rest = name.get(20..)?.strip_prefix('.')?;
+    Some((digits.parse().ok()?, rest))
+}
+
+/// Classifies a `_delta_log` file name.
+pub fn classify(name: &str) -> LogEntry {
+    if name == "_last_checkpoint" {
+        return LogEntry::LastCheckpoint;
+    }
+    if name.starts_with('.') && name.ends_with(".crc") {
+        return LogEntry::HadoopChecksum;
+    }
+    let Some((version, rest)) = version_prefix(name) else {
+        return LogEntry::Other;
+    };
+    if rest == "json" {
+        return LogEntry::Commit(version);
+    }
+    if rest == "crc" {
+        return LogEntry::Checksum(version);
+    }
+    if rest.starts_with("checkpoint.") && (rest.ends_with(".parquet") || rest.ends_with(".json")) {
+        return LogEntry::Checkpoint(version);
+    }
+    if let Some((to, "compacted.json")) = version_prefix(rest) {
+        return LogEntry::Compacted(version, to);
+    }
+    LogEntry::Other
 }
 
 #[cfg(test)]

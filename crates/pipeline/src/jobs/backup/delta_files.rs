@@ -21,6 +21,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub use crate::jobs::delta_log::{classify, LogEntry};
 use crate::{Error, Result};
 
 /// The transaction log's directory name.
@@ -37,62 +38,6 @@ pub struct Copied {
     pub bytes: u64,
     /// Of the files, those in `_delta_log`.
     pub log_files: u64,
-}
-
-/// What kind of entry a `_delta_log` file name is, with the version(s) it stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogEntry {
-    /// `<v>.json`: the commit of version `v`.
-    Commit(i64),
-    /// `<v>.checkpoint.parquet`, `<v>.checkpoint.<part>.<parts>.parquet`,
-    /// `<v>.checkpoint.<uuid>.{json,parquet}`: a checkpoint of version `v`.
-    Checkpoint(i64),
-    /// `<v>.crc`: version `v`'s checksum file.
-    Checksum(i64),
-    /// `<from>.<to>.compacted.json`: the commits `from..=to` compacted.
-    Compacted(i64, i64),
-    /// `_last_checkpoint`.
-    LastCheckpoint,
-    /// A Hadoop checksum of another log file (`.<name>.crc`).
-    HadoopChecksum,
-    /// Anything else: temporary files of a commit being written, unknown files.
-    Other,
-}
-
-/// A 20-digit version at the start of `name`, and the rest after its dot.
-fn version_prefix(name: &str) -> Option<(i64, &str)> {
-    let digits = name.get(..20)?;
-    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let rest = name.get(20..)?.strip_prefix('.')?;
-    Some((digits.parse().ok()?, rest))
-}
-
-/// Classifies a `_delta_log` file name.
-pub fn classify(name: &str) -> LogEntry {
-    if name == "_last_checkpoint" {
-        return LogEntry::LastCheckpoint;
-    }
-    if name.starts_with('.') && name.ends_with(".crc") {
-        return LogEntry::HadoopChecksum;
-    }
-    let Some((version, rest)) = version_prefix(name) else {
-        return LogEntry::Other;
-    };
-    if rest == "json" {
-        return LogEntry::Commit(version);
-    }
-    if rest == "crc" {
-        return LogEntry::Checksum(version);
-    }
-    if rest.starts_with("checkpoint.") && (rest.ends_with(".parquet") || rest.ends_with(".json")) {
-        return LogEntry::Checkpoint(version);
-    }
-    if let Some((to, "compacted.json")) = version_prefix(rest) {
-        return LogEntry::Compacted(version, to);
-    }
-    LogEntry::Other
 }
 
 /// The table's latest version by its log's file names; `None` before the first commit.
@@ -353,18 +298,15 @@ pub fn is_occupied(path: &Path) -> bool {
 /// # Errors
 /// [`Error::invalid`] for an object store URL: a file-level copy needs the files on this machine.
 pub fn local_root(spark_root: &str) -> Result<PathBuf> {
-    let local = match spark_root.split_once("://") {
-        Some(("file", rest)) => rest,
-        Some(_) => {
-            return Err(Error::invalid(format!(
+    crate::jobs::delta_log::local_path(spark_root)
+        .map(PathBuf::from)
+        .ok_or_else(|| {
+            Error::invalid(format!(
                 "the lake root {spark_root} is not on this machine: mindy backup copies the \
                  tables' files and needs a local lake root (for an object store, use its own \
                  snapshots or replication)"
-            )))
-        }
-        None => spark_root.strip_prefix("file:").unwrap_or(spark_root),
-    };
-    Ok(PathBuf::from(local))
+            ))
+        })
 }
 
 #[cfg(test)]
