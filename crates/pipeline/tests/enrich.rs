@@ -36,6 +36,8 @@ fn config(stack: &Stack, lake: &Path, database_url: Option<String>) -> EnrichCon
         database_url,
         available_now: true,
         poll_interval: std::time::Duration::from_secs(1),
+        gold_quiet: std::time::Duration::ZERO,
+        gold_max_delay: std::time::Duration::ZERO,
         timezone: TZ.into(),
         user_addresses: Vec::new(),
         user_domains: Vec::new(),
@@ -878,4 +880,101 @@ async fn drop_database(stack: &Stack, name: &str) {
         .execute(&mut admin)
         .await
         .unwrap();
+}
+
+/// Polls the Delta table at `path` every 5 s (each look is a few Spark jobs beside the job under
+/// test) until `filter` finds `n` rows, for up to 10 minutes (the whole suite shares the cluster).
+async fn wait_for_rows(session: &SparkSession, path: &str, filter: &str, n: usize) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+    loop {
+        let found = if std::path::Path::new(path).join("_delta_log").exists() {
+            read(session, path, filter).await.len()
+        } else {
+            0
+        };
+        if found == n {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{path}: {found} rows where {filter}, not {n}, after 10 minutes"
+        );
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn running_continuously_new_mail_is_served_before_the_gold_tables_roll_it_up() {
+    logs();
+    let stack = Stack::from_env();
+    let lake = stack.lake_path("enrich-continuous");
+    let at = |h| Utc.with_ymd_and_hms(2025, 10, 6, h, 0, 0).unwrap();
+    let session = session(&stack).await;
+    let mut config = config(&stack, &lake, None);
+    config.available_now = false;
+    config.as_of = Some(NaiveDate::from_ymd_opt(2025, 10, 6).unwrap());
+    config.user_domains = vec!["mycorp.example".into()];
+    // Long enough that the second email's per-email pass cannot also refresh gold before its
+    // report is taken; short enough for the test.
+    config.gold_quiet = std::time::Duration::from_secs(5);
+    config.gold_max_delay = std::time::Duration::from_secs(600);
+    let paths = Paths::new(&config.lake);
+    let first = record(
+        "c1@client.example",
+        "anna@client.example",
+        "Contract",
+        "Please review the contract by Friday.",
+        at(9),
+    );
+    seed::write_bronze(&session, &[first], &paths.bronze, TZ, at(9))
+        .await
+        .unwrap();
+
+    let shutdown = Shutdown::new();
+    let job = tokio::spawn({
+        let (config, shutdown) = (config.clone(), shutdown.clone());
+        async move { mindy_pipeline::jobs::enrich::run(&config, shutdown).await }
+    });
+    // The first email reaches the per-email table, then (bronze quiet) the gold tables.
+    wait_for_rows(&session, &paths.insights, "id = 'c1@client.example'", 1).await;
+    wait_for_rows(
+        &session,
+        &paths.contacts,
+        "address = 'anna@client.example'",
+        1,
+    )
+    .await;
+
+    // A second email from a new sender, while the job runs.
+    let second = record(
+        "c2@other.example",
+        "ben@other.example",
+        "Quote",
+        "Could you send the quote today?",
+        at(10),
+    );
+    seed::write_bronze(&session, &[second], &paths.bronze, TZ, at(10))
+        .await
+        .unwrap();
+    wait_for_rows(&session, &paths.insights, "id = 'c2@other.example'", 1).await;
+    // And the gold tables follow once bronze is quiet.
+    wait_for_rows(
+        &session,
+        &paths.contacts,
+        "address = 'ben@other.example'",
+        1,
+    )
+    .await;
+
+    shutdown.trigger();
+    let report = job.await.unwrap().unwrap();
+    let passes: Vec<String> = report.passes.iter().map(|p| p.to_string()).collect();
+    // Every pass that found new mail wrote the per-email tables and left gold for later.
+    let enriched: Vec<_> = report.passes.iter().filter(|p| p.staged > 0).collect();
+    assert_eq!(enriched.len(), 2, "{passes:#?}");
+    for pass in enriched {
+        assert!(pass.gold_deferred, "{passes:#?}");
+        assert_eq!(pass.insights.inserted, 1, "{passes:#?}");
+    }
+    let _ = std::fs::remove_dir_all(&lake);
 }

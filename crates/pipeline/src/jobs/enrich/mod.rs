@@ -15,6 +15,12 @@
 //! A pass that finds no new email, on the day and with the settings of the last complete pass,
 //! stops after step 1 ([`last_pass`]).
 //!
+//! Running continuously, step 3 waits ([`schedule::GoldSchedule`]): new mail is served by steps
+//! 1–2 as soon as it is in bronze, and the gold tables, aggregates over the whole mailbox, are
+//! refreshed once bronze has been quiet for `--gold-quiet` (or at the latest `--gold-max-delay`
+//! after the first pass that deferred them). So a message that arrives while the gold tables
+//! are being refreshed does not wait for them, and a burst of mail refreshes them once.
+//!
 //! Every table `mindy enrich` writes keeps Delta's change data feed, from which the serving
 //! tables are exported; every write is a `MERGE`, so a pass cut short and run again neither
 //! loses nor duplicates anything.
@@ -35,6 +41,7 @@ pub mod facts;
 pub mod gold;
 pub mod last_pass;
 pub mod reference;
+pub mod schedule;
 pub mod seed;
 pub mod sentiment;
 pub mod text;
@@ -107,6 +114,14 @@ pub struct EnrichConfig {
     /// Compute every email's facts again (after a change of rules, lexicon or mapping).
     #[arg(long)]
     pub recompute: bool,
+    /// Running continuously: refresh the gold tables once bronze has had no new version for
+    /// this long after a pass that deferred them, e.g. `30s`.
+    #[arg(long, env = "MINDY_ENRICH_GOLD_QUIET", default_value = "30s", value_parser = mindy_core::config::parse_duration)]
+    pub gold_quiet: Duration,
+    /// Running continuously: refresh the gold tables at the latest this long after the first
+    /// pass that deferred them, even while new mail keeps coming, e.g. `2m`.
+    #[arg(long, env = "MINDY_ENRICH_GOLD_MAX_DELAY", default_value = "2m", value_parser = mindy_core::config::parse_duration)]
+    pub gold_max_delay: Duration,
 }
 
 impl EnrichConfig {
@@ -190,6 +205,8 @@ pub struct PassReport {
     pub action_items: MergeCounts,
     /// Changes to the gold tables.
     pub gold: gold::GoldCounts,
+    /// The gold tables were left for later ([`schedule::GoldSchedule`]); `gold` is empty.
+    pub gold_deferred: bool,
     /// Time to the per-email tables (facts, insights, action items) being written.
     pub per_email: Duration,
     /// Time of the whole pass.
@@ -206,6 +223,17 @@ impl std::fmt::Display for PassReport {
             );
         }
         let rate = self.staged as f64 / self.total.as_secs_f64().max(1e-3);
+        if self.gold_deferred {
+            return write!(
+                f,
+                "enriched {} new emails in {:.1} s ({rate:.0} emails/s): insights {}, action items {}; \
+                 gold tables deferred until bronze is quiet",
+                self.staged,
+                self.total.as_secs_f64(),
+                self.insights,
+                self.action_items,
+            );
+        }
         write!(
             f,
             "enriched {} new emails in {:.1} s ({rate:.0} emails/s; per-email tables after {:.1} s): \
@@ -247,6 +275,14 @@ impl std::fmt::Display for EnrichReport {
     }
 }
 
+/// What the per-email half of a pass leaves for its gold half: the day of the 30-day windows and
+/// the fingerprint recorded once the gold tables are written ([`last_pass`]).
+#[derive(Debug, Clone)]
+pub struct GoldDue {
+    as_of: NaiveDate,
+    fingerprint: String,
+}
+
 /// A Spark session set up for enrichment, and the settings its passes use.
 pub struct Enricher {
     session: SparkSession,
@@ -270,6 +306,16 @@ impl Enricher {
         session
             .conf()
             .set("spark.sql.session.timeZone", &config.timezone)
+            .await?;
+        // A MERGE's source is read twice (matches, then the rewritten files). Delta copies a
+        // source it cannot prove stable into the executors first ("materialize source"), and it
+        // cannot for a cached view, which every source of a pass is or reads: one more job per
+        // MERGE (2–17 s each on the demo lake under load, 1 Dec 2026) to copy rows that are
+        // already in memory. The views are stable for the pass (only this job writes what they
+        // read), so the sources are read as they are.
+        session
+            .conf()
+            .set("spark.databricks.delta.merge.materializeSource", "none")
             .await?;
         let mark = SessionMark::set(&session).await?;
         let paths = Paths::new(&config.lake);
@@ -331,27 +377,80 @@ impl Enricher {
     pub async fn pass(&self) -> Result<PassReport> {
         // Before anything is computed with the session's settings, and after.
         self.mark.check(&self.session).await?;
-        let outcome = self.compute().await;
+        let outcome = async {
+            let (mut report, due) = self.per_email().await?;
+            if let Some(due) = due {
+                let started = Instant::now();
+                report.gold = self.gold(&due).await?;
+                report.total += started.elapsed();
+                tracing::info!(%report, "pass done");
+            }
+            Ok(report)
+        }
+        .await;
+        self.release_views().await;
+        self.mark.check(&self.session).await?;
+        outcome
+    }
+
+    /// The per-email half of a pass, for a continuous run: its views stay cached for the gold
+    /// half ([`Enricher::deferred_gold`]), which the returned [`GoldDue`] asks for (`None`: the
+    /// pass was skipped, nothing is owed).
+    pub async fn pass_deferring_gold(&self) -> Result<(PassReport, Option<GoldDue>)> {
+        self.mark.check(&self.session).await?;
+        let outcome = self.per_email().await;
+        if !matches!(outcome, Ok((_, Some(_)))) {
+            self.release_views().await;
+        }
+        self.mark.check(&self.session).await?;
+        let (mut report, due) = outcome?;
+        report.gold_deferred = due.is_some();
+        if due.is_some() {
+            tracing::info!(%report, "per-email pass done");
+        }
+        Ok((report, due))
+    }
+
+    /// The gold half of the last pass that deferred it, from the views that pass left cached;
+    /// they are released at its end.
+    pub async fn deferred_gold(&self, due: &GoldDue) -> Result<gold::GoldCounts> {
+        self.mark.check(&self.session).await?;
+        let started = Instant::now();
+        let outcome = self.gold(due).await;
+        self.release_views().await;
+        self.mark.check(&self.session).await?;
+        let counts = outcome?;
+        tracing::info!(
+            threads = %counts.threads,
+            contacts = %counts.contacts,
+            organizations = %counts.organizations,
+            patterns = %counts.patterns,
+            elapsed = ?started.elapsed(),
+            "deferred gold tables refreshed"
+        );
+        Ok(counts)
+    }
+
+    /// Releases the cached views of a pass.
+    async fn release_views(&self) {
         for view in context::CACHED_VIEWS {
             if let Err(e) = delta::uncache_view(&self.session, view).await {
                 tracing::warn!(view, error = %e, "could not release a cached view");
             }
         }
-        self.mark.check(&self.session).await?;
-        outcome
     }
 
-    /// One look at bronze while running continuously: a pass when bronze has a version not
-    /// enriched yet (or the day changed: due times and patterns are relative to today), noted
-    /// in `done`.
+    /// One look at bronze while running continuously: the per-email half of a pass when bronze
+    /// has a version not enriched yet (or the day changed: due times and patterns are relative
+    /// to today), noted in `done`.
     async fn poll(
         &self,
         done: &mut Option<(i64, NaiveDate)>,
         today: NaiveDate,
-    ) -> Result<Option<PassReport>> {
+    ) -> Result<Option<(PassReport, Option<GoldDue>)>> {
         let version = self.bronze_version().await?;
         if let Some(version) = version.filter(|v| *done != Some((*v, today))) {
-            let pass = self.pass().await?;
+            let pass = self.pass_deferring_gold().await?;
             *done = Some((version, today));
             return Ok(Some(pass));
         }
@@ -362,7 +461,9 @@ impl Enricher {
         Ok(None)
     }
 
-    async fn compute(&self) -> Result<PassReport> {
+    /// Steps 1 and 2: new emails staged and their facts written, then every email's insights
+    /// and action items. Returns what the gold step needs, or `None` when the pass was skipped.
+    async fn per_email(&self) -> Result<(PassReport, Option<GoldDue>)> {
         let started = Instant::now();
         let session = &self.session;
         let org_names = match &self.mapping {
@@ -395,7 +496,7 @@ impl Enricher {
             report.skipped = true;
             report.total = started.elapsed();
             tracing::info!(%report, "pass done");
-            return Ok(report);
+            return Ok((report, None));
         }
         if report.staged > 0 {
             report.facts = facts::facts(session, &self.paths, &self.text_params).await?;
@@ -406,13 +507,18 @@ impl Enricher {
         report.insights = context::insights(session, &self.paths, &self.context).await?;
         report.action_items = context::action_items(session, &self.paths).await?;
         report.per_email = started.elapsed();
+        report.total = report.per_email;
         tracing::info!(insights = %report.insights, action_items = %report.action_items, elapsed = ?report.per_email, "per-email tables written");
-        report.gold = gold::refresh(session, &self.paths, as_of).await?;
+        Ok((report, Some(GoldDue { as_of, fingerprint })))
+    }
+
+    /// Step 3, from the views of the per-email half: the gold tables, then the pass is recorded
+    /// as complete ([`last_pass`]).
+    async fn gold(&self, due: &GoldDue) -> Result<gold::GoldCounts> {
+        let counts = gold::refresh(&self.session, &self.paths, due.as_of).await?;
         // Last: a pass cut short before this point is not taken for a complete one.
-        last_pass::record(session, &self.paths.facts, &fingerprint).await?;
-        report.total = started.elapsed();
-        tracing::info!(%report, "pass done");
-        Ok(report)
+        last_pass::record(&self.session, &self.paths.facts, &due.fingerprint).await?;
+        Ok(counts)
     }
 
     /// The current version of bronze (`None` before the stream's first commit).
@@ -441,15 +547,15 @@ pub async fn run(config: &EnrichConfig, shutdown: Shutdown) -> Result<EnrichRepo
         return Ok(report);
     }
     let mut enricher = enricher;
-    let mut done: Option<(i64, NaiveDate)> = None;
+    let mut state = Continuous {
+        done: None,
+        gold: schedule::GoldSchedule::new(config.gold_quiet, config.gold_max_delay),
+        due: None,
+    };
     let mut wait = connect::FIRST_WAIT;
     while !shutdown.is_triggered() {
-        match enricher.poll(&mut done, config.as_of()).await {
-            Ok(Some(pass)) => {
-                report.passes.push(pass);
-                wait = connect::FIRST_WAIT;
-            }
-            Ok(None) => {}
+        match state.step(&enricher, config.as_of(), &mut report).await {
+            Ok(()) => wait = connect::FIRST_WAIT,
             Err(e) if connect::restartable(&e) => {
                 tracing::warn!(error = %e, remote = %config.spark.remote, "enrich lost Spark Connect; waiting for it, then a new session and the pass again");
                 if !connect::wait_for(&config.spark.remote, &mut wait, &shutdown).await {
@@ -459,8 +565,10 @@ pub async fn run(config: &EnrichConfig, shutdown: Shutdown) -> Result<EnrichRepo
                     Ok(new) => enricher = new,
                     Err(e) => tracing::warn!(error = %e, "a new session failed; waiting again"),
                 }
-                // The next look runs a pass on the new session.
-                done = None;
+                // The next look runs a whole pass on the new session (the views are gone).
+                state.done = None;
+                state.due = None;
+                state.gold.done();
                 continue;
             }
             Err(e) => return Err(e),
@@ -471,4 +579,40 @@ pub async fn run(config: &EnrichConfig, shutdown: Shutdown) -> Result<EnrichRepo
         }
     }
     Ok(report)
+}
+
+/// A continuous run between looks at bronze.
+struct Continuous {
+    /// The bronze version and day of the last per-email pass.
+    done: Option<(i64, NaiveDate)>,
+    /// When the deferred gold tables are due.
+    gold: schedule::GoldSchedule,
+    /// What the last per-email pass left for the gold tables, while they are deferred.
+    due: Option<GoldDue>,
+}
+
+impl Continuous {
+    /// One look at bronze (a per-email pass when it changed), then the gold tables when due.
+    async fn step(
+        &mut self,
+        enricher: &Enricher,
+        today: NaiveDate,
+        report: &mut EnrichReport,
+    ) -> Result<()> {
+        if let Some((pass, due)) = enricher.poll(&mut self.done, today).await? {
+            report.passes.push(pass);
+            if let Some(due) = due {
+                self.due = Some(due);
+                self.gold.deferred(Instant::now());
+            }
+        }
+        if let Some(due) = &self.due {
+            if self.gold.due(Instant::now()) {
+                enricher.deferred_gold(due).await?;
+                self.due = None;
+                self.gold.done();
+            }
+        }
+        Ok(())
+    }
 }
