@@ -6,7 +6,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
-use crate::util::{as_f64, cell, date, seed_days, TestApp};
+use crate::util::{as_f64, cell, column, date, seed_days, TestApp};
 
 /// One seeded `email_insights` row (the columns the chat reads; the others get fixed values).
 #[derive(Debug, Clone)]
@@ -341,11 +341,6 @@ fn expected(organization: &str, urgent_only: bool, start: &str, end: &str) -> Ve
         .collect();
     out.sort_by_key(Mail::sent_at);
     out
-}
-
-fn column<'a>(reply: &'a Value, name: &str) -> Vec<&'a Value> {
-    let rows = reply["rows"].as_array().unwrap();
-    (0..rows.len()).map(|i| cell(reply, i, name)).collect()
 }
 
 /// Asks `question` and checks the rows are exactly `want`'s emails, in order.

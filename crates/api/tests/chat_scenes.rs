@@ -4,10 +4,9 @@
 //! never copied from the answer. Today is Thu 26 Nov 2026, now 09:00 UTC (the test clock).
 
 use chrono::{DateTime, Duration, Utc};
-use serde_json::Value;
 
 use crate::chat_intel::{mails, seed, Mail};
-use crate::util::TestApp;
+use crate::util::{answer, section, TestApp};
 
 /// A seeded `calendar_days` row: date, weekday, meetings, minutes, lunch free, back-to-back run.
 struct Day {
@@ -262,19 +261,6 @@ async fn app() -> TestApp {
     seed(&app, &mails()).await;
     seed_calendar(&app).await;
     app
-}
-
-fn answer(reply: &Value) -> &str {
-    reply["answer"].as_str().expect("answer")
-}
-
-fn section<'a>(reply: &'a Value, id: &str) -> &'a Value {
-    reply["sections"]
-        .as_array()
-        .expect("sections")
-        .iter()
-        .find(|s| s["id"] == id)
-        .unwrap_or_else(|| panic!("no section {id} in {reply}"))
 }
 
 #[tokio::test]

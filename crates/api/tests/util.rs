@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use chrono::{Duration, NaiveDate};
+use chrono_tz::Tz;
 use http_body_util::BodyExt;
 use mindy_api::actions::calendar::{CalendarTarget, LocalCalendar};
 use mindy_api::actions::mailer::Mailer;
@@ -133,6 +134,13 @@ pub fn with_database(url: &str, name: &str) -> String {
 impl TestDb {
     /// Creates, migrates and seeds a fresh database.
     pub async fn new() -> Self {
+        let db = Self::empty().await;
+        db.seed(&seed_days()).await;
+        db
+    }
+
+    /// Creates and migrates a fresh database, with no rows.
+    pub async fn empty() -> Self {
         let admin_url = required("DATABASE_URL");
         let name = unique("mindy_api_test");
         let mut admin = sqlx::PgConnection::connect(&admin_url)
@@ -155,14 +163,17 @@ impl TestDb {
             .connect(&reader_url)
             .await
             .expect("connect as reader");
-        let db = TestDb {
+        TestDb {
             name,
             owner,
             reader,
             admin_url,
-        };
-        db.seed(&seed_days()).await;
-        db
+        }
+    }
+
+    /// The database's URL as its owner (the role the pipeline writes with).
+    pub fn owner_url(&self) -> String {
+        with_database(&self.admin_url, &self.name)
     }
 
     pub async fn seed(&self, days: &[Day]) {
@@ -268,6 +279,10 @@ pub struct Options {
     pub redis_url: String,
     /// Actions on, sending to this SMTP port and writing this calendar file (off by default).
     pub actions: Option<ActionSetup>,
+    /// The user's time zone (UTC by default).
+    pub timezone: Tz,
+    /// What "now" is (by default [`today`] at 09:00 in `timezone`).
+    pub clock: Clock,
 }
 
 /// How a test app's actions are wired.
@@ -307,6 +322,8 @@ impl Options {
             dashboard: dashboard(),
             redis_url: required("REDIS_URL"),
             actions: None,
+            timezone: chrono_tz::UTC,
+            clock: Clock::Fixed(today()),
         }
     }
 }
@@ -347,9 +364,14 @@ impl TestApp {
         Self::with(Options::semantic()).await
     }
 
+    /// An app built as `options` say, on a fresh seeded database.
     pub async fn with(options: Options) -> Self {
+        Self::on(TestDb::new().await, options).await
+    }
+
+    /// An app built as `options` say, on `db`.
+    pub async fn on(db: TestDb, options: Options) -> Self {
         init();
-        let db = TestDb::new().await;
         let redis = redis::Client::open(options.redis_url.as_str()).unwrap();
         let metrics = Arc::new(Metrics::default());
         let catalog = Catalog::serving();
@@ -368,7 +390,7 @@ impl TestApp {
                         start: 9 * 60,
                         end: 17 * 60,
                     },
-                    timezone: chrono_tz::UTC,
+                    timezone: options.timezone,
                     ttl: Duration::seconds(setup.ttl_secs),
                     metrics: metrics.clone(),
                 })
@@ -381,15 +403,15 @@ impl TestApp {
             reader: db.reader.clone(),
             store: Store::new(redis, format!("{}:", unique("mindy_api_test")), 600),
             statement_timeout_ms: 2000,
-            timezone: "UTC".into(),
+            timezone: options.timezone.name().into(),
             metrics: metrics.clone(),
             actions,
         };
         let settings = Settings {
             token: TOKEN.into(),
             cors_origin: "http://localhost:3000".into(),
-            timezone: chrono_tz::UTC,
-            clock: Clock::Fixed(today()),
+            timezone: options.timezone,
+            clock: options.clock,
             trust_forwarded: true,
         };
         let limiter = RateLimiter::new(options.rate_per_minute, options.burst);
@@ -473,6 +495,27 @@ pub fn cell<'a>(reply: &'a Value, row: usize, name: &str) -> &'a Value {
         .position(|c| c == name)
         .unwrap_or_else(|| panic!("no column {name} in {reply}"));
     &reply["rows"][row][i]
+}
+
+/// The text of a chat reply.
+pub fn answer(reply: &Value) -> &str {
+    reply["answer"].as_str().expect("answer")
+}
+
+/// The section `id` of a chat reply.
+pub fn section<'a>(reply: &'a Value, id: &str) -> &'a Value {
+    reply["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no section {id} in {reply}"))
+}
+
+/// Column `name` of every row of a chat reply (or of one of its sections).
+pub fn column<'a>(reply: &'a Value, name: &str) -> Vec<&'a Value> {
+    let rows = reply["rows"].as_array().expect("rows");
+    (0..rows.len()).map(|i| cell(reply, i, name)).collect()
 }
 
 pub fn as_f64(v: &Value) -> f64 {

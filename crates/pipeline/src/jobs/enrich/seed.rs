@@ -61,7 +61,8 @@ pub async fn write_bronze(
     };
     for (n, chunk) in records.chunks(CHUNK).enumerate() {
         let offset = (n * CHUNK) as i64;
-        let batch = kafka_batch(chunk, offset, kafka_time)?;
+        let values: Vec<Vec<u8>> = chunk.iter().map(EmailRecord::to_json).collect();
+        let batch = kafka_batch(&values, offset, kafka_time)?;
         let kafka = session.create_dataframe(&[batch])?;
         plan::bronze_unchecked(&plan::parse(&kafka), &settings)
             .write()
@@ -74,15 +75,15 @@ pub async fn write_bronze(
     Ok(())
 }
 
-/// The rows Spark's Kafka source would give for `records` (value, topic, partition, offset,
-/// timestamp).
-fn kafka_batch(
-    records: &[EmailRecord],
+/// The rows Spark's Kafka source would give for these record `values` (value, topic,
+/// partition, offset, timestamp). The calendar's seed ([`crate::jobs::stream::calendar::seed`])
+/// uses it too.
+pub(crate) fn kafka_batch(
+    values: &[Vec<u8>],
     first_offset: i64,
     at: DateTime<Utc>,
 ) -> Result<RecordBatch> {
-    let n = records.len();
-    let values: Vec<Vec<u8>> = records.iter().map(EmailRecord::to_json).collect();
+    let n = values.len();
     let micros = at.timestamp_micros();
     RecordBatch::try_from_iter([
         (

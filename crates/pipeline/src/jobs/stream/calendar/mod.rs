@@ -10,6 +10,8 @@
 //! gold within the trigger interval plus a round (about half a minute each on the local stack),
 //! inside the 60 s the mail has.
 //!
+//! [`seed`] fills the same tables from an `.ics` document without Kafka, for tests.
+//!
 //! The calendar runs on a Spark session of its own, with the session time zone set to UTC (the
 //! SQL turns instants into the user's wall-clock time explicitly) and change data feed on for
 //! every table it creates (the exporter reads each table's change feed).
@@ -17,6 +19,7 @@
 pub mod gold;
 pub mod merge;
 pub mod plan;
+pub mod seed;
 pub mod silver;
 
 use std::time::Duration;
