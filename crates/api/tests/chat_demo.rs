@@ -160,6 +160,8 @@ async fn enrich(stack: &Stack, lake: &LakeArgs, db: &TestDb, mail: &[EmailRecord
         database_url: Some(db.owner_url()),
         available_now: true,
         poll_interval: std::time::Duration::from_secs(1),
+        gold_quiet: std::time::Duration::ZERO,
+        gold_max_delay: std::time::Duration::ZERO,
         timezone: TZ.name().into(),
         user_addresses: Vec::new(),
         user_domains: Vec::new(),
