@@ -339,8 +339,7 @@ pub const CACHED_VIEWS: [&str; 5] = [
     SERVED_INSIGHTS,
 ];
 
-/// The rows of `silver/email_insights` as merged (the cached computed insights), read by the
-/// action items and the gold tables.
+/// The view of `silver/email_insights` as merged, read by the action items and the gold tables.
 pub const SERVED_INSIGHTS: &str = "enrich_served_insights";
 
 /// Registers, cached, the views the context and gold queries read: `enrich_facts` (the facts,
@@ -375,15 +374,9 @@ pub async fn insights(
         &["id"],
     )
     .await?;
-    // The table now holds exactly these rows (only `computed_at` of unchanged rows is older,
-    // and nothing downstream reads it): the action items and the gold tables read them from
-    // memory rather than the table again (a snapshot, a scan and a cache: 5–7 s of a pass on
-    // the demo lake under load, 1 Dec 2026).
-    session
-        .sql("SELECT * FROM enrich_insights")
-        .await?
-        .create_or_replace_temp_view(SERVED_INSIGHTS)
-        .await?;
+    delta::uncache_view(session, "enrich_insights").await?;
+    let served = session.read().format("delta").load_path(&paths.insights);
+    delta::cache_view(session, served, SERVED_INSIGHTS).await?;
     Ok(counts)
 }
 

@@ -307,16 +307,6 @@ impl Enricher {
             .conf()
             .set("spark.sql.session.timeZone", &config.timezone)
             .await?;
-        // A MERGE's source is read twice (matches, then the rewritten files). Delta copies a
-        // source it cannot prove stable into the executors first ("materialize source"), and it
-        // cannot for a cached view, which every source of a pass is or reads: one more job per
-        // MERGE (2–17 s each on the demo lake under load, 1 Dec 2026) to copy rows that are
-        // already in memory. The views are stable for the pass (only this job writes what they
-        // read), so the sources are read as they are.
-        session
-            .conf()
-            .set("spark.databricks.delta.merge.materializeSource", "none")
-            .await?;
         let mark = SessionMark::set(&session).await?;
         let paths = Paths::new(&config.lake);
         for table in intel::TABLES {
