@@ -72,12 +72,16 @@ spark_connect_up() {
   # Two 1-core executors and small tables: 4 shuffle partitions, and 4 partitions for rebuilding a
   # Delta table's state from its log (Delta's default, 50, made every snapshot of a small table
   # two stages of 50 tasks).
+  # The driver keeps the UI's record of past jobs, stages, tasks and SQL executions. The defaults
+  # (1,000 of each, 100,000 tasks), with the pipeline's long plans described in each, filled a 2g
+  # heap in an afternoon of tests and a continuous pipeline (1 Dec 2026: the server stopped
+  # answering, busy in garbage collection); a shorter record and a 3g heap keep it alive.
   supervise spark-connect "$STACK_DATA/spark" "$SPARK_VARS" "$SPARK_HOME/bin/spark-submit" \
     --class org.apache.spark.sql.connect.service.SparkConnectServer \
     --name mini-mindy-connect \
     --master "spark://127.0.0.1:$SPARK_MASTER_PORT" \
     --packages "$SPARK_PACKAGES" \
-    --driver-memory "${SPARK_DRIVER_MEMORY:-2g}" \
+    --driver-memory "${SPARK_DRIVER_MEMORY:-3g}" \
     --conf "spark.jars.ivy=$STACK_CACHE/ivy" \
     --conf "spark.connect.grpc.binding.port=$SPARK_CONNECT_PORT" \
     --conf spark.connect.grpc.binding.address=127.0.0.1 \
@@ -97,6 +101,10 @@ spark_connect_up() {
     --conf spark.sql.streaming.stateStore.stateSchemaCheck=true \
     --conf spark.sql.streaming.metricsEnabled=true \
     --conf spark.ui.prometheus.enabled=true \
+    --conf spark.ui.retainedJobs=300 \
+    --conf spark.ui.retainedStages=300 \
+    --conf spark.ui.retainedTasks=20000 \
+    --conf spark.sql.ui.retainedExecutions=200 \
     spark-internal
   # First start resolves the packages from Maven Central (a minute or two); later starts use the cache.
   wait_until spark-connect 600 port_open "$SPARK_CONNECT_PORT"
