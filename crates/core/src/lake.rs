@@ -82,6 +82,16 @@ pub const SILVER_ENRICH_STAGE: LakeTable = LakeTable {
     description: "scratch of mindy enrich: the new emails of its current pass, text cleaned",
 };
 
+/// Every email's insights as the current pass of `mindy enrich` computed them, before they are
+/// merged into [`SILVER_EMAIL_INSIGHTS`]. Scratch: replaced by every pass. Written once so the
+/// merge reads plain rows instead of recomputing the whole insights query for its source.
+pub const SILVER_ENRICH_INSIGHTS: LakeTable = LakeTable {
+    layer: Layer::Silver,
+    name: "enrich_insights",
+    description:
+        "scratch of mindy enrich: every email's insights as its current pass computed them",
+};
+
 /// What each email says on its own: sentiment, requests, deadlines, signature, summary
 /// ([`crate::intel::EmailFacts`]); written once per email.
 pub const SILVER_EMAIL_FACTS: LakeTable = LakeTable {
@@ -221,6 +231,7 @@ pub const TABLES: &[LakeTable] = &[
     SILVER_EMAIL_STATS,
     SILVER_ENRICH_STAGE,
     SILVER_EMAIL_FACTS,
+    SILVER_ENRICH_INSIGHTS,
     SILVER_EMAIL_INSIGHTS,
     SILVER_EMAIL_ACTION_ITEMS,
     GOLD_DAILY_SUMMARY,

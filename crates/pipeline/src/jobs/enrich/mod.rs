@@ -158,6 +158,8 @@ pub struct Paths {
     pub stage: String,
     /// `silver/email_facts`.
     pub facts: String,
+    /// `silver/enrich_insights` (scratch: the computed insights before their merge).
+    pub computed_insights: String,
     /// `silver/email_insights`.
     pub insights: String,
     /// `silver/email_action_items`.
@@ -179,6 +181,7 @@ impl Paths {
             bronze: lake.location(&lake::BRONZE_EMAILS),
             stage: lake.location(&lake::SILVER_ENRICH_STAGE),
             facts: lake.location(&lake::SILVER_EMAIL_FACTS),
+            computed_insights: lake.location(&lake::SILVER_ENRICH_INSIGHTS),
             insights: lake.location(&lake::SILVER_EMAIL_INSIGHTS),
             action_items: lake.location(&lake::SILVER_EMAIL_ACTION_ITEMS),
             threads: lake.location(&lake::GOLD_EMAIL_THREADS),
@@ -283,6 +286,10 @@ pub struct GoldDue {
     fingerprint: String,
 }
 
+/// Delta's session setting for auto compaction after a write; set, it overrides the tables'
+/// `delta.autoOptimize.autoCompact` property (Delta's `AutoCompactBase.getAutoCompactType`).
+const AUTO_COMPACT: &str = "spark.databricks.delta.autoCompact.enabled";
+
 /// A Spark session set up for enrichment, and the settings its passes use.
 pub struct Enricher {
     session: SparkSession,
@@ -365,9 +372,7 @@ impl Enricher {
     /// timezone and the pass's views are gone) fails with a [`connect::restartable`] error,
     /// even when each of its calls succeeded.
     pub async fn pass(&self) -> Result<PassReport> {
-        // Before anything is computed with the session's settings, and after.
-        self.mark.check(&self.session).await?;
-        let outcome = async {
+        let whole = async {
             let (mut report, due) = self.per_email().await?;
             if let Some(due) = due {
                 let started = Instant::now();
@@ -376,24 +381,25 @@ impl Enricher {
                 tracing::info!(%report, "pass done");
             }
             Ok(report)
-        }
-        .await;
-        self.release_views().await;
-        self.mark.check(&self.session).await?;
-        outcome
+        };
+        self.on_session(whole, |_| false).await
     }
 
     /// The per-email half of a pass, for a continuous run: its views stay cached for the gold
     /// half ([`Enricher::deferred_gold`]), which the returned [`GoldDue`] asks for (`None`: the
     /// pass was skipped, nothing is owed).
+    ///
+    /// Delta's auto compaction is off for it ([`AUTO_COMPACT`]): after each small `MERGE` it
+    /// rewrote `silver/email_facts` whole (about 5 s of a one-email pass on the demo lake, before
+    /// the insights could start). The gold half compacts the per-email tables instead.
     pub async fn pass_deferring_gold(&self) -> Result<(PassReport, Option<GoldDue>)> {
-        self.mark.check(&self.session).await?;
-        let outcome = self.per_email().await;
-        if !matches!(outcome, Ok((_, Some(_)))) {
-            self.release_views().await;
-        }
-        self.mark.check(&self.session).await?;
-        let (mut report, due) = outcome?;
+        let half = async {
+            self.session.conf().set(AUTO_COMPACT, "false").await?;
+            self.per_email().await
+        };
+        let (mut report, due) = self
+            .on_session(half, |outcome| matches!(outcome, Ok((_, Some(_)))))
+            .await?;
         report.gold_deferred = due.is_some();
         if due.is_some() {
             tracing::info!(%report, "per-email pass done");
@@ -402,14 +408,25 @@ impl Enricher {
     }
 
     /// The gold half of the last pass that deferred it, from the views that pass left cached;
-    /// they are released at its end.
+    /// they are released at its end. Then the per-email tables the deferred passes wrote are
+    /// compacted (`OPTIMIZE`), with Delta's auto compaction back to the tables' own setting.
     pub async fn deferred_gold(&self, due: &GoldDue) -> Result<gold::GoldCounts> {
-        self.mark.check(&self.session).await?;
         let started = Instant::now();
-        let outcome = self.gold(due).await;
-        self.release_views().await;
-        self.mark.check(&self.session).await?;
-        let counts = outcome?;
+        let half = async {
+            self.session.conf().unset(AUTO_COMPACT).await?;
+            let counts = self.gold(due).await?;
+            for path in [
+                &self.paths.facts,
+                &self.paths.insights,
+                &self.paths.action_items,
+            ] {
+                self.session
+                    .sql(format!("OPTIMIZE {}", delta::table(path)?))
+                    .await?;
+            }
+            Ok(counts)
+        };
+        let counts = self.on_session(half, |_| false).await?;
         tracing::info!(
             threads = %counts.threads,
             contacts = %counts.contacts,
@@ -419,6 +436,24 @@ impl Enricher {
             "deferred gold tables refreshed"
         );
         Ok(counts)
+    }
+
+    /// Runs `work` on the session as set up by [`Enricher::connect`]: checked before (nothing is
+    /// computed with a lost session's defaults) and after (a restart during `work` is reported
+    /// even when each call succeeded). The pass's cached views are released afterwards unless
+    /// `keep_views` says the outcome still needs them.
+    async fn on_session<T>(
+        &self,
+        work: impl std::future::Future<Output = Result<T>>,
+        keep_views: impl FnOnce(&Result<T>) -> bool,
+    ) -> Result<T> {
+        self.mark.check(&self.session).await?;
+        let outcome = work.await;
+        if !keep_views(&outcome) {
+            self.release_views().await;
+        }
+        self.mark.check(&self.session).await?;
+        outcome
     }
 
     /// Releases the cached views of a pass.
