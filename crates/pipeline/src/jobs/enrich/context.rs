@@ -41,7 +41,6 @@
 //! the user last wrote (itself included), or when its sender is a client or partner whose
 //! organisation signalled escalation in the 48 hours before it.
 
-use spark_client::dataframe::SaveMode;
 use spark_client::types::{IntoLiteral, Literal};
 use spark_client::SparkSession;
 
@@ -371,20 +370,14 @@ pub async fn insights(
     paths: &Paths,
     settings: &ContextSettings,
 ) -> Result<MergeCounts> {
-    bind(session, insights_sql(settings), &params(settings))
-        .await?
-        .write()
-        .format("delta")
-        .mode(SaveMode::Overwrite)
-        .option("overwriteSchema", "true")
-        .save(&paths.computed_insights)
-        .await?;
-    session
-        .read()
-        .format("delta")
-        .load_path(&paths.computed_insights)
-        .create_or_replace_temp_view("enrich_insights")
-        .await?;
+    let computed = bind(session, insights_sql(settings), &params(settings)).await?;
+    delta::replace_scratch(
+        session,
+        computed,
+        &paths.computed_insights,
+        "enrich_insights",
+    )
+    .await?;
     let counts = delta::merge_changes(
         session,
         &paths.insights,

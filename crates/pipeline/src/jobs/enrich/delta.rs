@@ -9,6 +9,7 @@
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use arrow_array::Array;
+use spark_client::dataframe::SaveMode;
 use spark_client::types::{StructField, StructType};
 use spark_client::SparkSession;
 
@@ -176,6 +177,26 @@ async fn counts(session: &SparkSession, sql: String) -> Result<MergeCounts> {
         updated: value("num_updated_rows"),
         deleted: value("num_deleted_rows"),
     })
+}
+
+/// Replaces the scratch table at `path` with the rows of `df` (its schema too) and registers the
+/// table as read back as temp view `view`, which is returned: later statements read the written
+/// rows instead of computing `df` again.
+pub async fn replace_scratch(
+    session: &SparkSession,
+    df: spark_client::DataFrame,
+    path: &str,
+    view: &str,
+) -> Result<spark_client::DataFrame> {
+    df.write()
+        .format("delta")
+        .mode(SaveMode::Overwrite)
+        .option("overwriteSchema", "true")
+        .save(path)
+        .await?;
+    let written = session.read().format("delta").load_path(path);
+    written.create_or_replace_temp_view(view).await?;
+    Ok(written)
 }
 
 /// Registers `df` as temp view `name` and caches it in the executors' memory, eagerly: a pass's

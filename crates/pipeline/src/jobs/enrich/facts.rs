@@ -8,7 +8,6 @@
 //!    ([`super::text`]), inserted into `silver/email_facts` by id (a pass cut short and run again
 //!    inserts nothing twice).
 
-use spark_client::dataframe::SaveMode;
 use spark_client::types::{IntoLiteral, Literal};
 use spark_client::SparkSession;
 
@@ -183,16 +182,8 @@ pub async fn stage(
         .columns()
         .await?;
     let sql = stage_sql(paths, &bronze_columns)?;
-    bind(session, sql, params)
-        .await?
-        .write()
-        .format("delta")
-        .mode(SaveMode::Overwrite)
-        .option("overwriteSchema", "true")
-        .save(&paths.stage)
-        .await?;
-    let staged = session.read().format("delta").load_path(&paths.stage);
-    staged.create_or_replace_temp_view("enrich_stage").await?;
+    let computed = bind(session, sql, params).await?;
+    let staged = delta::replace_scratch(session, computed, &paths.stage, "enrich_stage").await?;
     Ok(staged.count().await?)
 }
 
