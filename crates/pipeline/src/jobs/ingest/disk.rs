@@ -107,7 +107,26 @@ pub async fn ingest_files<F>(
 where
     F: FnOnce(&mut Feed) -> Result<()> + Send + 'static,
 {
-    let n = parser_count();
+    let (parsed, parsers, reader) = start(read, parser_count())?;
+    let report = drain(parsed, kafka, topics, source, bar, shutdown).await;
+    for parser in parsers {
+        parser
+            .join()
+            .map_err(|_| Error::unexpected("ingest", "a parser thread panicked"))?;
+    }
+    join(reader)?;
+    report
+}
+
+/// The parsed batches, the parser threads and the reader thread.
+type Started = (Parsed, Vec<JoinHandle<()>>, JoinHandle<Result<()>>);
+
+/// Starts the reader and `n` parser threads; returns the parsed batches (in reading order),
+/// the parsers and the reader.
+fn start<F>(read: F, n: usize) -> Result<Started>
+where
+    F: FnOnce(&mut Feed) -> Result<()> + Send + 'static,
+{
     let mut inputs = Vec::with_capacity(n);
     let mut outputs = Vec::with_capacity(n);
     let mut parsers = Vec::with_capacity(n);
@@ -132,14 +151,33 @@ where
         .name("ingest-read".into())
         .spawn(move || read(&mut feed))
         .map_err(|e| Error::unexpected("ingest", format!("starting the reader thread: {e}")))?;
-    let report = drain(outputs, kafka, topics, source, bar, shutdown).await;
-    for parser in parsers {
-        parser
-            .join()
-            .map_err(|_| Error::unexpected("ingest", "a parser thread panicked"))?;
+    Ok((
+        Parsed {
+            parsers: outputs,
+            turn: 0,
+        },
+        parsers,
+        reader,
+    ))
+}
+
+/// The parsers' output, batch by batch in the turn they were handed out (reading order).
+struct Parsed {
+    /// One channel per parser.
+    parsers: Vec<mpsc::Receiver<Vec<Ready>>>,
+    /// Batches taken so far (the next is parser `turn % n`'s).
+    turn: usize,
+}
+
+impl Parsed {
+    /// The next batch; `None` when the input is done (when the parser whose turn it is has no
+    /// more, neither has any other).
+    async fn next(&mut self) -> Option<Vec<Ready>> {
+        let n = self.parsers.len();
+        let batch = self.parsers[self.turn % n].recv().await?;
+        self.turn += 1;
+        Some(batch)
     }
-    join(reader)?;
-    report
 }
 
 /// A parser thread: each batch parsed and serialised in order, until the reader is done or
@@ -165,7 +203,7 @@ fn parse_batches(input: &std_mpsc::Receiver<Vec<Read>>, output: &mpsc::Sender<Ve
 /// Sends the parsers' batches, taken in the turn they were handed out (file order), until
 /// they are done or a shutdown is asked for.
 async fn drain(
-    mut parsers: Vec<mpsc::Receiver<Vec<Ready>>>,
+    mut parsed: Parsed,
     kafka: &KafkaArgs,
     topics: &TopicArgs,
     source: Source,
@@ -173,11 +211,7 @@ async fn drain(
     shutdown: &Shutdown,
 ) -> Result<IngestReport> {
     let mut sink = EmailSink::open(kafka, topics, source).await?;
-    let n = parsers.len();
-    // The parser that holds the next batch; when it has no more, neither has any other.
-    let mut turn = 0;
-    'batches: while let Some(batch) = parsers[turn % n].recv().await {
-        turn += 1;
+    'batches: while let Some(batch) = parsed.next().await {
         for (message, prepared, progress) in batch {
             sink.send_prepared(&prepared, &message.bytes, &message.source_ref)
                 .await?;
@@ -190,7 +224,7 @@ async fn drain(
     }
     // Dropping the receivers makes still-running parsers' next send fail, which ends them,
     // and then the reader's.
-    drop(parsers);
+    drop(parsed);
     bar.finish_and_clear();
     finish(sink, source, topics).await
 }
@@ -200,4 +234,52 @@ pub fn join(reader: JoinHandle<Result<()>>) -> Result<()> {
     reader
         .join()
         .map_err(|_| Error::unexpected("ingest", "the file reader thread panicked"))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Messages come back in reading order whatever the number of parsers and batch sizes
+    /// (small and large messages), each parsed once: a record, or not an email (empty input).
+    #[tokio::test]
+    async fn parsed_messages_come_back_in_reading_order() {
+        for n in [1, 2, 3] {
+            let count = 1000;
+            let read = move |feed: &mut Feed| {
+                for i in 0..count {
+                    // Every 16th is large: batches also end at BATCH_BYTES.
+                    let bytes = match i % 16 {
+                        0 => Vec::new(),
+                        3 => format!("Subject: big {i}\n\n{}\n", "x".repeat(300_000)).into_bytes(),
+                        _ => format!("Message-ID: <{i}@example.org>\nSubject: {i}\n\nbody\n")
+                            .into_bytes(),
+                    };
+                    let raw = RawMessage {
+                        bytes,
+                        source_ref: i.to_string(),
+                        meta: SourceMeta::new(Source::Mbox),
+                    };
+                    if !feed.send(raw, 1) {
+                        break;
+                    }
+                }
+                Ok(())
+            };
+            let (mut parsed, parsers, reader) = start(read, n).unwrap();
+            let mut seen = Vec::new();
+            while let Some(batch) = parsed.next().await {
+                for (message, prepared, _) in batch {
+                    let i: usize = message.source_ref.parse().unwrap();
+                    assert_eq!(prepared.is_record(), !i.is_multiple_of(16), "message {i}");
+                    seen.push(i);
+                }
+            }
+            for parser in parsers {
+                parser.join().unwrap();
+            }
+            join(reader).unwrap();
+            assert_eq!(seen, (0..count).collect::<Vec<_>>(), "{n} parsers");
+        }
+    }
 }
