@@ -4,9 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use tokio::sync::mpsc;
 
-use super::disk::{drain, join, RawMessage};
+use super::disk::{ingest_files, Feed, RawMessage};
 use super::{progress, IngestReport};
 use crate::mime::SourceMeta;
 use crate::shutdown::Shutdown;
@@ -36,22 +35,18 @@ pub async fn run_eml(config: &EmlConfig, shutdown: Shutdown) -> Result<IngestRep
     }
     files.sort();
     let bar = progress(Some(files.len() as u64), "eml");
-    let (tx, rx) = mpsc::channel(256);
-    let reader = std::thread::spawn(move || read_emls(&files, &tx));
-    let report = drain(
-        rx,
+    ingest_files(
+        move |feed| read_emls(&files, feed),
         &config.kafka,
         &config.topics,
         Source::Eml,
         bar,
         &shutdown,
     )
-    .await;
-    join(reader)?;
-    report
+    .await
 }
 
-fn read_emls(files: &[PathBuf], tx: &mpsc::Sender<(RawMessage, u64)>) -> Result<()> {
+fn read_emls(files: &[PathBuf], feed: &mut Feed) -> Result<()> {
     for path in files {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let raw = RawMessage {
@@ -59,7 +54,7 @@ fn read_emls(files: &[PathBuf], tx: &mpsc::Sender<(RawMessage, u64)>) -> Result<
             source_ref: path.display().to_string(),
             meta: SourceMeta::new(Source::Eml),
         };
-        if tx.blocking_send((raw, 1)).is_err() {
+        if !feed.send(raw, 1) {
             return Ok(());
         }
     }

@@ -14,9 +14,9 @@
 //! does not need it and exporters get it wrong.
 //!
 //! Each message becomes exactly one record or one dead letter; the separator line's date is the
-//! record's last-resort date (`date_source: mbox_from`). Files are read on a plain thread and
-//! handed to the async sink through a small bounded channel, so memory stays flat on
-//! multi-gigabyte exports. Takeout's `X-GM-THRID` and `X-Gmail-Labels` become the thread id and
+//! record's last-resort date (`date_source: mbox_from`). Files are read on a plain thread, parsed on
+//! parser threads and sent in file order through small bounded channels ([`super::disk`]), so
+//! memory stays flat on multi-gigabyte exports. Takeout's `X-GM-THRID` and `X-Gmail-Labels` become the thread id and
 //! labels (in [`crate::mime`]).
 
 use std::fs::File;
@@ -25,9 +25,8 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use clap::Args;
-use tokio::sync::mpsc;
 
-use super::disk::{drain, join, RawMessage};
+use super::disk::{ingest_files, Feed, RawMessage};
 use super::{progress, IngestReport};
 use crate::mime::{date, SourceMeta};
 use crate::shutdown::Shutdown;
@@ -57,22 +56,18 @@ pub async fn run_mbox(config: &MboxConfig, shutdown: Shutdown) -> Result<IngestR
         .map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
         .sum();
     let files = config.files.clone();
-    let (tx, rx) = mpsc::channel(256);
-    let reader = std::thread::spawn(move || read_mboxes(&files, &tx));
-    let report = drain(
-        rx,
+    ingest_files(
+        move |feed| read_mboxes(&files, feed),
         &config.kafka,
         &config.topics,
         Source::Mbox,
         progress(Some(total), "mbox"),
         &shutdown,
     )
-    .await;
-    join(reader)?;
-    report
+    .await
 }
 
-fn read_mboxes(files: &[PathBuf], tx: &mpsc::Sender<(RawMessage, u64)>) -> Result<()> {
+fn read_mboxes(files: &[PathBuf], feed: &mut Feed) -> Result<()> {
     for path in files {
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
         let messages = MboxReader::new(BufReader::with_capacity(1 << 20, file));
@@ -85,7 +80,7 @@ fn read_mboxes(files: &[PathBuf], tx: &mpsc::Sender<(RawMessage, u64)>) -> Resul
                 source_ref: format!("{}#{}", path.display(), n + 1),
                 meta,
             };
-            if tx.blocking_send((raw, message.consumed)).is_err() {
+            if !feed.send(raw, message.consumed) {
                 return Ok(());
             }
         }

@@ -64,9 +64,9 @@ impl IngestCounts {
     }
 
     /// Counts what a parsed record needed to get its fields.
-    fn note(&mut self, parsed: &Parsed) {
-        self.charset_guesses += u64::from(parsed.charset_guessed);
-        match parsed.record.date_source {
+    fn note(&mut self, charset_guessed: bool, date_source: Option<DateSource>) {
+        self.charset_guesses += u64::from(charset_guessed);
+        match date_source {
             Some(DateSource::Received) => self.received_dates += 1,
             Some(DateSource::InternalDate) => self.internal_dates += 1,
             Some(DateSource::MboxFrom) => self.mbox_from_dates += 1,
@@ -99,6 +99,51 @@ pub struct EmailSink {
     sink: RecordSink,
     /// Which source this run reads.
     source: Source,
+}
+
+/// A message made ready to send, away from the sink (on a parser thread, say): its record's
+/// JSON and what the counts need, or why it is not an email.
+#[derive(Debug)]
+pub enum Prepared {
+    /// An email: the record's id (the key) and JSON (the value).
+    Record {
+        /// The record's id.
+        id: String,
+        /// The record as sent.
+        json: Vec<u8>,
+        /// Whether a charset had to be guessed.
+        charset_guessed: bool,
+        /// Where its date came from.
+        date_source: Option<DateSource>,
+        /// Bytes of the raw message.
+        raw_len: u64,
+    },
+    /// Not an email: the raw bytes go to the DLQ with this reason.
+    Unparseable(mime::ParseError),
+}
+
+impl Prepared {
+    /// Parses `raw` (ingested now) and serialises its record.
+    pub fn new(raw: &[u8], meta: &SourceMeta) -> Self {
+        match mime::parse_noted(raw, meta, Utc::now()) {
+            Ok(Parsed {
+                record,
+                charset_guessed,
+            }) => Prepared::Record {
+                json: record.to_json(),
+                date_source: record.date_source,
+                id: record.id,
+                charset_guessed,
+                raw_len: raw.len() as u64,
+            },
+            Err(e) => Prepared::Unparseable(e),
+        }
+    }
+
+    /// Whether it is a record (the raw bytes are then no longer needed).
+    pub fn is_record(&self) -> bool {
+        matches!(self, Prepared::Record { .. })
+    }
 }
 
 /// A delivery report with whether it was a dead letter, so one queue serves both kinds.
@@ -154,14 +199,32 @@ impl EmailSink {
         meta: &SourceMeta,
         source_ref: &str,
     ) -> Result<bool> {
-        match mime::parse_noted(raw, meta, Utc::now()) {
-            Ok(parsed) => {
-                self.sink.counts.note(&parsed);
-                self.sink.counts.bytes += raw.len() as u64;
-                self.send_record(&parsed.record).await?;
+        let prepared = Prepared::new(raw, meta);
+        self.send_prepared(&prepared, raw, source_ref).await
+    }
+
+    /// Sends what [`Prepared::new`] made of `raw`: the record, or `raw` to the DLQ when it was
+    /// not an email (`raw` is read only then). Returns whether it was a record.
+    pub async fn send_prepared(
+        &mut self,
+        prepared: &Prepared,
+        raw: &[u8],
+        source_ref: &str,
+    ) -> Result<bool> {
+        match prepared {
+            Prepared::Record {
+                id,
+                json,
+                charset_guessed,
+                date_source,
+                raw_len,
+            } => {
+                self.sink.counts.note(*charset_guessed, *date_source);
+                self.sink.counts.bytes += raw_len;
+                self.sink.send(id.as_bytes(), json).await?;
                 Ok(true)
             }
-            Err(e) => {
+            Prepared::Unparseable(e) => {
                 tracing::warn!(source = self.source.as_str(), source_ref, reason = %e, "unparseable input sent to the DLQ");
                 self.send_dead_letter(raw, e.code(), &e.to_string(), source_ref)
                     .await?;
