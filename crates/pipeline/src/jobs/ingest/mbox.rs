@@ -14,10 +14,10 @@
 //! does not need it and exporters get it wrong.
 //!
 //! Each message becomes exactly one record or one dead letter; the separator line's date is the
-//! record's last-resort date (`date_source: mbox_from`). Files are read on a plain thread, parsed on
-//! parser threads and sent in file order through small bounded channels ([`super::disk`]), so
-//! memory stays flat on multi-gigabyte exports. Takeout's `X-GM-THRID` and `X-Gmail-Labels` become the thread id and
-//! labels (in [`crate::mime`]).
+//! record's last-resort date (`date_source: mbox_from`). Files are read on a plain thread,
+//! parsed on parser threads and sent in file order through small bounded channels
+//! ([`super::disk`]), so memory stays flat on multi-gigabyte exports. Takeout's `X-GM-THRID` and
+//! `X-Gmail-Labels` become the thread id and labels (in [`crate::mime`]).
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
