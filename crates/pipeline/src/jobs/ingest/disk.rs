@@ -230,7 +230,7 @@ async fn drain(
 }
 
 /// Waits for the reader thread and returns its result.
-pub fn join(reader: JoinHandle<Result<()>>) -> Result<()> {
+fn join(reader: JoinHandle<Result<()>>) -> Result<()> {
     reader
         .join()
         .map_err(|_| Error::unexpected("ingest", "the file reader thread panicked"))?
