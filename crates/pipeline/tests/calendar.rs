@@ -389,7 +389,8 @@ async fn the_demo_calendar_through_the_pipeline_says_what_the_persona_holds() {
 const VERSION_1: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n\
 BEGIN:VEVENT\r\nUID:review@x.example\r\nDTSTART;TZID=America/New_York:20251020T090000\r\n\
 DTEND;TZID=America/New_York:20251020T100000\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\nSUMMARY:Review\r\n\
-ORGANIZER:mailto:sarah@northwind.example\r\nATTENDEE:mailto:john@northwind.example\r\nEND:VEVENT\r\n\
+ORGANIZER:mailto:sarah@northwind.example\r\nATTENDEE:mailto:john@northwind.example\r\n\
+ATTENDEE:mailto:sarah@northwind.example\r\nEND:VEVENT\r\n\
 BEGIN:VEVENT\r\nUID:lunch@x.example\r\nDTSTART:20251021T160000Z\r\nDTEND:20251021T170000Z\r\n\
 SUMMARY:Lunch with Tom\r\nORGANIZER:mailto:sarah@northwind.example\r\nATTENDEE:mailto:tom@acmecorp.example\r\n\
 END:VEVENT\r\nEND:VCALENDAR\r\n";
@@ -398,7 +399,8 @@ END:VEVENT\r\nEND:VCALENDAR\r\n";
 const VERSION_2: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n\
 BEGIN:VEVENT\r\nUID:review@x.example\r\nDTSTART;TZID=America/New_York:20251020T090000\r\n\
 DTEND;TZID=America/New_York:20251020T100000\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\nSUMMARY:Review\r\n\
-ORGANIZER:mailto:sarah@northwind.example\r\nATTENDEE:mailto:john@northwind.example\r\nEND:VEVENT\r\n\
+ORGANIZER:mailto:sarah@northwind.example\r\nATTENDEE:mailto:john@northwind.example\r\n\
+ATTENDEE:mailto:sarah@northwind.example\r\nEND:VEVENT\r\n\
 BEGIN:VEVENT\r\nUID:review@x.example\r\nRECURRENCE-ID;TZID=America/New_York:20251027T090000\r\n\
 DTSTART;TZID=America/New_York:20251027T110000\r\nDTEND;TZID=America/New_York:20251027T120000\r\n\
 SEQUENCE:1\r\nSUMMARY:Review (moved)\r\nEND:VEVENT\r\n\
@@ -421,6 +423,14 @@ async fn an_event_moved_and_one_cancelled_by_a_later_sync_replace_and_leave_bron
     f.stream(&config).await;
     let first = f.rows(&bronze).await;
     assert_eq!(first.len(), 4, "{first:?}");
+    // The owner is an attendee of the review without a reply (no PARTSTAT): still a meeting.
+    let meetings = f
+        .rows(&format!(
+            "SELECT id, busy, is_meeting FROM {} WHERE NOT (busy <=> true AND is_meeting <=> true)",
+            f.table(&lake::BRONZE_CALENDAR_EVENTS)
+        ))
+        .await;
+    assert!(meetings.is_empty(), "{meetings:?}");
 
     std::fs::write(&file, VERSION_2).unwrap();
     f.ingest(&file, Some("sarah@northwind.example")).await;
@@ -451,5 +461,62 @@ async fn an_event_moved_and_one_cancelled_by_a_later_sync_replace_and_leave_bron
         .collect();
     assert_eq!(changes.get("delete"), Some(&2), "{changes:?}");
     assert_eq!(changes.get("update_postimage"), Some(&1), "{changes:?}");
+    f.delete().await;
+}
+
+/// Running continuously (as `./stack up pipeline` does), a change is merged and served by the
+/// rounds while silver and gold are recomputed beside them, on a session of their own; both
+/// arrive, and the run ends cleanly when asked to.
+#[tokio::test]
+async fn a_continuous_stream_merges_events_and_recomputes_the_days_beside_the_rounds() {
+    let f = Fixture::new("calendar-continuous").await;
+    let file = f.dir.join("work.ics");
+    std::fs::write(&file, VERSION_1).unwrap();
+    f.ingest(&file, Some("sarah@northwind.example")).await;
+    f.validate().await;
+    let mut config = f.stream_config("America/New_York");
+    config.available_now = false;
+    let shutdown = Shutdown::new();
+    let run = tokio::spawn({
+        let (config, shutdown) = (config.clone(), shutdown.clone());
+        async move { stream::run(&config, shutdown).await }
+    });
+    let days = format!(
+        "SELECT CAST(date AS STRING) AS date, meeting_count FROM {} ORDER BY date",
+        f.table(&lake::SILVER_CALENDAR_DAYS)
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(480);
+    let found = loop {
+        assert!(!run.is_finished(), "the stream ended early: {:?}", run.await);
+        // The days table exists only after the first recompute.
+        let rows = match f.session.sql(&days).await {
+            Ok(_) => f.rows(&days).await,
+            Err(_) => Vec::new(),
+        };
+        if rows.len() == 4 || tokio::time::Instant::now() > deadline {
+            break rows;
+        }
+        tokio::time::sleep(Duration::from_secs(3)).await;
+    };
+    shutdown.trigger();
+    run.await.unwrap().unwrap();
+    let found: Vec<(String, i64)> = found
+        .iter()
+        .map(|r| {
+            (
+                r["date"].as_str().unwrap().to_string(),
+                r["meeting_count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("2025-10-20".to_string(), 1),
+            ("2025-10-21".to_string(), 1),
+            ("2025-10-27".to_string(), 1),
+            ("2025-11-03".to_string(), 1),
+        ]
+    );
     f.delete().await;
 }

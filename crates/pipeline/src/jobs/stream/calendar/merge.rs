@@ -19,7 +19,10 @@
 //! Derived columns are computed here, in the user's zone: `starts_at`/`ends_at` (instants; an
 //! all-day event spans the user's local midnights, a floating one is read in the user's zone),
 //! `local_date`, `local_start`/`local_end` (wall-clock), the participants, whether the event
-//! blocks time (`busy`), is a meeting, a 1-on-1, and whether its location is physical.
+//! blocks time (`busy`), is a meeting, a 1-on-1, and whether its location is physical. A
+//! participant who has not replied (no `PARTSTAT`: RFC 5545's default, `NEEDS-ACTION`) is
+//! attending, and an event without an end (or ending where it starts) blocks no time; neither
+//! leaves `busy` or `is_meeting` empty.
 
 use spark_client::dataframe::SaveMode;
 use spark_client::{DataFrame, SparkSession};
@@ -60,12 +63,13 @@ people AS (
       concat(array(organizer.address), transform(filter(attendees, a -> a.response IS NULL OR a.response <> 'declined'), a -> a.address)),
       x -> x IS NOT NULL)) AS participants,
     coalesce(self_rows[0].address, CASE WHEN organizer.is_self THEN organizer.address END) AS self_address,
-    exists(self_rows, a -> a.response = 'declined') AS self_declined
+    exists(self_rows, a -> a.response <=> 'declined') AS self_declined
   FROM timed
 ),
 derived AS (
   SELECT *,
-    NOT all_day AND NOT transparent AND status <> 'cancelled' AND NOT self_declined AND ends_at > starts_at AS busy
+    NOT all_day AND NOT transparent AND status <> 'cancelled' AND NOT self_declined
+      AND coalesce(ends_at > starts_at, false) AS busy
   FROM people
 )
 SELECT

@@ -6,9 +6,15 @@
 //!
 //! Why rounds instead of a streaming sink: upserts need `MERGE`, and a stream cannot run one
 //! per micro-batch from Rust (`foreachBatch` carries Python or Scala code). A round starts as
-//! soon as the changes table has a new version (polled every [`POLL`]), so a change reaches
-//! gold within the trigger interval plus a round (about half a minute each on the local stack),
-//! inside the 60 s the mail has.
+//! soon as the changes table has a new version (polled every [`POLL`]) and merges it into
+//! `bronze/calendar_events`, which the exporter serves as `calendar_events`.
+//!
+//! Running continuously, the silver and gold recompute (about a minute on the two-core stack:
+//! eight keyed syncs) runs beside the rounds, on a Spark session and a task of its own: an
+//! event that arrives while the days are recomputed is merged and served at once instead of
+//! waiting for them, and a recompute starts again when one ends with newer events merged (a
+//! burst of changes is recomputed once). With `--available-now` the round and the recompute
+//! run one after the other.
 //!
 //! [`seed`] fills the same tables from an `.ics` document without Kafka, for tests.
 //!
@@ -208,12 +214,15 @@ pub async fn run(
     let mut rounds = Rounds::new(&session, config, paths);
     if config.available_now {
         monitor.watch_until_done(&queries, shutdown).await?;
-        rounds.round(true).await?;
+        rounds.round().await?;
+        rounds.recompute_now().await?;
     } else {
+        let recompute_session = self::session(&config.spark.remote).await?;
         let work = async {
             loop {
                 monitor.check_alive(&queries).await?;
-                rounds.round(false).await?;
+                rounds.round().await?;
+                rounds.recompute_beside(&recompute_session).await?;
                 tokio::time::sleep(POLL).await;
             }
             #[allow(unreachable_code)]
@@ -224,6 +233,7 @@ pub async fn run(
             _ = shutdown.wait() => {}
         }
     }
+    drop(rounds);
     for query in &queries {
         if let Err(e) = query.stop().await {
             tracing::warn!(query = ?query.name(), error = %e, "stopping the query failed");
@@ -281,6 +291,10 @@ struct Rounds<'s> {
     computed_for: Option<NaiveDate>,
     /// A pinned as-of day (`--calendar-as-of`).
     pinned: Option<NaiveDate>,
+    /// Bronze changed since the last recompute started.
+    stale: bool,
+    /// The recompute running beside the rounds (continuous runs), and the day it is for.
+    running: Option<(NaiveDate, JoinHandle<Result<Vec<(&'static str, i64)>>>)>,
 }
 
 impl<'s> Rounds<'s> {
@@ -293,12 +307,13 @@ impl<'s> Rounds<'s> {
             paths,
             computed_for: None,
             pinned: config.calendar.as_of,
+            stale: false,
+            running: None,
         }
     }
 
-    /// Merges new changes; recomputes silver and gold when bronze changed, when the day turned
-    /// (gold is "as of today"), or when `force`d.
-    async fn round(&mut self, force: bool) -> Result<()> {
+    /// Merges the new changes into bronze; notes whether bronze changed.
+    async fn round(&mut self) -> Result<()> {
         let merged = merge::round(
             self.session,
             &self.paths.of(&lake::BRONZE_CALENDAR_CHANGES),
@@ -313,29 +328,78 @@ impl<'s> Rounds<'s> {
                 "calendar merged into bronze"
             );
         }
-        let today = self.pinned.unwrap_or_else(|| {
+        self.stale |= merged.is_some_and(|m| m.affected > 0);
+        Ok(())
+    }
+
+    /// The day gold is "as of": the pinned day, or today in the user's zone.
+    fn today(&self) -> NaiveDate {
+        self.pinned.unwrap_or_else(|| {
             let zone = self
                 .timezone
                 .parse::<chrono_tz::Tz>()
                 .unwrap_or(chrono_tz::UTC);
             Utc::now().with_timezone(&zone).date_naive()
-        });
-        let changed = merged.is_some_and(|m| m.affected > 0);
-        if changed || force || self.computed_for != Some(today) {
-            self.recompute(today).await?;
+        })
+    }
+
+    /// Silver and gold from bronze, as of today, on the rounds' session (`--available-now`).
+    async fn recompute_now(&mut self) -> Result<()> {
+        let today = self.today();
+        if self.has_events().await {
+            recompute(self.session, &self.paths, self.hours, today, &self.reports).await?;
+            self.computed_for = Some(today);
         }
+        self.stale = false;
         Ok(())
     }
 
-    /// Silver and gold from bronze, as of `today`.
-    async fn recompute(&mut self, today: NaiveDate) -> Result<()> {
-        let events = self.paths.of(&lake::BRONZE_CALENDAR_EVENTS);
-        if !super::table_exists(self.session, &events).await {
+    /// Continuous runs: collects a finished recompute (its error ends the run, as a round's
+    /// does), and starts one on `session` when bronze changed since the last one started or the
+    /// day turned (gold is "as of today") and none is running.
+    async fn recompute_beside(&mut self, session: &SparkSession) -> Result<()> {
+        if let Some((day, task)) = self.running.take_if(|(_, task)| task.is_finished()) {
+            task.await.map_err(|e| {
+                Error::unexpected("stream", format!("calendar recompute task failed: {e}"))
+            })??;
+            self.computed_for = Some(day);
+        }
+        let today = self.today();
+        if self.running.is_some() || !(self.stale || self.computed_for != Some(today)) {
             return Ok(());
         }
-        recompute(self.session, &self.paths, self.hours, today, &self.reports).await?;
-        self.computed_for = Some(today);
+        if !self.has_events().await {
+            return Ok(());
+        }
+        self.stale = false;
+        let (session, paths, hours, reports) = (
+            session.clone(),
+            self.paths.clone(),
+            self.hours,
+            self.reports.clone(),
+        );
+        let task = tokio::spawn(async move {
+            recompute(&session, &paths, hours, today, &reports).await
+        });
+        self.running = Some((today, task));
         Ok(())
+    }
+
+    async fn has_events(&self) -> bool {
+        let events = self.paths.of(&lake::BRONZE_CALENDAR_EVENTS);
+        super::table_exists(self.session, &events).await
+    }
+}
+
+/// A recompute still running when the rounds end (shutdown, or an error the supervisor restarts
+/// from) is abandoned rather than left to race the next run's: every sync is an idempotent
+/// `MERGE`, and the next run recomputes at its first round (it has no day computed yet).
+impl Drop for Rounds<'_> {
+    fn drop(&mut self) {
+        if let Some((_, task)) = self.running.take() {
+            tracing::info!("abandoning the calendar recompute still running");
+            task.abort();
+        }
     }
 }
 
