@@ -9,7 +9,9 @@
 # with a unique subject; it stays in the lake like any mail.
 #
 # --calendar: the time from a new event entering Kafka (`mindy ingest ics`, tomorrow 10:00 in
-# USER_TIMEZONE) to its row in `calendar_events`. The probe events stay in the lake too.
+# USER_TIMEZONE) to its row in `calendar_events` (the merged event), and to its rows in
+# `calendar_attendees` (silver: the recompute that also refreshes the day, its conflicts and free
+# blocks). The probe events stay in the lake too.
 #
 # Prints each probe's seconds, then the median and the slowest.
 set -euo pipefail
@@ -57,9 +59,10 @@ MAIL
   wait_for "$start" "SELECT count(*) FROM email_insights WHERE subject = '$subject'"
 }
 
-# calendar_probe TOKEN: one event in; prints its seconds to calendar_events.
+# calendar_probe TOKEN: one event in; prints its seconds to calendar_events and to
+# calendar_attendees.
 calendar_probe() {
-  local token=$1 summary="Freshness probe $1" day start
+  local token=$1 summary="Freshness probe $1" day start events attendees
   day=$(TZ=$USER_TIMEZONE date -d tomorrow +%Y%m%d)
   cat >"$dir/probe-$token.ics" <<ICS
 BEGIN:VCALENDAR
@@ -79,14 +82,34 @@ END:VCALENDAR
 ICS
   start=$(date +%s.%N)
   "$MINDY_BIN" ingest ics "$dir/probe-$token.ics" >/dev/null
-  wait_for "$start" "SELECT count(*) FROM calendar_events WHERE summary = '$summary'"
+  events=$(wait_for "$start" "SELECT count(*) FROM calendar_events WHERE summary = '$summary'") || exit 1
+  attendees=$(wait_for "$start" "SELECT count(DISTINCT id) FROM calendar_attendees WHERE summary = '$summary'") || exit 1
+  echo "$events $attendees"
 }
 
-times=()
+# summarise LABEL SECONDS...: the median and the slowest.
+summarise() {
+  local label=$1; shift
+  printf '%s\n' "$@" | sort -n | awk -v label="$label" '{a[NR]=$1}
+    END {printf "%smedian %.1f s, slowest %.1f s over %d probes\n", label, a[int((NR+1)/2)], a[NR], NR}'
+}
+
+times=() silver=()
 for ((i = 1; i <= runs; i++)); do
   token=$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')
-  if $calendar; then t=$(calendar_probe "$token"); else t=$(mail_probe "$token"); fi
+  if $calendar; then
+    read -r t s < <(calendar_probe "$token")
+    silver+=("$s")
+    printf 'probe %d: %.1f s to calendar_events, %.1f s to calendar_attendees\n' "$i" "$t" "$s"
+  else
+    t=$(mail_probe "$token")
+    printf 'probe %d: %.1f s\n' "$i" "$t"
+  fi
   times+=("$t")
-  printf 'probe %d: %.1f s\n' "$i" "$t"
 done
-printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "median %.1f s, slowest %.1f s over %d probes\n", a[int((NR+1)/2)], a[NR], NR}'
+if $calendar; then
+  summarise "calendar_events: " "${times[@]}"
+  summarise "calendar_attendees: " "${silver[@]}"
+else
+  summarise "" "${times[@]}"
+fi
