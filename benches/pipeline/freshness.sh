@@ -11,7 +11,9 @@
 # --calendar: the time from a new event entering Kafka (`mindy ingest ics`, tomorrow 10:00 in
 # USER_TIMEZONE) to its row in `calendar_events` (the merged event), and to its rows in
 # `calendar_attendees` (silver: the recompute that also refreshes the day, its conflicts and free
-# blocks). The probe events stay in the lake too.
+# blocks). The probes are events of a calendar of their own (`ics:freshness-probes`, owned by
+# the persona): each probe's read replaces the one before, and an empty read at the end withdraws
+# the last, so the persona's days are left as they were.
 #
 # Prints each probe's seconds, then the median and the slowest.
 set -euo pipefail
@@ -28,6 +30,14 @@ done
 # shellcheck disable=SC1091
 set -a; source .stack/env; set +a
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
+PROBE_CALENDAR=ics:freshness-probes
+
+# withdraw_probes: an empty read of the probes' calendar, which deletes its events.
+withdraw_probes() {
+  printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Mini-Mindy//freshness probe//EN\r\nEND:VCALENDAR\r\n' \
+    >"$dir/probes-withdrawn.ics"
+  "$MINDY_BIN" ingest ics --calendar-id "$PROBE_CALENDAR" "$dir/probes-withdrawn.ics" >/dev/null
+}
 
 # wait_for START SQL: seconds from START until SQL returns 1 (fails after 900 s).
 wait_for() {
@@ -81,7 +91,8 @@ END:VEVENT
 END:VCALENDAR
 ICS
   start=$(date +%s.%N)
-  "$MINDY_BIN" ingest ics "$dir/probe-$token.ics" >/dev/null
+  "$MINDY_BIN" ingest ics --calendar-id "$PROBE_CALENDAR" --owner sarah@northwind.example \
+    "$dir/probe-$token.ics" >/dev/null
   events=$(wait_for "$start" "SELECT count(*) FROM calendar_events WHERE summary = '$summary'") || exit 1
   attendees=$(wait_for "$start" "SELECT count(DISTINCT id) FROM calendar_attendees WHERE summary = '$summary'") || exit 1
   echo "$events $attendees"
@@ -108,6 +119,7 @@ for ((i = 1; i <= runs; i++)); do
   times+=("$t")
 done
 if $calendar; then
+  withdraw_probes
   summarise "calendar_events: " "${times[@]}"
   summarise "calendar_attendees: " "${silver[@]}"
 else
