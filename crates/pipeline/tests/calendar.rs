@@ -487,7 +487,11 @@ async fn a_continuous_stream_merges_events_and_recomputes_the_days_beside_the_ro
     );
     let deadline = tokio::time::Instant::now() + Duration::from_secs(480);
     let found = loop {
-        assert!(!run.is_finished(), "the stream ended early: {:?}", run.await);
+        assert!(
+            !run.is_finished(),
+            "the stream ended early: {:?}",
+            run.await
+        );
         // The days table exists only after the first recompute.
         let rows = match f.session.sql(&days).await {
             Ok(_) => f.rows(&days).await,

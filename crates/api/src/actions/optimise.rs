@@ -489,6 +489,10 @@ impl Day<'_> {
         avoid_lunch: bool,
         reason: &str,
     ) -> bool {
+        debug_assert!(
+            self.events[i].away.is_none(),
+            "a meeting moved to another day is not moved again"
+        );
         if let Some(slot) = self.best_slot(i, avoid_lunch) {
             self.apply_move(changes, i, slot, reason.to_string());
             return true;
@@ -633,8 +637,11 @@ pub fn plan(
             continue;
         };
         let (ea, eb) = (&day.events[ia], &day.events[ib]);
-        if !overlaps((ea.start, ea.end), (eb.start, eb.end)) {
-            continue; // solved by an earlier move
+        if ea.away.is_some()
+            || eb.away.is_some()
+            || !overlaps((ea.start, ea.end), (eb.start, eb.end))
+        {
+            continue; // solved by an earlier move (one of them left the day)
         }
         let mut candidates: Vec<usize> = [ia, ib]
             .into_iter()
@@ -675,7 +682,7 @@ pub fn plan(
         let mut in_lunch: Vec<usize> = (0..day.events.len())
             .filter(|&i| {
                 let e = &day.events[i];
-                e.busy && e.movable() && overlaps((e.start, e.end), LUNCH_SLOT)
+                e.busy && e.away.is_none() && e.movable() && overlaps((e.start, e.end), LUNCH_SLOT)
             })
             .collect();
         in_lunch.sort_by_key(|&i| day.events[i].priority);
@@ -761,9 +768,21 @@ pub fn plan(
                 continue;
             }
         }
+        // One leaves after the last busy time before the meeting: a call between the two places,
+        // say, is not travel time.
+        let timeline = day.timeline();
+        let leave = timeline
+            .iter()
+            .filter(|s| s.id != from.id && s.id != to.id && s.end <= to.start)
+            .map(|s| s.end)
+            .fold(leave, i32::max);
         let start = leave.max(to.start - TRAVEL_MINUTES).max(day.not_before);
         let place = to.location.clone().unwrap_or_default();
-        if to.start - start > 0 {
+        // Nothing else may sit in the block (what overlaps the meeting itself stays an overlap).
+        let clear = timeline
+            .iter()
+            .all(|s| s.id == to.id || !overlaps((s.start, s.end), (start, to.start)));
+        if to.start - start > 0 && clear {
             day.blocks
                 .push((format!("Travel to {place}"), start, to.start));
             changes.push(Change::Block {
@@ -800,10 +819,15 @@ pub fn plan(
     }
 
     // Verification: no new overlap, no moved event on an attendee's other meeting.
+    // A pair is the same whichever comes first on the timeline (a shortened meeting may now
+    // sort before the one it overlapped).
+    let same = |a: &(String, String), b: &(String, String)| {
+        (a.0 == b.0 && a.1 == b.1) || (a.0 == b.1 && a.1 == b.0)
+    };
     let after_conflicts = day.conflicts();
     if let Some(new) = after_conflicts
         .iter()
-        .find(|p| !conflicts_before.contains(p))
+        .find(|p| !conflicts_before.iter().any(|b| same(p, b)))
     {
         return Err(format!(
             "the plan would create an overlap: {} and {}",
@@ -1114,6 +1138,83 @@ mod tests {
         assert_eq!(plan.after.tight_travel, 0, "{plan:?}");
         assert_eq!(plan.after.meeting_minutes, plan.before.meeting_minutes - 60);
         assert!(plan.unresolved.is_empty(), "{:?}", plan.unresolved);
+    }
+
+    /// A small deterministic generator (xorshift64) for the random days below.
+    struct Dice(u64);
+
+    impl Dice {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+
+        /// A time on the 15-minute grid between 08:00 and 17:00, and a length of 15–120 minutes.
+        fn interval(&mut self) -> (i32, i32) {
+            let start = 8 * 60 + 15 * self.below(36) as i32;
+            (start, start + 15 * (1 + self.below(8) as i32))
+        }
+    }
+
+    /// Crowded random days (3,000 of them), with other days to move to: the planner never
+    /// proposes what its own verification refuses. It did for 674 of them, in three ways: a
+    /// meeting already moved to another day was met again by a later overlap or by the lunch
+    /// step and moved once more (within the day, while its change still named the other day:
+    /// the demo's second "Yes, optimize it" was refused so); a travel block was laid over a call
+    /// between the two places; and a shortened meeting's old overlap read as a new one.
+    #[test]
+    fn random_crowded_days_always_get_a_plan() {
+        let people = ["john@x.example", "mike@x.example", "ann@x.example"];
+        let places = ["HQ", "Acme Office", "Harbor Grill"];
+        let mut refused = Vec::new();
+        for seed in 1..=3000u64 {
+            let mut dice = Dice(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+            let events: Vec<Event> = (0..8 + dice.below(10))
+                .map(|n| {
+                    let (start, end) = dice.interval();
+                    let mut e = event(&format!("e{n}"), &clock(start), &clock(end));
+                    if dice.below(3) == 0 {
+                        e = fixed(e);
+                    }
+                    if dice.below(2) == 0 {
+                        e = at_place(e, places[dice.below(3) as usize]);
+                    }
+                    e.priority = dice.below(100) as i32;
+                    e.attendees = people
+                        .iter()
+                        .filter(|_| dice.below(3) == 0)
+                        .map(|p| p.to_string())
+                        .collect();
+                    e
+                })
+                .collect();
+            let others: Vec<OtherDay> = (0..2)
+                .map(|d| {
+                    let mut known = Known::new();
+                    for p in people {
+                        let (s, e) = dice.interval();
+                        known.insert(p.to_string(), vec![(s, e, format!("k{d}{p}"))]);
+                    }
+                    OtherDay {
+                        date: NaiveDate::from_ymd_opt(2026, 12, 3 + d).unwrap(),
+                        busy: (0..dice.below(6)).map(|_| dice.interval()).collect(),
+                        known,
+                        meeting_minutes: dice.below(400) as i32,
+                    }
+                })
+                .collect();
+            if let Err(e) = plan(&events, &Known::new(), HOURS, None, &others) {
+                refused.push(format!("seed {seed}: {e}"));
+            }
+        }
+        assert!(
+            refused.is_empty(),
+            "{} refused: {:?}",
+            refused.len(),
+            &refused[..refused.len().min(5)]
+        );
     }
 
     #[test]

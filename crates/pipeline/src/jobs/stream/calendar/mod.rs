@@ -378,9 +378,8 @@ impl<'s> Rounds<'s> {
             self.hours,
             self.reports.clone(),
         );
-        let task = tokio::spawn(async move {
-            recompute(&session, &paths, hours, today, &reports).await
-        });
+        let task =
+            tokio::spawn(async move { recompute(&session, &paths, hours, today, &reports).await });
         self.running = Some((today, task));
         Ok(())
     }
@@ -437,6 +436,7 @@ async fn compute_and_sync(
     direct_reports: &[String],
     read: impl Fn(&LakeTable) -> DataFrame,
 ) -> Result<Vec<(&'static str, i64)>> {
+    let started = std::time::Instant::now();
     read(&lake::BRONZE_CALENDAR_CHANGES)
         .create_or_replace_temp_view("calendar_changes")
         .await?;
@@ -495,7 +495,7 @@ async fn compute_and_sync(
             sync_table(session, df, &paths.of(table), keys).await?,
         ));
     }
-    tracing::info!(?written, %as_of, "calendar silver and gold recomputed");
+    tracing::info!(?written, %as_of, elapsed = ?started.elapsed(), "calendar silver and gold recomputed");
     Ok(written)
 }
 
