@@ -275,6 +275,9 @@ async fn start(
     Ok(query)
 }
 
+/// The rows a recompute wrote, per table.
+pub type Written = Vec<(&'static str, i64)>;
+
 /// The merge-and-recompute rounds.
 struct Rounds<'s> {
     /// The calendar's session.
@@ -294,7 +297,7 @@ struct Rounds<'s> {
     /// Bronze changed since the last recompute started.
     stale: bool,
     /// The recompute running beside the rounds (continuous runs), and the day it is for.
-    running: Option<(NaiveDate, JoinHandle<Result<Vec<(&'static str, i64)>>>)>,
+    running: Option<(NaiveDate, JoinHandle<Result<Written>>)>,
 }
 
 impl<'s> Rounds<'s> {
