@@ -5,16 +5,26 @@
 FRONTEND="$STACK_ROOT/frontend"
 
 api_up() {
-  if is_running api; then ok "mindy-api already running"; return 0; fi
-  require_free_port api "$API_PORT"
+  local bin="$CARGO_TARGET_DIR/debug/mindy-api" pid
   build_wait
+  if is_running api; then
+    # A mindy-api started before the last build is restarted, so the demo asks the code it built.
+    pid=$(service_pid api)
+    if [[ -f $bin ]] && (($(date +%s) - $(stat -c %Y "$bin") < $(ps -o etimes= -p "$pid" 2>/dev/null || echo 0))); then
+      log "mindy-api was built again since it started: restarting it"
+      ctl stop api >/dev/null 2>&1 || true
+    else
+      ok "mindy-api already running"; return 0
+    fi
+  fi
+  require_free_port api "$API_PORT"
   # shellcheck disable=SC1091
   source "$STACK_STATE/env"
   export MINDY_API_TOKEN MINDY_API_ADDR="127.0.0.1:$API_PORT" MINDY_CORS_ORIGIN="http://127.0.0.1:$WEB_PORT" \
     MINDY_LOG_FORMAT=text
   MINDY_API_TOKEN=$(secret api-token)
   supervise api "$STACK_ROOT" "$(env_file_names) MINDY_API_* MINDY_CORS_ORIGIN MINDY_LOG* OPENAI_* RUST_LOG" \
-    "$CARGO_TARGET_DIR/debug/mindy-api"
+    "$bin"
   wait_until api 60 curl -fsS "http://127.0.0.1:$API_PORT/api/health"
   ok "mindy-api ready on http://127.0.0.1:$API_PORT (token in .stack/secrets/api-token)"
 }

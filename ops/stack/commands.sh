@@ -288,25 +288,39 @@ test_spark4() {
 # demo_step N NAME WHAT CMD...: one step of the demo. The command's log goes to
 # .stack/logs/demo-N.log (a heartbeat line shows its last line while it runs); its result lines
 # (stdout) and the step's duration are printed when it is done.
-DEMO_STEPS=9
+DEMO_STEPS=10
+declare -A DEMO_STARTS=()
 demo_step() {
-  local n=$1 name=$2 what=$3 start out logf; shift 3
-  start=$(now); out="$STACK_LOGS/demo-$n.out"; logf="$STACK_LOGS/demo-$n.log"
+  demo_step_start "$@"
+  demo_step_wait "$1" "$2"
+}
+
+# demo_step_start N NAME WHAT CMD...: starts a step that runs beside the next ones (its inputs
+# are ready and nothing they do needs it); demo_step_wait N NAME waits for it and prints it.
+demo_step_start() {
+  local n=$1 name=$2 what=$3 out logf; shift 3
+  DEMO_STARTS[$n]=$(now); out="$STACK_LOGS/demo-$n.out"; logf="$STACK_LOGS/demo-$n.log"
   : >"$out"; : >"$logf"
   log "$n/$DEMO_STEPS $name: $what"
   bg_start "demo-$n" "$logf" bash -c '"$@" >"$0"' "$out" "$@"
+}
+
+demo_step_wait() {
+  local n=$1 name=$2 out="$STACK_LOGS/demo-$1.out" logf="$STACK_LOGS/demo-$1.log"
   if ! bg_wait "demo-$n" "$n/$DEMO_STEPS $name"; then
     sed 's/^/      /' "$out" >&2
     tail -n 30 "$logf" >&2
     die "step $n/$DEMO_STEPS ($name) failed; its log: $logf"
   fi
   sed 's/^/      /' "$out" >&2
-  ok "$n/$DEMO_STEPS $name: done in $(elapsed "$start") s"
+  ok "$n/$DEMO_STEPS $name: done in $(elapsed "${DEMO_STARTS[$n]}") s"
 }
 
 # The main job end to end on the bundled demo mailbox: stack → demo mailbox → Kafka → validator
 # → Spark Structured Streaming → Delta bronze/silver → gold and PostgreSQL for every day of the
-# mailbox → Airflow's daily batch → the chat.
+# mailbox → Airflow's daily batch → the chat. Steps that need only what is already in the lake
+# run beside the next ones: the calendar (its topic, its own tables) beside the mail's stream
+# and enrichment, and the backfill (bronze only) beside the enrichment.
 cmd_demo() {
   local start today first yesterday; start=$(now)
   cmd_up
@@ -324,18 +338,22 @@ cmd_demo() {
     bash -c '"$1" ingest demo --calendar-out "$2" && "$1" ingest ics "$2"' _ "$MINDY_BIN" "$STACK_STATE/demo/calendar.ics"
   demo_step 3 validate "$MINDY_TOPIC_EMAILS → $MINDY_TOPIC_PROCESSED (exactly once) + $MINDY_TOPIC_DLQ" \
     "$MINDY_BIN" validate --until-idle --no-metrics
-  demo_step 4 stream "Spark Structured Streaming → Delta bronze + silver (available-now)" \
-    "$MINDY_BIN" stream --available-now
-  demo_step 5 enrich "email intelligence on Spark (roles, sentiment, urgency, action items, threads, patterns)" \
-    "$MINDY_BIN" enrich --available-now
-  demo_step 6 export "Delta → the PostgreSQL serving tables (change data feed)" \
-    "$MINDY_BIN" export
-  demo_step 7 backfill "every day of the mailbox ($first..$today) → gold → PostgreSQL" \
+  demo_step_start 4 calendar "the calendar → Delta bronze (MERGE), silver and gold (available-now; beside steps 5–7)" \
+    "$MINDY_BIN" stream --available-now --records calendar
+  demo_step 5 stream "the mail: Spark Structured Streaming → Delta bronze + silver (available-now)" \
+    "$MINDY_BIN" stream --available-now --records email
+  demo_step_start 6 backfill "every day of the mailbox ($first..$today) → gold → PostgreSQL (beside step 7)" \
     "$MINDY_BIN" batch backfill --from "$first" --to "$today"
-  demo_step 8 airflow "daily_batch_dag for $yesterday on the Celery worker → report email" \
+  demo_step 7 enrich "email intelligence on Spark (roles, sentiment, urgency, action items, threads, patterns)" \
+    "$MINDY_BIN" enrich --available-now
+  demo_step_wait 6 backfill
+  demo_step_wait 4 calendar
+  demo_step 8 export "Delta → the PostgreSQL serving tables (change data feed)" \
+    "$MINDY_BIN" export
+  demo_step 9 airflow "daily_batch_dag for $yesterday on the Celery worker → report email" \
     "$MINDY_BIN" airflow trigger daily_batch_dag --date "$yesterday"
   local app_start; app_start=$(now)
-  log "9/$DEMO_STEPS serve: mindy-api, the demo scenes in the chat (a reply sent and a call scheduled among them), and the chat UI"
+  log "10/$DEMO_STEPS serve: mindy-api, the demo scenes in the chat (a reply sent and a call scheduled among them), and the chat UI"
   pg_psql -d mindy -c "SELECT to_char(sent_at, 'YYYY-MM-DD HH24:MI') AS sent, organization, sender_role, urgency_score, left(subject, 60) AS subject FROM email_insights WHERE urgent ORDER BY sent_at DESC LIMIT 5" -P footer=off -A -F ' | ' 2>/dev/null || true
   api_up
   log "the demo scenes, asked of the chat (its embedded engine; the SQL of each is in the UI)"
@@ -350,7 +368,7 @@ cmd_demo() {
   demo_actions
   demo_optimise
   web_up
-  ok "9/$DEMO_STEPS serve: done in $(elapsed "$app_start") s"
+  ok "10/$DEMO_STEPS serve: done in $(elapsed "$app_start") s"
   local report; report=$(ls -t "$STACK_DATA"/mail/new/* 2>/dev/null | head -1)
   ok "demo done in $(elapsed "$start") s. Report email: ${report:-none}"
   ok "Chat and dashboard: http://127.0.0.1:$WEB_PORT/chat   (API http://127.0.0.1:$API_PORT, token in .stack/secrets/api-token)"

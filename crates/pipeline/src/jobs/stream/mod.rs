@@ -381,12 +381,14 @@ async fn wait_then_start_silver(
     start_silver(session, config, settings, paths).await
 }
 
-/// True when `path` holds a Delta table (asked through Spark, so it works for any lake URL).
+/// True when `path` holds a Delta table: a commit in its transaction log, read from the log's
+/// file names on a local lake (no Spark job: the calendar asks before each of its syncs and in
+/// every round), from Spark for any other lake URL ([`crate::jobs::delta_log::latest_version`]).
 pub async fn table_exists(session: &SparkSession, path: &str) -> bool {
-    match session.sql(format!("DESCRIBE DETAIL delta.`{path}`")).await {
-        Ok(df) => df.collect().await.is_ok(),
-        Err(_) => false,
-    }
+    matches!(
+        crate::jobs::delta_log::latest_version(session, path).await,
+        Ok(Some(_))
+    )
 }
 
 async fn stop_all(queries: &[StreamingQuery]) {
