@@ -485,6 +485,12 @@ async fn a_continuous_stream_merges_events_and_recomputes_the_days_beside_the_ro
         "SELECT CAST(date AS STRING) AS date, meeting_count FROM {} ORDER BY date",
         f.table(&lake::SILVER_CALENDAR_DAYS)
     );
+    // The last table a recompute syncs: once it exists, the first recompute is complete (the
+    // test's lake is not deleted under a recompute still writing).
+    let last = format!(
+        "SELECT count(*) FROM {}",
+        f.table(&lake::GOLD_CALENDAR_ONE_ON_ONES)
+    );
     let deadline = tokio::time::Instant::now() + Duration::from_secs(480);
     let found = loop {
         assert!(
@@ -492,8 +498,8 @@ async fn a_continuous_stream_merges_events_and_recomputes_the_days_beside_the_ro
             "the stream ended early: {:?}",
             run.await
         );
-        // The days table exists only after the first recompute.
-        let rows = match f.session.sql(&days).await {
+        // The tables exist only after the first recompute.
+        let rows = match f.session.sql(&last).await {
             Ok(_) => f.rows(&days).await,
             Err(_) => Vec::new(),
         };

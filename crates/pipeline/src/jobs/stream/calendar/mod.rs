@@ -48,6 +48,11 @@ use silver::WorkingHours;
 /// How often the driver looks for a new version of the changes table.
 pub const POLL: Duration = Duration::from_secs(5);
 
+/// How long a stop waits, once the queries have stopped, for a recompute still running (one
+/// takes 30–60 s on the two-core stack); past it, the recompute is abandoned. Under the stack's
+/// supervisor a stop has 30 s before it is killed (`stopwaitsecs`).
+pub const FINISH_WAIT: Duration = Duration::from_secs(20);
+
 /// Change data feed on for every table the calendar's session creates.
 pub const CDF_DEFAULT: (&str, &str) = (
     "spark.databricks.delta.properties.defaults.enableChangeDataFeed",
@@ -233,12 +238,13 @@ pub async fn run(
             _ = shutdown.wait() => {}
         }
     }
-    drop(rounds);
     for query in &queries {
         if let Err(e) = query.stop().await {
             tracing::warn!(query = ?query.name(), error = %e, "stopping the query failed");
         }
     }
+    rounds.finish_recompute().await;
+    drop(rounds);
     Ok(summary::report(&session, &queries).await?.tables)
 }
 
@@ -387,15 +393,34 @@ impl<'s> Rounds<'s> {
         Ok(())
     }
 
+    /// At a stop: waits (at most [`FINISH_WAIT`]) for a recompute still running, so the Spark
+    /// server is not left writing the calendar's tables after the job ended.
+    async fn finish_recompute(&mut self) {
+        let Some((_, task)) = self.running.as_mut() else {
+            return;
+        };
+        match tokio::time::timeout(FINISH_WAIT, task).await {
+            Ok(Ok(Ok(_))) => {}
+            Ok(Ok(Err(e))) => tracing::warn!(error = %e, "the last calendar recompute failed"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "the last calendar recompute's task failed"),
+            Err(_) => {
+                tracing::warn!(wait = ?FINISH_WAIT, "the calendar recompute is still running");
+                return; // abandoned when the rounds are dropped
+            }
+        }
+        self.running = None;
+    }
+
     async fn has_events(&self) -> bool {
         let events = self.paths.of(&lake::BRONZE_CALENDAR_EVENTS);
         super::table_exists(self.session, &events).await
     }
 }
 
-/// A recompute still running when the rounds end (shutdown, or an error the supervisor restarts
-/// from) is abandoned rather than left to race the next run's: every sync is an idempotent
-/// `MERGE`, and the next run recomputes at its first round (it has no day computed yet).
+/// A recompute still running when the rounds end (an error the supervisor restarts from, or a
+/// stop that waited [`FINISH_WAIT`] for it) is abandoned rather than left to race the next
+/// run's: every sync is an idempotent `MERGE`, and the next run recomputes at its first round
+/// (it has no day computed yet).
 impl Drop for Rounds<'_> {
     fn drop(&mut self) {
         if let Some((_, task)) = self.running.take() {
