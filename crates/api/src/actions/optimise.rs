@@ -242,14 +242,16 @@ impl Day<'_> {
         slots
     }
 
-    /// Overlapping pairs of busy slots, by id.
+    /// Overlapping pairs of busy slots, by id, the smaller id first: a pair stays the same pair
+    /// when a move changes which of the two comes first on the timeline.
     fn conflicts(&self) -> Vec<(String, String)> {
         let slots = self.timeline();
         let mut pairs = Vec::new();
         for (i, a) in slots.iter().enumerate() {
             for b in &slots[i + 1..] {
                 if overlaps((a.start, a.end), (b.start, b.end)) {
-                    pairs.push((a.id.clone(), b.id.clone()));
+                    let (first, second) = if a.id <= b.id { (a, b) } else { (b, a) };
+                    pairs.push((first.id.clone(), second.id.clone()));
                 }
             }
         }
@@ -819,15 +821,10 @@ pub fn plan(
     }
 
     // Verification: no new overlap, no moved event on an attendee's other meeting.
-    // A pair is the same whichever comes first on the timeline (a shortened meeting may now
-    // sort before the one it overlapped).
-    let same = |a: &(String, String), b: &(String, String)| {
-        (a.0 == b.0 && a.1 == b.1) || (a.0 == b.1 && a.1 == b.0)
-    };
     let after_conflicts = day.conflicts();
     if let Some(new) = after_conflicts
         .iter()
-        .find(|p| !conflicts_before.iter().any(|b| same(p, b)))
+        .find(|p| !conflicts_before.contains(p))
     {
         return Err(format!(
             "the plan would create an overlap: {} and {}",

@@ -391,7 +391,8 @@ pub async fn table_exists(session: &SparkSession, path: &str) -> bool {
     )
 }
 
-async fn stop_all(queries: &[StreamingQuery]) {
+/// Stops every query, logging (not returning) a failure to stop one.
+pub(crate) async fn stop_all(queries: &[StreamingQuery]) {
     for query in queries {
         if let Err(e) = query.stop().await {
             tracing::warn!(query = ?query.name(), error = %e, "stopping the query failed");

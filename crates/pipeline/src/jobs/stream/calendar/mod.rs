@@ -238,11 +238,7 @@ pub async fn run(
             _ = shutdown.wait() => {}
         }
     }
-    for query in &queries {
-        if let Err(e) = query.stop().await {
-            tracing::warn!(query = ?query.name(), error = %e, "stopping the query failed");
-        }
-    }
+    super::stop_all(&queries).await;
     rounds.finish_recompute().await;
     drop(rounds);
     Ok(summary::report(&session, &queries).await?.tables)
@@ -438,7 +434,7 @@ pub async fn recompute(
     hours: WorkingHours,
     as_of: NaiveDate,
     direct_reports: &[String],
-) -> Result<Vec<(&'static str, i64)>> {
+) -> Result<Written> {
     let read = |table: &LakeTable| session.read().format("delta").load_path(paths.of(table));
     // The events are read from the Delta table once per round, not once per table computed.
     delta::cache_view(
@@ -463,7 +459,7 @@ async fn compute_and_sync(
     as_of: NaiveDate,
     direct_reports: &[String],
     read: impl Fn(&LakeTable) -> DataFrame,
-) -> Result<Vec<(&'static str, i64)>> {
+) -> Result<Written> {
     let started = std::time::Instant::now();
     read(&lake::BRONZE_CALENDAR_CHANGES)
         .create_or_replace_temp_view("calendar_changes")
