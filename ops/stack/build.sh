@@ -5,7 +5,7 @@
 # — then `mindy-api`, whose own dependencies (axum, utoipa, deltalake for the lake dashboard)
 # are about a third of the compile time and are needed only when the API starts. `up` starts the
 # build first, in the background, so it overlaps the downloads and the services' start; the
-# second phase runs at a lower CPU priority while the demo's first steps run on Spark. Whoever
+# second phase runs at the lowest CPU priority while the demo's steps run on Spark. Whoever
 # needs a binary waits for it (with a heartbeat: crates compiled so far, the one compiling now).
 # `./stack test` builds in one phase through `cargo test --no-run` instead, whose feature set
 # (dev-dependencies included) is the one the tests run with; it puts both binaries in place too.
@@ -15,7 +15,15 @@ STACK_CARGO_BUILD=(build -p mindy-pipeline -p mindy-api --bin mindy)
 STACK_CARGO_API_BUILD=(build -p mindy-pipeline -p mindy-api --bins)
 
 cargo_build() { cd "$STACK_ROOT" && cargo "${STACK_CARGO_BUILD[@]}"; }
-cargo_api_build() { cd "$STACK_ROOT" && nice -n 10 cargo "${STACK_CARGO_API_BUILD[@]}"; }
+# The second phase at the lowest CPU priority, so it takes only what the demo's Spark jobs leave.
+# `nice` alone does not do that: with the kernel's autogroups (sched_autogroup_enabled, Debian's
+# default) a nice value weighs only against processes of the same session, and the services run
+# in the supervisor's. So the build gets a session of its own, whose autogroup is niced to 19
+# (sched(7), "The autogroup feature").
+cargo_api_build() {
+  cd "$STACK_ROOT" && setsid --wait bash -c \
+    'echo 19 >/proc/self/autogroup 2>/dev/null || true; exec nice -n 19 cargo "$@"' cargo-api "${STACK_CARGO_API_BUILD[@]}"
+}
 
 build_start() {
   command -v cargo >/dev/null || die "cargo not found: Mini-Mindy needs Rust (rustup; rust-toolchain.toml pins the version)"
