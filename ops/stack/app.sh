@@ -6,7 +6,7 @@ FRONTEND="$STACK_ROOT/frontend"
 
 api_up() {
   local bin="$CARGO_TARGET_DIR/debug/mindy-api" pid
-  build_wait_api
+  build_wait
   if is_running api; then
     # A mindy-api started before the last build is restarted, so the demo asks the code it built.
     pid=$(service_pid api)

@@ -173,8 +173,6 @@ cmd_up() {
   prefetch "${groups[@]}"
   for g in "${groups[@]}"; do group_up "$g"; done
   if [[ " ${groups[*]} " == *" postgres "* ]]; then migrate; fi
-  # Both binaries are in place when `up` returns; the demo waits for mindy-api only when it serves.
-  if [[ -z ${STACK_DEMO:-} && -n ${BG_PIDS[cargo]:-}${BG_PIDS[cargo-api]:-} ]]; then build_wait_api; fi
   ok "stack up in $(elapsed "$start") s — env: source $STACK_STATE/env"
 }
 
@@ -238,7 +236,7 @@ cmd_test() {
   trap 'bg_stop_all; cmd_down' EXIT
   ensure_packages test
   # The tests' own build: their feature set (dev-dependencies included) once, both binaries too.
-  STACK_CARGO_BUILD=(test --workspace --no-run) STACK_CARGO_API_BUILD=()
+  STACK_CARGO_BUILD=(test --workspace --no-run)
   cmd_up
   # The binaries are built: the tests' own ./stack calls (./stack up pipeline) use them as they are.
   export STACK_BUILT=1
@@ -329,8 +327,6 @@ demo_step_wait() {
 # beside the export.
 cmd_demo() {
   local start today first yesterday; start=$(now)
-  # mindy-api finishes building beside the first steps (ops/stack/build.sh).
-  STACK_DEMO=1
   cmd_up
   # The frontend builds while the pipeline runs.
   web_build_start
