@@ -35,13 +35,15 @@ pub fn restartable(error: &Error) -> bool {
             return true;
         }
     }
-    const LOST: [&str; 8] = [
+    const LOST: [&str; 9] = [
         SESSION_RESET,
         "INVALID_HANDLE.SESSION_NOT_FOUND",
         "INVALID_HANDLE.SESSION_CHANGED",
         "INVALID_HANDLE.OPERATION_NOT_FOUND",
         "SparkContext was shut down",
         "SparkContext has been shutdown",
+        // A batch that was being planned when the server stopped (seen in CI, 2 Dec 2026).
+        "Cannot call methods on a stopped SparkContext",
         "ExecutorLostFailure",
         "org.apache.kafka.common.errors.TimeoutException",
     ];
@@ -125,6 +127,13 @@ mod tests {
              ExecutorLostFailure (executor 1 exited caused by one of the running tasks)",
         );
         assert!(restartable(&executors));
+        let context_stopped = Error::unexpected(
+            "spark",
+            "streaming query mindy_bronze failed: [STREAM_FAILED] org.apache.spark.sql.streaming.StreamingQueryException: \
+             Job aborted due to stage failure: Task serialization failed: java.lang.IllegalStateException: \
+             Cannot call methods on a stopped SparkContext.",
+        );
+        assert!(restartable(&context_stopped));
         assert!(restartable(&Error::unexpected("spark", SESSION_RESET)));
         let refused = Error::unexpected(
             "spark",
