@@ -390,6 +390,15 @@ demo_quiet() {
   ((status == 0)) || { tail -n 20 "$STACK_LOGS/demo-serve.log" >&2; return "$status"; }
 }
 
+# demo_calendar_round_trip FILE...: calendar files carried back through the pipeline (Kafka, the
+# validator, the stream's calendar part, the export to PostgreSQL), quietly.
+demo_calendar_round_trip() {
+  demo_quiet "$MINDY_BIN" ingest ics "$@"
+  demo_quiet "$MINDY_BIN" validate --until-idle --no-metrics
+  demo_quiet "$MINDY_BIN" stream --available-now --records calendar
+  demo_quiet "$MINDY_BIN" export
+}
+
 # The demo's last scene: a reply drafted, confirmed ("send and schedule"), delivered to the
 # mailsink threaded to Tom's email, and the call it scheduled carried back through the pipeline
 # (the local calendar's .ics → Kafka → the stream → PostgreSQL) into the day's agenda.
@@ -410,10 +419,7 @@ demo_actions() {
     | xargs -r -I{} env TZ="$USER_TIMEZONE" date -d {} +%F)
   [[ -n $event_day && -f $MINDY_LOCAL_CALENDAR ]] || return 0
   log "the new call through the pipeline: $MINDY_LOCAL_CALENDAR → Kafka → stream → PostgreSQL"
-  demo_quiet "$MINDY_BIN" ingest ics "$MINDY_LOCAL_CALENDAR"
-  demo_quiet "$MINDY_BIN" validate --until-idle --no-metrics
-  demo_quiet "$MINDY_BIN" stream --available-now --records calendar
-  demo_quiet "$MINDY_BIN" export
+  demo_calendar_round_trip "$MINDY_LOCAL_CALENDAR"
   day_word=today
   [[ $event_day == "$(TZ=$USER_TIMEZONE date +%F)" ]] || day_word=tomorrow
   api_ask "What's on my calendar $day_word?"
@@ -433,10 +439,7 @@ demo_optimise() {
   api_ask "yes" "$conversation"
   [[ $(jq -r '.proposal.status // empty' <<<"$API_REPLY") == done ]] || return 0
   log "the plan through the pipeline: $STACK_STATE/demo/calendar.ics and $MINDY_LOCAL_CALENDAR → Kafka → stream → PostgreSQL"
-  demo_quiet "$MINDY_BIN" ingest ics "$STACK_STATE/demo/calendar.ics" "$MINDY_LOCAL_CALENDAR"
-  demo_quiet "$MINDY_BIN" validate --until-idle --no-metrics
-  demo_quiet "$MINDY_BIN" stream --available-now --records calendar
-  demo_quiet "$MINDY_BIN" export
+  demo_calendar_round_trip "$STACK_STATE/demo/calendar.ics" "$MINDY_LOCAL_CALENDAR"
   if [[ -n $day ]]; then api_ask "What's on my calendar on $day?"; fi
 }
 

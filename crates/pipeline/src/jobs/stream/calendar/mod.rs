@@ -545,13 +545,14 @@ pub async fn sync_table(
         .sql("SELECT *, sha2(to_json(struct(*)), 256) AS fingerprint, current_timestamp() AS computed_at FROM calendar_sync_raw")
         .await?;
     staged.create_or_replace_temp_view("calendar_sync").await?;
-    let on: Vec<String> = keys
+    let on = keys
         .iter()
         .map(|k| format!("t.`{k}` <=> s.`{k}`"))
-        .collect();
+        .collect::<Vec<_>>()
+        .join(" AND ");
     if !super::table_exists(session, path).await {
         merge::ensure_table(&staged, path).await?;
-    } else if differing_rows(session, path, &on.join(" AND ")).await? == 0 {
+    } else if differing_rows(session, path, &on).await? == 0 {
         return Ok(0);
     }
     let statement = format!(
@@ -559,7 +560,7 @@ pub async fn sync_table(
          WHEN MATCHED AND t.fingerprint <> s.fingerprint THEN UPDATE SET *
          WHEN NOT MATCHED THEN INSERT *
          WHEN NOT MATCHED BY SOURCE THEN DELETE",
-        on.join(" AND ")
+        on
     );
     merge::affected(session, &statement).await
 }
