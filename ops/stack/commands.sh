@@ -374,6 +374,7 @@ cmd_demo() {
   done
   demo_actions
   demo_optimise
+  demo_carry_back
   web_up
   ok "10/$DEMO_STEPS serve: done in $(elapsed "$app_start") s"
   local report; report=$(ls -t "$STACK_DATA"/mail/new/* 2>/dev/null | head -1)
@@ -399,11 +400,15 @@ demo_calendar_round_trip() {
   demo_quiet "$MINDY_BIN" export
 }
 
+# What the last scenes changed in the calendars, carried back by demo_carry_back: the day of the
+# call scheduled (demo_actions), the day optimised (demo_optimise).
+DEMO_CALL_DAY=
+DEMO_OPTIMISED_DAY=
+
 # The demo's last scene: a reply drafted, confirmed ("send and schedule"), delivered to the
-# mailsink threaded to Tom's email, and the call it scheduled carried back through the pipeline
-# (the local calendar's .ics → Kafka → the stream → PostgreSQL) into the day's agenda.
+# mailsink threaded to Tom's email, and a call scheduled in the local calendar.
 demo_actions() {
-  local conversation sent event_day day_word
+  local conversation sent
   api_ask "Draft a response to Tom apologizing and offering a call at 11 AM and loop in Mike"
   conversation=$(jq -r '.conversation_id // empty' <<<"$API_REPLY")
   [[ -n $conversation && $(jq -r '.proposal.id // empty' <<<"$API_REPLY") ]] \
@@ -415,19 +420,14 @@ demo_actions() {
     file=$(grep -l -F "Message-ID: <$sent>" "$STACK_DATA"/mail/new/* 2>/dev/null | head -1)
     [[ -n $file ]] && ok "the reply at the mailsink: $file ($(grep -m1 '^In-Reply-To:' "$file"))"
   fi
-  event_day=$(jq -r '.proposal.actions[] | select(.kind == "create_event") | .starts_at' <<<"$API_REPLY" \
+  DEMO_CALL_DAY=$(jq -r '.proposal.actions[] | select(.kind == "create_event") | .starts_at' <<<"$API_REPLY" \
     | xargs -r -I{} env TZ="$USER_TIMEZONE" date -d {} +%F)
-  [[ -n $event_day && -f $MINDY_LOCAL_CALENDAR ]] || return 0
-  log "the new call through the pipeline: $MINDY_LOCAL_CALENDAR → Kafka → stream → PostgreSQL"
-  demo_calendar_round_trip "$MINDY_LOCAL_CALENDAR"
-  day_word=today
-  [[ $event_day == "$(TZ=$USER_TIMEZONE date +%F)" ]] || day_word=tomorrow
-  api_ask "What's on my calendar $day_word?"
 }
 
 # "Yes, optimize it" after the busiest day: the plan (moves, a lunch block, travel buffers, with its
-# figures), applied on "yes" — the moved meetings written into the persona's calendar file, the
-# blocks into the local calendar — and carried back through the pipeline into that day's agenda.
+# figures; the call just scheduled counted, though the pipeline has not carried it yet), applied
+# on "yes" — the moved meetings written into the persona's calendar file, the blocks into the
+# local calendar.
 demo_optimise() {
   local conversation day
   api_ask "What's my busiest day this week?"
@@ -438,9 +438,26 @@ demo_optimise() {
   day=$(jq -r '.proposal.actions[0].starts_at' <<<"$API_REPLY" | xargs -r -I{} env TZ="$USER_TIMEZONE" date -d {} +%F)
   api_ask "yes" "$conversation"
   [[ $(jq -r '.proposal.status // empty' <<<"$API_REPLY") == done ]] || return 0
-  log "the plan through the pipeline: $STACK_STATE/demo/calendar.ics and $MINDY_LOCAL_CALENDAR → Kafka → stream → PostgreSQL"
-  demo_calendar_round_trip "$STACK_STATE/demo/calendar.ics" "$MINDY_LOCAL_CALENDAR"
-  if [[ -n $day ]]; then api_ask "What's on my calendar on $day?"; fi
+  DEMO_OPTIMISED_DAY=$day
+}
+
+# The call and the plan carried back through the pipeline at once (the calendar files → Kafka →
+# the stream → PostgreSQL), then each changed day's agenda asked of the chat.
+demo_carry_back() {
+  local files=() day_word
+  [[ -n $DEMO_OPTIMISED_DAY ]] && files+=("$STACK_STATE/demo/calendar.ics")
+  [[ -f $MINDY_LOCAL_CALENDAR ]] && files+=("$MINDY_LOCAL_CALENDAR")
+  [[ -n $DEMO_CALL_DAY || -n $DEMO_OPTIMISED_DAY ]] && ((${#files[@]})) || return 0
+  log "the call and the plan through the pipeline: ${files[*]} → Kafka → stream → PostgreSQL"
+  demo_calendar_round_trip "${files[@]}"
+  if [[ -n $DEMO_CALL_DAY ]]; then
+    day_word=today
+    [[ $DEMO_CALL_DAY == "$(TZ=$USER_TIMEZONE date +%F)" ]] || day_word=tomorrow
+    api_ask "What's on my calendar $day_word?"
+  fi
+  if [[ -n $DEMO_OPTIMISED_DAY && $DEMO_OPTIMISED_DAY != "$DEMO_CALL_DAY" ]]; then
+    api_ask "What's on my calendar on $DEMO_OPTIMISED_DAY?"
+  fi
 }
 
 main() {

@@ -2,8 +2,14 @@
 //! this week?", "tomorrow", "my busiest day this week"), its events and participants from the
 //! serving tables (`calendar_events`, `calendar_attendees`), and the plan turned into actions
 //! and words.
+//!
+//! The serving tables are a minute or more behind the local calendar store: an event an action
+//! created, moved or cancelled there reaches them only once the pipeline has carried the
+//! store's file through (Kafka, the stream, the export). So the day is read with the store laid
+//! over it ([`Pending`]): its events that the tables do not show as they are yet take their
+//! place, and "optimise tomorrow" right after "schedule a call tomorrow" plans around the call.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -165,9 +171,90 @@ struct OtherAttendee {
     response: Option<String>,
 }
 
+/// An event of the local calendar store that the serving tables do not show as it is: created,
+/// moved or cancelled by an action a moment ago and still on its way through the pipeline.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Pending {
+    /// The event's UID in the store.
+    pub uid: String,
+    /// The serving tables' row for an earlier version of it, when they hold one.
+    pub served_id: Option<String>,
+    /// Title.
+    pub summary: String,
+    /// Where, as written (not classified: a pending event has no travel time worked out).
+    pub location: Option<String>,
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End.
+    pub ends_at: DateTime<Utc>,
+    /// Cancelled (a block undone): its served version no longer counts.
+    pub cancelled: bool,
+    /// Who is invited besides the user.
+    pub attendees: sqlx::types::Json<Vec<Person>>,
+}
+
+/// Why the optimiser leaves a pending event where it is.
+const PENDING_FIXED: &str =
+    "was just changed by an action and is still on its way into the calendar";
+
+impl Pending {
+    /// The store's events (`calendar_id` is the id the pipeline gives its file) whose served
+    /// row is missing, or has other times or another status.
+    ///
+    /// # Errors
+    /// PostgreSQL failed.
+    pub async fn load(pool: &PgPool, calendar_id: &str) -> Result<Vec<Pending>, ActionError> {
+        Ok(sqlx::query_as(
+            "SELECT l.uid, c.id AS served_id, l.summary, l.location, l.starts_at, l.ends_at, \
+             l.status = 'cancelled' AS cancelled, l.attendees \
+             FROM local_calendar_events l LEFT JOIN calendar_events c \
+             ON c.calendar_id = $1 AND c.event_id = l.uid AND c.recurrence_id IS NULL \
+             WHERE (c.id IS NULL AND l.status <> 'cancelled') OR (c.id IS NOT NULL AND ( \
+             c.starts_at IS DISTINCT FROM l.starts_at OR c.ends_at IS DISTINCT FROM l.ends_at \
+             OR (c.status = 'cancelled') <> (l.status = 'cancelled'))) \
+             ORDER BY l.starts_at, l.uid",
+        )
+        .bind(calendar_id)
+        .fetch_all(pool)
+        .await?)
+    }
+
+    /// The id the optimiser knows it by: its served row's, else one of its own.
+    fn id(&self) -> String {
+        self.served_id
+            .clone()
+            .unwrap_or_else(|| format!("pending:{}", self.uid))
+    }
+
+    /// Its `(start, end)` in minutes after `date`'s local midnight, when it is on `date`.
+    fn on(&self, date: NaiveDate, tz: Tz) -> Option<(i32, i32)> {
+        if self.cancelled {
+            return None;
+        }
+        let (start, end) = (
+            self.starts_at.with_timezone(&tz).naive_local(),
+            self.ends_at.with_timezone(&tz).naive_local(),
+        );
+        (start.date() == date).then(|| (minutes(date, start), minutes(date, end)))
+    }
+}
+
+/// The store's pending events laid over a day: the served rows they replace.
+fn stale(pending: &[Pending]) -> HashSet<&str> {
+    pending
+        .iter()
+        .filter_map(|p| p.served_id.as_deref())
+        .collect()
+}
+
 /// The other days' busy time and participants.
-async fn load_others(pool: &PgPool, dates: &[NaiveDate]) -> Result<Vec<OtherDay>, ActionError> {
-    let rows: Vec<OtherRow> = sqlx::query_as(
+async fn load_others(
+    pool: &PgPool,
+    dates: &[NaiveDate],
+    pending: &[Pending],
+    tz: Tz,
+) -> Result<Vec<OtherDay>, ActionError> {
+    let mut rows: Vec<OtherRow> = sqlx::query_as(
         "SELECT id, local_date, local_start, local_end, busy, is_meeting FROM calendar_events \
          WHERE local_date = ANY($1) AND NOT all_day AND local_start IS NOT NULL \
          AND local_end IS NOT NULL AND status <> 'cancelled'",
@@ -175,12 +262,38 @@ async fn load_others(pool: &PgPool, dates: &[NaiveDate]) -> Result<Vec<OtherDay>
     .bind(dates)
     .fetch_all(pool)
     .await?;
-    let people: Vec<OtherAttendee> = sqlx::query_as(
+    let mut people: Vec<OtherAttendee> = sqlx::query_as(
         "SELECT id, address, is_self, response FROM calendar_attendees WHERE date = ANY($1)",
     )
     .bind(dates)
     .fetch_all(pool)
     .await?;
+    let stale = stale(pending);
+    rows.retain(|r| !stale.contains(r.id.as_str()));
+    for p in pending {
+        let Some((date, start, end)) = dates
+            .iter()
+            .find_map(|d| p.on(*d, tz).map(|(s, e)| (*d, s, e)))
+        else {
+            continue;
+        };
+        let local =
+            |m: i32| date.and_hms_opt(0, 0, 0).expect("midnight") + Duration::minutes(m.into());
+        rows.push(OtherRow {
+            id: p.id(),
+            local_date: date,
+            local_start: local(start),
+            local_end: local(end),
+            busy: Some(true),
+            is_meeting: Some(!p.attendees.0.is_empty()),
+        });
+        people.extend(p.attendees.0.iter().map(|a| OtherAttendee {
+            id: p.id(),
+            address: a.address.clone(),
+            is_self: Some(false),
+            response: None,
+        }));
+    }
     let mut days: Vec<OtherDay> = dates
         .iter()
         .map(|d| OtherDay {
@@ -220,12 +333,20 @@ async fn load_others(pool: &PgPool, dates: &[NaiveDate]) -> Result<Vec<OtherDay>
     Ok(days)
 }
 
-/// Loads `date`'s timed events and participants, and the days its meetings may move to.
+/// Loads `date`'s timed events and participants, and the days its meetings may move to, with
+/// the local store's `pending` events (its `calendar_id`, [`Pending::load`]) in place of what the
+/// serving tables hold of them; `tz` is the user's timezone, the serving tables' local time.
 ///
 /// # Errors
 /// PostgreSQL failed.
-pub async fn load(pool: &PgPool, date: NaiveDate, today: NaiveDate) -> Result<Loaded, ActionError> {
-    let rows: Vec<EventRow> = sqlx::query_as(
+pub async fn load(
+    pool: &PgPool,
+    date: NaiveDate,
+    today: NaiveDate,
+    (calendar_id, pending): (&str, &[Pending]),
+    tz: Tz,
+) -> Result<Loaded, ActionError> {
+    let mut rows: Vec<EventRow> = sqlx::query_as(
         "SELECT id, calendar_id, event_id, recurrence_id, summary, location, location_kind, \
          local_start, local_end, busy, is_meeting, is_one_on_one, recurring, participant_count, \
          organizer_name, organizer_address \
@@ -243,6 +364,8 @@ pub async fn load(pool: &PgPool, date: NaiveDate, today: NaiveDate) -> Result<Lo
     .bind(date)
     .fetch_all(pool)
     .await?;
+    let stale = stale(pending);
+    rows.retain(|r| !stale.contains(r.id.as_str()));
     let mut by_event: HashMap<&str, Vec<&AttendeeRow>> = HashMap::new();
     for p in &people {
         by_event.entry(p.id.as_str()).or_default().push(p);
@@ -341,7 +464,47 @@ pub async fn load(pool: &PgPool, date: NaiveDate, today: NaiveDate) -> Result<Lo
             away: None,
         });
     }
-    let others = load_others(pool, &other_dates(date, today)).await?;
+    for p in pending {
+        let Some((start, end)) = p.on(date, tz) else {
+            continue;
+        };
+        let id = p.id();
+        let invited = &p.attendees.0;
+        for a in invited {
+            known
+                .entry(a.address.clone())
+                .or_default()
+                .push((start, end, id.clone()));
+        }
+        details.insert(
+            id.clone(),
+            (
+                EventRef {
+                    id: id.clone(),
+                    calendar_id: calendar_id.to_string(),
+                    event_id: p.uid.clone(),
+                    recurrence_id: None,
+                },
+                invited.clone(),
+            ),
+        );
+        events.push(Event {
+            id,
+            summary: p.summary.clone(),
+            start,
+            end,
+            place: None,
+            location: p.location.clone(),
+            busy: true,
+            is_meeting: !invited.is_empty(),
+            fixed: Some(PENDING_FIXED.into()),
+            priority: 50,
+            attendees: invited.iter().map(|a| a.address.clone()).collect(),
+            away: None,
+        });
+    }
+    events.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
+    let others = load_others(pool, &other_dates(date, today), pending, tz).await?;
     Ok(Loaded {
         date,
         events,

@@ -276,7 +276,23 @@ impl Actions {
             ));
         }
         let today = now.with_timezone(&self.timezone).date_naive();
-        let loaded = day::load(&self.pool, date, today).await?;
+        // The store's own events on their way through the pipeline count as they are now.
+        let (calendar_id, pending) = match &self.calendar {
+            CalendarTarget::Local(local) => {
+                let id = local.calendar_id();
+                let pending = day::Pending::load(&self.pool, &id).await?;
+                (id, pending)
+            }
+            CalendarTarget::Google(_) => (String::new(), Vec::new()),
+        };
+        let loaded = day::load(
+            &self.pool,
+            date,
+            today,
+            (&calendar_id, &pending),
+            self.timezone,
+        )
+        .await?;
         if loaded.events.is_empty() {
             return say(format!("{day_name} has no meetings to optimise."));
         }
