@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, TimeZone, Weekday};
 use mindy_core::config::{
     CalendarTopicArgs, KafkaArgs, LakeArgs, RecordType, SparkArgs, TopicArgs,
 };
@@ -70,12 +70,17 @@ impl Fixture {
     }
 
     async fn ingest(&self, file: &std::path::Path, owner: Option<&str>) {
+        self.ingest_as(file, owner, "ics:demo").await;
+    }
+
+    /// `file` as the calendar `calendar_id` (a calendar's file replaces that calendar only).
+    async fn ingest_as(&self, file: &std::path::Path, owner: Option<&str>, calendar_id: &str) {
         let config = IcsConfig {
             kafka: self.kafka.clone(),
             topics: self.topics.clone(),
             paths: vec![file.to_path_buf()],
             owner: owner.map(str::to_string),
-            calendar_id: Some("ics:demo".into()),
+            calendar_id: Some(calendar_id.into()),
             past_days: 1000,
             future_days: 1000,
         };
@@ -346,6 +351,45 @@ async fn the_demo_calendar_through_the_pipeline_says_what_the_persona_holds() {
         .await;
     assert_eq!(patterns[0]["as_of"], opts.until.to_string());
     assert_eq!(patterns[0]["overrun_observed_meetings"], 0);
+
+    // A lunch block of the user's own (as the optimiser writes it into the local calendar)
+    // over 12:00–12:45 of the busiest day, which had no free lunch: its lunch is held now.
+    let noon = |m: u32| {
+        opts.tz
+            .from_local_datetime(&busiest.and_hms_opt(12, m, 0).unwrap())
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+            .format("%Y%m%dT%H%M%SZ")
+    };
+    let blocks = f.dir.join("mini-mindy.ics");
+    std::fs::write(
+        &blocks,
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n\
+             UID:lunch@mini-mindy\r\nDTSTAMP:20251001T000000Z\r\nDTSTART:{}\r\nDTEND:{}\r\n\
+             SUMMARY:Lunch\r\nORGANIZER:mailto:{me}\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:{me}\r\n\
+             END:VEVENT\r\nEND:VCALENDAR\r\n",
+            noon(0),
+            noon(45),
+            me = cast::SARAH.address
+        ),
+    )
+    .unwrap();
+    f.ingest_as(&blocks, Some(cast::SARAH.address), "ics:mini-mindy.ics")
+        .await;
+    f.validate().await;
+    f.stream(&config).await;
+    let held = f
+        .rows(&format!(
+            "SELECT lunch_free, meeting_count FROM {} WHERE date = '{busiest}'",
+            f.table(&lake::SILVER_CALENDAR_DAYS)
+        ))
+        .await;
+    assert_eq!(held[0]["lunch_free"], true, "{held:?}");
+    assert_eq!(
+        held[0]["meeting_count"], 9,
+        "a lunch block is not a meeting"
+    );
 
     // Every calendar serving column is a column of its Delta table (the exporter matches them by
     // name). The email intelligence tables are `mindy enrich`'s: tests/enrich.rs exports them.

@@ -12,8 +12,9 @@
 //!    hour or more), then the one nearest its old time.
 //! 2. **Lunch**: when no 30 minutes of 12:00–14:00 are free, movable meetings in that slot are
 //!    moved out, lowest priority first; then the free part of the slot (30–60 minutes) is
-//!    blocked as "Lunch" unless a block already holds it (a client lunch is a meeting, not the
-//!    user's break, as the stream counts it).
+//!    blocked as "Lunch" unless a block already holds it — one of this plan's, or a lunch block
+//!    already in the calendar ([`is_lunch_block`]: a client lunch is a meeting, not the user's
+//!    break, as the stream counts it).
 //! 3. **Travel**: before a meeting at another place with under 30 minutes to get there, a long
 //!    (45 min or more) movable meeting before it ends early enough — by at most a third of its
 //!    length — and the gap is blocked as a travel buffer; else one of the two moves away.
@@ -39,7 +40,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use mindy_core::calendar::day::{
-    WorkingHours, BACK_TO_BACK_GAP, LUNCH_MINUTES, LUNCH_SLOT, TRAVEL_MINUTES,
+    is_lunch_block, WorkingHours, BACK_TO_BACK_GAP, LUNCH_BLOCK_TITLE, LUNCH_MINUTES, LUNCH_SLOT,
+    TRAVEL_MINUTES,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -222,9 +224,9 @@ impl Day<'_> {
                 start: e.start,
                 end: e.end,
                 meeting: e.is_meeting,
-                // A client lunch is a meeting at lunchtime, not the user's break: only a
-                // block holds lunch (as in the stream's definition of a free lunch).
-                lunch: false,
+                // A client lunch is a meeting at lunchtime, not the user's break: only the
+                // user's own lunch block holds lunch (as in the stream's definition).
+                lunch: !e.is_meeting && is_lunch_block(&e.summary),
                 travel_to: None,
             })
             .collect();
@@ -234,7 +236,7 @@ impl Day<'_> {
                 start: *start,
                 end: *end,
                 meeting: false,
-                lunch: summary == "Lunch",
+                lunch: is_lunch_block(summary),
                 travel_to: summary.strip_prefix("Travel to ").map(str::to_string),
             });
         }
@@ -278,13 +280,17 @@ impl Day<'_> {
         free
     }
 
+    /// A lunch block covers [`LUNCH_MINUTES`] of the lunch slot.
+    fn lunch_held(&self) -> bool {
+        let (ls, le) = LUNCH_SLOT;
+        self.timeline()
+            .iter()
+            .any(|s| s.lunch && s.end.min(le) - s.start.max(ls) >= LUNCH_MINUTES)
+    }
+
     fn lunch_free(&self) -> bool {
         let (ls, le) = LUNCH_SLOT;
-        let blocked = self
-            .timeline()
-            .iter()
-            .any(|s| s.lunch && s.end.min(le) - s.start.max(ls) >= LUNCH_MINUTES);
-        blocked
+        self.lunch_held()
             || self
                 .free_all_day()
                 .iter()
@@ -703,8 +709,7 @@ pub fn plan(
         }
     }
     let (ls, le) = LUNCH_SLOT;
-    let lunch_held = day.timeline().iter().any(|s| s.lunch);
-    if !lunch_held {
+    if !day.lunch_held() {
         let window = day
             .free_all_day()
             .into_iter()
@@ -713,9 +718,9 @@ pub fn plan(
             .max_by_key(|(a, b)| (b - a, -a));
         if let Some((a, b)) = window {
             let end = b.min(a + LUNCH_BLOCK);
-            day.blocks.push(("Lunch".into(), a, end));
+            day.blocks.push((LUNCH_BLOCK_TITLE.into(), a, end));
             changes.push(Change::Block {
-                summary: "Lunch".into(),
+                summary: LUNCH_BLOCK_TITLE.into(),
                 start: a,
                 end,
                 reason: "keeps time to eat and catch up on email".into(),
@@ -988,6 +993,34 @@ mod tests {
             })
             .collect();
         assert_eq!(blocks, ["Lunch", "Travel to Acme Office"]);
+    }
+
+    /// The lunch block of an earlier plan (now an event of the calendar) holds lunch: the day
+    /// is not seen without one, and no second block is proposed; a client lunch does not.
+    #[test]
+    fn a_lunch_block_in_the_calendar_holds_lunch() {
+        let mut lunch = event("lunch-block", "12:00", "12:45");
+        lunch.summary = " lunch ".into();
+        lunch.is_meeting = false;
+        lunch.fixed = Some("was just changed".into());
+        let day = vec![
+            fixed(event("a", "09:00", "12:00")),
+            lunch.clone(),
+            fixed(event("b", "12:45", "14:00")),
+        ];
+        let held = plan(&day, &Known::new(), HOURS, None, &[]).unwrap();
+        assert!(held.before.lunch_free && held.after.lunch_free);
+        assert!(held.changes.is_empty(), "{:?}", held.changes);
+
+        let mut client_lunch = lunch;
+        client_lunch.is_meeting = true;
+        let day = vec![
+            fixed(event("a", "09:00", "12:00")),
+            client_lunch,
+            fixed(event("b", "12:45", "14:00")),
+        ];
+        let busy = plan(&day, &Known::new(), HOURS, None, &[]).unwrap();
+        assert!(!busy.before.lunch_free);
     }
 
     #[test]

@@ -10,6 +10,17 @@ pub const LUNCH_MINUTES: i32 = 30;
 pub const LUNCH_SLOT: (i32, i32) = (12 * 60, 14 * 60);
 /// Minutes between meetings at different places below which travel is tight.
 pub const TRAVEL_MINUTES: i32 = 30;
+/// The title of the user's lunch block. A busy event with no one besides the user titled so
+/// (any case, spaces around ignored) holds lunch: the lunch slot counts as free when such a
+/// block covers [`LUNCH_MINUTES`] of it, as when free time does. The optimiser gives its lunch
+/// blocks this title; a client lunch is a meeting, not the user's break.
+pub const LUNCH_BLOCK_TITLE: &str = "Lunch";
+
+/// Whether an event titled `summary`, with no one besides the user, is a lunch block
+/// ([`LUNCH_BLOCK_TITLE`]).
+pub fn is_lunch_block(summary: &str) -> bool {
+    summary.trim().eq_ignore_ascii_case(LUNCH_BLOCK_TITLE)
+}
 
 /// Working hours of a day, minutes after midnight: `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,9 @@
 //!   minutes between one's end and the next one's start; runs of two or more count.
 //! - **conflict**: two busy events that overlap, both named (the earlier-starting one first).
 //! - **free block**: time within working hours not covered by any busy event; the lunch slot
-//!   (12:00–14:00) is free when a free block covers at least [`LUNCH_MINUTES`] of it.
+//!   (12:00–14:00) is free when a free block covers at least [`LUNCH_MINUTES`] of it, or the
+//!   user's own lunch block does (a busy event with no one else titled [`LUNCH_BLOCK_TITLE`],
+//!   as the optimiser writes it: the user's lunch is held, not gone).
 //! - **travel**: two consecutive busy events at different physical locations (not a video or
 //!   phone link); it is tight when less than [`TRAVEL_MINUTES`] separate them.
 //! - **participants**: everyone in the day's meetings but the user; an organisation is a
@@ -23,7 +25,8 @@ use crate::jobs::enrich::delta::cache_view;
 use crate::Result;
 
 pub use mindy_core::calendar::day::{
-    parse_working_hours, WorkingHours, BACK_TO_BACK_GAP, LUNCH_MINUTES, TRAVEL_MINUTES,
+    parse_working_hours, WorkingHours, BACK_TO_BACK_GAP, LUNCH_BLOCK_TITLE, LUNCH_MINUTES,
+    TRAVEL_MINUTES,
 };
 
 /// Busy events with their day and wall-clock span (clipped at the day's end).
@@ -170,6 +173,14 @@ free AS (
          max(lunch_minutes) >= :lunch AS lunch_free
   FROM calendar_free_blocks_next GROUP BY date
 ),
+lunch_blocks AS (
+  SELECT date, max(timestampdiff(MINUTE,
+           greatest(s, CAST(date AS TIMESTAMP_NTZ) + INTERVAL 12 HOURS),
+           least(e, CAST(date AS TIMESTAMP_NTZ) + INTERVAL 14 HOURS))) >= :lunch AS lunch_held
+  FROM calendar_busy
+  WHERE NOT coalesce(is_meeting, false) AND lower(trim(summary)) = lower(:lunch_title)
+  GROUP BY date
+),
 conflicts AS (SELECT date, count(*) AS conflict_count FROM calendar_conflicts_next GROUP BY date),
 travel AS (
   SELECT date, count(*) AS travel_count, count_if(tight) AS tight_travel_count
@@ -192,7 +203,7 @@ SELECT d.date, date_format(d.date, 'EEEE') AS weekday,
   coalesce(f.free_minutes, 0) AS free_minutes,
   CAST(round(coalesce(f.free_minutes, 0) / 60.0, 2) AS DOUBLE) AS free_hours,
   coalesce(f.longest_free_minutes, 0) AS longest_free_minutes,
-  coalesce(f.lunch_free, false) AS lunch_free,
+  coalesce(f.lunch_free, false) OR coalesce(l.lunch_held, false) AS lunch_free,
   coalesce(r.back_to_back_runs, 0) AS back_to_back_runs,
   coalesce(r.longest.minutes, 0) AS longest_back_to_back_minutes,
   r.longest.s AS longest_back_to_back_start,
@@ -214,6 +225,7 @@ LEFT JOIN m ON m.date = d.date
 LEFT JOIN busy b ON b.date = d.date
 LEFT JOIN run_stats r ON r.date = d.date
 LEFT JOIN free f ON f.date = d.date
+LEFT JOIN lunch_blocks l ON l.date = d.date
 LEFT JOIN conflicts c ON c.date = d.date
 LEFT JOIN travel t ON t.date = d.date
 LEFT JOIN people p ON p.date = d.date
@@ -267,6 +279,7 @@ pub async fn compute(session: &SparkSession, hours: WorkingHours) -> Result<Silv
         .arg("work_end", hours.end)
         .arg("b2b", BACK_TO_BACK_GAP)
         .arg("lunch", LUNCH_MINUTES)
+        .arg("lunch_title", LUNCH_BLOCK_TITLE)
         .await?;
     Ok(Silver {
         days,
