@@ -465,35 +465,37 @@ async fn compute_and_sync(
         .create_or_replace_temp_view("calendar_changes")
         .await?;
     let silver = silver::compute(session, hours).await?;
-    let mut written = Vec::new();
-    for (table, df, keys) in [
-        (&lake::SILVER_CALENDAR_DAYS, &silver.days, &["date"][..]),
-        (
-            &lake::SILVER_CALENDAR_CONFLICTS,
-            &silver.conflicts,
-            &["date", "first_id", "second_id"][..],
-        ),
-        (
-            &lake::SILVER_CALENDAR_FREE_BLOCKS,
-            &silver.free_blocks,
-            &["date", "block_start"][..],
-        ),
-        (
-            &lake::SILVER_CALENDAR_TRAVEL,
-            &silver.travel,
-            &["date", "from_id", "to_id"][..],
-        ),
-        (
-            &lake::SILVER_CALENDAR_ATTENDEES,
-            &silver.attendees,
-            &["id", "address"][..],
-        ),
-    ] {
-        written.push((
-            table.name,
-            sync_table(session, df, &paths.of(table), keys).await?,
-        ));
-    }
+    // Each table's sync is a few small Spark jobs whose time is mostly the driver's (Delta's
+    // snapshot, planning, the commit): the tables of a layer are synced side by side, the
+    // executors busy with one sync while the driver plans the next.
+    let mut written = sync_all(
+        session,
+        paths,
+        [
+            (&lake::SILVER_CALENDAR_DAYS, &silver.days, &["date"][..]),
+            (
+                &lake::SILVER_CALENDAR_CONFLICTS,
+                &silver.conflicts,
+                &["date", "first_id", "second_id"][..],
+            ),
+            (
+                &lake::SILVER_CALENDAR_FREE_BLOCKS,
+                &silver.free_blocks,
+                &["date", "block_start"][..],
+            ),
+            (
+                &lake::SILVER_CALENDAR_TRAVEL,
+                &silver.travel,
+                &["date", "from_id", "to_id"][..],
+            ),
+            (
+                &lake::SILVER_CALENDAR_ATTENDEES,
+                &silver.attendees,
+                &["id", "address"][..],
+            ),
+        ],
+    )
+    .await?;
     read(&lake::SILVER_CALENDAR_DAYS)
         .create_or_replace_temp_view("calendar_days_now")
         .await?;
@@ -501,26 +503,43 @@ async fn compute_and_sync(
         .create_or_replace_temp_view("calendar_attendees_now")
         .await?;
     let gold = gold::compute(session, hours, as_of, direct_reports).await?;
-    for (table, df, keys) in [
-        (&lake::GOLD_CALENDAR_WEEKS, &gold.weeks, &["week_start"][..]),
-        (
-            &lake::GOLD_CALENDAR_PATTERNS,
-            &gold.patterns,
-            &["period"][..],
-        ),
-        (
-            &lake::GOLD_CALENDAR_ONE_ON_ONES,
-            &gold.one_on_ones,
-            &["counterpart_address"][..],
-        ),
-    ] {
-        written.push((
-            table.name,
-            sync_table(session, df, &paths.of(table), keys).await?,
-        ));
-    }
+    let gold_written = sync_all(
+        session,
+        paths,
+        [
+            (&lake::GOLD_CALENDAR_WEEKS, &gold.weeks, &["week_start"][..]),
+            (
+                &lake::GOLD_CALENDAR_PATTERNS,
+                &gold.patterns,
+                &["period"][..],
+            ),
+            (
+                &lake::GOLD_CALENDAR_ONE_ON_ONES,
+                &gold.one_on_ones,
+                &["counterpart_address"][..],
+            ),
+        ],
+    )
+    .await?;
+    written.extend(gold_written);
     tracing::info!(?written, %as_of, elapsed = ?started.elapsed(), "calendar silver and gold recomputed");
     Ok(written)
+}
+
+/// [`sync_table`] for each `(table, rows, keys)` at once; the rows each wrote, in that order.
+async fn sync_all<const N: usize>(
+    session: &SparkSession,
+    paths: &CalendarPaths,
+    tables: [(&LakeTable, &DataFrame, &[&str]); N],
+) -> Result<Written> {
+    futures::future::try_join_all(tables.into_iter().map(|(table, df, keys)| async move {
+        let path = paths.of(table);
+        Ok((
+            table.name,
+            sync_table(session, table.name, df, &path, keys).await?,
+        ))
+    }))
+    .await
 }
 
 /// Makes the table at `path` hold exactly `next`'s rows, by key, writing only what changed: a
@@ -533,18 +552,22 @@ async fn compute_and_sync(
 /// seldom the conflicts, travel or 1-on-1s), and a `MERGE` that changes nothing still costs
 /// Delta a dozen Spark jobs — 4–6 s each on the two-core stack against well under a second for
 /// the count (figures in the README).
+///
+/// `name` (the table's, an identifier) names the temporary views the sync stages its rows in,
+/// so that syncs of different tables may run at once on one session.
 pub async fn sync_table(
     session: &SparkSession,
+    name: &str,
     next: &DataFrame,
     path: &str,
     keys: &[&str],
 ) -> Result<i64> {
-    next.create_or_replace_temp_view("calendar_sync_raw")
-        .await?;
+    let (raw, view) = (format!("{name}_sync_raw"), format!("{name}_sync"));
+    next.create_or_replace_temp_view(&raw).await?;
     let staged = session
-        .sql("SELECT *, sha2(to_json(struct(*)), 256) AS fingerprint, current_timestamp() AS computed_at FROM calendar_sync_raw")
+        .sql(format!("SELECT *, sha2(to_json(struct(*)), 256) AS fingerprint, current_timestamp() AS computed_at FROM {raw}"))
         .await?;
-    staged.create_or_replace_temp_view("calendar_sync").await?;
+    staged.create_or_replace_temp_view(&view).await?;
     let on = keys
         .iter()
         .map(|k| format!("t.`{k}` <=> s.`{k}`"))
@@ -552,11 +575,11 @@ pub async fn sync_table(
         .join(" AND ");
     if !super::table_exists(session, path).await {
         merge::ensure_table(&staged, path).await?;
-    } else if differing_rows(session, path, &on).await? == 0 {
+    } else if differing_rows(session, &view, path, &on).await? == 0 {
         return Ok(0);
     }
     let statement = format!(
-        "MERGE INTO delta.`{path}` t USING calendar_sync s ON {}
+        "MERGE INTO delta.`{path}` t USING {view} s ON {}
          WHEN MATCHED AND t.fingerprint <> s.fingerprint THEN UPDATE SET *
          WHEN NOT MATCHED THEN INSERT *
          WHEN NOT MATCHED BY SOURCE THEN DELETE",
@@ -565,14 +588,14 @@ pub async fn sync_table(
     merge::affected(session, &statement).await
 }
 
-/// The keys whose row the sync would insert, update or delete: staged (`calendar_sync`) and
+/// The keys whose row the sync would insert, update or delete: staged (the view `staged`) and
 /// stored rows joined on the key condition `on`, counted where only one side has the key or the
 /// fingerprints differ — the `MERGE`'s three clauses.
-async fn differing_rows(session: &SparkSession, path: &str, on: &str) -> Result<i64> {
+async fn differing_rows(session: &SparkSession, staged: &str, path: &str, on: &str) -> Result<i64> {
     merge::count(
         session,
         &format!(
-            "SELECT count(*) AS n FROM calendar_sync s FULL OUTER JOIN delta.`{path}` t ON {on}
+            "SELECT count(*) AS n FROM {staged} s FULL OUTER JOIN delta.`{path}` t ON {on}
              WHERE s.fingerprint IS NULL OR t.fingerprint IS NULL OR s.fingerprint <> t.fingerprint"
         ),
     )
