@@ -478,6 +478,16 @@ async fn a_drafted_reply_is_sent_and_scheduled_on_yes_and_only_once() {
     ] {
         assert!(metrics.contains(line), "{line} in {metrics}");
     }
+
+    // Asked again, the call (in the local store, not yet served) is on the calendar already:
+    // only the reply is proposed, and the answer says why.
+    let again = f.app.ask(DEMO, None).await;
+    assert_eq!(kinds(&again["proposal"]), ["send_email"], "{again}");
+    let answer = again["answer"].as_str().unwrap();
+    assert!(
+        answer.contains("already on your calendar: not scheduled again"),
+        "{answer}"
+    );
 }
 
 #[tokio::test]

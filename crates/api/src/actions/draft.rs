@@ -33,6 +33,8 @@ pub enum Drafted {
         actions: Vec<Action>,
         /// What a writer (the LLM) may write the body from, and what the body must say.
         facts: Box<ReplyFacts>,
+        /// What the user should know about the proposal (a call not scheduled again).
+        notice: Option<String>,
     },
     /// The request cannot be drafted as said (nobody by that name, two people by it, a time
     /// already past); the text says why and what to say instead.
@@ -238,7 +240,7 @@ pub async fn reply(
         } else {
             "Call"
         };
-        actions.push(Action::CreateEvent(EventDraft {
+        let event = EventDraft {
             summary: format!("{kind} - {org}: {topic}"),
             starts_at: start,
             ends_at: start + Duration::minutes(CALL_MINUTES),
@@ -251,7 +253,24 @@ pub async fn reply(
             ),
             organizer: from.clone(),
             attendees,
-        }));
+        };
+        // Asked again (a second "send and schedule" of the same reply), the call, its follow-up
+        // task and its reminder exist already: the reply is proposed alone, and says why.
+        if already_scheduled(pool, &event).await? {
+            let notice = format!(
+                "\"{}\" at {} {} is already on your calendar: not scheduled again",
+                event.summary,
+                hm(start, tz),
+                day_word(start, now, tz),
+            );
+            return Ok(Drafted::Actions {
+                summary,
+                actions,
+                facts: Box::new(facts),
+                notice: Some(notice),
+            });
+        }
+        actions.push(Action::CreateEvent(event));
         let due = tz
             .from_local_datetime(
                 &start
@@ -289,7 +308,25 @@ pub async fn reply(
         summary,
         actions,
         facts: Box::new(facts),
+        notice: None,
     })
+}
+
+/// Whether the calendar holds `event` already — same title, start and end, not cancelled — as
+/// the serving tables show it or as the local store has just created it (the pipeline carries a
+/// new event into the serving tables a minute or more later).
+async fn already_scheduled(pool: &PgPool, event: &EventDraft) -> Result<bool, ActionError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM calendar_events WHERE status <> 'cancelled' \
+         AND starts_at = $1 AND ends_at = $2 AND lower(summary) = lower($3)) \
+         OR EXISTS (SELECT 1 FROM local_calendar_events WHERE status <> 'cancelled' \
+         AND starts_at = $1 AND ends_at = $2 AND lower(summary) = lower($3))",
+    )
+    .bind(event.starts_at)
+    .bind(event.ends_at)
+    .bind(&event.summary)
+    .fetch_one(pool)
+    .await?)
 }
 
 /// What a reply's body may be written from (the LLM sees exactly this, as JSON) and must say.

@@ -153,14 +153,15 @@ impl Actions {
                         summary,
                         mut actions,
                         facts,
+                        notice,
                     } => {
                         let note = write_body(writer, &mut actions, &facts).await;
                         let proposal = self
                             .propose(conversation_id, question, &summary, &actions, now)
                             .await?;
                         let mut answer = self.proposed_words(&proposal);
-                        if let Some(note) = note {
-                            answer.push_str(&format!("\n({note})"));
+                        for line in [notice, note].into_iter().flatten() {
+                            answer.push_str(&format!("\n({line})"));
                         }
                         Ok(ActionTurn {
                             answer,
