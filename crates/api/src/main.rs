@@ -13,8 +13,8 @@ use mindy_api::AppState;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    // ring's provider, installed before any TLS client is built: should a second provider be
-    // linked in (aws-lc-rs), rustls would panic without a choice (docs/architecture.md).
+    // Two rustls providers are compiled in (ring, and aws-lc-rs through deltalake): pick one
+    // before any TLS client is built, or rustls panics (docs/architecture.md).
     let _ = rustls::crypto::ring::default_provider().install_default();
     let args = Args::parse();
     init_logging(&args.log_format);
