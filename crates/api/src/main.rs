@@ -13,8 +13,8 @@ use mindy_api::AppState;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    // Two rustls providers are compiled in (ring, and aws-lc-rs through deltalake): pick one
-    // before any TLS client is built, or rustls panics (docs/architecture.md).
+    // Name rustls's provider before any TLS client is built: should a dependency ever bring a
+    // second one (aws-lc-rs), rustls would panic rather than choose (docs/architecture.md).
     let _ = rustls::crypto::ring::default_provider().install_default();
     let args = Args::parse();
     init_logging(&args.log_format);

@@ -117,7 +117,7 @@ async fn demo() -> Demo {
         spark: SparkArgs {
             remote: stack.spark_remote.clone(),
         },
-        lake: lake_args,
+        lake: lake_args.clone(),
         database: DatabaseArgs {
             url: db.owner_url(),
             max_connections: 2,
@@ -126,6 +126,7 @@ async fn demo() -> Demo {
         continuous: false,
         interval: std::time::Duration::from_secs(1),
         metrics_addr: None,
+        lake_interval: std::time::Duration::from_secs(30),
     };
     let exported = export::run(&config, Shutdown::new()).await.unwrap();
     assert_eq!(exported.failures, 0, "{exported}");
@@ -133,15 +134,13 @@ async fn demo() -> Demo {
         "{exported}\npipeline: {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let app = TestApp::on(
-        db,
-        Options {
-            timezone: TZ,
-            clock: Clock::Fixed(until()),
-            ..Options::semantic()
-        },
-    )
-    .await;
+    let mut options = Options {
+        timezone: TZ,
+        clock: Clock::Fixed(until()),
+        ..Options::semantic()
+    };
+    options.dashboard.lake = lake_args;
+    let app = TestApp::on(db, options).await;
     Demo {
         app,
         mail,
@@ -296,6 +295,7 @@ async fn the_five_scenes_on_the_demo_data() {
     busiest_day_this_week(&demo).await;
     patterns(&demo).await;
     clients_met_and_mailed(&demo).await;
+    lake_view(&demo).await;
     println!(
         "five scenes asked and checked in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -824,5 +824,39 @@ async fn clients_met_and_mailed(demo: &Demo) {
             "{d}"
         );
         assert!(text.contains(&format!("Emails: {emails}")), "{d}: {text}");
+    }
+}
+
+/// The dashboard's lake view after the demo's export: every table the jobs wrote, with the rows
+/// Spark counts (the exporter's `lake_state` step, read back through the API).
+async fn lake_view(demo: &Demo) {
+    let (status, body) = demo.app.get("/api/pipeline/lake").await;
+    assert_eq!(status, 200, "{body}");
+    let tables: BTreeMap<String, &serde_json::Value> = body["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|layer| {
+            let name = layer["name"].as_str().unwrap().to_string();
+            layer["tables"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |t| (format!("{name}/{}", t["name"].as_str().unwrap()), t))
+        })
+        .collect();
+    let bronze = tables[&lake::BRONZE_EMAILS.relative_path()];
+    assert_eq!(bronze["records"], demo.mail.len(), "{bronze}");
+    for table in [
+        lake::SILVER_EMAIL_INSIGHTS,
+        lake::GOLD_CONTACTS,
+        lake::SILVER_CALENDAR_DAYS,
+        lake::GOLD_CALENDAR_WEEKS,
+    ] {
+        let row = tables
+            .get(&table.relative_path())
+            .unwrap_or_else(|| panic!("{} not in the lake view: {body}", table.relative_path()));
+        assert!(row["records"].as_u64().unwrap() > 0, "{row}");
+        assert!(row.get("error").is_none(), "{row}");
     }
 }

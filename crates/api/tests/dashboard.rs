@@ -8,6 +8,8 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
 use serde_json::Value;
 
+use mindy_pipeline::jobs::export::lake_state;
+
 use crate::util::{dashboard, Options, TestApp};
 
 #[tokio::test]
@@ -119,33 +121,40 @@ async fn airflow_workers_are_read_from_task_instances() {
 }
 
 /// A Delta table written by hand: two commits, two files with row statistics.
-fn write_delta_table(dir: &std::path::Path) {
-    let log = dir.join("_delta_log");
-    std::fs::create_dir_all(&log).unwrap();
-    let schema = r#"{\"type\":\"struct\",\"fields\":[{\"name\":\"id\",\"type\":\"long\",\"nullable\":true,\"metadata\":{}}]}"#;
-    let commit0 = format!(
-        "{{\"commitInfo\":{{\"timestamp\":1764000000000,\"operation\":\"WRITE\"}}}}\n\
-         {{\"protocol\":{{\"minReaderVersion\":1,\"minWriterVersion\":2}}}}\n\
-         {{\"metaData\":{{\"id\":\"5f1c0d2e-0000-4000-8000-000000000001\",\"format\":{{\"provider\":\"parquet\",\"options\":{{}}}},\"schemaString\":\"{schema}\",\"partitionColumns\":[],\"configuration\":{{}},\"createdTime\":1764000000000}}}}\n\
-         {{\"add\":{{\"path\":\"part-0.parquet\",\"partitionValues\":{{}},\"size\":100,\"modificationTime\":1764000000000,\"dataChange\":true,\"stats\":\"{{\\\"numRecords\\\":3}}\"}}}}\n"
-    );
-    std::fs::write(log.join("00000000000000000000.json"), commit0).unwrap();
-    let commit1 = "{\"commitInfo\":{\"timestamp\":1764000100000,\"operation\":\"WRITE\"}}\n\
-         {\"add\":{\"path\":\"part-1.parquet\",\"partitionValues\":{},\"size\":50,\"modificationTime\":1764000100000,\"dataChange\":true,\"stats\":\"{\\\"numRecords\\\":4}\"}}\n";
-    std::fs::write(log.join("00000000000000000001.json"), commit1).unwrap();
+/// Runs `statement` on the cluster, `{t}` standing for the Delta table at `path`.
+async fn delta(spark: &spark_client::SparkSession, path: &str, statement: &str) {
+    let sql = statement.replace("{t}", &format!("delta.`{path}`"));
+    spark.sql(sql).await.unwrap();
 }
 
+/// The lake's tables as the exporter's `lake_state` step writes them, read back through the API:
+/// a real Delta table on the cluster, two commits, then a third; only a moved version is read
+/// again, and a table that is gone leaves the view.
 #[tokio::test]
-async fn lake_tables_are_read_from_their_delta_logs() {
+async fn the_lake_view_shows_each_table_as_the_exporter_read_it() {
     let stack = Stack::from_env();
     let root = stack.lake_path("api_lake");
-    write_delta_table(&root.join("bronze").join("emails"));
-    std::fs::create_dir_all(root.join("silver").join("not_a_table")).unwrap();
+    let lake = mindy_core::config::LakeArgs {
+        root: root.to_string_lossy().to_string(),
+    };
+    let emails = lake.location(&mindy_core::lake::BRONZE_EMAILS);
+    let spark = spark_client::SparkSession::builder()
+        .remote(&stack.spark_remote)
+        .build()
+        .await
+        .unwrap();
+    delta(&spark, &emails, "CREATE TABLE {t} (id BIGINT) USING delta").await;
+    delta(&spark, &emails, "INSERT INTO {t} VALUES (1), (2), (3)").await;
     let mut options = Options::semantic();
-    options.dashboard.lake.root = root.to_string_lossy().to_string();
+    options.dashboard.lake.root = lake.root.clone();
     let app = TestApp::with(options).await;
+    let owner = sqlx::PgPool::connect(&app.db.owner_url()).await.unwrap();
+    let refresh = || lake_state::refresh(&spark, &owner, &lake);
+
+    let first = refresh().await.unwrap();
+    assert_eq!((first.read, first.failed), (1, 0), "{first}");
+    assert_eq!(first.absent, mindy_core::lake::TABLES.len() - 1, "{first}");
     let (status, body) = app.get("/api/pipeline/lake").await;
-    std::fs::remove_dir_all(&root).unwrap();
     assert_eq!(status, 200, "{body}");
     let layers: Vec<&str> = body["layers"]
         .as_array()
@@ -154,21 +163,50 @@ async fn lake_tables_are_read_from_their_delta_logs() {
         .map(|l| l["name"].as_str().unwrap())
         .collect();
     assert_eq!(layers, ["bronze", "silver", "gold"]);
+    assert_eq!(body["root"], lake.spark_root());
     let table = &body["layers"][0]["tables"][0];
     assert_eq!(table["name"], "emails", "{body}");
     assert_eq!(table["version"], 1, "{table}");
-    assert_eq!(table["records"], 7);
-    assert_eq!(table["files"], 2);
-    assert_eq!(table["size_bytes"], 150);
-    let updated = table["last_updated"].as_str().unwrap();
+    assert_eq!(table["records"], 3, "{table}");
+    assert!(table["files"].as_u64().unwrap() >= 1, "{table}");
+    assert!(table["size_bytes"].as_u64().unwrap() > 0, "{table}");
+    assert!(table.get("error").is_none(), "{table}");
+    let committed =
+        chrono::DateTime::parse_from_rfc3339(table["last_updated"].as_str().unwrap()).unwrap();
     assert!(
-        chrono::DateTime::parse_from_rfc3339(updated).is_ok(),
+        (chrono::Utc::now() - committed.to_utc())
+            .num_minutes()
+            .abs()
+            < 10,
         "{table}"
     );
+    assert_eq!(body["layers"][1]["tables"].as_array().unwrap().len(), 0);
+
+    let idle = refresh().await.unwrap();
     assert_eq!(
-        body["layers"][1]["tables"].as_array().unwrap().len(),
+        (idle.read, idle.unchanged),
+        (0, 1),
+        "an unmoved version is not read: {idle}"
+    );
+    delta(&spark, &emails, "INSERT INTO {t} VALUES (4), (5), (6), (7)").await;
+    let moved = refresh().await.unwrap();
+    assert_eq!((moved.read, moved.unchanged), (1, 0), "{moved}");
+    let (_, body) = app.get("/api/pipeline/lake").await;
+    let table = &body["layers"][0]["tables"][0];
+    assert_eq!(
+        (table["version"].as_i64(), table["records"].as_i64()),
+        (Some(2), Some(7)),
+        "{table}"
+    );
+
+    std::fs::remove_dir_all(&root).unwrap();
+    let gone = refresh().await.unwrap();
+    assert_eq!(gone.absent, mindy_core::lake::TABLES.len(), "{gone}");
+    let (_, body) = app.get("/api/pipeline/lake").await;
+    assert_eq!(
+        body["layers"][0]["tables"].as_array().unwrap().len(),
         0,
-        "directories without a log are skipped"
+        "{body}"
     );
 }
 

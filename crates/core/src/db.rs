@@ -38,8 +38,9 @@ pub const ACTION_TABLES: &[&str] = &[
 ];
 
 /// Tables the API's dashboard reads as [`READER_ROLE`] besides the chat's (not in the chat's
-/// SQL allow-list): the streaming queries' progress.
-pub const DASHBOARD_TABLES: &[&str] = &["stream_progress"];
+/// SQL allow-list): the streaming queries' progress and the lake's tables as the exporter last
+/// read them.
+pub const DASHBOARD_TABLES: &[&str] = &["stream_progress", "lake_tables"];
 
 /// The append-only audit of actions: [`ACTOR_ROLE`] may insert and read, never change.
 pub const AUDIT_TABLE: &str = "action_audit";

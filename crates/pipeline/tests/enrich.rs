@@ -817,6 +817,7 @@ async fn roles_mapping_threads_and_text_on_small_mail() {
         continuous: false,
         interval: std::time::Duration::from_secs(1),
         metrics_addr: None,
+        lake_interval: std::time::Duration::ZERO,
     };
     export::run_specs(&export_config, &exports, Shutdown::new())
         .await

@@ -72,6 +72,7 @@ impl Fixture {
             continuous: false,
             interval: Duration::from_millis(200),
             metrics_addr: None,
+            lake_interval: Duration::ZERO,
         };
         Fixture {
             spark,

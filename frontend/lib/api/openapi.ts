@@ -675,7 +675,7 @@ export interface components {
             /** @description One entry per topic. */
             topics: components["schemas"]["TopicOffsets"][];
         };
-        /** @description Every Delta table found under the lake root. */
+        /** @description Every Delta table of the lake the exporter has read. */
         LakeReport: {
             /** @description One entry per layer, in pipeline order. */
             layers: components["schemas"]["Layer"][];
@@ -684,7 +684,10 @@ export interface components {
         };
         /** @description One Delta table's state. */
         LakeTable: {
-            /** @description Why the table could not be read. */
+            /**
+             * @description Why the exporter's last read of the table failed (the figures are those of the read
+             *     before).
+             */
             error?: string | null;
             /**
              * Format: int64
@@ -697,7 +700,7 @@ export interface components {
             name: string;
             /**
              * Format: int64
-             * @description Rows, summed from the add actions' statistics (`null` when a file has none).
+             * @description Rows (`count(*)` at that version; `null` before the first successful read).
              */
             records?: number | null;
             /**
@@ -1750,7 +1753,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Tables by layer (bronze, silver, gold) */
+            /** @description Tables by layer (bronze, silver, gold), as the exporter last read them */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1761,6 +1764,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PostgreSQL is unavailable */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,13 +1,14 @@
-//! `GET /api/pipeline/lake`: each Delta table of the bronze, silver and gold layers, read from
-//! its transaction log with the `deltalake` crate (no query engine).
+//! `GET /api/pipeline/lake`: each Delta table of the bronze, silver and gold layers, as `mindy
+//! export` last read it on the Spark cluster (PostgreSQL's `lake_tables`, kept by the exporter's
+//! `lake_state` step every `MINDY_EXPORT_LAKE_INTERVAL`). The API opens no Delta log itself.
 
-use std::path::{Path, PathBuf};
-
+use chrono::{DateTime, Utc};
 use mindy_core::lake;
 use serde::Serialize;
+use sqlx::PgPool;
 use utoipa::ToSchema;
 
-/// Every Delta table found under the lake root.
+/// Every Delta table of the lake the exporter has read.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LakeReport {
     /// The lake root as configured.
@@ -32,7 +33,7 @@ pub struct LakeTable {
     pub name: String,
     /// Current version (commits so far minus one).
     pub version: Option<i64>,
-    /// Rows, summed from the add actions' statistics (`null` when a file has none).
+    /// Rows (`count(*)` at that version; `null` before the first successful read).
     pub records: Option<u64>,
     /// Data files in the current version.
     pub files: u64,
@@ -40,86 +41,65 @@ pub struct LakeTable {
     pub size_bytes: u64,
     /// When the current version was committed (RFC 3339).
     pub last_updated: Option<String>,
-    /// Why the table could not be read.
+    /// Why the exporter's last read of the table failed (the figures are those of the read
+    /// before).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
-/// Reads every table under `root` (a local path).
-pub async fn report(root: &str) -> LakeReport {
-    let mut layers = Vec::new();
-    for layer in lake::Layer::ALL {
-        let mut tables = Vec::new();
-        for dir in table_dirs(&Path::new(root).join(layer.as_str())) {
-            tables.push(table(&dir).await);
-        }
-        layers.push(Layer {
+/// The tables of the lake at `root` (as Spark sees it), by layer in pipeline order and by name
+/// within a layer; a layer with no table read yet is listed empty.
+///
+/// # Errors
+/// PostgreSQL's.
+pub async fn report(pool: &PgPool, root: &str) -> Result<LakeReport, sqlx::Error> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT layer, name, version, records, files, size_bytes, last_updated, error \
+         FROM lake_tables WHERE lake_root = $1 ORDER BY layer, name",
+    )
+    .bind(root)
+    .fetch_all(pool)
+    .await?;
+    let layers = lake::Layer::ALL
+        .iter()
+        .map(|layer| Layer {
             name: layer.as_str().to_string(),
-            tables,
-        });
-    }
-    LakeReport {
+            tables: rows
+                .iter()
+                .filter(|r| r.layer == layer.as_str())
+                .map(Row::table)
+                .collect(),
+        })
+        .collect();
+    Ok(LakeReport {
         root: root.to_string(),
         layers,
-    }
+    })
 }
 
-/// Sub-directories holding a `_delta_log`, sorted by name.
-fn table_dirs(layer: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(layer) else {
-        return Vec::new();
-    };
-    let mut dirs: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("_delta_log").is_dir())
-        .collect();
-    dirs.sort();
-    dirs
+/// A row of `lake_tables`.
+#[derive(sqlx::FromRow)]
+struct Row {
+    layer: String,
+    name: String,
+    version: i64,
+    records: Option<i64>,
+    files: i64,
+    size_bytes: i64,
+    last_updated: Option<DateTime<Utc>>,
+    error: Option<String>,
 }
 
-async fn table(dir: &Path) -> LakeTable {
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let mut entry = LakeTable {
-        name,
-        version: None,
-        records: None,
-        files: 0,
-        size_bytes: 0,
-        last_updated: None,
-        error: None,
-    };
-    if let Err(e) = fill(dir, &mut entry).await {
-        entry.error = Some(e);
+impl Row {
+    fn table(&self) -> LakeTable {
+        LakeTable {
+            name: self.name.clone(),
+            version: Some(self.version),
+            records: self.records.map(|n| n.max(0) as u64),
+            files: self.files.max(0) as u64,
+            size_bytes: self.size_bytes.max(0) as u64,
+            last_updated: self.last_updated.map(|t| t.to_rfc3339()),
+            error: self.error.clone(),
+        }
     }
-    entry
-}
-
-async fn fill(dir: &Path, entry: &mut LakeTable) -> Result<(), String> {
-    let absolute = std::fs::canonicalize(dir).map_err(|e| e.to_string())?;
-    let url = url::Url::from_directory_path(&absolute)
-        .map_err(|_| format!("bad path {}", absolute.display()))?;
-    let table = deltalake::open_table(url)
-        .await
-        .map_err(|e| e.to_string())?;
-    let state = table.snapshot().map_err(|e| e.to_string())?;
-    let version = state.version();
-    entry.version = Some(version as i64);
-    entry.last_updated = state
-        .version_timestamp(version)
-        .and_then(chrono::DateTime::from_timestamp_millis)
-        .map(|t| t.to_rfc3339());
-    let mut records = Some(0u64);
-    for file in state.log_data().iter() {
-        entry.files += 1;
-        entry.size_bytes += file.size() as u64;
-        records = match (records, file.num_records()) {
-            (Some(total), Some(n)) => Some(total + n as u64),
-            _ => None,
-        };
-    }
-    entry.records = records;
-    Ok(())
 }

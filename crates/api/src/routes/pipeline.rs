@@ -98,13 +98,18 @@ pub async fn airflow_workers(
     path = "/api/pipeline/lake",
     tag = "dashboard",
     responses(
-        (status = 200, description = "Tables by layer (bronze, silver, gold)", body = LakeReport),
+        (status = 200, description = "Tables by layer (bronze, silver, gold), as the exporter last read them", body = LakeReport),
         (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+        (status = 502, description = "PostgreSQL is unavailable", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
-pub async fn lake(State(state): State<AppState>) -> axum::Json<LakeReport> {
-    axum::Json(lake::report(&state.dashboard.lake.spark_root()).await)
+pub async fn lake(State(state): State<AppState>) -> Result<axum::Json<LakeReport>, AppError> {
+    let report = lake::report(&state.chat.reader, &state.dashboard.lake.spark_root()).await;
+    report.map(axum::Json).map_err(|e| AppError::Upstream {
+        service: "postgresql",
+        detail: format!("reading lake_tables: {e}"),
+    })
 }
 
 /// End offsets, consumer-group committed offsets and lag of the pipeline's topics.

@@ -12,8 +12,13 @@
 //! it finds `L` stored — nothing lost, nothing applied twice. `--continuous` repeats every
 //! `--interval` until SIGINT/SIGTERM; an error on one table is logged and retried at the next
 //! tick (with backoff), so a Spark or PostgreSQL restart only delays the export.
+//!
+//! Beside the serving tables, each run keeps the dashboard's view of the lake (`lake_tables`,
+//! [`lake_state`]) current: at the end of a run over every table, and every `--lake-interval`
+//! when continuous.
 
 pub mod delta;
+pub mod lake_state;
 pub mod metrics;
 pub mod postgres;
 
@@ -57,6 +62,11 @@ pub struct ExportConfig {
     /// with `--continuous`, e.g. `127.0.0.1:9466` (port 0 picks a free one). Off when unset.
     #[arg(long, env = "MINDY_EXPORTER_METRICS_ADDR")]
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// How often the dashboard's view of the lake (`lake_tables`: each Delta table's version,
+    /// rows, files, bytes) is brought up to date when continuous; a run without `--continuous`
+    /// does it once at its end unless `--table` narrows it. `0s` turns it off.
+    #[arg(long, env = "MINDY_EXPORT_LAKE_INTERVAL", default_value = "30s", value_parser = mindy_core::config::parse_duration)]
+    pub lake_interval: Duration,
 }
 
 /// One export as the job runs it: a Delta table at a path, a serving table and its key.
@@ -234,6 +244,8 @@ pub async fn run_specs(
     .await?;
     let mut report = Report::default();
     let mut backoff = config.interval;
+    let keeps_lake_state = !config.lake_interval.is_zero() && config.tables.is_empty();
+    let mut lake_read: Option<Instant> = None;
     loop {
         let started = Instant::now();
         let mut failed = false;
@@ -258,6 +270,28 @@ pub async fn run_specs(
             }
         }
         recorded.pass(started.elapsed());
+        let lake_due = lake_read.is_none_or(|at| at.elapsed() >= config.lake_interval);
+        if keeps_lake_state && lake_due && !shutdown.is_triggered() {
+            let began = Instant::now();
+            match lake_state::refresh(&spark, &pool, &config.lake).await {
+                Ok(refreshed) => {
+                    lake_read = Some(began);
+                    if refreshed.read > 0 || refreshed.failed > 0 {
+                        tracing::info!(%refreshed, seconds = began.elapsed().as_secs_f64(), "lake_tables brought up to date");
+                    }
+                    if !config.continuous && refreshed.read > 0 {
+                        report.lines.push(format!("lake_tables: {refreshed}"));
+                    }
+                }
+                Err(e) => {
+                    failed = true;
+                    tracing::warn!(error = %crate::error::causes(&e), "lake_tables not brought up to date; retrying");
+                    if !config.continuous {
+                        return Err(e);
+                    }
+                }
+            }
+        }
         if !config.continuous || shutdown.is_triggered() {
             return Ok(report);
         }
@@ -301,6 +335,7 @@ mod tests {
             continuous: false,
             interval: Duration::from_secs(1),
             metrics_addr: None,
+            lake_interval: Duration::ZERO,
         };
         let specs = specs(&config, &registry).unwrap();
         assert_eq!(specs[0].source, "s3a://lake/bronze/emails");
