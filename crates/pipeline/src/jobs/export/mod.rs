@@ -248,47 +248,65 @@ pub async fn run_specs(
     let mut lake_read: Option<Instant> = None;
     loop {
         let started = Instant::now();
-        let mut failed = false;
-        for spec in specs {
-            let result = step(&spark, &pool, spec).await;
-            recorded.step(&spec.target, result.as_ref().ok());
-            match result {
-                Ok(done @ Step::Applied { .. }) => {
-                    tracing::info!(target = %spec.target, step = %done, "exported");
-                    report.lines.push(format!("{}: {done}", spec.target));
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    failed = true;
-                    report.failures += 1;
-                    let line = crate::error::causes(&e);
-                    tracing::warn!(target = %spec.target, error = %line, "export step failed; retrying");
-                    if !config.continuous {
-                        return Err(e);
+        let lake_due = keeps_lake_state
+            && !shutdown.is_triggered()
+            && lake_read.is_none_or(|at| at.elapsed() >= config.lake_interval);
+        // The lake's tables are read beside the exports (mostly the Spark driver's time, both).
+        let lake = async {
+            if !lake_due {
+                return None;
+            }
+            let refreshed = lake_state::refresh(&spark, &pool, &config.lake).await;
+            Some((refreshed, started.elapsed()))
+        };
+        let exports = async {
+            let mut lines = Vec::new();
+            let mut failures = Vec::new();
+            for spec in specs {
+                let result = step(&spark, &pool, spec).await;
+                recorded.step(&spec.target, result.as_ref().ok());
+                match result {
+                    Ok(done @ Step::Applied { .. }) => {
+                        tracing::info!(target = %spec.target, step = %done, "exported");
+                        lines.push(format!("{}: {done}", spec.target));
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        let line = crate::error::causes(&e);
+                        tracing::warn!(target = %spec.target, error = %line, "export step failed; retrying");
+                        failures.push(e);
+                        if !config.continuous {
+                            break;
+                        }
                     }
                 }
             }
+            recorded.pass(started.elapsed());
+            (lines, failures)
+        };
+        let ((lines, failures), lake) = tokio::join!(exports, lake);
+        report.lines.extend(lines);
+        report.failures += failures.len();
+        let mut failed = !failures.is_empty();
+        if let Some(e) = failures.into_iter().next().filter(|_| !config.continuous) {
+            return Err(e);
         }
-        recorded.pass(started.elapsed());
-        let lake_due = lake_read.is_none_or(|at| at.elapsed() >= config.lake_interval);
-        if keeps_lake_state && lake_due && !shutdown.is_triggered() {
-            let began = Instant::now();
-            match lake_state::refresh(&spark, &pool, &config.lake).await {
-                Ok(refreshed) => {
-                    lake_read = Some(began);
-                    if refreshed.read > 0 || refreshed.failed > 0 {
-                        tracing::info!(%refreshed, seconds = began.elapsed().as_secs_f64(), "lake_tables brought up to date");
-                    }
-                    if !config.continuous && refreshed.read > 0 {
-                        report.lines.push(format!("lake_tables: {refreshed}"));
-                    }
+        match lake {
+            None => {}
+            Some((Ok(refreshed), took)) => {
+                lake_read = Some(started);
+                if refreshed.read > 0 || refreshed.failed > 0 {
+                    tracing::info!(%refreshed, seconds = took.as_secs_f64(), "lake_tables brought up to date");
                 }
-                Err(e) => {
-                    failed = true;
-                    tracing::warn!(error = %crate::error::causes(&e), "lake_tables not brought up to date; retrying");
-                    if !config.continuous {
-                        return Err(e);
-                    }
+                if !config.continuous && refreshed.read > 0 {
+                    report.lines.push(format!("lake_tables: {refreshed}"));
+                }
+            }
+            Some((Err(e), _)) => {
+                failed = true;
+                tracing::warn!(error = %crate::error::causes(&e), "lake_tables not brought up to date; retrying");
+                if !config.continuous {
+                    return Err(e);
                 }
             }
         }
