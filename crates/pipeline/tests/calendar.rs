@@ -13,6 +13,7 @@ use mindy_core::config::{
     CalendarTopicArgs, KafkaArgs, LakeArgs, RecordType, SparkArgs, TopicArgs,
 };
 use mindy_core::{kafka, lake, serving};
+use mindy_pipeline::jobs::delta_log;
 use mindy_pipeline::jobs::ingest::calendar::ics::{self, IcsConfig};
 use mindy_pipeline::jobs::stream::calendar::silver::parse_working_hours;
 use mindy_pipeline::jobs::stream::calendar::{self, CalendarStreamArgs};
@@ -154,6 +155,13 @@ impl Fixture {
 
     async fn stream(&self, config: &StreamConfig) {
         stream::run(config, Shutdown::new()).await.unwrap();
+    }
+
+    fn path(&self, table: &lake::LakeTable) -> String {
+        LakeArgs {
+            root: self.lake.to_string_lossy().into_owned(),
+        }
+        .location(table)
     }
 
     fn table(&self, table: &lake::LakeTable) -> String {
@@ -476,6 +484,38 @@ async fn an_event_moved_and_one_cancelled_by_a_later_sync_replace_and_leave_bron
         .await;
     assert!(meetings.is_empty(), "{meetings:?}");
 
+    // The same file again: nothing changes in bronze, so silver and gold are not recomputed —
+    // gold's last table keeps its version (a recompute would record itself there again).
+    let (days, one_on_ones) = (
+        f.path(&lake::SILVER_CALENDAR_DAYS),
+        f.path(&lake::GOLD_CALENDAR_ONE_ON_ONES),
+    );
+    let versions = || async {
+        let days = delta_log::latest_version(&f.session, &days).await.unwrap();
+        let last = delta_log::latest_version(&f.session, &one_on_ones)
+            .await
+            .unwrap();
+        (days, last)
+    };
+    let computed = versions().await;
+    let recorded = delta_log::table_property(
+        &f.session,
+        &f.path(&lake::GOLD_CALENDAR_ONE_ON_ONES),
+        calendar::LAST_RECOMPUTE,
+    )
+    .await
+    .unwrap();
+    assert!(recorded.is_some(), "a recompute records its fingerprint");
+    f.ingest(&file, Some("sarah@northwind.example")).await;
+    f.validate().await;
+    f.stream(&config).await;
+    assert_eq!(
+        versions().await,
+        computed,
+        "an unchanged re-import recomputes nothing"
+    );
+    assert_eq!(f.rows(&bronze).await, first);
+
     std::fs::write(&file, VERSION_2).unwrap();
     f.ingest(&file, Some("sarah@northwind.example")).await;
     f.validate().await;
@@ -492,6 +532,8 @@ async fn an_event_moved_and_one_cancelled_by_a_later_sync_replace_and_leave_bron
     );
     assert_eq!(second[1]["summary"], "Review (moved)");
     assert_eq!(second[1]["starts_at"], "2025-10-27 15:00:00");
+    let (_, last) = versions().await;
+    assert!(last > computed.1, "a changed calendar is recomputed");
     // The history keeps every version; the change feed shows the update and the deletes.
     let feed = f
         .rows(&format!(

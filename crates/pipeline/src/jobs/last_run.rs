@@ -1,33 +1,35 @@
-//! Whether a pass with no new email would only write again what the last pass wrote, so it can
-//! be skipped.
+//! Whether a job's run would only write again what its last run wrote, so it can be skipped.
 //!
-//! A pass recomputes every email's insights and the gold tables over the whole lake (minutes on
-//! two cores), even when no email is new: the demo run a second time, the enricher started
-//! again by its supervisor, bronze commits that hold no new email. What a pass computes depends
-//! on the emails' facts, the day (due times and 30-day patterns are relative to it), and the
-//! settings: the organisation mapping, the user, the lexicon, the thresholds. So a successful pass
-//! records, as a property of `silver/email_facts`, a fingerprint of the day and the settings and
-//! the version of the facts table it read; a later pass that stages no new email, finds the same
-//! fingerprint and a facts table that has not changed since (only the property's own commit),
-//! skips the rest.
+//! Some runs recompute whole tables from the lake (minutes on two cores) even when nothing they
+//! read has changed: the demo run a second time, a job restarted by its supervisor. A job that
+//! can tell records, after a successful run, a table property on a table the run writes last:
+//! `<fingerprint>@<that table's version>`, the fingerprint covering everything the results depend
+//! on (the day, the settings, what the inputs hold). A later run with the same fingerprint, on a
+//! table that has not changed since (only the property's own commit), skips its work.
 //!
-//! Anything that changes the facts (new emails, `--recompute`, a pass cut short after its facts)
-//! moves the version; a new day, an edited organisation mapping or other settings change the
-//! fingerprint. Not covered: a new release of `mindy` whose rules differ, on the same day
-//! (`mindy enrich --recompute` applies them at once; the next day's pass does anyway).
+//! Users: `mindy enrich` (its pass, on `silver/email_facts`: [`crate::jobs::enrich`]) and the
+//! calendar's silver and gold recompute (on `gold/calendar_one_on_ones`:
+//! [`crate::jobs::stream::calendar`]). Not covered by any fingerprint: a new release of `mindy`
+//! whose rules differ but whose version number does not.
 
 use sha2::{Digest, Sha256};
 use spark_client::SparkSession;
 
-use super::delta;
 use crate::jobs::delta_log;
-use crate::Result;
+use crate::{Error, Result};
 
-/// The table property that holds the last pass: `<fingerprint>@<facts version it read>`.
-pub const PROPERTY: &str = "mindy.enrich.lastPass";
+/// `delta.`path``, refusing a path with a backtick (it would end the quoted identifier).
+fn table(path: &str) -> Result<String> {
+    if path.contains('`') {
+        return Err(Error::invalid(format!(
+            "a lake path cannot contain a backtick: {path}"
+        )));
+    }
+    Ok(format!("delta.`{path}`"))
+}
 
-/// A fingerprint of what a pass's results depend on besides the facts: `parts`, each written
-/// with `{:?}`, and the release.
+/// A fingerprint of what a run's results depend on: `parts`, each written with `{:?}`, and the
+/// release.
 pub fn fingerprint(parts: &[&dyn std::fmt::Debug]) -> String {
     let mut hash = Sha256::new();
     hash.update(env!("CARGO_PKG_VERSION"));
@@ -41,28 +43,37 @@ pub fn fingerprint(parts: &[&dyn std::fmt::Debug]) -> String {
         .collect()
 }
 
-/// Whether the last pass recorded on the facts table at `facts` had `fingerprint` and the table
-/// is as that pass left it.
-pub async fn matches(session: &SparkSession, facts: &str, fingerprint: &str) -> Result<bool> {
-    let Some(current) = delta_log::latest_version(session, facts).await? else {
+/// Whether the last run recorded in `property` of the Delta table at `path` had `fingerprint`
+/// and the table is as that run left it.
+pub async fn matches(
+    session: &SparkSession,
+    path: &str,
+    property: &str,
+    fingerprint: &str,
+) -> Result<bool> {
+    table(path)?;
+    let Some(current) = delta_log::latest_version(session, path).await? else {
         return Ok(false);
     };
-    // (The path is checked for backticks by `delta::table` before anything is written there.)
-    delta::table(facts)?;
-    Ok(delta_log::table_property(session, facts, PROPERTY)
+    Ok(delta_log::table_property(session, path, property)
         .await?
         .is_some_and(|value| recorded_matches(&value, fingerprint, current)))
 }
 
-/// Records a successful pass with `fingerprint` on the facts table at `facts`.
-pub async fn record(session: &SparkSession, facts: &str, fingerprint: &str) -> Result<()> {
-    let Some(read) = delta_log::latest_version(session, facts).await? else {
+/// Records a successful run with `fingerprint` in `property` of the Delta table at `path`.
+pub async fn record(
+    session: &SparkSession,
+    path: &str,
+    property: &str,
+    fingerprint: &str,
+) -> Result<()> {
+    let Some(read) = delta_log::latest_version(session, path).await? else {
         return Ok(());
     };
     session
         .sql(format!(
-            "ALTER TABLE {} SET TBLPROPERTIES ('{PROPERTY}' = '{fingerprint}@{read}')",
-            delta::table(facts)?
+            "ALTER TABLE {} SET TBLPROPERTIES ('{property}' = '{fingerprint}@{read}')",
+            table(path)?
         ))
         .await?
         .collect()
@@ -70,12 +81,12 @@ pub async fn record(session: &SparkSession, facts: &str, fingerprint: &str) -> R
     Ok(())
 }
 
-/// Forgets the last pass: the next one runs in full.
-pub async fn forget(session: &SparkSession, facts: &str) -> Result<()> {
+/// Forgets the last run: the next one runs in full.
+pub async fn forget(session: &SparkSession, path: &str, property: &str) -> Result<()> {
     session
         .sql(format!(
-            "ALTER TABLE {} UNSET TBLPROPERTIES IF EXISTS ('{PROPERTY}')",
-            delta::table(facts)?
+            "ALTER TABLE {} UNSET TBLPROPERTIES IF EXISTS ('{property}')",
+            table(path)?
         ))
         .await?
         .collect()
@@ -97,9 +108,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_pass_is_skipped_only_for_the_same_fingerprint_and_untouched_facts() {
+    fn a_run_is_skipped_only_for_the_same_fingerprint_and_an_untouched_table() {
         assert!(recorded_matches("abc@7", "abc", 8));
-        // The facts changed since (new emails, --recompute, a pass cut short).
+        // The table changed since (new emails, --recompute, a run cut short).
         assert!(!recorded_matches("abc@7", "abc", 9));
         // Another day or other settings.
         assert!(!recorded_matches("abc@7", "abd", 8));

@@ -9,6 +9,7 @@ pub mod enrich;
 pub mod export;
 pub mod ingest;
 pub mod lake;
+pub mod last_run;
 pub mod persona;
 pub mod smoke;
 pub mod stream;

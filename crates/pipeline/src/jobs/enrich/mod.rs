@@ -13,7 +13,7 @@
 //! 3. [`gold`]: threads, contacts, organisations and patterns, recomputed and merged likewise.
 //!
 //! A pass that finds no new email, on the day and with the settings of the last complete pass,
-//! stops after step 1 ([`last_pass`]).
+//! stops after step 1 ([`LAST_PASS`]).
 //!
 //! Running continuously, step 3 waits ([`schedule::GoldSchedule`]): new mail is served by steps
 //! 1–2 as soon as it is in bronze, and the gold tables, aggregates over the whole mailbox, are
@@ -39,7 +39,6 @@ pub mod delta;
 pub mod evaluate;
 pub mod facts;
 pub mod gold;
-pub mod last_pass;
 pub mod reference;
 pub mod schedule;
 pub mod seed;
@@ -54,6 +53,7 @@ use spark_client::types::Literal;
 use spark_client::SparkSession;
 
 use crate::jobs::connect::{self, SessionMark};
+use crate::jobs::last_run;
 use crate::shutdown::Shutdown;
 use crate::{Error, Result};
 use context::ContextSettings;
@@ -196,7 +196,7 @@ impl Paths {
 #[derive(Debug, Clone, Default)]
 pub struct PassReport {
     /// No email was new and nothing else changed since the last pass: only the staging ran
-    /// ([`last_pass`]).
+    /// ([`LAST_PASS`]).
     pub skipped: bool,
     /// New emails staged from bronze.
     pub staged: i64,
@@ -279,7 +279,7 @@ impl std::fmt::Display for EnrichReport {
 }
 
 /// What the per-email half of a pass leaves for its gold half: the day of the 30-day windows and
-/// the fingerprint recorded once the gold tables are written ([`last_pass`]).
+/// the fingerprint recorded once the gold tables are written ([`LAST_PASS`]).
 #[derive(Debug, Clone)]
 pub struct GoldDue {
     as_of: NaiveDate,
@@ -288,6 +288,15 @@ pub struct GoldDue {
 
 /// Delta's session setting for auto compaction after a write; set, it overrides the tables'
 /// `delta.autoOptimize.autoCompact` property (Delta's `AutoCompactBase.getAutoCompactType`).
+/// The property of `silver/email_facts` recording the last complete pass ([`last_run`]):
+/// what a pass computes depends on the emails' facts, the day (due times and 30-day patterns are
+/// relative to it) and the settings (the organisation mapping, the user, the lexicon, the
+/// thresholds). A pass that stages no new email, on an unchanged facts table and the same
+/// fingerprint, skips the rest. Anything that changes the facts (new emails, `--recompute`, a
+/// pass cut short after its facts) moves the version; a new day, an edited organisation mapping
+/// or other settings change the fingerprint.
+pub const LAST_PASS: &str = "mindy.enrich.lastPass";
+
 const AUTO_COMPACT: &str = "spark.databricks.delta.autoCompact.enabled";
 
 /// A Spark session set up for enrichment, and the settings its passes use.
@@ -352,9 +361,9 @@ impl Enricher {
         &self.paths
     }
 
-    /// Forgets the last pass ([`last_pass`]): the next one runs in full even with no new email.
+    /// Forgets the last pass ([`LAST_PASS`]): the next one runs in full even with no new email.
     pub async fn forget_last_pass(&self) -> Result<()> {
-        last_pass::forget(&self.session, &self.paths.facts).await
+        last_run::forget(&self.session, &self.paths.facts, LAST_PASS).await
     }
 
     /// Empties `silver/email_facts`, so the next pass computes every email's facts again.
@@ -511,7 +520,7 @@ impl Enricher {
         };
         tracing::info!(staged = report.staged, elapsed = ?started.elapsed(), "new emails staged");
         let as_of = self.config.as_of();
-        let fingerprint = last_pass::fingerprint(&[
+        let fingerprint = last_run::fingerprint(&[
             &as_of,
             &self.config.timezone,
             &reference,
@@ -520,7 +529,7 @@ impl Enricher {
         ]);
         if report.staged == 0
             && !self.config.recompute
-            && last_pass::matches(session, &self.paths.facts, &fingerprint).await?
+            && last_run::matches(session, &self.paths.facts, LAST_PASS, &fingerprint).await?
         {
             report.skipped = true;
             report.total = started.elapsed();
@@ -542,11 +551,17 @@ impl Enricher {
     }
 
     /// Step 3, from the views of the per-email half: the gold tables, then the pass is recorded
-    /// as complete ([`last_pass`]).
+    /// as complete ([`LAST_PASS`]).
     async fn gold(&self, due: &GoldDue) -> Result<gold::GoldCounts> {
         let counts = gold::refresh(&self.session, &self.paths, due.as_of).await?;
         // Last: a pass cut short before this point is not taken for a complete one.
-        last_pass::record(&self.session, &self.paths.facts, &due.fingerprint).await?;
+        last_run::record(
+            &self.session,
+            &self.paths.facts,
+            LAST_PASS,
+            &due.fingerprint,
+        )
+        .await?;
         Ok(counts)
     }
 

@@ -16,6 +16,9 @@
 //! burst of changes is recomputed once). With `--available-now` the round and the recompute
 //! run one after the other.
 //!
+//! A recompute that would write nothing new is skipped ([`LAST_RECOMPUTE`]): the demo run again,
+//! a re-import of an unchanged calendar, the stream restarted by its supervisor.
+//!
 //! [`seed`] fills the same tables from an `.ics` document without Kafka, for tests.
 //!
 //! The calendar runs on a Spark session of its own, with the session time zone set to UTC (the
@@ -39,6 +42,7 @@ use tokio::task::JoinHandle;
 use super::summary::{self, TableRows};
 use super::{monitor, StreamConfig, StreamReport};
 use crate::jobs::enrich::delta;
+use crate::jobs::last_run;
 use crate::shutdown::Shutdown;
 use crate::{Error, Result};
 use mindy_core::config::{CalendarTopicArgs, RecordType};
@@ -46,6 +50,26 @@ use mindy_core::lake::{self, LakeTable};
 use silver::WorkingHours;
 
 /// How often the driver looks for a new version of the changes table.
+/// The property of `gold/calendar_one_on_ones` (the table a recompute writes last) recording the
+/// last complete recompute ([`last_run`]). Its fingerprint covers what silver and gold are
+/// computed from: the as-of day, the zone, the working hours, the direct reports, and what bronze
+/// holds — a digest of the events (each row's id and content fingerprint) and of the change
+/// history gold reads for overruns (each distinct id, kind, status, `updated` and end). Not the
+/// versions: every merge round commits to the events table (its merged-version property) even
+/// when an unchanged re-import changed no row.
+pub const LAST_RECOMPUTE: &str = "mindy.calendar.lastRecompute";
+
+/// The digest of bronze behind [`LAST_RECOMPUTE`]: counts and sums of 64-bit hashes (as
+/// decimals, which cannot overflow) over the events and the distinct change versions.
+const BRONZE_DIGEST: &str = "
+SELECT
+  (SELECT count(*) FROM {events}) AS events,
+  (SELECT CAST(sum(CAST(xxhash64(id, fingerprint) AS DECIMAL(38, 0))) AS STRING) FROM {events}) AS events_hash,
+  (SELECT count(*) FROM (SELECT DISTINCT id, kind, status, updated, `end` FROM {changes})) AS versions,
+  (SELECT CAST(sum(CAST(xxhash64(id, kind, status, updated, `end`) AS DECIMAL(38, 0))) AS STRING)
+     FROM (SELECT DISTINCT id, kind, status, updated, `end` FROM {changes})) AS versions_hash
+";
+
 pub const POLL: Duration = Duration::from_secs(5);
 
 /// How long a stop waits, once the queries have stopped, for a recompute still running (one
@@ -352,7 +376,12 @@ impl<'s> Rounds<'s> {
     async fn recompute_now(&mut self) -> Result<()> {
         let today = self.today();
         if self.has_events().await {
-            recompute(self.session, &self.paths, self.hours, today, &self.reports).await?;
+            let fingerprint = self.fingerprint(today).await?;
+            if !self.up_to_date(&fingerprint, today).await? {
+                recompute(self.session, &self.paths, self.hours, today, &self.reports).await?;
+                let last = self.paths.of(&lake::GOLD_CALENDAR_ONE_ON_ONES);
+                last_run::record(self.session, &last, LAST_RECOMPUTE, &fingerprint).await?;
+            }
             self.computed_for = Some(today);
         }
         self.stale = false;
@@ -377,14 +406,23 @@ impl<'s> Rounds<'s> {
             return Ok(());
         }
         self.stale = false;
+        let fingerprint = self.fingerprint(today).await?;
+        if self.up_to_date(&fingerprint, today).await? {
+            self.computed_for = Some(today);
+            return Ok(());
+        }
         let (session, paths, hours, reports) = (
             session.clone(),
             self.paths.clone(),
             self.hours,
             self.reports.clone(),
         );
-        let task =
-            tokio::spawn(async move { recompute(&session, &paths, hours, today, &reports).await });
+        let task = tokio::spawn(async move {
+            let written = recompute(&session, &paths, hours, today, &reports).await?;
+            let last = paths.of(&lake::GOLD_CALENDAR_ONE_ON_ONES);
+            last_run::record(&session, &last, LAST_RECOMPUTE, &fingerprint).await?;
+            Ok(written)
+        });
         self.running = Some((today, task));
         Ok(())
     }
@@ -405,6 +443,46 @@ impl<'s> Rounds<'s> {
             }
         }
         self.running = None;
+    }
+
+    /// The fingerprint of a recompute as of `today` ([`LAST_RECOMPUTE`]).
+    async fn fingerprint(&self, today: NaiveDate) -> Result<String> {
+        let sql = BRONZE_DIGEST
+            .replace(
+                "{events}",
+                &delta::table(&self.paths.of(&lake::BRONZE_CALENDAR_EVENTS))?,
+            )
+            .replace(
+                "{changes}",
+                &delta::table(&self.paths.of(&lake::BRONZE_CALENDAR_CHANGES))?,
+            );
+        let rows = spark_client::rows::Rows::new(self.session.sql(sql).await?.collect().await?);
+        let digest: Vec<Option<String>> = match rows.iter().next() {
+            Some(row) => vec![
+                row.get::<Option<i64>>("events")?.map(|n| n.to_string()),
+                row.get::<Option<String>>("events_hash")?,
+                row.get::<Option<i64>>("versions")?.map(|n| n.to_string()),
+                row.get::<Option<String>>("versions_hash")?,
+            ],
+            None => Vec::new(),
+        };
+        Ok(last_run::fingerprint(&[
+            &today,
+            &self.timezone,
+            &self.hours,
+            &self.reports,
+            &digest,
+        ]))
+    }
+
+    /// Whether the last complete recompute had `fingerprint` and gold is as it left it.
+    async fn up_to_date(&self, fingerprint: &str, today: NaiveDate) -> Result<bool> {
+        let last = self.paths.of(&lake::GOLD_CALENDAR_ONE_ON_ONES);
+        let done = last_run::matches(self.session, &last, LAST_RECOMPUTE, fingerprint).await?;
+        if done {
+            tracing::info!(as_of = %today, "calendar silver and gold already computed from this bronze: not recomputed");
+        }
+        Ok(done)
     }
 
     async fn has_events(&self) -> bool {
