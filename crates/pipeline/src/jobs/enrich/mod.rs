@@ -286,8 +286,6 @@ pub struct GoldDue {
     fingerprint: String,
 }
 
-/// Delta's session setting for auto compaction after a write; set, it overrides the tables'
-/// `delta.autoOptimize.autoCompact` property (Delta's `AutoCompactBase.getAutoCompactType`).
 /// The property of `silver/email_facts` recording the last complete pass ([`last_run`]):
 /// what a pass computes depends on the emails' facts, the day (due times and 30-day patterns are
 /// relative to it) and the settings (the organisation mapping, the user, the lexicon, the
@@ -297,6 +295,8 @@ pub struct GoldDue {
 /// or other settings change the fingerprint.
 pub const LAST_PASS: &str = "mindy.enrich.lastPass";
 
+/// Delta's session setting for auto compaction after a write; set, it overrides the tables'
+/// `delta.autoOptimize.autoCompact` property (Delta's `AutoCompactBase.getAutoCompactType`).
 const AUTO_COMPACT: &str = "spark.databricks.delta.autoCompact.enabled";
 
 /// A Spark session set up for enrichment, and the settings its passes use.

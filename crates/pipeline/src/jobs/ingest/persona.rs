@@ -29,7 +29,7 @@ pub struct PersonaIngestConfig {
     pub persona: PersonaArgs,
     /// Also write the persona's calendar (30 days back, 14 ahead) to this `.ics` file — unless
     /// the file holds this very calendar as generated before, changed since (meetings the
-    /// assistant moved in it): then it is kept ([`write_calendar`]).
+    /// assistant moved in it): then it is kept (`<file>.generated` records what was written).
     #[arg(long, env = "MINDY_DEMO_CALENDAR")]
     pub calendar_out: Option<PathBuf>,
 }

@@ -49,7 +49,6 @@ use mindy_core::config::{CalendarTopicArgs, RecordType};
 use mindy_core::lake::{self, LakeTable};
 use silver::WorkingHours;
 
-/// How often the driver looks for a new version of the changes table.
 /// The property of `gold/calendar_one_on_ones` (the table a recompute writes last) recording the
 /// last complete recompute ([`last_run`]). Its fingerprint covers what silver and gold are
 /// computed from: the as-of day, the zone, the working hours, the direct reports, and what bronze
@@ -70,6 +69,7 @@ SELECT
      FROM (SELECT DISTINCT id, kind, status, updated, `end` FROM {changes})) AS versions_hash
 ";
 
+/// How often the driver looks for a new version of the changes table.
 pub const POLL: Duration = Duration::from_secs(5);
 
 /// How long a stop waits, once the queries have stopped, for a recompute still running (one
