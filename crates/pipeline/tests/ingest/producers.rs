@@ -24,7 +24,9 @@ fn demo_args(days: u32) -> PersonaArgs {
 #[tokio::test]
 async fn demo_mailbox_lands_keyed_by_id_with_the_v1_schema_and_a_calendar() {
     let t = TestTopics::create("demo").await;
-    let ics = std::env::temp_dir().join(format!("{}.ics", unique("demo")));
+    // A directory of its own: the calendar and its `.generated` record go with it.
+    let dir = tempfile::tempdir().unwrap();
+    let ics = dir.path().join("demo.ics");
     let config = PersonaIngestConfig {
         kafka: t.kafka.clone(),
         topics: t.topics.clone(),
@@ -62,7 +64,6 @@ async fn demo_mailbox_lands_keyed_by_id_with_the_v1_schema_and_a_calendar() {
     assert_eq!(acme, 2);
     let calendar = std::fs::read_to_string(&ics).unwrap();
     assert!(calendar.contains("SUMMARY:Q4 Planning with Sales Team"));
-    std::fs::remove_file(ics).unwrap();
     t.delete().await;
 }
 
