@@ -16,17 +16,8 @@ use sha2::{Digest, Sha256};
 use spark_client::SparkSession;
 
 use crate::jobs::delta_log;
-use crate::{Error, Result};
-
-/// `delta.`path``, refusing a path with a backtick (it would end the quoted identifier).
-fn table(path: &str) -> Result<String> {
-    if path.contains('`') {
-        return Err(Error::invalid(format!(
-            "a lake path cannot contain a backtick: {path}"
-        )));
-    }
-    Ok(format!("delta.`{path}`"))
-}
+use crate::jobs::enrich::delta::table;
+use crate::Result;
 
 /// A fingerprint of what a run's results depend on: `parts`, each written with `{:?}`, and the
 /// release.

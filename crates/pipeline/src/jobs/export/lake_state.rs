@@ -21,6 +21,7 @@ use spark_client::SparkSession;
 use sqlx::PgPool;
 
 use crate::jobs::delta_log;
+use crate::jobs::stream::calendar::merge;
 use crate::Result;
 
 /// Tables read at once: each read is two small Spark jobs, mostly the driver's time.
@@ -66,20 +67,8 @@ pub async fn read(spark: &SparkSession, path: &str, version: i64) -> Result<Figu
             row.get::<Option<DateTime<Utc>>>("lastModified")?,
         ))
     };
-    let count = async {
-        let rows = Rows::new(
-            spark
-                .sql(format!("SELECT count(*) AS n FROM delta.`{path}`"))
-                .await?
-                .collect()
-                .await?,
-        );
-        let n = match rows.iter().next() {
-            Some(row) => row.get::<Option<i64>>("n")?.unwrap_or(0),
-            None => 0,
-        };
-        Ok::<_, crate::Error>(n)
-    };
+    let count_sql = format!("SELECT count(*) AS n FROM delta.`{path}`");
+    let count = merge::count(spark, &count_sql);
     let ((files, size_bytes, last_updated), records) = tokio::try_join!(detail, count)?;
     Ok(Figures {
         version,
