@@ -23,9 +23,9 @@ airflow_download() {
 airflow_install() {
   # shellcheck disable=SC2086
   venv_ready "$AIRFLOW_VENV" $AIRFLOW_REQUIREMENTS && return 0
-  bg_start airflow-install "$STACK_LOGS/pip-airflow.log" airflow_download
-  bg_wait airflow-install "installing Airflow $AIRFLOW_VERSION (pip)" \
-    || die "installing Airflow failed; see $STACK_LOGS/pip-airflow.log"
+  bg_start airflow-install "$STACK_LOGS/venv-airflow.log" airflow_download
+  bg_wait airflow-install "installing Airflow $AIRFLOW_VERSION (uv)" \
+    || die "installing Airflow failed; see $STACK_LOGS/venv-airflow.log"
 }
 
 # The environment every Airflow component shares.

@@ -124,10 +124,10 @@ prefetch() {
   for g in "$@"; do
     case $g in
       spark) venv_ready "$SPARK_VENV" "${SPARK_REQUIREMENTS[@]}" \
-        || bg_start spark-install "$STACK_LOGS/pip-pyspark.log" spark_download ;;
+        || bg_start spark-install "$STACK_LOGS/venv-pyspark.log" spark_download ;;
       # shellcheck disable=SC2086
       airflow|mailsink) venv_ready "$AIRFLOW_VENV" $AIRFLOW_REQUIREMENTS \
-        || bg_start airflow-install "$STACK_LOGS/pip-airflow.log" airflow_download ;;
+        || bg_start airflow-install "$STACK_LOGS/venv-airflow.log" airflow_download ;;
       kafka) [[ -f $KAFKA_LIBS/.complete ]] || bg_start kafka-install "$STACK_LOGS/kafka-install.log" kafka_download ;;
     esac
   done

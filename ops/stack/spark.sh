@@ -15,9 +15,9 @@ spark_download() { ensure_venv "$SPARK_VENV" "${SPARK_REQUIREMENTS[@]}"; }
 
 spark_install() {
   if ! venv_ready "$SPARK_VENV" "${SPARK_REQUIREMENTS[@]}"; then
-    bg_start spark-install "$STACK_LOGS/pip-pyspark.log" spark_download
-    bg_wait spark-install "installing pyspark $SPARK_VERSION (Spark's jars; pip)" \
-      || die "installing pyspark failed; see $STACK_LOGS/pip-pyspark.log"
+    bg_start spark-install "$STACK_LOGS/venv-pyspark.log" spark_download
+    bg_wait spark-install "installing pyspark $SPARK_VERSION (Spark's jars; uv)" \
+      || die "installing pyspark failed; see $STACK_LOGS/venv-pyspark.log"
   fi
   SPARK_HOME=$("$SPARK_VENV/bin/python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')
   export SPARK_HOME

@@ -25,9 +25,9 @@ supervisor_install() {
   # shellcheck disable=SC2086
   venv_ready "$SUPERVISOR_VENV" $SUPERVISOR_REQUIREMENTS && return 0
   # shellcheck disable=SC2086
-  run_logged "installing supervisor $SUPERVISOR_VERSION (pip)" "$STACK_LOGS/pip-supervisor.log" \
+  run_logged "installing supervisor $SUPERVISOR_VERSION (uv)" "$STACK_LOGS/venv-supervisor.log" \
     ensure_venv "$SUPERVISOR_VENV" $SUPERVISOR_REQUIREMENTS \
-    || die "installing supervisor failed; see $STACK_LOGS/pip-supervisor.log"
+    || die "installing supervisor failed; see $STACK_LOGS/venv-supervisor.log"
 }
 
 ctl() { "$SUPERVISOR_VENV/bin/supervisorctl" -c "$SUPERVISOR_CONF" "$@"; }
