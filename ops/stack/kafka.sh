@@ -20,7 +20,10 @@ kafka_jvm() {
     "-Dlog4j2.configurationFile=$STACK_OPS/kafka/log4j2.properties" -cp "$KAFKA_LIBS/*")
 }
 
-kafka_java() { "${KAFKA_JVM[@]}" "$@"; }
+# kafka_java CLASS ARG...: one of Kafka's tools, a JVM per call (eight at the first start, six
+# after). They compile with C1 only (-XX:TieredStopAtLevel=1): each ends within seconds, before
+# the optimising compiler's work would pay off, and they start beside the build of `mindy`.
+kafka_java() { "${KAFKA_JVM[0]}" -XX:TieredStopAtLevel=1 "${KAFKA_JVM[@]:1}" "$@"; }
 
 kafka_config() {
   local dir="$STACK_DATA/kafka"

@@ -24,10 +24,13 @@ spark_install() {
 }
 
 # What Spark's processes get from ./stack's environment.
-SPARK_VARS="JAVA_HOME SPARK_HOME SPARK_LOCAL_IP SPARK_LOCAL_DIRS SPARK_CONF_DIR PYSPARK_PYTHON"
+SPARK_VARS="JAVA_HOME SPARK_HOME SPARK_LOCAL_IP SPARK_LOCAL_DIRS SPARK_CONF_DIR PYSPARK_PYTHON SPARK_DAEMON_JAVA_OPTS"
 
 spark_env() {
   export SPARK_LOCAL_IP=127.0.0.1 SPARK_LOCAL_DIRS="$STACK_DATA/spark/tmp"
+  # The master and the workers only coordinate (no data passes through them): C1 only, as
+  # for the executors below, leaves more of the two cores to the build they start beside.
+  export SPARK_DAEMON_JAVA_OPTS=-XX:TieredStopAtLevel=1
   export SPARK_CONF_DIR="$STACK_DATA/spark/conf" PYSPARK_PYTHON="$SPARK_VENV/bin/python"
   mkdir -p "$SPARK_LOCAL_DIRS" "$SPARK_CONF_DIR"
   # Every Spark process serves its metrics for Prometheus on its web UI (Spark's PrometheusServlet).
@@ -72,6 +75,13 @@ spark_connect_up() {
   # Two 1-core executors and small tables: 4 shuffle partitions, and 4 partitions for rebuilding a
   # Delta table's state from its log (Delta's default, 50, made every snapshot of a small table
   # two stages of 50 tasks).
+  # The executors' JVMs compile with C1 only (-XX:TieredStopAtLevel=1;
+  # SPARK_EXECUTOR_EXTRA_JAVA_OPTIONS replaces it, empty for the JVM's default). On these two
+  # cores C2, the optimising compiler, spent about 80 s of CPU per executor in the demo
+  # compiling code that then ran on a few thousand rows: with C1 alone the executors used 255 s
+  # of CPU instead of 397 s, and a cold `./stack demo` after the stack up took 496 s instead of
+  # 580 s (2 Dec 2026; enrichment 165 s instead of 200 s). The driver keeps C2: it plans every
+  # query, and with C1 alone it was slower (the same run, everything on C1: 662 s).
   # The driver keeps the UI's record of past jobs, stages, tasks and SQL executions. The defaults
   # (1,000 of each, 100,000 tasks), with the pipeline's long plans described in each, filled a 2g
   # heap in an afternoon of tests and a continuous pipeline (1 Dec 2026: the server stopped
@@ -90,6 +100,7 @@ spark_connect_up() {
     --conf spark.driver.bindAddress=127.0.0.1 \
     --conf "spark.ui.port=$SPARK_CONNECT_UI_PORT" \
     --conf "spark.executor.memory=${SPARK_EXECUTOR_MEMORY:-1g}" \
+    --conf "spark.executor.extraJavaOptions=${SPARK_EXECUTOR_EXTRA_JAVA_OPTIONS--XX:TieredStopAtLevel=1}" \
     --conf spark.executor.cores=1 \
     --conf "spark.cores.max=${SPARK_CORES_MAX:-2}" \
     --conf spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension \
