@@ -24,13 +24,10 @@ spark_install() {
 }
 
 # What Spark's processes get from ./stack's environment.
-SPARK_VARS="JAVA_HOME SPARK_HOME SPARK_LOCAL_IP SPARK_LOCAL_DIRS SPARK_CONF_DIR PYSPARK_PYTHON SPARK_DAEMON_JAVA_OPTS"
+SPARK_VARS="JAVA_HOME SPARK_HOME SPARK_LOCAL_IP SPARK_LOCAL_DIRS SPARK_CONF_DIR PYSPARK_PYTHON"
 
 spark_env() {
   export SPARK_LOCAL_IP=127.0.0.1 SPARK_LOCAL_DIRS="$STACK_DATA/spark/tmp"
-  # The master and the workers only coordinate (no data passes through them): C1 only, as
-  # for the executors below, leaves more of the two cores to the build they start beside.
-  export SPARK_DAEMON_JAVA_OPTS=-XX:TieredStopAtLevel=1
   export SPARK_CONF_DIR="$STACK_DATA/spark/conf" PYSPARK_PYTHON="$SPARK_VENV/bin/python"
   mkdir -p "$SPARK_LOCAL_DIRS" "$SPARK_CONF_DIR"
   # Every Spark process serves its metrics for Prometheus on its web UI (Spark's PrometheusServlet).
@@ -81,7 +78,9 @@ spark_connect_up() {
   # compiling code that then ran on a few thousand rows: with C1 alone the executors used 255 s
   # of CPU instead of 397 s, and a cold `./stack demo` after the stack up took 496 s instead of
   # 580 s (2 Dec 2026; enrichment 165 s instead of 200 s). The driver keeps C2: it plans every
-  # query, and with C1 alone it was slower (the same run, everything on C1: 662 s).
+  # query, and with C1 alone it was slower (the same run, everything on C1: 662 s; a fresh run
+  # whose driver had C1 through SPARK_DAEMON_JAVA_OPTS, which spark-submit passes on too: its
+  # enrichment 229 s, the driver busy on one core throughout).
   # The driver keeps the UI's record of past jobs, stages, tasks and SQL executions. The defaults
   # (1,000 of each, 100,000 tasks), with the pipeline's long plans described in each, filled a 2g
   # heap in an afternoon of tests and a continuous pipeline (1 Dec 2026: the server stopped
