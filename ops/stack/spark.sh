@@ -72,15 +72,11 @@ spark_connect_up() {
   # Two 1-core executors and small tables: 4 shuffle partitions, and 4 partitions for rebuilding a
   # Delta table's state from its log (Delta's default, 50, made every snapshot of a small table
   # two stages of 50 tasks).
-  # The executors' JVMs compile with C1 only (-XX:TieredStopAtLevel=1;
-  # SPARK_EXECUTOR_EXTRA_JAVA_OPTIONS replaces it, empty for the JVM's default). On these two
-  # cores C2, the optimising compiler, spent about 80 s of CPU per executor in the demo
-  # compiling code that then ran on a few thousand rows: with C1 alone the executors used 255 s
-  # of CPU instead of 397 s, and a cold `./stack demo` after the stack up took 496 s instead of
-  # 580 s (2 Dec 2026; enrichment 165 s instead of 200 s). The driver keeps C2: it plans every
-  # query, and with C1 alone it was slower (the same run, everything on C1: 662 s; a fresh run
-  # whose driver had C1 through SPARK_DAEMON_JAVA_OPTS, which spark-submit passes on too: its
-  # enrichment 229 s, the driver busy on one core throughout).
+  # SPARK_EXECUTOR_EXTRA_JAVA_OPTIONS: the executors' JVM options (none by default). Measured on
+  # 2 Dec 2026, C1 only (-XX:TieredStopAtLevel=1) is not a clear gain here: a cold `./stack demo`
+  # after the stack up took 496 s instead of 580 s (the executors' CPU 255 s instead of 397 s),
+  # but two fresh runs' enrichment took 229 s and 242 s against 199 s with the default. The
+  # driver needs C2: with C1 everywhere the cold demo took 662 s.
   # The driver keeps the UI's record of past jobs, stages, tasks and SQL executions. The defaults
   # (1,000 of each, 100,000 tasks), with the pipeline's long plans described in each, filled a 2g
   # heap in an afternoon of tests and a continuous pipeline (1 Dec 2026: the server stopped
@@ -99,7 +95,7 @@ spark_connect_up() {
     --conf spark.driver.bindAddress=127.0.0.1 \
     --conf "spark.ui.port=$SPARK_CONNECT_UI_PORT" \
     --conf "spark.executor.memory=${SPARK_EXECUTOR_MEMORY:-1g}" \
-    --conf "spark.executor.extraJavaOptions=${SPARK_EXECUTOR_EXTRA_JAVA_OPTIONS--XX:TieredStopAtLevel=1}" \
+    --conf "spark.executor.extraJavaOptions=${SPARK_EXECUTOR_EXTRA_JAVA_OPTIONS:-}" \
     --conf spark.executor.cores=1 \
     --conf "spark.cores.max=${SPARK_CORES_MAX:-2}" \
     --conf spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension \
