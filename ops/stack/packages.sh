@@ -3,12 +3,12 @@
 # `./stack demo` install what is missing of BUILD and STACK, `./stack test` of TEST too, in one
 # apt-get call. On a fresh machine of this project's kind (Debian 12 with Rust, Java 17, Python
 # 3.11, Maven and Node.js 20) only protobuf-compiler, libprotobuf-dev, redis-server and prometheus
-# (plus chromium and chromium-driver for the tests) are missing; the README lists what each command
-# installs and where.
+# (plus chromium, chromium-driver and postgresql-client for the tests) are missing; the README
+# lists what each command installs and where.
 
-# Building the Rust workspace: a C toolchain for librdkafka (configure + make), zstd and
-# aws-lc; protoc and its well-known-type includes (google/protobuf/*.proto) for the Spark
-# Connect protos; zlib for librdkafka.
+# Building the Rust workspace: a C toolchain for librdkafka (configure + make) and ring;
+# protoc and its well-known-type includes (google/protobuf/*.proto) for the Spark Connect
+# protos; zlib for librdkafka.
 STACK_DEBIAN_BUILD=(build-essential pkg-config perl zlib1g-dev protobuf-compiler libprotobuf-dev)
 
 # Running the stack: Java 17 (Kafka, Spark), Maven (Kafka's and Spark 4's jars), PostgreSQL 15,
