@@ -77,6 +77,14 @@ spark_connect_up() {
   # after the stack up took 496 s instead of 580 s (the executors' CPU 255 s instead of 397 s),
   # but two fresh runs' enrichment took 229 s and 242 s against 199 s with the default. The
   # driver needs C2: with C1 everywhere the cold demo took 662 s.
+  # Expressions are evaluated, not compiled: the pipeline's queries are many, distinct and over
+  # small tables, so Spark's code generation cost more than it saved. Measured on 3 Dec 2026 (a
+  # cold `./stack demo`, JFR on the driver): 1,953 classes compiled by Janino on the driver (146 s)
+  # and 3,492 on the executors (164 s), a third of the driver's profile, and the executors' JIT
+  # compiling each new class; with whole-stage code generation off and the interpreted expression
+  # factory (`spark.sql.codegen.factoryMode=NO_CODEGEN`, Spark's own non-codegen paths), 11 on
+  # the driver, the demo 470.7 s instead of 594.6–634.8 s and 843 s of CPU instead of
+  # 1,063–1,178, every answer the same. Whole-stage code generation off alone was no gain (2 Dec).
   # The driver keeps the UI's record of past jobs, stages, tasks and SQL executions. The defaults
   # (1,000 of each, 100,000 tasks), with the pipeline's long plans described in each, filled a 2g
   # heap in an afternoon of tests and a continuous pipeline (1 Dec 2026: the server stopped
@@ -102,6 +110,8 @@ spark_connect_up() {
     --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog \
     --conf "spark.sql.warehouse.dir=$STACK_DATA/spark/warehouse" \
     --conf spark.sql.shuffle.partitions=4 \
+    --conf spark.sql.codegen.wholeStage=false \
+    --conf spark.sql.codegen.factoryMode=NO_CODEGEN \
     --conf spark.databricks.delta.snapshotPartitions=4 \
     --conf spark.sql.session.timeZone=UTC \
     --conf spark.sql.streaming.stateStore.stateSchemaCheck=true \
