@@ -85,6 +85,9 @@ spark_connect_up() {
   # factory (`spark.sql.codegen.factoryMode=NO_CODEGEN`, Spark's own non-codegen paths), 11 on
   # the driver, the demo 470.7 s instead of 594.6–634.8 s and 843 s of CPU instead of
   # 1,063–1,178, every answer the same. Whole-stage code generation off alone was no gain (2 Dec).
+  # `factoryMode` is one of Spark's internal settings, there for its tests (which run queries
+  # both ways, so the interpreted paths are tested); a Spark that ignored it would compile
+  # again: slower, the same answers. Dropping the two lines is the way back.
   # The driver keeps the UI's record of past jobs, stages, tasks and SQL executions. The defaults
   # (1,000 of each, 100,000 tasks), with the pipeline's long plans described in each, filled a 2g
   # heap in an afternoon of tests and a continuous pipeline (1 Dec 2026: the server stopped
